@@ -1,0 +1,116 @@
+import { accessSync, constants, mkdirSync } from 'node:fs'
+import { defineCommand } from 'citty'
+import type { LoadedConfig } from '../../config/load.ts'
+import { errorMessage } from '../../core/errors.ts'
+import { globalArgs, loadFromFlags } from '../context.ts'
+import { printJson, useColor } from '../output.ts'
+
+export interface Check {
+  name: string
+  ok: boolean
+  detail: string
+  hint?: string
+}
+
+async function runCli(cmd: string[], timeoutMs: number): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+    const timer = setTimeout(() => proc.kill(), timeoutMs)
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ])
+    clearTimeout(timer)
+    return { code, out: out.trim(), err: err.trim() }
+  } catch (error) {
+    return { code: 127, out: '', err: errorMessage(error) }
+  }
+}
+
+export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
+  const { config } = loaded
+  const checks: Check[] = [
+    { name: 'config', ok: true, detail: loaded.files.toml ?? 'defaults and environment' },
+  ]
+  try {
+    mkdirSync(config.dataDir, { recursive: true })
+    accessSync(config.dataDir, constants.W_OK)
+    checks.push({ name: 'data dir', ok: true, detail: `${config.dataDir} is writable` })
+  } catch (error) {
+    checks.push({
+      name: 'data dir',
+      ok: false,
+      detail: errorMessage(error),
+      hint: 'set NGB_DATA_DIR to a directory you can write',
+    })
+  }
+  const info = await runCli([config.containerCli, 'info', '--format', '{{.ServerVersion}}'], 10_000)
+  const engine = info.code === 0
+  checks.push(
+    engine
+      ? { name: 'container engine', ok: true, detail: `${config.containerCli} server ${info.out}` }
+      : {
+          name: 'container engine',
+          ok: false,
+          detail: (info.err || info.out).split('\n')[0] ?? 'unreachable',
+          hint: 'install Docker and start it (or set NGB_CONTAINER_CLI / DOCKER_HOST)',
+        },
+  )
+  if (engine) {
+    const image = await runCli(
+      [config.containerCli, 'image', 'inspect', '--format', '{{.Id}}', config.containerImage],
+      10_000,
+    )
+    checks.push(
+      image.code === 0
+        ? { name: 'agent image', ok: true, detail: `${config.containerImage} ${image.out.slice(7, 19)}` }
+        : {
+            name: 'agent image',
+            ok: false,
+            detail: `${config.containerImage} is not present`,
+            hint: 'run `ngb image build` (or `ngb image build --test` for the offline mock agent)',
+          },
+    )
+  }
+  if (config.agentProvider === 'claude') {
+    const cred = Boolean(config.anthropicApiKey || config.claudeOauthToken)
+    checks.push({
+      name: 'claude credentials',
+      ok: cred,
+      detail: cred ? 'configured' : 'missing',
+      hint: cred
+        ? undefined
+        : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (or NGB_AGENT_PROVIDER=mock)',
+    })
+  }
+  return checks
+}
+
+export default defineCommand({
+  meta: {
+    name: 'doctor',
+    description: 'Check that ngb can run here: config, data dir, Docker, agent image, credentials',
+  },
+  args: { ...globalArgs, json: { type: 'boolean', description: 'Print JSON' } },
+  async run({ args }) {
+    const checks = await runChecks(loadFromFlags(args))
+    if (args.json) printJson(checks)
+    else {
+      const color = useColor()
+      for (const c of checks) {
+        const mark = c.ok
+          ? color
+            ? '\x1b[32mok\x1b[0m'
+            : 'ok'
+          : color
+            ? '\x1b[31mproblem\x1b[0m'
+            : 'problem'
+        process.stdout.write(
+          `${mark.padEnd(color ? 16 : 7)} ${c.name}: ${c.detail}${c.hint ? `\n        hint: ${c.hint}` : ''}\n`,
+        )
+      }
+    }
+    if (checks.some((c) => !c.ok)) process.exitCode = 1
+  },
+})

@@ -1,0 +1,42 @@
+import { defineCommand } from 'citty'
+import { createRuntime, startWebServer } from '../../app.ts'
+import { installSignalHandlers } from '../../util/shutdown.ts'
+import { VERSION } from '../../version.ts'
+import { globalArgs, loadFromFlags } from '../context.ts'
+import { useColor } from '../output.ts'
+
+export default defineCommand({
+  meta: {
+    name: 'serve',
+    description: 'Run everything: orchestrator, channels, scheduler and the web dashboard',
+  },
+  args: {
+    ...globalArgs,
+    host: { type: 'string', description: 'Dashboard bind address (default 127.0.0.1)' },
+    port: { type: 'string', description: 'Dashboard port (default 8080)' },
+  },
+  async run({ args }) {
+    const startedAt = Date.now()
+    const overrides: Record<string, string> = {}
+    if (args.host) overrides.webHost = args.host
+    if (args.port) overrides.webPort = args.port
+    const rt = createRuntime({ loaded: loadFromFlags(args, overrides), color: useColor(process.stderr) })
+    rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
+    const web = startWebServer(rt, startedAt)
+    rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+    rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
+      component: 'serve',
+      installId: rt.installId,
+    })
+    await new Promise<void>((resolve) => {
+      installSignalHandlers(
+        rt.shutdown,
+        (code) => {
+          process.exitCode = code
+          resolve()
+        },
+        (signal) => rt.log.info(`${signal}: shutting down`, { component: 'serve' }),
+      )
+    })
+  },
+})

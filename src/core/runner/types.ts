@@ -1,0 +1,46 @@
+import type { OutputFrame } from '../../protocol/container.ts'
+import type { Group, RunTrigger } from '../types.ts'
+
+export interface TurnRequest {
+  group: Group
+  prompt: string
+  chatJid: string
+  trigger: RunTrigger
+  /** Resume this agent session; undefined starts a new one. */
+  sessionId?: string
+  isScheduledTask?: boolean
+  /** Called for every frame as it streams (results, session, activity, errors), in order. */
+  onFrame?: (frame: OutputFrame) => void
+  /** Overrides for this turn (tests, `ngb run --timeout/--provider/--image`). */
+  timeoutMs?: number
+  provider?: 'claude' | 'mock'
+  image?: string
+}
+
+export interface TurnOutcome {
+  runId: string
+  status: 'ok' | 'error' | 'timeout'
+  exitCode?: number
+  /** The session id the agent reported (new or resumed). */
+  sessionId?: string
+  results: string[]
+  error?: string
+  errorKind?: string
+}
+
+/** A live agent turn: one container, which takes follow-ups until it is closed or goes idle. */
+export interface TurnHandle {
+  runId: string
+  containerName: string
+  /** Writes a follow-up input file into the live container; false if it already finished. */
+  sendFollowUp(text: string): boolean
+  /** Asks the agent to finish (writes `_close`). */
+  close(): void
+  /** Stops the container now (docker stop, then kill). */
+  kill(): Promise<void>
+  done: Promise<TurnOutcome>
+}
+
+export interface AgentRunner {
+  start(req: TurnRequest): TurnHandle
+}

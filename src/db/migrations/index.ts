@@ -1,0 +1,5 @@
+import type { Migration } from '../migrate.ts'
+import { initial } from './001-initial.ts'
+
+/** Append-only: a released migration is never edited, only followed by a new one. */
+export const MIGRATIONS: readonly Migration[] = [initial]

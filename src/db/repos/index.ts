@@ -1,0 +1,27 @@
+import type { Database } from 'bun:sqlite'
+import { createBindTokensRepo } from './bind-tokens.ts'
+import { createChatsRepo } from './chats.ts'
+import { createGroupsRepo } from './groups.ts'
+import { createMessagesRepo } from './messages.ts'
+import { createMetaRepo } from './meta.ts'
+import { createPluginStateRepo } from './plugin-state.ts'
+import { createRunsRepo } from './runs.ts'
+import { createCursorsRepo, createSessionsRepo } from './sessions.ts'
+import { createTasksRepo } from './tasks.ts'
+
+export function createRepos(db: Database) {
+  return {
+    groups: createGroupsRepo(db),
+    chats: createChatsRepo(db),
+    bindTokens: createBindTokensRepo(db),
+    messages: createMessagesRepo(db),
+    sessions: createSessionsRepo(db),
+    cursors: createCursorsRepo(db),
+    tasks: createTasksRepo(db),
+    runs: createRunsRepo(db),
+    meta: createMetaRepo(db),
+    pluginState: createPluginStateRepo(db),
+  }
+}
+
+export type Repos = ReturnType<typeof createRepos>

@@ -1,0 +1,121 @@
+/**
+ * The container protocol, shared by the host and the agent-runner inside the image.
+ * Imports valibot only, so container/agent-runner can bundle it.
+ */
+import * as v from 'valibot'
+
+export const OUTPUT_START = '---NGB_OUTPUT_START---'
+export const OUTPUT_END = '---NGB_OUTPUT_END---'
+
+export const FOLDER_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/
+
+/** Credentials travel only in the stdin JSON: never argv, env flags, logs or the database. */
+export const SecretsSchema = v.object({
+  ANTHROPIC_API_KEY: v.optional(v.string()),
+  CLAUDE_CODE_OAUTH_TOKEN: v.optional(v.string()),
+})
+
+/** Non-secret agent settings (base URL for a local Messages API fake, model override). */
+export const AgentEnvSchema = v.object({
+  ANTHROPIC_BASE_URL: v.optional(v.string()),
+  ANTHROPIC_MODEL: v.optional(v.string()),
+})
+
+export const ContainerInputSchema = v.object({
+  prompt: v.string(),
+  sessionId: v.optional(v.string()),
+  group: v.pipe(v.string(), v.regex(FOLDER_PATTERN)),
+  chatJid: v.string(),
+  isMain: v.boolean(),
+  isScheduledTask: v.optional(v.boolean()),
+  assistantName: v.string(),
+  provider: v.picklist(['claude', 'mock']),
+  secrets: SecretsSchema,
+  env: v.optional(AgentEnvSchema),
+})
+export type ContainerInput = v.InferOutput<typeof ContainerInputSchema>
+
+export const ResultFrameSchema = v.object({ type: v.literal('result'), text: v.string() })
+export const SessionFrameSchema = v.object({
+  type: v.literal('session'),
+  sessionId: v.string(),
+  resumed: v.optional(v.boolean()),
+})
+export const ActivityFrameSchema = v.object({
+  type: v.literal('activity'),
+  /** e.g. tool_use, tool_result, thinking, compact */
+  kind: v.string(),
+  summary: v.string(),
+})
+export const ErrorKindSchema = v.picklist([
+  'auth',
+  'rate_limit',
+  'session_invalid',
+  'agent',
+  'input',
+  'internal',
+])
+export const ErrorFrameSchema = v.object({
+  type: v.literal('error'),
+  kind: ErrorKindSchema,
+  message: v.string(),
+})
+
+export const OutputFrameSchema = v.variant('type', [
+  ResultFrameSchema,
+  SessionFrameSchema,
+  ActivityFrameSchema,
+  ErrorFrameSchema,
+])
+export type OutputFrame = v.InferOutput<typeof OutputFrameSchema>
+export type ErrorKind = v.InferOutput<typeof ErrorKindSchema>
+
+/** ipc/<folder>/input/<ms>-<rand>.json — a follow-up into the live session. `input/_close` ends it. */
+export const FollowUpFileSchema = v.object({ type: v.literal('message'), text: v.string() })
+export type FollowUpFile = v.InferOutput<typeof FollowUpFileSchema>
+export const CLOSE_SENTINEL = '_close'
+
+/** ipc/<folder>/messages/*.json — the agent asks the host to send a chat message. */
+export const SendMessageActionSchema = v.object({
+  type: v.literal('message'),
+  chatJid: v.string(),
+  text: v.pipe(v.string(), v.minLength(1)),
+})
+
+const scheduleTypes = v.picklist(['cron', 'interval', 'once'])
+const contextModes = v.picklist(['group', 'isolated'])
+
+/** ipc/<folder>/tasks/*.json — task and group operations. Identity is the directory, never a field. */
+export const TaskActionSchema = v.variant('type', [
+  v.object({
+    type: v.literal('schedule_task'),
+    prompt: v.pipe(v.string(), v.minLength(1)),
+    scheduleType: scheduleTypes,
+    scheduleValue: v.string(),
+    contextMode: v.optional(contextModes),
+    targetJid: v.optional(v.string()),
+  }),
+  v.object({ type: v.literal('pause_task'), taskId: v.string() }),
+  v.object({ type: v.literal('resume_task'), taskId: v.string() }),
+  v.object({ type: v.literal('cancel_task'), taskId: v.string() }),
+  v.object({
+    type: v.literal('register_group'),
+    jid: v.string(),
+    name: v.string(),
+    folder: v.pipe(v.string(), v.regex(FOLDER_PATTERN)),
+    trigger: v.optional(v.picklist(['always', 'mention', 'pattern'])),
+    triggerPattern: v.optional(v.string()),
+  }),
+])
+export type SendMessageAction = v.InferOutput<typeof SendMessageActionSchema>
+export type TaskAction = v.InferOutput<typeof TaskActionSchema>
+
+/** Directory names under ipc/<folder>/. */
+export const IPC_DIRS = { input: 'input', messages: 'messages', tasks: 'tasks' } as const
+/** Snapshots the host writes for the agent before each run (read-only for the agent). */
+export const SNAPSHOT_FILES = { tasks: 'current_tasks.json', groups: 'available_groups.json' } as const
+
+/** Frames are printed on stdout between markers so stray output (warnings, tool noise) is ignored. */
+export function formatFrame(frame: OutputFrame): string {
+  return `${OUTPUT_START}\n${JSON.stringify(frame)}\n${OUTPUT_END}\n`
+}
