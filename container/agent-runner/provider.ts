@@ -1,0 +1,33 @@
+import type {
+  ContainerInput,
+  OutputFrame,
+  SendMessageAction,
+  TaskAction,
+} from '../../src/protocol/container.ts'
+
+/** Paths inside the container (see DESIGN §5 mounts). */
+export interface AgentPaths {
+  group: string
+  global: string
+  ipc: string
+  home: string
+}
+
+/** The agent's side of the IPC actions: each call writes one atomic file the host picks up. */
+export interface AgentActions {
+  sendMessage(action: Omit<SendMessageAction, 'type'>): void
+  task(action: TaskAction): void
+}
+
+export interface ProviderContext {
+  input: ContainerInput
+  paths: AgentPaths
+  /** Writes one framed JSON object to stdout. */
+  emit(frame: OutputFrame): void
+  /** Follow-up texts from ipc/input/*.json, in order; ends when `_close` appears. */
+  followUps: AsyncIterable<string>
+  actions: AgentActions
+}
+
+/** A provider runs the whole session (first prompt + follow-ups) and returns the exit code. */
+export type Provider = (ctx: ProviderContext) => Promise<number>
