@@ -14,6 +14,8 @@ export const rootCommand = defineCommand({
     serve: () => import('./commands/serve.ts').then((m) => m.default),
     config: () => import('./commands/config.ts').then((m) => m.default),
     doctor: () => import('./commands/doctor.ts').then((m) => m.default),
+    run: () => import('./commands/run.ts').then((m) => m.default),
+    image: () => import('./commands/image.ts').then((m) => m.default),
   },
 })
 
