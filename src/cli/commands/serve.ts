@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { createRuntime, startWebServer } from '../../app.ts'
+import { createCore, createRuntime, startWebServer, unavailableRunner } from '../../app.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
 import { VERSION } from '../../version.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
@@ -22,6 +22,13 @@ export default defineCommand({
     if (args.port) overrides.webPort = args.port
     const rt = createRuntime({ loaded: loadFromFlags(args, overrides), color: useColor(process.stderr) })
     rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
+    const core = createCore(rt, {
+      runner: unavailableRunner('the container runner is not part of this build yet'),
+      removeOrphans: async () => 0,
+    })
+    await core.orchestrator.start()
+    // Registered before the web server so it stops after it: no new chat input, then drain the queue.
+    rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
     const web = startWebServer(rt, startedAt)
     rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
     rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
