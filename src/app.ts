@@ -186,7 +186,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
 /** Until the container runner is wired in, every turn fails with a message saying so. */
 export function unavailableRunner(reason: string): AgentRunner {
   return {
-    start(req) {
+    start() {
       const runId = `none-${Date.now()}`
       return {
         runId,
