@@ -179,6 +179,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     log: log.child({ component: 'orchestrator' }),
     removeOrphans: parts.removeOrphans,
     runTask: parts.runTask,
+    transaction: (fn) => rt.db.transaction(fn).immediate(),
   })
   return { bus, groups, plugins, channels, web, cli, orchestrator }
 }

@@ -49,6 +49,8 @@ export interface InboundDeps {
   bus: EventBus
   clock: Pick<Clock, 'now'>
   log: Logger
+  /** Runs the chat upsert and message insert as one write (one commit per message on the hot path). */
+  transaction?: <T>(fn: () => T) => T
 }
 
 export interface Inbound {
@@ -111,23 +113,26 @@ export function createInbound(deps: InboundDeps): Inbound {
       const now = deps.clock.now()
       const chatJid = chatOf(m.jid)
       const threadId = m.threadId ?? (chatJid === m.jid ? undefined : m.jid.slice(chatJid.length + 1))
-      deps.chats.upsert(
-        { jid: chatJid, platform, name: m.chatName, isGroup: m.isGroup, lastMessageAt: m.ts ?? now },
-        now,
-      )
-      let message = deps.messages.insert({
-        chatJid,
-        id: m.messageId,
-        senderJid: m.senderJid,
-        senderName: m.senderName.trim() || m.senderJid,
-        text,
-        ts: m.ts ?? now,
-        fromBot: false,
-        isGroup: m.isGroup,
-        mentionsBot: m.mentionsBot,
-        replyTo: m.replyTo,
-        threadId,
-      })
+      const persist = () => {
+        deps.chats.upsert(
+          { jid: chatJid, platform, name: m.chatName, isGroup: m.isGroup, lastMessageAt: m.ts ?? now },
+          now,
+        )
+        return deps.messages.insert({
+          chatJid,
+          id: m.messageId,
+          senderJid: m.senderJid,
+          senderName: m.senderName.trim() || m.senderJid,
+          text,
+          ts: m.ts ?? now,
+          fromBot: false,
+          isGroup: m.isGroup,
+          mentionsBot: m.mentionsBot,
+          replyTo: m.replyTo,
+          threadId,
+        })
+      }
+      let message = deps.transaction ? deps.transaction(persist) : persist()
       if (!message) return { kind: 'duplicate' }
 
       if (deps.plugins.has('onMessage')) {

@@ -37,6 +37,8 @@ export interface OrchestratorDeps {
   /** Runs a scheduled task holding a queue slot (core/scheduler/run-task.ts). */
   runTask?: RunTask
   sendQueue?: SendQueueOptions
+  /** Groups hot-path writes into one commit (`db.transaction(fn).immediate()`). */
+  transaction?: <T>(fn: () => T) => T
 }
 
 export interface Orchestrator {
@@ -116,6 +118,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     bus: deps.bus,
     clock,
     log: log.child({ component: 'inbound' }),
+    transaction: deps.transaction,
   })
 
   return {

@@ -106,7 +106,7 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
         s.live = live
         // Messages that arrived while the container was starting go in as the first follow-up.
         if (live && s.pendingMessages && live.followUp()) s.pendingMessages = false
-        if (live && s.pendingTasks.length > 0) live.closeWhenIdle()
+        if (live && (s.pendingTasks.length > 0 || waiting.length > 0)) live.closeWhenIdle()
       },
     }
     s.done = deps
@@ -182,6 +182,15 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
     return false
   }
 
+  /**
+   * An idle container would otherwise hold its slot until the idle timeout (30 min by default) while
+   * other groups wait: while anyone waits, live containers finish as soon as they have answered.
+   */
+  function releaseIdleSlots() {
+    if (waiting.length === 0) return
+    for (const other of groups.values()) other.live?.closeWhenIdle()
+  }
+
   function drainWaiting() {
     while (!stopping && activeCount < deps.maxConcurrent && waiting.length > 0) {
       const withTask = waiting.findIndex((f) => (groups.get(f)?.pendingTasks.length ?? 0) > 0)
@@ -189,11 +198,16 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
       const s = folder ? groups.get(folder) : undefined
       if (s && !s.active) runNext(s)
     }
+    releaseIdleSlots()
   }
 
   function tryRun(s: GroupState) {
     if (stopping || s.active || !hasWork(s)) return
-    if (activeCount >= deps.maxConcurrent) return addWaiting(s.folder)
+    if (activeCount >= deps.maxConcurrent) {
+      addWaiting(s.folder)
+      releaseIdleSlots()
+      return
+    }
     runNext(s)
   }
 

@@ -128,6 +128,19 @@ describe('group queue', () => {
     expect(h.log.at(-1)).toBe('gave-up:a')
   })
 
+  test('while a group waits for a slot, live containers are asked to close once idle', async () => {
+    const h = harness(1)
+    h.queue.enqueue('a')
+    expect(h.turns.get('a')?.live.closeAsked).toBe(false)
+    h.queue.enqueue('b')
+    expect(h.turns.get('a')?.live.closeAsked).toBe(true)
+    h.turns.get('a')?.done({ status: 'ok' })
+    await tick()
+    // b got the slot, and c is already waiting: b is asked to close as soon as it has answered.
+    h.queue.enqueue('c')
+    expect(h.turns.get('b')?.live.closeAsked).toBe(true)
+  })
+
   test('stop() refuses new work and waits for running turns', async () => {
     const h = harness(2)
     h.queue.enqueue('a')
