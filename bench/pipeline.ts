@@ -131,7 +131,6 @@ async function scenario(work: string, cap: number) {
     // Let timers run between messages, as they would between network reads.
     await new Promise((r) => setImmediate(r))
   }
-  const intakeMs = performance.now() - start
   // Wait until every message has reached the runtime (no message may be lost).
   const deadline = performance.now() + 30_000
   while (latencies.length < MESSAGES && performance.now() < deadline) await Bun.sleep(1)
