@@ -106,7 +106,7 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
     let runId: string | undefined
     try {
       // Re-read: the task may have been paused, edited or cancelled while it waited in the queue.
-      if (!task || task.status !== 'active') {
+      if (task?.status !== 'active') {
         log.info('task skipped: no longer active', { task: queued.id, status: task?.status ?? 'deleted' })
         return
       }
