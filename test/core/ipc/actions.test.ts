@@ -61,9 +61,18 @@ function setup() {
         created.push(input)
         return { ...task('task-new', input.groupFolder), chatJid: input.chatJid }
       },
-      pause: (id) => (changed.push(`pause:${id}`), get(id)),
-      resume: (id) => (changed.push(`resume:${id}`), get(id)),
-      cancel: (id) => (changed.push(`cancel:${id}`), get(id)),
+      pause: (id) => {
+        changed.push(`pause:${id}`)
+        return get(id)
+      },
+      resume: (id) => {
+        changed.push(`resume:${id}`)
+        return get(id)
+      },
+      cancel: (id) => {
+        changed.push(`cancel:${id}`)
+        return get(id)
+      },
     },
     sendMessage: async (chatJid, text, ctx) => {
       sent.push({ chatJid, text, group: ctx.group })
