@@ -14,7 +14,7 @@ describe('the Docker engine', () => {
     const src = join(dir, 'hello.ts')
     await Bun.write(
       src,
-      'console.log(`hello from ${process.getuid?.()} ${process.argv.slice(2).join(" ")}`)\n',
+      'console.log(["hello from", process.getuid?.(), ...process.argv.slice(2)].join(" "))\n',
     )
     const bin = join(dir, 'hello')
     const r = Bun.spawnSync([process.execPath, 'build', '--compile', src, '--outfile', bin], {
