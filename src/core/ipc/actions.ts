@@ -4,6 +4,8 @@ import { SendMessageActionSchema, TaskActionSchema } from '../../protocol/contai
 import type { Logger } from '../../util/log.ts'
 import { errorMessage, NgbError } from '../errors.ts'
 import { parseJid } from '../jid.ts'
+import type { DeliveryRequest, DeliveryResult } from '../scheduler/run-task.ts'
+import { deliveryFailure } from '../scheduler/run-task.ts'
 import type { TasksService } from '../tasks.ts'
 import type { Group, Task, TriggerMode } from '../types.ts'
 
@@ -29,7 +31,8 @@ export interface IpcActionsDeps {
   /** The chats bound to a group, oldest first: the default target of a scheduled task. */
   chatsOf: (folder: string) => string[]
   tasks: Pick<TasksService, 'create' | 'get' | 'pause' | 'resume' | 'cancel'>
-  sendMessage: (chatJid: string, text: string, ctx: { group: string }) => Promise<unknown>
+  /** Delivery (Outbound.deliver): strip <internal>, plugins, chunking, store. */
+  sendMessage: (req: DeliveryRequest) => Promise<DeliveryResult>
   registerGroup: (input: RegisterGroupInput) => Group
   log: Logger
 }
@@ -121,7 +124,10 @@ export function createIpcActions(deps: IpcActionsDeps): IpcActions {
     }
     const decision = authorizeSend(source, target)
     if (!decision.allowed) return refuse(source.folder, 'send_message', decision.reason)
-    await deps.sendMessage(action.chatJid, action.text, { group: source.folder })
+    const failure = deliveryFailure(
+      await deps.sendMessage({ chatJid: action.chatJid, text: action.text, group: source.folder }),
+    )
+    if (failure) return { kind: 'failed', reason: `not delivered: ${failure}` }
     log.info('agent message sent', { group: source.folder, chat: action.chatJid })
     return { kind: 'done' }
   }

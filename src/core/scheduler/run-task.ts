@@ -13,8 +13,12 @@ export interface RunTaskDeps {
   groups: { get(folder: string): Group | undefined }
   sessions: Pick<SessionsRepo, 'get' | 'set' | 'clear'>
   runner: AgentRunner
-  /** Sends one agent result to a chat (strip <internal>, plugins, chunking, store: delivery's job). */
-  deliver: (chatJid: string, text: string, ctx: { group: string; taskId: string }) => Promise<unknown>
+  /**
+   * Sends one agent result to a chat (strip <internal>, plugins, chunking, store: delivery's job).
+   * Shaped like Outbound.deliver; `sent: false` for a reason other than an empty/dropped text
+   * (no channel for the chat) counts as a failed delivery.
+   */
+  deliver: (req: DeliveryRequest) => Promise<DeliveryResult>
   /** Writes the agent's snapshots (current_tasks.json, available_groups.json) before the run. */
   writeSnapshots?: (group: Group) => void
   bus: EventBus
@@ -24,6 +28,20 @@ export interface RunTaskDeps {
 }
 
 export type RunTask = (task: Task) => Promise<void>
+
+export interface DeliveryRequest {
+  chatJid: string
+  text: string
+  group?: string
+}
+
+export type DeliveryResult = { sent: true } | { sent: false; reason: string }
+
+/** Empty (all <internal>) or dropped by a plugin: nothing to send, which is no failure. */
+export function deliveryFailure(result: DeliveryResult): string | undefined {
+  if (result.sent || result.reason === 'empty' || result.reason === 'plugin') return undefined
+  return result.reason === 'no_channel' ? 'no channel can send to this chat' : result.reason
+}
 
 const LAST_RESULT_CHARS = 200
 
@@ -69,7 +87,12 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
         if (frame.type === 'result' || frame.type === 'error') handle.close()
         if (frame.type !== 'result' || frame.text.trim() === '') return
         delivered = delivered
-          .then(() => deps.deliver(task.chatJid, frame.text, { group: group.folder, taskId: task.id }))
+          .then(async () => {
+            const failure = deliveryFailure(
+              await deps.deliver({ chatJid: task.chatJid, text: frame.text, group: group.folder }),
+            )
+            if (failure) throw new Error(failure)
+          })
           .catch((err: unknown) => {
             deliveryErrors.push(errorMessage(err))
             log.error('task result not delivered', { task: task.id, chat: task.chatJid, error: err })

@@ -74,8 +74,9 @@ function setup() {
         return get(id)
       },
     },
-    sendMessage: async (chatJid, text, ctx) => {
-      sent.push({ chatJid, text, group: ctx.group })
+    sendMessage: async ({ chatJid, text, group }) => {
+      sent.push({ chatJid, text, group: group ?? '' })
+      return { sent: true }
     },
     registerGroup: (input) => {
       registered.push(input)

@@ -12,7 +12,10 @@ import { testDb } from '../../helpers/db.ts'
 
 const T0 = 1_800_000_000_000
 
-function setup(script: (req: TurnRequest, n: number) => ScriptedTurn, opts: { failDelivery?: boolean } = {}) {
+function setup(
+  script: (req: TurnRequest, n: number) => ScriptedTurn,
+  opts: { failDelivery?: boolean; noChannel?: boolean } = {},
+) {
   const { repos } = testDb()
   repos.groups.create({ folder: 'team', name: 'Team', triggerMode: 'always' }, T0)
   const clock = createManualClock(T0)
@@ -30,9 +33,11 @@ function setup(script: (req: TurnRequest, n: number) => ScriptedTurn, opts: { fa
     groups: repos.groups,
     sessions: repos.sessions,
     runner,
-    deliver: async (chatJid, text) => {
+    deliver: async ({ chatJid, text }) => {
       if (opts.failDelivery) throw new Error('telegram said 403')
+      if (opts.noChannel) return { sent: false, reason: 'no_channel' }
       sent.push({ chatJid, text })
+      return { sent: true }
     },
     writeSnapshots: (g) => snapshots.push(g.folder),
     bus,
@@ -151,6 +156,15 @@ describe('runTask', () => {
     expect(s.repos.tasks.runs('task-1')[0]).toMatchObject({
       status: 'error',
       error: 'delivery failed: telegram said 403',
+    })
+  })
+
+  test('a chat no channel can reach marks the run as an error', async () => {
+    const s = setup(() => answer('hello'), { noChannel: true })
+    await s.runTask(s.addTask())
+    expect(s.repos.tasks.runs('task-1')[0]).toMatchObject({
+      status: 'error',
+      error: 'delivery failed: no channel can send to this chat',
     })
   })
 
