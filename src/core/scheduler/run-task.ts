@@ -4,7 +4,7 @@ import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
-import type { AgentRunner, TurnOutcome } from '../runner/types.ts'
+import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
 import type { Group, RunStatus, Task } from '../types.ts'
 import { nextRun } from './next-run.ts'
 
@@ -75,7 +75,9 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
   ) {
     let delivered: Promise<unknown> = Promise.resolve()
     const deliveryErrors: string[] = []
-    const handle = deps.runner.start({
+    let answered = false
+    let handle: TurnHandle | undefined
+    handle = deps.runner.start({
       group,
       prompt: task.prompt,
       chatJid: task.chatJid,
@@ -84,7 +86,10 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
       isScheduledTask: true,
       onFrame(frame) {
         // Task runs never take follow-ups: once the agent has answered, let the container finish.
-        if (frame.type === 'result' || frame.type === 'error') handle.close()
+        if (frame.type === 'result' || frame.type === 'error') {
+          answered = true
+          handle?.close()
+        }
         if (frame.type !== 'result' || frame.text.trim() === '') return
         delivered = delivered
           .then(async () => {
@@ -99,6 +104,7 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
           })
       },
     })
+    if (answered) handle.close()
     onRunId(handle.runId)
     const outcome = await handle.done
     await delivered
