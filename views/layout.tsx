@@ -53,12 +53,9 @@ export function Layout(p: LayoutProps) {
                   </li>
                 ))}
               </ul>
-              <form method="post" action="/logout" class="logout">
-                <input type="hidden" name="_csrf" value={p.csrf} />
-                <button type="submit" aria-label={`Log out ${p.username}`}>
-                  Log out
-                </button>
-              </form>
+              <button type="button" class="logout" hx-post="/logout" aria-label={`Log out ${p.username}`}>
+                Log out
+              </button>
             </nav>
           </header>
           <div id="flash" role="alert" aria-live="polite" />

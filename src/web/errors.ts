@@ -28,11 +28,19 @@ const STATUS: Record<ErrorCode, number> = {
 export class HttpError extends NgbError {
   readonly status: number
   readonly retryAfterS?: number
-  constructor(status: number, code: ErrorCode, message: string, opts?: { retryAfterS?: number }) {
+  /** A whole page to answer with instead of the error body (the login page for a browser). */
+  readonly page?: string
+  constructor(
+    status: number,
+    code: ErrorCode,
+    message: string,
+    opts?: { retryAfterS?: number; page?: string },
+  ) {
     super(code, message)
     this.name = 'HttpError'
     this.status = status
     this.retryAfterS = opts?.retryAfterS
+    this.page = opts?.page
   }
 }
 
@@ -79,6 +87,11 @@ export function errorHandler(log: Logger) {
   return new Elysia({ name: 'ngb-errors' }).onError({ as: 'global' }, ({ code, error, request }) => {
     const htmx = request.headers.get('hx-request') === 'true'
     if (error instanceof HttpError) {
+      if (error.page !== undefined)
+        return new Response(error.page, {
+          status: error.status,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+        })
       const headers: Record<string, string> = error.retryAfterS
         ? { 'retry-after': String(error.retryAfterS) }
         : {}

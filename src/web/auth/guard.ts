@@ -68,37 +68,34 @@ export interface AuthGuardDeps {
 }
 
 /**
- * Everything registered after this plugin requires a principal: a session cookie or a bearer
+ * Runs as a derive (before body validation), so an anonymous request learns nothing about a
+ * route's schema. Everything registered after this plugin requires a principal: a session cookie or a bearer
  * token. Cookie-authenticated state changes also need the session's CSRF token (X-CSRF-Token)
  * and, when the browser sends one, a same-origin Origin header.
  */
 export function authGuard(deps: AuthGuardDeps) {
-  return new Elysia({ name: 'ngb-auth-guard' }).resolve(
-    { as: 'global' },
-    ({ request, cookie, status, set, body }) => {
-      const url = new URL(request.url)
-      const bearer = bearerOf(request)
-      const sessionId = cookie[SESSION_COOKIE]?.value
-      let principal: Principal | undefined
-      if (bearer) principal = deps.auth.fromBearer(bearer)
-      else if (typeof sessionId === 'string' && sessionId) principal = deps.auth.fromSession(sessionId)
-      if (!principal) {
-        if (wantsPage(request, url.pathname)) {
-          set.headers['content-type'] = 'text/html; charset=utf-8'
-          return status(401, deps.renderLogin(url.pathname + url.search))
-        }
-        throw new HttpError(401, 'unauthorized', 'log in or send an API token (Authorization: Bearer …)')
+  return new Elysia({ name: 'ngb-auth-guard' }).derive({ as: 'global' }, ({ request, cookie }) => {
+    const url = new URL(request.url)
+    const bearer = bearerOf(request)
+    const sessionId = cookie[SESSION_COOKIE]?.value
+    let principal: Principal | undefined
+    if (bearer) principal = deps.auth.fromBearer(bearer)
+    else if (typeof sessionId === 'string' && sessionId) principal = deps.auth.fromSession(sessionId)
+    if (!principal) {
+      if (wantsPage(request, url.pathname)) {
+        throw new HttpError(401, 'unauthorized', 'log in first', {
+          page: deps.renderLogin(url.pathname + url.search),
+        })
       }
-      if (principal.kind === 'session' && !SAFE_METHODS.has(request.method)) {
-        if (!sameOrigin(request)) throw new NgbError('forbidden', 'cross-origin request refused')
-        const formToken =
-          typeof body === 'object' && body !== null && '_csrf' in body ? String(body._csrf) : undefined
-        if (!deps.auth.verifyCsrf(principal, request.headers.get('x-csrf-token') ?? formToken))
-          throw new NgbError('forbidden', 'missing or stale CSRF token; reload the page')
-      }
-      return { principal }
-    },
-  )
+      throw new HttpError(401, 'unauthorized', 'log in or send an API token (Authorization: Bearer …)')
+    }
+    if (principal.kind === 'session' && !SAFE_METHODS.has(request.method)) {
+      if (!sameOrigin(request)) throw new NgbError('forbidden', 'cross-origin request refused')
+      if (!deps.auth.verifyCsrf(principal, request.headers.get('x-csrf-token')))
+        throw new NgbError('forbidden', 'missing or stale CSRF token; reload the page')
+    }
+    return { principal }
+  })
 }
 
 export type AuthGuard = ReturnType<typeof authGuard>
