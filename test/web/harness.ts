@@ -16,6 +16,9 @@ import { tempDir } from '../helpers/temp.ts'
 
 export const PASSWORD = 'correct horse battery'
 
+/** Loosely typed JSON for assertions: any property or element, never `any`. */
+export type Json = Record<string, unknown> & Array<Record<string, unknown>>
+
 /** A web app over a real migrated SQLite file, a real bus and the repo-backed services. */
 export async function createTestWeb(opts: { services?: Partial<WebServices>; probes?: WebProbes } = {}) {
   const { repos } = testDb()
@@ -89,7 +92,7 @@ export async function createTestWeb(opts: { services?: Partial<WebServices>; pro
     return {
       status: res.status,
       text,
-      json: json as Record<string, unknown> & unknown[],
+      json: json as Json,
       headers: res.headers,
     }
   }
