@@ -125,7 +125,7 @@ export async function startWebServer(
   })
   if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
   const services = createWebServices(
-    { repos: rt.repos, bus, loaded: opts.loaded, groupsDir: rt.paths.groups, now },
+    { repos: rt.repos, bus, loaded: opts.loaded, groupsDir: rt.paths.groups, clock: rt.clock },
     opts.services,
   )
   const app = createWebApp({

@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../../src/config/load.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
+import { systemClock } from '../../src/util/clock.ts'
 import { createLogger } from '../../src/util/log.ts'
 import type { WebProbes } from '../../src/web/app.ts'
 import { createWebApp } from '../../src/web/app.ts'
@@ -40,7 +41,7 @@ export async function createTestWeb(opts: { services?: Partial<WebServices>; pro
   })
   await auth.syncAdminPassword(PASSWORD)
   const services = createWebServices(
-    { repos, bus, loaded, groupsDir: join(dataDir, 'groups'), now },
+    { repos, bus, loaded, groupsDir: join(dataDir, 'groups'), clock: systemClock },
     opts.services,
   )
   const app = createWebApp({
