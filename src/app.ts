@@ -27,7 +27,13 @@ import { createMasker } from './util/mask.ts'
 import type { Shutdown } from './util/shutdown.ts'
 import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
+import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
+import { createAuthService } from './web/auth/auth-service.ts'
+import { allowedHostnames } from './web/auth/guard.ts'
+import { createLoginThrottle } from './web/auth/throttle.ts'
+import { createWebServices } from './web/fallback/index.ts'
+import type { WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
   loaded: LoadedConfig
@@ -96,20 +102,66 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
 export interface WebServer {
   url: string
   port: number
+  /** First run without NGB_ADMIN_PASSWORD: the one-time link to set the admin password. */
+  setupUrl?: string
   stop(): Promise<void>
 }
 
+export interface WebServerOptions {
+  loaded: LoadedConfig
+  /** The pipeline's bus; a private one when the caller has none yet. */
+  bus?: EventBus
+  /** Core services that replace the web layer's repo-backed fallbacks. */
+  services?: Partial<WebServices>
+  probes?: WebProbes
+}
+
 /** Starts the dashboard/API on the configured host and port. */
-export function startWebServer(rt: Runtime, startedAt: number): WebServer {
-  const app = createWebApp({ version: VERSION, startedAt, clock: rt.clock })
+export async function startWebServer(
+  rt: Runtime,
+  startedAt: number,
+  opts: WebServerOptions,
+): Promise<WebServer> {
+  const bus = opts.bus ?? createEventBus()
+  const now = () => rt.clock.now()
+  const auth = createAuthService({
+    users: rt.repos.users,
+    sessions: rt.repos.webSessions,
+    apiTokens: rt.repos.apiTokens,
+    meta: rt.repos.meta,
+    throttle: createLoginThrottle({ now }),
+    now,
+  })
+  if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
+  const services = createWebServices(
+    { repos: rt.repos, bus, loaded: opts.loaded, groupsDir: rt.paths.groups, clock: rt.clock },
+    opts.services,
+  )
+  const app = createWebApp({
+    version: VERSION,
+    startedAt,
+    clock: rt.clock,
+    log: rt.log,
+    bus,
+    services,
+    auth,
+    allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
+    messageCount: () => rt.repos.messages.count(),
+    probes: opts.probes,
+  })
   app.listen({ hostname: rt.config.webHost, port: rt.config.webPort })
   const server = app.server
   if (!server) throw new Error('web server did not start')
   const port = server.port ?? rt.config.webPort
-  const host = rt.config.webHost.includes(':') ? `[${rt.config.webHost}]` : rt.config.webHost
+  const wildcard = rt.config.webHost === '0.0.0.0' || rt.config.webHost === '::'
+  const shown = wildcard ? '127.0.0.1' : rt.config.webHost
+  const host = shown.includes(':') ? `[${shown}]` : shown
+  const url = `http://${host}:${port}`
+  const setupUrl = auth.needsSetup() ? `${url}/setup?token=${auth.issueSetupToken()}` : undefined
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
+    setupUrl,
     stop: async () => {
       await app.stop(true)
     },

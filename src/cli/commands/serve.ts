@@ -20,7 +20,8 @@ export default defineCommand({
     const overrides: Record<string, string> = {}
     if (args.host) overrides.webHost = args.host
     if (args.port) overrides.webPort = args.port
-    const rt = createRuntime({ loaded: loadFromFlags(args, overrides), color: useColor(process.stderr) })
+    const loaded = loadFromFlags(args, overrides)
+    const rt = createRuntime({ loaded, color: useColor(process.stderr) })
     rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
     const core = createCore(rt, {
       runner: unavailableRunner('the container runner is not part of this build yet'),
@@ -29,12 +30,15 @@ export default defineCommand({
     await core.orchestrator.start()
     // Registered before the web server so it stops after it: no new chat input, then drain the queue.
     rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
-    const web = startWebServer(rt, startedAt)
+    const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus })
     rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
     rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
       component: 'serve',
       installId: rt.installId,
     })
+    process.stdout.write(`Dashboard: ${web.url}\n`)
+    // The setup link carries a one-time token: it goes to the terminal, never to the log file.
+    if (web.setupUrl) process.stdout.write(`First run: set the admin password at ${web.setupUrl}\n`)
     await new Promise<void>((resolve) => {
       installSignalHandlers(
         rt.shutdown,
