@@ -18,6 +18,7 @@ export const rootCommand = defineCommand({
     config: () => import('./commands/config.ts').then((m) => m.default),
     doctor: () => import('./commands/doctor.ts').then((m) => m.default),
     logs: () => import('./commands/logs.ts').then((m) => m.default),
+    service: () => import('./commands/service.ts').then((m) => m.default),
   },
 })
 
