@@ -1,60 +1,42 @@
-import { createHash } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import { join, relative } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { REPO_ROOT } from './cli.ts'
 
-const INPUTS = ['src', 'views', 'package.json', 'bun.lock', 'build.ts']
-
-function listFiles(path: string): string[] {
-  if (!existsSync(path)) return []
-  if (!statSync(path).isDirectory()) return [path]
-  return readdirSync(path, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => listFiles(join(path, e.name)))
-}
-
-/** A hash of everything that goes into the binary: a changed source means a rebuild. */
-export function sourceHash(): string {
-  const h = createHash('sha256')
-  for (const file of INPUTS.flatMap((p) => listFiles(join(REPO_ROOT, p)))) {
-    h.update(relative(REPO_ROOT, file))
-    h.update(readFileSync(file))
+function newestSourceMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(p) : statSync(p).mtimeMs)
   }
-  return h.digest('hex').slice(0, 16)
+  return newest
 }
 
-let pending: Promise<string> | undefined
+let built: string | undefined
 
 /**
- * The release binary for this host (`bun build.ts`, ~2 s), built once per source state and shared by
- * every test file: dist/ngb-<os>-<arch> plus a stamp with the source hash it was built from.
+ * The compiled binary for this host, built with `bun build.ts` once per test run and reused while
+ * no source under src/ or views/ is newer than it.
  */
-export function compiledNgb(): Promise<string> {
-  pending ??= (async () => {
-    const target = `${process.platform}-${process.arch}`
-    const binary = join(REPO_ROOT, 'dist', `ngb-${target}`)
-    const stamp = join(REPO_ROOT, 'dist', `.ngb-${target}.source`)
-    const hash = sourceHash()
-    if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return binary
-    const proc = Bun.spawn([process.execPath, 'build.ts'], { cwd: REPO_ROOT, stdout: 'pipe', stderr: 'pipe' })
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ])
-    if (code !== 0) throw new Error(`bun build.ts failed (${code}):\n${out}\n${err}`)
-    mkdirSync(join(REPO_ROOT, 'dist'), { recursive: true })
-    writeFileSync(`${stamp}.tmp`, hash)
-    renameSync(`${stamp}.tmp`, stamp)
-    return binary
-  })()
-  return pending
+export function compiledBinary(): string {
+  if (built) return built
+  const target = `${process.platform}-${process.arch}`
+  const path = join(REPO_ROOT, 'dist', `ngb-${target}`)
+  const sources = Math.max(
+    newestSourceMtime(join(REPO_ROOT, 'src')),
+    existsSync(join(REPO_ROOT, 'views')) ? newestSourceMtime(join(REPO_ROOT, 'views')) : 0,
+    statSync(join(REPO_ROOT, 'package.json')).mtimeMs,
+  )
+  if (!existsSync(path) || statSync(path).mtimeMs < sources) {
+    const r = Bun.spawnSync([process.execPath, 'build.ts'], {
+      cwd: REPO_ROOT,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    if (r.exitCode !== 0) throw new Error(`bun build.ts failed:\n${r.stderr.toString()}`)
+  }
+  if (!readFileSync(join(REPO_ROOT, 'dist', 'SHA256SUMS'), 'utf8').includes(`ngb-${target}`)) {
+    throw new Error('SHA256SUMS does not list the binary')
+  }
+  built = path
+  return path
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'bun:test'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRotatingFileSink } from '../../../src/util/log.ts'
-import { compiledNgb } from '../../helpers/binary.ts'
+import { compiledBinary } from '../../helpers/binary.ts'
 import { runNgb } from '../../helpers/cli.ts'
 import { spawnNgb } from '../../helpers/spawn-ngb.ts'
 import { tempDir } from '../../helpers/temp.ts'
@@ -90,7 +90,7 @@ describe('ngb logs', () => {
   })
 
   test('-f (compiled binary) shows a line written after it started within 1 s, also after rotation', async () => {
-    const binary = await compiledNgb()
+    const binary = compiledBinary()
     const dir = tempDir('ngb-logs-follow-')
     const path = join(dir, 'logs', 'ngb.log')
     const sink = createRotatingFileSink({ path, maxBytes: 200, maxFiles: 2 })

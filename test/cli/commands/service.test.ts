@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { compiledNgb } from '../../helpers/binary.ts'
+import { compiledBinary } from '../../helpers/binary.ts'
 import { runNgb } from '../../helpers/cli.ts'
 import { parseUnit, SYSTEMD_ANALYZE, verifyUnit } from '../../helpers/systemd.ts'
 import { tempDir } from '../../helpers/temp.ts'
@@ -89,7 +89,7 @@ describe('ngb service', () => {
   })
 
   test('the compiled binary puts itself in ExecStart', async () => {
-    const binary = await compiledNgb()
+    const binary = compiledBinary()
     const r = await runNgb(['service', 'install', '--user', '--dry-run'], { env, binary })
     expect(r.code).toBe(0)
     expect(parseUnit(r.stdout).Service?.ExecStart).toEqual([`${binary} serve`])
