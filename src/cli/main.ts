@@ -2,7 +2,7 @@ import type { CommandDef } from 'citty'
 import { defineCommand, runCommand } from 'citty'
 import { InvalidInputError, NgbError } from '../core/errors.ts'
 import { VERSION, versionLine } from '../version.ts'
-import { renderHelp } from './help.ts'
+import { renderHelp, withExamples } from './help.ts'
 import { useColor } from './output.ts'
 import { findUnknownFlag } from './strict-flags.ts'
 
@@ -19,8 +19,18 @@ export const rootCommand = defineCommand({
     doctor: () => import('./commands/doctor.ts').then((m) => m.default),
     logs: () => import('./commands/logs.ts').then((m) => m.default),
     service: () => import('./commands/service.ts').then((m) => m.default),
+    groups: () => import('./commands/groups.ts').then((m) => m.default),
+    tasks: () => import('./commands/tasks.ts').then((m) => m.default),
+    chats: () => import('./commands/chats.ts').then((m) => m.default),
   },
 })
+
+withExamples(rootCommand, [
+  'ngb serve                                   # dashboard on http://127.0.0.1:8080',
+  'ngb groups add main && ngb session main     # chat with the main agent',
+  'ngb run -g main -p "What is on my list?"',
+  'ngb logs -f',
+])
 
 type AnyCommand = CommandDef<Record<string, never>>
 
@@ -50,7 +60,7 @@ async function resolveChain(argv: string[]): Promise<Chain> {
 function isUsageError(error: unknown): boolean {
   if (error instanceof NgbError) return error.code === 'invalid_input' || error.code === 'config_invalid'
   const code = (error as { code?: unknown })?.code
-  return typeof code === 'string' && code.startsWith('E_')
+  return typeof code === 'string' && (code.startsWith('E_') || code === 'EARG')
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: citty colours its messages; strip them off a TTY

@@ -3,40 +3,54 @@ import { createRuntime, startWebServer } from '../../app.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
 import { VERSION } from '../../version.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
+import { withExamples } from '../help.ts'
 import { useColor } from '../output.ts'
+import { removeServeFile, writeServeFile } from '../serve-file.ts'
 
-export default defineCommand({
-  meta: {
-    name: 'serve',
-    description: 'Run everything: orchestrator, channels, scheduler and the web dashboard',
-  },
-  args: {
-    ...globalArgs,
-    host: { type: 'string', description: 'Dashboard bind address (default 127.0.0.1)' },
-    port: { type: 'string', description: 'Dashboard port (default 8080)' },
-  },
-  async run({ args }) {
-    const startedAt = Date.now()
-    const overrides: Record<string, string> = {}
-    if (args.host) overrides.webHost = args.host
-    if (args.port) overrides.webPort = args.port
-    const rt = createRuntime({ loaded: loadFromFlags(args, overrides), color: useColor(process.stderr) })
-    rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
-    const web = startWebServer(rt, startedAt)
-    rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
-    rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
-      component: 'serve',
-      installId: rt.installId,
-    })
-    await new Promise<void>((resolve) => {
-      installSignalHandlers(
-        rt.shutdown,
-        (code) => {
-          process.exitCode = code
-          resolve()
-        },
-        (signal) => rt.log.info(`${signal}: shutting down`, { component: 'serve' }),
-      )
-    })
-  },
-})
+export default withExamples(
+  defineCommand({
+    meta: {
+      name: 'serve',
+      description: 'Run everything: orchestrator, channels, scheduler and the web dashboard',
+    },
+    args: {
+      ...globalArgs,
+      host: { type: 'string', description: 'Dashboard bind address (default 127.0.0.1)' },
+      port: { type: 'string', description: 'Dashboard port (default 8080)' },
+    },
+    async run({ args }) {
+      const startedAt = Date.now()
+      const overrides: Record<string, string> = {}
+      if (args.host) overrides.webHost = args.host
+      if (args.port) overrides.webPort = args.port
+      const rt = createRuntime({ loaded: loadFromFlags(args, overrides), color: useColor(process.stderr) })
+      rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
+      const web = startWebServer(rt, startedAt)
+      rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+      // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
+      writeServeFile(rt.paths.dataDir, {
+        pid: process.pid,
+        url: web.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
+        version: VERSION,
+        startedAt,
+        installId: rt.installId,
+      })
+      rt.shutdown.add({ name: 'serve.json', run: () => removeServeFile(rt.paths.dataDir, process.pid) })
+      rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
+        component: 'serve',
+        installId: rt.installId,
+      })
+      await new Promise<void>((resolve) => {
+        installSignalHandlers(
+          rt.shutdown,
+          (code) => {
+            process.exitCode = code
+            resolve()
+          },
+          (signal) => rt.log.info(`${signal}: shutting down`, { component: 'serve' }),
+        )
+      })
+    },
+  }),
+  ['ngb serve', 'ngb serve --host 0.0.0.0 --port 8080', 'NGB_DATA_DIR=/srv/ngb ngb serve'],
+)

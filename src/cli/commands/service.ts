@@ -155,7 +155,10 @@ const status = withExamples(
   ['ngb service status --user', 'ngb service status --json'],
 )
 
-export default defineCommand({
-  meta: { name: 'service', description: 'Run ngb serve as a system service (systemd / launchd)' },
-  subCommands: { install, uninstall, status },
-})
+export default withExamples(
+  defineCommand({
+    meta: { name: 'service', description: 'Run ngb serve as a system service (systemd / launchd)' },
+    subCommands: { install, uninstall, status },
+  }),
+  ['ngb service install --user --dry-run', 'ngb service status'],
+)
