@@ -10,7 +10,6 @@ import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
 import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
 import { createDedupe } from '../shared/dedupe.ts'
-import { markdownToTelegramHtml } from '../shared/dialects/telegram.ts'
 import type { TelegramBotIdentity } from './inbound.ts'
 import { toInboundMessage } from './inbound.ts'
 import { createTelegramSender, toChannelError } from './outbound.ts'
@@ -139,7 +138,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
       if (on) await sender.typing(jid)
     },
     health: () => health,
-    formatMarkdown: markdownToTelegramHtml,
+    // No formatMarkdown: HTML would be cut by the fence-aware chunker, which only knows ``` fences.
+    // The pipeline chunks the Markdown, and send() converts each chunk to HTML; its visible
+    // length is never longer than the Markdown, so the 4096 limit still holds.
     ownsJid(jid) {
       try {
         return parseJid(jid).platform === 'telegram'

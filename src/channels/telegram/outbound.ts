@@ -4,7 +4,7 @@ import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
 import type { SendOptions } from '../channel.ts'
-import { telegramHtmlToPlain } from '../shared/dialects/telegram.ts'
+import { markdownToTelegramHtml, telegramHtmlToPlain } from '../shared/dialects/telegram.ts'
 
 export interface TelegramTarget {
   chatId: number | string
@@ -47,7 +47,8 @@ const isParseError = (err: unknown) =>
   err instanceof GrammyError && err.error_code === 400 && /can't parse entities/i.test(err.description)
 
 export interface TelegramSender {
-  send(jid: string, html: string, opts?: SendOptions): Promise<{ messageId?: string }>
+  /** Takes one Markdown chunk and sends it as HTML (see index.ts for why conversion happens here). */
+  send(jid: string, markdown: string, opts?: SendOptions): Promise<{ messageId?: string }>
   typing(jid: string): Promise<void>
 }
 
@@ -65,8 +66,9 @@ export function createTelegramSender(api: Api, bucket: TokenBucket): TelegramSen
     })
   }
   return {
-    async send(jid, html, opts) {
+    async send(jid, markdown, opts) {
       const target = parseTelegramTarget(jid)
+      const html = markdownToTelegramHtml(markdown)
       try {
         const sent = await sendMessage(target, html, true, opts).catch((err: unknown) => {
           // A chunk cut through an entity, or markup we got wrong: the words matter more than the styling.
