@@ -1,5 +1,6 @@
 import type { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
+import type { Channel } from './channels/channel.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
@@ -103,4 +104,52 @@ export function startWebServer(rt: Runtime, startedAt: number): WebServer {
       await app.stop(true)
     },
   }
+}
+
+/**
+ * The chat platforms whose credentials are configured. Each SDK is imported only when its
+ * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
+ */
+export async function createPlatformChannels(config: Config, log: Logger): Promise<Channel[]> {
+  const channels: Channel[] = []
+  const { assistantName } = config
+  if (config.telegramBotToken) {
+    const { createTelegramChannel } = await import('./channels/telegram/index.ts')
+    channels.push(
+      createTelegramChannel({
+        token: config.telegramBotToken,
+        apiRoot: config.telegramApiRoot,
+        assistantName,
+        log,
+      }),
+    )
+  }
+  if (config.discordBotToken) {
+    const { createDiscordChannel } = await import('./channels/discord/index.ts')
+    channels.push(
+      createDiscordChannel({
+        token: config.discordBotToken,
+        apiBase: config.discordApiBase,
+        assistantName,
+        log,
+      }),
+    )
+  }
+  if (config.slackBotToken && config.slackAppToken) {
+    const { createSlackChannel } = await import('./channels/slack/index.ts')
+    channels.push(
+      createSlackChannel({
+        botToken: config.slackBotToken,
+        appToken: config.slackAppToken,
+        apiUrl: config.slackApiUrl,
+        assistantName,
+        log,
+      }),
+    )
+  } else if (config.slackBotToken || config.slackAppToken) {
+    log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
+      component: 'channels',
+    })
+  }
+  return channels
 }
