@@ -222,7 +222,7 @@ export function startDiscordFake(opts: { token?: string } = {}): DiscordFake {
   }
 
   function fail(f: FailureKind): Response {
-    if (f.kind === 'server_error')
+    if (f.kind !== 'rate_limit')
       return Response.json({ message: '502: Bad Gateway', code: 0 }, { status: 502 })
     return Response.json(
       { message: 'You are being rate limited.', retry_after: f.retryAfterSeconds, global: false },

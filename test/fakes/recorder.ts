@@ -53,7 +53,11 @@ export function createRecorder<T>(): Recorder<T> {
 }
 
 /** A forced failure the next matching call gets instead of its normal answer. */
-export type FailureKind = { kind: 'rate_limit'; retryAfterSeconds: number } | { kind: 'server_error' }
+export type FailureKind =
+  | { kind: 'rate_limit'; retryAfterSeconds: number }
+  | { kind: 'server_error' }
+  /** Telegram only: the entity parser rejects the message's HTML. */
+  | { kind: 'parse_error' }
 
 export async function readBody(req: Request): Promise<Record<string, unknown>> {
   const type = req.headers.get('content-type') ?? ''

@@ -110,7 +110,7 @@ export function startSlackFake(): SlackFake {
         { ok: false, error: 'ratelimited' },
         { status: 429, headers: { 'retry-after': String(forced.retryAfterSeconds) } },
       )
-    if (forced?.kind === 'server_error') return new Response('upstream error', { status: 503 })
+    if (forced) return new Response('upstream error', { status: 503 })
     switch (name) {
       case 'auth.test':
         return ok({

@@ -51,7 +51,7 @@ export interface TelegramFake {
   /** Queues the update carrying `messageId` again under a new update_id, as after an unconfirmed offset. */
   redeliver(messageId: number): void
   failNext(method: string, failure: FailureKind): void
-  /** Closes every open connection (including held getUpdates polls), as a network drop would. */
+  /** Closes every open connection once a getUpdates poll is held, as a network drop would. */
   dropConnections(): Promise<void>
   stop(): Promise<void>
 }
@@ -170,6 +170,11 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
           retry_after: forced.retryAfterSeconds,
         })
       if (forced?.kind === 'server_error') return fail(502, 'Bad Gateway')
+      if (forced?.kind === 'parse_error')
+        return fail(
+          400,
+          'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+        )
       switch (method) {
         case 'getMe':
           return ok({
@@ -239,6 +244,9 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
       failures.set(method, [...(failures.get(method) ?? []), failure])
     },
     async dropConnections() {
+      // A drop is only visible to a client with a request in flight: wait for its held poll.
+      const deadline = Date.now() + 5000
+      while (pollWaiters.size === 0 && Date.now() < deadline) await Bun.sleep(5)
       await server.stop(true)
       const waiters = pollWaiters
       pollWaiters = new Set()
