@@ -1,5 +1,11 @@
 import { defineCommand } from 'citty'
-import { createCore, createRuntime, startWebServer, unavailableRunner } from '../../app.ts'
+import {
+  createCore,
+  createPlatformChannels,
+  createRuntime,
+  startWebServer,
+  unavailableRunner,
+} from '../../app.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
 import { VERSION } from '../../version.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
@@ -30,6 +36,7 @@ export default withExamples(
         runner: unavailableRunner('the container runner is not part of this build yet'),
         removeOrphans: async () => 0,
       })
+      for (const channel of await createPlatformChannels(rt.config, rt.log)) core.channels.add(channel)
       await core.orchestrator.start()
       // Registered before the web server so it stops after it: no new chat input, then drain the queue.
       rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
