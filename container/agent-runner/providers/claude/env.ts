@@ -33,6 +33,8 @@ export function buildCliEnv(
     if (value) env[name] = value
   }
   env.HOME = home
+  // All CLI state (sessions, .claude.json) under the one directory the host mounts per group.
+  env.CLAUDE_CONFIG_DIR = `${home}/.claude`
   const { ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN } = input.secrets
   if (ANTHROPIC_API_KEY) env.ANTHROPIC_API_KEY = ANTHROPIC_API_KEY
   if (CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = CLAUDE_CODE_OAUTH_TOKEN
