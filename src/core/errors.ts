@@ -56,6 +56,13 @@ export class InvalidInputError extends NgbError {
   }
 }
 
+export class ForbiddenError extends NgbError {
+  constructor(message: string) {
+    super('forbidden', message)
+    this.name = 'ForbiddenError'
+  }
+}
+
 export type ContainerFailure = 'spawn' | 'timeout' | 'exit' | 'output_too_large' | 'agent'
 
 export class ContainerError extends NgbError {

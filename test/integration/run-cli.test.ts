@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout } from 'bun:test'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/open.ts'
@@ -7,8 +7,14 @@ import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { NGB_SOURCE, REPO_ROOT, runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
 
+// Container turns take ~0.5-1 s each, /hang waits out a 3 s timeout: more than the 5 s default.
+setDefaultTimeout(30_000)
+let image = 'ngb-agent:test'
 const box = agentSandbox()
-beforeAll(ensureTestImage)
+beforeAll(async () => {
+  image = await ensureTestImage()
+  box.env.NGB_CONTAINER_IMAGE = image
+})
 afterAll(() => box.cleanup())
 
 function filesUnder(dir: string): string[] {
@@ -101,7 +107,7 @@ describe('ngb run with the mock agent in a real container', () => {
 
   dockerTest('rejects an invalid folder before starting anything', async () => {
     const r = await runNgb(['run', '-g', '../etc', '-p', 'x'], { env: box.env })
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr).toContain('not a valid group folder')
   })
 })
@@ -109,6 +115,9 @@ describe('ngb run with the mock agent in a real container', () => {
 describe('the API key never leaves stdin', () => {
   const key = `sk-ant-api03-test-${crypto.randomUUID()}`
   const secretBox = agentSandbox({ ANTHROPIC_API_KEY: key })
+  beforeAll(() => {
+    secretBox.env.NGB_CONTAINER_IMAGE = image
+  })
   afterAll(() => secretBox.cleanup())
 
   dockerTest('/secret says present; the key is not in inspect, ps, logs or the database', async () => {

@@ -54,7 +54,20 @@ const toTaskRun = (r: TaskRunRow): TaskRun => ({
   error: r.error ?? undefined,
 })
 
-export type TaskPatch = Partial<Pick<Task, 'status' | 'nextRunAt' | 'lastRunAt' | 'lastResult' | 'prompt'>>
+export type TaskPatch = Partial<
+  Pick<
+    Task,
+    | 'status'
+    | 'nextRunAt'
+    | 'lastRunAt'
+    | 'lastResult'
+    | 'prompt'
+    | 'chatJid'
+    | 'scheduleType'
+    | 'scheduleValue'
+    | 'contextMode'
+  >
+>
 
 export interface TasksRepo {
   create(task: Task): Task
@@ -62,7 +75,8 @@ export interface TasksRepo {
   list(opts?: { groupFolder?: string }): Task[]
   /** Active tasks whose next run is at or before `now`, oldest due first. */
   due(now: number): Task[]
-  nextDueAt(): number | undefined
+  /** The earliest next run of an active task, skipping `exclude` (tasks already handed to the queue). */
+  nextDueAt(exclude?: readonly string[]): number | undefined
   update(id: string, patch: TaskPatch): Task
   remove(id: string): boolean
   startRun(taskId: string, startedAt: number, runId?: string): number
@@ -111,24 +125,30 @@ export function createTasksRepo(db: Database): TasksRepo {
         )
         .all(now)
         .map(toTask),
-    nextDueAt: () =>
+    nextDueAt: (exclude = []) =>
       db
-        .query<{ t: number | null }, []>(
-          "SELECT min(next_run_at) AS t FROM tasks WHERE status = 'active' AND next_run_at IS NOT NULL",
+        .query<{ t: number | null }, [string]>(
+          `SELECT min(next_run_at) AS t FROM tasks WHERE status = 'active' AND next_run_at IS NOT NULL
+           AND id NOT IN (SELECT value FROM json_each(?))`,
         )
-        .get()?.t ?? undefined,
+        .get(JSON.stringify(exclude))?.t ?? undefined,
     update(id, patch) {
       const current = repo.get(id)
       if (!current) throw new NotFoundError(`task "${id}" does not exist`)
       const next = { ...current, ...patch }
       db.run(
-        'UPDATE tasks SET status = ?, next_run_at = ?, last_run_at = ?, last_result = ?, prompt = ? WHERE id = ?',
+        `UPDATE tasks SET status = ?, next_run_at = ?, last_run_at = ?, last_result = ?, prompt = ?,
+         chat_jid = ?, schedule_type = ?, schedule_value = ?, context_mode = ? WHERE id = ?`,
         [
           next.status,
           next.nextRunAt ?? null,
           next.lastRunAt ?? null,
           next.lastResult ?? null,
           next.prompt,
+          next.chatJid,
+          next.scheduleType,
+          next.scheduleValue,
+          next.contextMode,
           id,
         ],
       )

@@ -1,0 +1,17 @@
+/** Runs every benchmark in bench/ (each prints one JSON line) and writes bench/results/<ts>.json. */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const dir = import.meta.dir
+const only = process.argv[2]
+const results: unknown[] = []
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts')) {
+  if (only && !file.startsWith(only)) continue
+  const r = Bun.spawnSync([process.execPath, join(dir, file)], { stdout: 'pipe', stderr: 'inherit' })
+  const line = r.stdout.toString().trim().split('\n').at(-1) ?? ''
+  if (r.exitCode !== 0) throw new Error(`${file} failed (exit ${r.exitCode})`)
+  results.push(JSON.parse(line))
+  process.stdout.write(`${line}\n`)
+}
+mkdirSync(join(dir, 'results'), { recursive: true })
+writeFileSync(join(dir, 'results', `${Date.now()}.json`), JSON.stringify(results, null, 2))

@@ -1,0 +1,74 @@
+import { InvalidInputError } from './errors.ts'
+import type { Group } from './types.ts'
+
+/** What the trigger check needs to know about one stored message. */
+export interface TriggerInput {
+  text: string
+  mentionsBot: boolean
+  isGroup: boolean
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/**
+ * Compiles a group's trigger pattern, or throws a message naming the problem. `iu` so the pattern
+ * matches the way a user typing "Hello" vs "hello" or non-ASCII names would expect.
+ */
+export function compileTriggerPattern(pattern: string): RegExp {
+  if (pattern.trim() === '')
+    throw new InvalidInputError('the trigger pattern must not be empty', 'triggerPattern')
+  try {
+    return new RegExp(pattern, 'iu')
+  } catch (error) {
+    throw new InvalidInputError(
+      `the trigger pattern "${pattern}" is not a valid regular expression: ${error instanceof Error ? error.message : error}`,
+      'triggerPattern',
+    )
+  }
+}
+
+/** `@<assistant>` at the start, not followed by another name character (so `@AndyBot` ≠ `@Andy`). */
+export function addressesAssistant(text: string, assistantName: string): boolean {
+  const re = new RegExp(`^@${escapeRegExp(assistantName)}(?![\\p{L}\\p{N}_-])`, 'iu')
+  return re.test(text.trim())
+}
+
+export interface TriggerChecker {
+  /** True if the message should start (or feed) an agent turn for the group. */
+  triggers(group: Group, message: TriggerInput): boolean
+}
+
+/** Compiled patterns are cached per source string; a bad stored pattern never triggers (and never throws). */
+export function createTriggerChecker(assistantName: string): TriggerChecker {
+  const cache = new Map<string, RegExp | null>()
+  const patternOf = (source: string): RegExp | null => {
+    let re = cache.get(source)
+    if (re === undefined) {
+      try {
+        re = compileTriggerPattern(source)
+      } catch {
+        // Patterns are validated when saved; a bad one in the db (edited by hand) means "no match".
+        re = null
+      }
+      cache.set(source, re)
+    }
+    return re
+  }
+  return {
+    triggers(group, message) {
+      switch (group.triggerMode) {
+        case 'always':
+          return true
+        case 'mention':
+          // In a direct chat every message is addressed to the bot; only group chats need a mention.
+          return !message.isGroup || message.mentionsBot || addressesAssistant(message.text, assistantName)
+        case 'pattern': {
+          if (!group.triggerPattern) return false
+          return patternOf(group.triggerPattern)?.test(message.text.trim()) ?? false
+        }
+      }
+    },
+  }
+}
