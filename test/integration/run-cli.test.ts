@@ -108,7 +108,7 @@ describe('ngb run with the mock agent in a real container', () => {
   dockerTest('rejects an invalid folder before starting anything', async () => {
     const r = await runNgb(['run', '-g', '../etc', '-p', 'x'], { env: box.env })
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('not a valid group folder')
+    expect(r.stderr).toContain('invalid group folder')
   })
 })
 
