@@ -16,9 +16,6 @@ export const AGENT_RUNNER_ENTRY = join(
 /** Packages the image provides itself (installed in the production image, absent from the test image). */
 export const AGENT_RUNNER_EXTERNALS = ['@anthropic-ai/claude-agent-sdk']
 
-/** build.ts embeds the pre-bundled runner (JSON of its files) under this name for a compiled ngb. */
-export const EMBEDDED_BUNDLE_NAME = 'agent-runner.bundle'
-
 /** The entry file of the bundle; run it with `bun /app/main.js`. */
 export const BUNDLE_ENTRY = 'main.js'
 
@@ -26,7 +23,8 @@ export const BUNDLE_ENTRY = 'main.js'
 export type AgentBundle = Record<string, string>
 
 async function embeddedBundle(): Promise<AgentBundle | undefined> {
-  const hit = Bun.embeddedFiles.find((f) => (f as File).name?.includes(EMBEDDED_BUNDLE_NAME))
+  // Embedded names get a hash: agent-runner-<hash>.bundle.
+  const hit = Bun.embeddedFiles.find((f) => /^agent-runner-?[\w]*\.bundle$/.test((f as File).name ?? ''))
   return hit ? (JSON.parse(await hit.text()) as AgentBundle) : undefined
 }
 

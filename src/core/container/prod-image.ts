@@ -11,7 +11,7 @@ export const EMBEDDED_DOCKERFILE_NAME = 'Dockerfile'
 
 async function dockerfileText(): Promise<string> {
   if (existsSync(DOCKERFILE_PATH)) return readFileSync(DOCKERFILE_PATH, 'utf8')
-  const hit = Bun.embeddedFiles.find((f) => (f as File).name?.includes(EMBEDDED_DOCKERFILE_NAME))
+  const hit = Bun.embeddedFiles.find((f) => ((f as File).name ?? '').startsWith(EMBEDDED_DOCKERFILE_NAME))
   if (hit) return await hit.text()
   throw new NgbError('not_found', `container/Dockerfile not found at ${DOCKERFILE_PATH} and none embedded`)
 }
