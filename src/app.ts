@@ -9,7 +9,7 @@ import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
-import { errorMessage } from './core/errors.ts'
+import { errorMessage, InvalidInputError } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
@@ -34,7 +34,7 @@ import { createAuthService } from './web/auth/auth-service.ts'
 import { allowedHostnames } from './web/auth/guard.ts'
 import { createLoginThrottle } from './web/auth/throttle.ts'
 import { createWebServices } from './web/fallback/index.ts'
-import type { WebServices } from './web/services.ts'
+import type { WebChatService, WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
   loaded: LoadedConfig
@@ -300,4 +300,18 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
     })
   }
   return channels
+}
+
+/** The dashboard's chat through the pipeline: the web channel, so the group's agent answers. */
+export function createWebChatService(core: Core, repos: Repos): WebChatService {
+  return {
+    jidOf: (folder) => `web:${folder}`,
+    async post({ groupFolder, text, senderName }) {
+      core.groups.require(groupFolder)
+      const { jid, messageId } = await core.web.post(groupFolder, text, { name: senderName })
+      const stored = repos.messages.get(jid, messageId)
+      if (!stored) throw new InvalidInputError('the message was dropped by a plugin', 'text')
+      return stored
+    },
+  }
 }
