@@ -125,7 +125,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     let cursor = batch.lastSeq
     let answered = false
     let awaitingAnswer = true
-    let followUpPending = false
+    /** Cursor before the oldest follow-up no result has come back for yet. */
+    let unansweredFrom: number | undefined
     let closing = false
     let closeRequested = false
     let idleTimer: TimerHandle | undefined
@@ -148,7 +149,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       switch (frame.type) {
         case 'result': {
           awaitingAnswer = false
-          followUpPending = false
+          unansweredFrom = undefined
           stopTyping()
           const target = replyJid
           deliveries = deliveries.then(async () => {
@@ -157,7 +158,11 @@ export function createMessageTurns(deps: MessageTurnDeps) {
               if (r.sent && !answered) {
                 answered = true
               }
-              if (r.sent) cursors.settle(folder, clock.now())
+              if (r.sent) {
+                cursors.settle(folder, clock.now())
+                // A follow-up sent after this result is still unanswered: keep its roll-back point.
+                if (unansweredFrom !== undefined) cursors.begin(folder, unansweredFrom, cursor, clock.now())
+              }
             } catch (error) {
               log.error('reply not delivered', { group: folder, chatJid: target, error: errorMessage(error) })
             }
@@ -193,10 +198,10 @@ export function createMessageTurns(deps: MessageTurnDeps) {
           if (!next) return true
           if (!live.sendFollowUp(formatPrompt(next.messages))) return false
           cursors.begin(folder, cursor, next.lastSeq, clock.now())
+          unansweredFrom ??= cursor
           cursor = next.lastSeq
           replyJid = next.replyJid
           awaitingAnswer = true
-          followUpPending = true
           if (idleTimer) clock.clearTimeout(idleTimer)
           stopTyping()
           stopTyping = deps.outbound.startTyping(replyJid)
@@ -231,7 +236,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       status: outcome.status,
       results: outcome.results.length,
     })
-    return { outcome, answered, unansweredFollowUp: followUpPending, replyJid }
+    return { outcome, answered, unansweredFollowUp: unansweredFrom !== undefined, replyJid }
   }
 
   return { runMessages }
