@@ -12,7 +12,7 @@ import type { Config } from './config/schema.ts'
 import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
-import { errorMessage } from './core/errors.ts'
+import { errorMessage, InvalidInputError } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
@@ -39,7 +39,7 @@ import { createAuthService } from './web/auth/auth-service.ts'
 import { allowedHostnames } from './web/auth/guard.ts'
 import { createLoginThrottle } from './web/auth/throttle.ts'
 import { createWebServices } from './web/fallback/index.ts'
-import type { WebServices } from './web/services.ts'
+import type { WebChatService, WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
   loaded: LoadedConfig
@@ -339,4 +339,18 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
     })
   }
   return channels
+}
+
+/** The dashboard's chat through the pipeline: the web channel, so the group's agent answers. */
+export function createWebChatService(core: Core, repos: Repos): WebChatService {
+  return {
+    jidOf: (folder) => `web:${folder}`,
+    async post({ groupFolder, text, senderName }) {
+      core.groups.require(groupFolder)
+      const { jid, messageId } = await core.web.post(groupFolder, text, { name: senderName })
+      const stored = repos.messages.get(jid, messageId)
+      if (!stored) throw new InvalidInputError('the message was dropped by a plugin', 'text')
+      return stored
+    },
+  }
 }
