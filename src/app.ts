@@ -19,6 +19,7 @@ import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
 import type { RunTask } from './core/queue/group-queue.ts'
 import { createAgentRunner } from './core/runner/run-turn.ts'
 import type { AgentRunner } from './core/runner/types.ts'
+import { createTaskRuntime, type TaskRuntime } from './core/task-runtime.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
@@ -227,6 +228,8 @@ export interface Core {
   web: WebChannel
   cli: CliChannel
   orchestrator: Orchestrator
+  /** Scheduler, task runs and the agents' IPC actions; `serve` starts and stops it. */
+  tasks: TaskRuntime
 }
 
 /** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
@@ -265,15 +268,47 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     groups,
     channels,
     plugins,
-    runner: parts.runner,
+    // Message runs get the agent's task/group snapshots too (task runs write their own).
+    runner: {
+      start(req) {
+        try {
+          tasks.writeSnapshots(req.group)
+        } catch (error) {
+          log.warn('could not write agent snapshots', { group: req.group.folder, error: errorMessage(error) })
+        }
+        return parts.runner.start(req)
+      },
+    },
     bus,
     clock: rt.clock,
     log: log.child({ component: 'orchestrator' }),
     removeOrphans: parts.removeOrphans,
-    runTask: parts.runTask,
+    runTask: parts.runTask ?? ((task) => tasks.runTask(task)),
     transaction: (fn) => rt.db.transaction(fn).immediate(),
   })
-  return { bus, groups, plugins, channels, web, cli, orchestrator }
+  const tasks = createTaskRuntime({
+    repos: rt.repos,
+    groupOfChat: (jid) => groups.groupOfChat(jid),
+    registerGroup(input) {
+      const group = groups.createGroup({
+        folder: input.folder,
+        name: input.name,
+        triggerMode: input.triggerMode,
+        triggerPattern: input.triggerPattern,
+      })
+      groups.bind(input.jid, group.folder)
+      return group
+    },
+    runner: parts.runner,
+    deliver: (req) => orchestrator.outbound.deliver(req),
+    enqueueTask: (task) => orchestrator.queue.enqueueTask(task),
+    bus,
+    clock: rt.clock,
+    log,
+    timezone: rt.config.timezone,
+    ipcDir: rt.paths.ipc,
+  })
+  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
 }
 
 /** Until the container runner is wired in, every turn fails with a message saying so. */
