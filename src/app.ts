@@ -1,15 +1,25 @@
 import type { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
+import type { Channel } from './channels/channel.ts'
+import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
+import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
+import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
-import type { EventBus } from './core/events.ts'
-import { createEventBus } from './core/events.ts'
+import { errorMessage } from './core/errors.ts'
+import { createEventBus, type EventBus } from './core/events.ts'
+import { createGroupsService, type GroupsService } from './core/groups.ts'
+import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
+import type { RunTask } from './core/queue/group-queue.ts'
+import type { AgentRunner } from './core/runner/types.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
+import { createPluginHost, type PluginHost } from './plugins/host.ts'
+import type { Plugin, PluginContext } from './plugins/plugin.ts'
 import type { Clock } from './util/clock.ts'
 import { systemClock } from './util/clock.ts'
 import type { Logger } from './util/log.ts'
@@ -157,4 +167,137 @@ export async function startWebServer(
       await app.stop(true)
     },
   }
+}
+
+export interface CoreParts {
+  /** Starts agent turns in containers (core/runner/run-turn.ts in production, a fake in tests). */
+  runner: AgentRunner
+  /** Removes containers a previous ngb of this install left behind; returns how many. */
+  removeOrphans(): Promise<number>
+  runTask?: RunTask
+  bus?: EventBus
+  plugins?: Plugin[]
+}
+
+export interface Core {
+  bus: EventBus
+  groups: GroupsService
+  plugins: PluginHost
+  channels: ChannelRegistry
+  /** The dashboard's chat: the web layer calls `web.post(folder, text, sender)`. */
+  web: WebChannel
+  cli: CliChannel
+  orchestrator: Orchestrator
+}
+
+/** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
+export function createCore(rt: Runtime, parts: CoreParts): Core {
+  const bus =
+    parts.bus ??
+    createEventBus((error, event) =>
+      rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
+    )
+  const log = rt.log
+  const groups = createGroupsService({ repos: rt.repos, bus, clock: rt.clock, groupsDir: rt.paths.groups })
+  const pluginContext: PluginContext = {
+    assistantName: rt.config.assistantName,
+    reply: async (chatJid, text) => {
+      await orchestrator.outbound.deliver({ chatJid, text })
+    },
+  }
+  const plugins = createPluginHost(
+    { log: log.child({ component: 'plugins' }), context: pluginContext },
+    parts.plugins,
+  )
+  const channels = createChannelRegistry({
+    bus,
+    log: log.child({ component: 'channels' }),
+    onInbound: async (message) => {
+      await orchestrator.inbound.handle(message)
+    },
+  })
+  const web = createWebChannel()
+  const cli = createCliChannel()
+  channels.add(web)
+  channels.add(cli)
+  const orchestrator = createOrchestrator({
+    config: rt.config,
+    repos: rt.repos,
+    groups,
+    channels,
+    plugins,
+    runner: parts.runner,
+    bus,
+    clock: rt.clock,
+    log: log.child({ component: 'orchestrator' }),
+    removeOrphans: parts.removeOrphans,
+    runTask: parts.runTask,
+    transaction: (fn) => rt.db.transaction(fn).immediate(),
+  })
+  return { bus, groups, plugins, channels, web, cli, orchestrator }
+}
+
+/** Until the container runner is wired in, every turn fails with a message saying so. */
+export function unavailableRunner(reason: string): AgentRunner {
+  return {
+    start() {
+      const runId = `none-${Date.now()}`
+      return {
+        runId,
+        containerName: '',
+        sendFollowUp: () => false,
+        close: () => {},
+        kill: async () => {},
+        done: Promise.resolve({ runId, status: 'error', results: [], error: reason, errorKind: 'internal' }),
+      }
+    },
+  }
+}
+
+/**
+ * The chat platforms whose credentials are configured. Each SDK is imported only when its
+ * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
+ */
+export async function createPlatformChannels(config: Config, log: Logger): Promise<Channel[]> {
+  const channels: Channel[] = []
+  const { assistantName } = config
+  if (config.telegramBotToken) {
+    const { createTelegramChannel } = await import('./channels/telegram/index.ts')
+    channels.push(
+      createTelegramChannel({
+        token: config.telegramBotToken,
+        apiRoot: config.telegramApiRoot,
+        assistantName,
+        log,
+      }),
+    )
+  }
+  if (config.discordBotToken) {
+    const { createDiscordChannel } = await import('./channels/discord/index.ts')
+    channels.push(
+      createDiscordChannel({
+        token: config.discordBotToken,
+        apiBase: config.discordApiBase,
+        assistantName,
+        log,
+      }),
+    )
+  }
+  if (config.slackBotToken && config.slackAppToken) {
+    const { createSlackChannel } = await import('./channels/slack/index.ts')
+    channels.push(
+      createSlackChannel({
+        botToken: config.slackBotToken,
+        appToken: config.slackAppToken,
+        apiUrl: config.slackApiUrl,
+        assistantName,
+        log,
+      }),
+    )
+  } else if (config.slackBotToken || config.slackAppToken) {
+    log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
+      component: 'channels',
+    })
+  }
+  return channels
 }

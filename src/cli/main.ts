@@ -1,7 +1,10 @@
 import type { CommandDef } from 'citty'
-import { defineCommand, runCommand, showUsage } from 'citty'
-import { NgbError } from '../core/errors.ts'
+import { defineCommand, runCommand } from 'citty'
+import { InvalidInputError, NgbError } from '../core/errors.ts'
 import { VERSION, versionLine } from '../version.ts'
+import { renderHelp, withExamples } from './help.ts'
+import { useColor } from './output.ts'
+import { findUnknownFlag } from './strict-flags.ts'
 
 // Commands load lazily so `ngb --version` and `ngb config show` never pay for Elysia or the chat SDKs.
 export const rootCommand = defineCommand({
@@ -14,29 +17,54 @@ export const rootCommand = defineCommand({
     serve: () => import('./commands/serve.ts').then((m) => m.default),
     config: () => import('./commands/config.ts').then((m) => m.default),
     doctor: () => import('./commands/doctor.ts').then((m) => m.default),
+    logs: () => import('./commands/logs.ts').then((m) => m.default),
+    service: () => import('./commands/service.ts').then((m) => m.default),
+    groups: () => import('./commands/groups.ts').then((m) => m.default),
+    tasks: () => import('./commands/tasks.ts').then((m) => m.default),
+    chats: () => import('./commands/chats.ts').then((m) => m.default),
   },
 })
 
+withExamples(rootCommand, [
+  'ngb serve                                   # dashboard on http://127.0.0.1:8080',
+  'ngb groups add main && ngb session main     # chat with the main agent',
+  'ngb run -g main -p "What is on my list?"',
+  'ngb logs -f',
+])
+
 type AnyCommand = CommandDef<Record<string, never>>
 
-async function resolveChain(argv: string[]): Promise<[AnyCommand, AnyCommand | undefined]> {
-  let cmd = rootCommand as unknown as AnyCommand
-  let parent: AnyCommand | undefined
+interface Chain {
+  cmd: AnyCommand
+  parent?: AnyCommand
+  /** The command words matched, e.g. ['groups', 'add']. */
+  path: string[]
+}
+
+async function resolveChain(argv: string[]): Promise<Chain> {
+  const chain: Chain = { cmd: rootCommand as unknown as AnyCommand, path: [] }
   for (const word of argv) {
     if (word.startsWith('-')) continue
+    const { cmd } = chain
     const subs = typeof cmd.subCommands === 'function' ? await cmd.subCommands() : await cmd.subCommands
     const next = subs?.[word]
     if (!next) break
-    parent = cmd
-    cmd = (typeof next === 'function' ? await next() : await next) as AnyCommand
+    chain.parent = cmd
+    chain.cmd = (typeof next === 'function' ? await next() : await next) as AnyCommand
+    chain.path.push(word)
   }
-  return [cmd, parent]
+  return chain
 }
 
+/** citty's own parse errors (E_*) and values we reject before doing anything are usage errors. */
 function isUsageError(error: unknown): boolean {
+  if (error instanceof NgbError) return error.code === 'invalid_input' || error.code === 'config_invalid'
   const code = (error as { code?: unknown })?.code
-  return typeof code === 'string' && code.startsWith('E_')
+  return typeof code === 'string' && (code.startsWith('E_') || code === 'EARG')
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: citty colours its messages; strip them off a TTY
+const ANSI = /\x1b\[[0-9;]*m/g
 
 /** Runs the CLI; returns the exit code. Errors are one line; the stack only with --debug. */
 export async function main(argv: string[]): Promise<number> {
@@ -46,22 +74,29 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    const [cmd, parent] = await resolveChain(argv)
-    await showUsage(cmd, parent)
+    const { cmd, parent } = await resolveChain(argv)
+    process.stdout.write(`${await renderHelp(cmd, parent, useColor())}\n`)
     return argv.length === 0 ? 2 : 0
   }
   try {
+    const { cmd, path } = await resolveChain(argv)
+    const args = typeof cmd.args === 'function' ? await cmd.args() : await cmd.args
+    const unknown = findUnknownFlag(argv.slice(argv.indexOf(path.at(-1) ?? '') + 1), args ?? {})
+    if (unknown) throw new InvalidInputError(`unknown option ${unknown}`)
     await runCommand(rootCommand, { rawArgs: argv })
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (error) {
-    if (isUsageError(error)) {
-      process.stderr.write(`ngb: ${(error as Error).message}\nhint: run \`ngb ${argv[0] ?? ''} --help\`\n`)
-      return 2
-    }
-    const message = error instanceof Error ? error.message : String(error)
+    const raw = error instanceof Error ? error.message : String(error)
+    const message = useColor(process.stderr) ? raw : raw.replace(ANSI, '')
     process.stderr.write(`ngb: ${message}\n`)
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
-    if (error instanceof NgbError && error.code === 'config_invalid') return 2
+    if (isUsageError(error)) {
+      if (!(error instanceof NgbError && error.code === 'config_invalid')) {
+        const { path } = await resolveChain(argv)
+        process.stderr.write(`hint: run \`${['ngb', ...path].join(' ')} --help\`\n`)
+      }
+      return 2
+    }
     return 1
   }
 }

@@ -17,3 +17,25 @@ export function formatTable(headers: string[], rows: string[][]): string {
       .trimEnd()
   return [line(headers), ...rows.map(line)].join('\n')
 }
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0')
+}
+
+/** Local `YYYY-MM-DD HH:MM` for tables; '-' for never. */
+export function formatWhen(ts: number | undefined): string {
+  if (ts === undefined) return '-'
+  const d = new Date(ts)
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`
+}
+
+/** One line, at most `max` characters, for table cells. */
+export function clip(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+}
+
+/** Progress and notes go to stderr so stdout stays the command's output. */
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`)
+}

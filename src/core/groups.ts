@@ -14,8 +14,11 @@ import type { Group, GroupSettings, TriggerMode } from './types.ts'
 /** `ngb-` + 12 hex: short enough to type into a phone, 48 bits so it cannot be guessed in its lifetime. */
 export const BIND_TOKEN_PATTERN = /^ngb-[0-9a-f]{12}$/
 export const DEFAULT_BIND_TOKEN_TTL_MS = 15 * 60_000
-/** `groups/global` is the shared read-only memory mounted into every non-main group. */
-const RESERVED_FOLDERS = new Set(['global'])
+/**
+ * `groups/global` is the shared read-only memory mounted into every non-main group; `ls`, `kill` and
+ * `resume` are `ngb session` subcommands, so `ngb session <group>` could not reach such a group.
+ */
+const RESERVED_FOLDERS = new Set(['global', 'ls', 'kill', 'resume'])
 /** Built-in platforms whose JID id is the group folder; they bind themselves on first use. */
 const SELF_BINDING_PLATFORMS = new Set(['web', 'cli'])
 

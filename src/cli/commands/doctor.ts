@@ -3,6 +3,7 @@ import { defineCommand } from 'citty'
 import type { LoadedConfig } from '../../config/load.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
+import { withExamples } from '../help.ts'
 import { printJson, useColor } from '../output.ts'
 
 export interface Check {
@@ -87,30 +88,33 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
   return checks
 }
 
-export default defineCommand({
-  meta: {
-    name: 'doctor',
-    description: 'Check that ngb can run here: config, data dir, Docker, agent image, credentials',
-  },
-  args: { ...globalArgs, json: { type: 'boolean', description: 'Print JSON' } },
-  async run({ args }) {
-    const checks = await runChecks(loadFromFlags(args))
-    if (args.json) printJson(checks)
-    else {
-      const color = useColor()
-      for (const c of checks) {
-        const mark = c.ok
-          ? color
-            ? '\x1b[32mok\x1b[0m'
-            : 'ok'
-          : color
-            ? '\x1b[31mproblem\x1b[0m'
-            : 'problem'
-        process.stdout.write(
-          `${mark.padEnd(color ? 16 : 7)} ${c.name}: ${c.detail}${c.hint ? `\n        hint: ${c.hint}` : ''}\n`,
-        )
+export default withExamples(
+  defineCommand({
+    meta: {
+      name: 'doctor',
+      description: 'Check that ngb can run here: config, data dir, Docker, agent image, credentials',
+    },
+    args: { ...globalArgs, json: { type: 'boolean', description: 'Print JSON' } },
+    async run({ args }) {
+      const checks = await runChecks(loadFromFlags(args))
+      if (args.json) printJson(checks)
+      else {
+        const color = useColor()
+        for (const c of checks) {
+          const mark = c.ok
+            ? color
+              ? '\x1b[32mok\x1b[0m'
+              : 'ok'
+            : color
+              ? '\x1b[31mproblem\x1b[0m'
+              : 'problem'
+          process.stdout.write(
+            `${mark.padEnd(color ? 16 : 7)} ${c.name}: ${c.detail}${c.hint ? `\n        hint: ${c.hint}` : ''}\n`,
+          )
+        }
       }
-    }
-    if (checks.some((c) => !c.ok)) process.exitCode = 1
-  },
-})
+      if (checks.some((c) => !c.ok)) process.exitCode = 1
+    },
+  }),
+  ['ngb doctor', 'ngb doctor --json'],
+)

@@ -1,46 +1,74 @@
 import { defineCommand } from 'citty'
-import { createRuntime, startWebServer } from '../../app.ts'
+import {
+  createCore,
+  createPlatformChannels,
+  createRuntime,
+  startWebServer,
+  unavailableRunner,
+} from '../../app.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
 import { VERSION } from '../../version.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
+import { withExamples } from '../help.ts'
 import { useColor } from '../output.ts'
+import { removeServeFile, writeServeFile } from '../serve-file.ts'
 
-export default defineCommand({
-  meta: {
-    name: 'serve',
-    description: 'Run everything: orchestrator, channels, scheduler and the web dashboard',
-  },
-  args: {
-    ...globalArgs,
-    host: { type: 'string', description: 'Dashboard bind address (default 127.0.0.1)' },
-    port: { type: 'string', description: 'Dashboard port (default 8080)' },
-  },
-  async run({ args }) {
-    const startedAt = Date.now()
-    const overrides: Record<string, string> = {}
-    if (args.host) overrides.webHost = args.host
-    if (args.port) overrides.webPort = args.port
-    const loaded = loadFromFlags(args, overrides)
-    const rt = createRuntime({ loaded, color: useColor(process.stderr) })
-    rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
-    const web = await startWebServer(rt, startedAt, { loaded })
-    rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
-    rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
-      component: 'serve',
-      installId: rt.installId,
-    })
-    process.stdout.write(`Dashboard: ${web.url}\n`)
-    // The setup link carries a one-time token: it goes to the terminal, never to the log file.
-    if (web.setupUrl) process.stdout.write(`First run: set the admin password at ${web.setupUrl}\n`)
-    await new Promise<void>((resolve) => {
-      installSignalHandlers(
-        rt.shutdown,
-        (code) => {
-          process.exitCode = code
-          resolve()
-        },
-        (signal) => rt.log.info(`${signal}: shutting down`, { component: 'serve' }),
-      )
-    })
-  },
-})
+export default withExamples(
+  defineCommand({
+    meta: {
+      name: 'serve',
+      description: 'Run everything: orchestrator, channels, scheduler and the web dashboard',
+    },
+    args: {
+      ...globalArgs,
+      host: { type: 'string', description: 'Dashboard bind address (default 127.0.0.1)' },
+      port: { type: 'string', description: 'Dashboard port (default 8080)' },
+    },
+    async run({ args }) {
+      const startedAt = Date.now()
+      const overrides: Record<string, string> = {}
+      if (args.host) overrides.webHost = args.host
+      if (args.port) overrides.webPort = args.port
+      const loaded = loadFromFlags(args, overrides)
+      const rt = createRuntime({ loaded, color: useColor(process.stderr) })
+      rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
+      const core = createCore(rt, {
+        runner: unavailableRunner('the container runner is not part of this build yet'),
+        removeOrphans: async () => 0,
+      })
+      for (const channel of await createPlatformChannels(rt.config, rt.log)) core.channels.add(channel)
+      await core.orchestrator.start()
+      // Registered before the web server so it stops after it: no new chat input, then drain the queue.
+      rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
+      const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus })
+      rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+      // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
+      writeServeFile(rt.paths.dataDir, {
+        pid: process.pid,
+        url: web.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
+        version: VERSION,
+        startedAt,
+        installId: rt.installId,
+      })
+      rt.shutdown.add({ name: 'serve.json', run: () => removeServeFile(rt.paths.dataDir, process.pid) })
+      rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
+        component: 'serve',
+        installId: rt.installId,
+      })
+      process.stdout.write(`Dashboard: ${web.url}\n`)
+      // The setup link carries a one-time token: it goes to the terminal, never to the log file.
+      if (web.setupUrl) process.stdout.write(`First run: set the admin password at ${web.setupUrl}\n`)
+      await new Promise<void>((resolve) => {
+        installSignalHandlers(
+          rt.shutdown,
+          (code) => {
+            process.exitCode = code
+            resolve()
+          },
+          (signal) => rt.log.info(`${signal}: shutting down`, { component: 'serve' }),
+        )
+      })
+    },
+  }),
+  ['ngb serve', 'ngb serve --host 0.0.0.0 --port 8080', 'NGB_DATA_DIR=/srv/ngb ngb serve'],
+)

@@ -1,0 +1,57 @@
+import type {
+  ContextMode,
+  Group,
+  GroupSettings,
+  ScheduleType,
+  Task,
+  TaskRun,
+  TriggerMode,
+} from '../../core/types.ts'
+import type { BindToken } from '../../db/repos/bind-tokens.ts'
+import type { ChatWithBinding } from '../../db/repos/chats.ts'
+
+export interface GroupRow extends Group {
+  chats: string[]
+}
+
+export interface AddGroupInput {
+  folder: string
+  name?: string
+  triggerMode?: TriggerMode
+  triggerPattern?: string
+  settings?: GroupSettings
+}
+
+export interface AddTaskInput {
+  groupFolder: string
+  prompt: string
+  scheduleType: ScheduleType
+  scheduleValue: string
+  contextMode?: ContextMode
+  /** Where results go; default: the group's first bound chat, else its dashboard chat `web:<folder>`. */
+  chatJid?: string
+}
+
+/**
+ * What the admin commands (groups, tasks, chats) need, answered either by the running server's
+ * API or, when no server runs, by the core services over the database. Same rules either way:
+ * both end in src/core/groups.ts and src/core/tasks.ts.
+ */
+export interface Admin {
+  /** How this admin reaches the data, for messages: 'api <url>' or 'database <path>'. */
+  readonly via: string
+  listGroups(): Promise<GroupRow[]>
+  addGroup(input: AddGroupInput): Promise<Group>
+  removeGroup(folder: string, opts: { force?: boolean }): Promise<void>
+  bind(folder: string, chatJid: string, opts: { move?: boolean }): Promise<void>
+  unbind(chatJid: string): Promise<boolean>
+  createBindToken(folder: string, ttlMs?: number): Promise<BindToken>
+  listChats(opts: { unboundOnly?: boolean }): Promise<ChatWithBinding[]>
+  listTasks(opts: { groupFolder?: string }): Promise<Task[]>
+  addTask(input: AddTaskInput): Promise<Task>
+  pauseTask(id: string): Promise<Task>
+  resumeTask(id: string): Promise<Task>
+  removeTask(id: string): Promise<Task>
+  taskRuns(id: string, limit: number): Promise<TaskRun[]>
+  close(): void
+}

@@ -1,0 +1,174 @@
+import * as v from 'valibot'
+import type { ErrorCode } from '../../core/errors.ts'
+import { NgbError } from '../../core/errors.ts'
+import type { Group, Task, TaskRun } from '../../core/types.ts'
+import type { BindToken } from '../../db/repos/bind-tokens.ts'
+import type { ChatWithBinding } from '../../db/repos/chats.ts'
+import type { Admin } from './admin.ts'
+import {
+  BindingSchema,
+  BindTokenSchema,
+  ChatSchema,
+  ErrorBodySchema,
+  GroupSchema,
+  TaskRunSchema,
+  TaskSchema,
+} from './schemas.ts'
+
+const CODES: readonly string[] = [
+  'config_invalid',
+  'not_found',
+  'conflict',
+  'invalid_input',
+  'unauthorized',
+  'forbidden',
+  'container_failed',
+  'channel_failed',
+  'plugin_failed',
+  'db_failed',
+]
+
+/** JSON null means "absent" in our records; valibot's optional() wants undefined. */
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls)
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of Object.entries(value)) if (x !== null) out[k] = dropNulls(x)
+    return out
+  }
+  return value
+}
+
+export interface HttpAdminDeps {
+  url: string
+  token: string
+  fetch?: typeof fetch
+  timeoutMs?: number
+}
+
+/** The server's answer to a failed request, with the error code it sent. */
+export class ApiError extends NgbError {
+  readonly status: number
+  constructor(status: number, code: ErrorCode, message: string) {
+    super(code, message)
+    this.name = 'ApiError'
+    this.status = status
+  }
+}
+
+/** The server answered 404 without an error body: it has no such route (an older or partial build). */
+export class MissingApiError extends NgbError {
+  constructor(path: string) {
+    super('not_found', `the running server has no ${path} API`)
+    this.name = 'MissingApiError'
+  }
+}
+
+export function createHttpAdmin(deps: HttpAdminDeps): Admin {
+  const doFetch = deps.fetch ?? fetch
+  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res: Response
+    try {
+      res = await doFetch(`${deps.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${deps.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(deps.timeoutMs ?? 30_000),
+      })
+    } catch (error) {
+      throw new NgbError('not_found', `cannot reach ngb serve at ${deps.url}: ${(error as Error).message}`, {
+        cause: error,
+      })
+    }
+    const text = await res.text()
+    let json: unknown
+    try {
+      json = text ? JSON.parse(text) : undefined
+    } catch {
+      json = undefined
+    }
+    if (res.ok) return dropNulls(json)
+    const err = v.safeParse(ErrorBodySchema, json)
+    if (!err.success) {
+      if (res.status === 404) throw new MissingApiError(path.split('?')[0] ?? path)
+      throw new ApiError(res.status, 'db_failed', `ngb serve answered ${res.status} to ${method} ${path}`)
+    }
+    const code = (CODES.includes(err.output.error) ? err.output.error : 'invalid_input') as ErrorCode
+    throw new ApiError(res.status, code, err.output.message)
+  }
+  const get = async <T extends v.GenericSchema>(schema: T, path: string) =>
+    v.parse(schema, await call('GET', path))
+  const send = async <T extends v.GenericSchema>(schema: T, method: string, path: string, body?: unknown) =>
+    v.parse(schema, await call(method, path, body))
+  const enc = encodeURIComponent
+
+  return {
+    via: `api ${deps.url}`,
+    async listGroups() {
+      const groups = (await get(v.array(GroupSchema), '/api/groups')) as Group[]
+      return Promise.all(
+        groups.map(async (g) => ({
+          ...g,
+          chats: (await get(v.array(BindingSchema), `/api/groups/${enc(g.folder)}/bindings`)).map(
+            (b) => b.chatJid,
+          ),
+        })),
+      )
+    },
+    addGroup: async (input) =>
+      (await send(GroupSchema, 'POST', '/api/groups', {
+        ...input,
+        name: input.name ?? input.folder,
+      })) as Group,
+    async removeGroup(folder, opts) {
+      await call('DELETE', `/api/groups/${enc(folder)}${opts.force ? '?force=true' : ''}`)
+    },
+    async bind(folder, chatJid, opts) {
+      await call('POST', `/api/groups/${enc(folder)}/bindings`, {
+        chatJid,
+        ...(opts.move ? { move: true } : {}),
+      })
+    },
+    async unbind(chatJid) {
+      try {
+        await call('DELETE', `/api/chats/${enc(chatJid)}/binding`)
+        return true
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return false
+        throw error
+      }
+    },
+    createBindToken: async (folder, ttlMs) =>
+      (await send(
+        BindTokenSchema,
+        'POST',
+        `/api/groups/${enc(folder)}/tokens`,
+        ttlMs ? { ttlMs } : undefined,
+      )) as BindToken,
+    listChats: async (opts) =>
+      (await get(
+        v.array(ChatSchema),
+        `/api/chats${opts.unboundOnly ? '?unbound=true' : ''}`,
+      )) as ChatWithBinding[],
+    listTasks: async (opts) =>
+      (await get(
+        v.array(TaskSchema),
+        `/api/tasks${opts.groupFolder ? `?group=${enc(opts.groupFolder)}` : ''}`,
+      )) as Task[],
+    addTask: async (input) => (await send(TaskSchema, 'POST', '/api/tasks', input)) as Task,
+    pauseTask: async (id) => (await send(TaskSchema, 'POST', `/api/tasks/${enc(id)}/pause`)) as Task,
+    resumeTask: async (id) => (await send(TaskSchema, 'POST', `/api/tasks/${enc(id)}/resume`)) as Task,
+    async removeTask(id) {
+      const task = (await get(TaskSchema, `/api/tasks/${enc(id)}`)) as Task
+      await call('DELETE', `/api/tasks/${enc(id)}`)
+      return task
+    },
+    taskRuns: async (id, limit) =>
+      ((await get(v.array(TaskRunSchema), `/api/tasks/${enc(id)}/runs`)) as TaskRun[]).slice(0, limit),
+    close: () => {},
+  }
+}

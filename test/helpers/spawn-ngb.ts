@@ -1,0 +1,43 @@
+import { NGB_SOURCE, REPO_ROOT } from './cli.ts'
+
+export interface LiveNgb {
+  proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
+  /** Everything printed on stdout so far. */
+  stdout(): string
+  stderr(): string
+  /** Resolves with the exit code. */
+  exited: Promise<number>
+}
+
+/** A long-running CLI process (`logs -f`, `serve`) whose output tests watch as it streams. */
+export function spawnNgb(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; binary?: string } = {},
+): LiveNgb {
+  const cmd = opts.binary ? [opts.binary, ...args] : [process.execPath, NGB_SOURCE, ...args]
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', ...opts.env })) {
+    if (v !== undefined) env[k] = v
+  }
+  const proc = Bun.spawn(cmd, { cwd: REPO_ROOT, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  let out = ''
+  let err = ''
+  const pump = async (stream: ReadableStream<Uint8Array>, add: (s: string) => void) => {
+    const decoder = new TextDecoder()
+    for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }))
+  }
+  const pumps = Promise.all([
+    pump(proc.stdout, (s) => {
+      out += s
+    }),
+    pump(proc.stderr, (s) => {
+      err += s
+    }),
+  ])
+  return {
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    exited: pumps.then(() => proc.exited),
+  }
+}
