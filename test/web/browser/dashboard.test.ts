@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -15,17 +15,19 @@ const CHROMIUM = process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'
 const HAS_CHROMIUM = existsSync(CHROMIUM)
 if (!HAS_CHROMIUM) process.stderr.write(`chromium not found at ${CHROMIUM}: browser tests skipped\n`)
 /**
- * The agent's streamed reply needs the pipeline's web channel (src/channels/web/) and the mock
- * agent image; until both are present the reply step is skipped with this notice.
+ * The agent's streamed reply needs `ngb serve` to run real containers (not the placeholder runner)
+ * and the mock agent image; until both are there the reply step is skipped with this notice.
  */
-const HAS_PIPELINE = existsSync(join(REPO_ROOT, 'src', 'channels', 'web'))
+const SERVE_SOURCE = readFileSync(join(REPO_ROOT, 'src', 'cli', 'commands', 'serve.ts'), 'utf8')
+const HAS_PIPELINE =
+  existsSync(join(REPO_ROOT, 'src', 'channels', 'web')) && !SERVE_SOURCE.includes('unavailableRunner(')
 const HAS_IMAGE =
   HAS_DOCKER &&
   Bun.spawnSync(['docker', 'image', 'inspect', 'ngb-agent:test'], { stdout: 'ignore', stderr: 'ignore' })
     .exitCode === 0
 if (HAS_CHROMIUM && !(HAS_PIPELINE && HAS_IMAGE))
   process.stderr.write(
-    'web channel or ngb-agent:test image missing: the streamed-reply browser test is skipped\n',
+    'ngb serve has no container runner yet or ngb-agent:test is missing: the streamed-reply browser test is skipped\n',
   )
 
 const skipBrowser = test.skipIf(!HAS_CHROMIUM)
