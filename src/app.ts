@@ -34,13 +34,13 @@ import { createMasker } from './util/mask.ts'
 import type { Shutdown } from './util/shutdown.ts'
 import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
+import { createWebServices } from './web/adapters/index.ts'
 import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
 import { createAuthService } from './web/auth/auth-service.ts'
 import { allowedHostnames } from './web/auth/guard.ts'
 import { createLoginThrottle } from './web/auth/throttle.ts'
-import { createWebServices } from './web/fallback/index.ts'
-import type { WebChatService, WebServices } from './web/services.ts'
+import type { WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
   loaded: LoadedConfig
@@ -152,7 +152,9 @@ export interface WebServerOptions {
   loaded: LoadedConfig
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
-  /** Core services that replace the web layer's repo-backed fallbacks. */
+  /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'>
+  /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
 }
@@ -175,7 +177,14 @@ export async function startWebServer(
   })
   if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
   const services = createWebServices(
-    { repos: rt.repos, bus, loaded: opts.loaded, groupsDir: rt.paths.groups, clock: rt.clock },
+    {
+      repos: rt.repos,
+      bus,
+      loaded: opts.loaded,
+      groupsDir: rt.paths.groups,
+      clock: rt.clock,
+      core: opts.core,
+    },
     opts.services,
   )
   const app = createWebApp({
@@ -374,18 +383,4 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
     })
   }
   return channels
-}
-
-/** The dashboard's chat through the pipeline: the web channel, so the group's agent answers. */
-export function createWebChatService(core: Core, repos: Repos): WebChatService {
-  return {
-    jidOf: (folder) => `web:${folder}`,
-    async post({ groupFolder, text, senderName }) {
-      core.groups.require(groupFolder)
-      const { jid, messageId } = await core.web.post(groupFolder, text, { name: senderName })
-      const stored = repos.messages.get(jid, messageId)
-      if (!stored) throw new InvalidInputError('the message was dropped by a plugin', 'text')
-      return stored
-    },
-  }
 }

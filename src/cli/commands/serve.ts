@@ -5,7 +5,6 @@ import {
   createPlatformChannels,
   createRunner,
   createRuntime,
-  createWebChatService,
   startWebServer,
 } from '../../app.ts'
 import { removeOrphans } from '../../core/container/orphans.ts'
@@ -52,11 +51,7 @@ export default withExamples(
       rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
       core.tasks.start()
       rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
-      const web = await startWebServer(rt, startedAt, {
-        loaded,
-        bus: core.bus,
-        services: { webChat: createWebChatService(core, rt.repos) },
-      })
+      const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus, core })
       rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
       // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
       writeServeFile(rt.paths.dataDir, {
