@@ -1,13 +1,24 @@
 import type { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
+import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
+import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
+import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
+import { errorMessage } from './core/errors.ts'
+import { createEventBus, type EventBus } from './core/events.ts'
+import { createGroupsService, type GroupsService } from './core/groups.ts'
+import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
+import type { RunTask } from './core/queue/group-queue.ts'
+import type { AgentRunner } from './core/runner/types.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
+import { createPluginHost, type PluginHost } from './plugins/host.ts'
+import type { Plugin, PluginContext } from './plugins/plugin.ts'
 import type { Clock } from './util/clock.ts'
 import { systemClock } from './util/clock.ts'
 import type { Logger } from './util/log.ts'
@@ -16,7 +27,13 @@ import { createMasker } from './util/mask.ts'
 import type { Shutdown } from './util/shutdown.ts'
 import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
+import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
+import { createAuthService } from './web/auth/auth-service.ts'
+import { allowedHostnames } from './web/auth/guard.ts'
+import { createLoginThrottle } from './web/auth/throttle.ts'
+import { createWebServices } from './web/fallback/index.ts'
+import type { WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
   loaded: LoadedConfig
@@ -85,22 +102,153 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
 export interface WebServer {
   url: string
   port: number
+  /** First run without NGB_ADMIN_PASSWORD: the one-time link to set the admin password. */
+  setupUrl?: string
   stop(): Promise<void>
 }
 
+export interface WebServerOptions {
+  loaded: LoadedConfig
+  /** The pipeline's bus; a private one when the caller has none yet. */
+  bus?: EventBus
+  /** Core services that replace the web layer's repo-backed fallbacks. */
+  services?: Partial<WebServices>
+  probes?: WebProbes
+}
+
 /** Starts the dashboard/API on the configured host and port. */
-export function startWebServer(rt: Runtime, startedAt: number): WebServer {
-  const app = createWebApp({ version: VERSION, startedAt, clock: rt.clock })
+export async function startWebServer(
+  rt: Runtime,
+  startedAt: number,
+  opts: WebServerOptions,
+): Promise<WebServer> {
+  const bus = opts.bus ?? createEventBus()
+  const now = () => rt.clock.now()
+  const auth = createAuthService({
+    users: rt.repos.users,
+    sessions: rt.repos.webSessions,
+    apiTokens: rt.repos.apiTokens,
+    meta: rt.repos.meta,
+    throttle: createLoginThrottle({ now }),
+    now,
+  })
+  if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
+  const services = createWebServices(
+    { repos: rt.repos, bus, loaded: opts.loaded, groupsDir: rt.paths.groups, clock: rt.clock },
+    opts.services,
+  )
+  const app = createWebApp({
+    version: VERSION,
+    startedAt,
+    clock: rt.clock,
+    log: rt.log,
+    bus,
+    services,
+    auth,
+    allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
+    messageCount: () => rt.repos.messages.count(),
+    probes: opts.probes,
+  })
   app.listen({ hostname: rt.config.webHost, port: rt.config.webPort })
   const server = app.server
   if (!server) throw new Error('web server did not start')
   const port = server.port ?? rt.config.webPort
-  const host = rt.config.webHost.includes(':') ? `[${rt.config.webHost}]` : rt.config.webHost
+  const wildcard = rt.config.webHost === '0.0.0.0' || rt.config.webHost === '::'
+  const shown = wildcard ? '127.0.0.1' : rt.config.webHost
+  const host = shown.includes(':') ? `[${shown}]` : shown
+  const url = `http://${host}:${port}`
+  const setupUrl = auth.needsSetup() ? `${url}/setup?token=${auth.issueSetupToken()}` : undefined
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
+    setupUrl,
     stop: async () => {
       await app.stop(true)
+    },
+  }
+}
+
+export interface CoreParts {
+  /** Starts agent turns in containers (core/runner/run-turn.ts in production, a fake in tests). */
+  runner: AgentRunner
+  /** Removes containers a previous ngb of this install left behind; returns how many. */
+  removeOrphans(): Promise<number>
+  runTask?: RunTask
+  bus?: EventBus
+  plugins?: Plugin[]
+}
+
+export interface Core {
+  bus: EventBus
+  groups: GroupsService
+  plugins: PluginHost
+  channels: ChannelRegistry
+  /** The dashboard's chat: the web layer calls `web.post(folder, text, sender)`. */
+  web: WebChannel
+  cli: CliChannel
+  orchestrator: Orchestrator
+}
+
+/** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
+export function createCore(rt: Runtime, parts: CoreParts): Core {
+  const bus =
+    parts.bus ??
+    createEventBus((error, event) =>
+      rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
+    )
+  const log = rt.log
+  const groups = createGroupsService({ repos: rt.repos, bus, clock: rt.clock, groupsDir: rt.paths.groups })
+  const pluginContext: PluginContext = {
+    assistantName: rt.config.assistantName,
+    reply: async (chatJid, text) => {
+      await orchestrator.outbound.deliver({ chatJid, text })
+    },
+  }
+  const plugins = createPluginHost(
+    { log: log.child({ component: 'plugins' }), context: pluginContext },
+    parts.plugins,
+  )
+  const channels = createChannelRegistry({
+    bus,
+    log: log.child({ component: 'channels' }),
+    onInbound: async (message) => {
+      await orchestrator.inbound.handle(message)
+    },
+  })
+  const web = createWebChannel()
+  const cli = createCliChannel()
+  channels.add(web)
+  channels.add(cli)
+  const orchestrator = createOrchestrator({
+    config: rt.config,
+    repos: rt.repos,
+    groups,
+    channels,
+    plugins,
+    runner: parts.runner,
+    bus,
+    clock: rt.clock,
+    log: log.child({ component: 'orchestrator' }),
+    removeOrphans: parts.removeOrphans,
+    runTask: parts.runTask,
+    transaction: (fn) => rt.db.transaction(fn).immediate(),
+  })
+  return { bus, groups, plugins, channels, web, cli, orchestrator }
+}
+
+/** Until the container runner is wired in, every turn fails with a message saying so. */
+export function unavailableRunner(reason: string): AgentRunner {
+  return {
+    start() {
+      const runId = `none-${Date.now()}`
+      return {
+        runId,
+        containerName: '',
+        sendFollowUp: () => false,
+        close: () => {},
+        kill: async () => {},
+        done: Promise.resolve({ runId, status: 'error', results: [], error: reason, errorKind: 'internal' }),
+      }
     },
   }
 }

@@ -59,6 +59,7 @@ export const ConfigSchema = v.object({
   logMaxFiles: int(1, 100),
   webHost: text(),
   webPort: int(0, 65535),
+  webAllowedHosts: optionalText(),
   adminPassword: optionalText(),
   assistantName: v.pipe(text(), v.regex(/^[\p{L}\p{N}_-]{1,32}$/u, 'expected 1-32 letters, digits, _ or -')),
   timezone: timeZone(),

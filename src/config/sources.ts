@@ -29,6 +29,11 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
   logMaxFiles: { env: 'NGB_LOG_MAX_FILES', toml: 'log.max_files', description: 'Rotated log files kept' },
   webHost: { env: 'NGB_WEB_HOST', toml: 'web.host', description: 'Dashboard/API bind address' },
   webPort: { env: 'NGB_WEB_PORT', toml: 'web.port', description: 'Dashboard/API port (0 = any free port)' },
+  webAllowedHosts: {
+    env: 'NGB_WEB_ALLOWED_HOSTS',
+    toml: 'web.allowed_hosts',
+    description: 'Extra host names the dashboard answers to, comma-separated (besides localhost)',
+  },
   adminPassword: {
     env: 'NGB_ADMIN_PASSWORD',
     toml: 'web.admin_password',

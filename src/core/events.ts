@@ -21,7 +21,14 @@ export type NgbEvent =
   | { type: 'chat.bound' | 'chat.unbound'; group: string; chatJid: string }
 
 export type NgbEventType = NgbEvent['type']
-export type EventOf<T extends NgbEventType> = Extract<NgbEvent, { type: T }>
+/** Distributes over members whose `type` is itself a union (task.created | task.updated | …). */
+export type EventOf<T extends NgbEventType> = NgbEvent extends infer E
+  ? E extends { type: infer U }
+    ? T extends U
+      ? E & { type: T }
+      : never
+    : never
+  : never
 
 export interface EventBus {
   publish(event: NgbEvent): void

@@ -62,7 +62,8 @@ export function createTriggerChecker(assistantName: string): TriggerChecker {
         case 'always':
           return true
         case 'mention':
-          return message.mentionsBot || addressesAssistant(message.text, assistantName)
+          // In a direct chat every message is addressed to the bot; only group chats need a mention.
+          return !message.isGroup || message.mentionsBot || addressesAssistant(message.text, assistantName)
         case 'pattern': {
           if (!group.triggerPattern) return false
           return patternOf(group.triggerPattern)?.test(message.text.trim()) ?? false

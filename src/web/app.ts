@@ -1,19 +1,131 @@
+import { openapi } from '@elysiajs/openapi'
+import { toJsonSchema } from '@valibot/to-json-schema'
 import { Elysia } from 'elysia'
+import { LoginForm, SetupForm } from '../../views/layout.tsx'
+import type { EventBus, NgbEvent } from '../core/events.ts'
 import type { Clock } from '../util/clock.ts'
+import type { Logger } from '../util/log.ts'
+import { chatsApi } from './api/chats.ts'
+import { groupsApi } from './api/groups.ts'
+import { runsApi } from './api/runs.ts'
+import { systemApi } from './api/system.ts'
+import { tasksApi } from './api/tasks.ts'
+import type { AuthService } from './auth/auth-service.ts'
+import { authGuard, hostGuard } from './auth/guard.ts'
+import { logoutRoute, publicAuthRoutes } from './auth/routes.ts'
+import { errorHandler } from './errors.ts'
+import { groupsPages } from './pages/groups.tsx'
+import { overviewPage } from './pages/overview.tsx'
+import { pageRenderer } from './pages/render.tsx'
+import { systemPages } from './pages/system.tsx'
+import { tasksPages } from './pages/tasks.tsx'
+import type { WebServices } from './services.ts'
+import { ASSETS, staticAssets } from './static.ts'
+import { wsRoutes } from './ws.ts'
+
+export interface WebProbes {
+  /** Dashboard chat: POST handler entered → message handed to the pipeline. */
+  chatHandedOver?: (ms: number) => void
+  /** Bus event received → its WebSocket frame(s) sent. */
+  frameSent?: (e: NgbEvent, ms: number) => void
+}
 
 export interface WebAppDeps {
   version: string
   startedAt: number
   clock: Pick<Clock, 'now'>
+  log: Logger
+  bus: EventBus
+  services: WebServices
+  auth: AuthService
+  /** Hostnames accepted in the Host header (DNS-rebinding defence). */
+  allowedHosts: Set<string>
+  messageCount: () => number
+  probes?: WebProbes
 }
+
+/** Routes reachable without a session or token; everything else is behind the guard. */
+export const PUBLIC_ROUTES = [
+  'GET /api/health',
+  'GET /login',
+  'POST /login',
+  'GET /setup',
+  'POST /setup',
+  ...Object.values(ASSETS).map((p) => `GET ${p}`),
+]
 
 /** The dashboard and API as an Elysia app, without listening: tests call `app.handle()`. */
 export function createWebApp(deps: WebAppDeps) {
-  return new Elysia().get('/api/health', () => ({
-    status: 'ok' as const,
-    version: deps.version,
-    uptimeMs: deps.clock.now() - deps.startedAt,
-  }))
+  const now = () => deps.clock.now()
+  const renderLogin = (next: string, error?: string) => String(LoginForm({ next, error, css: ASSETS.css }))
+  const guard = authGuard({ auth: deps.auth, renderLogin: (next) => renderLogin(next) })
+  const render = pageRenderer(deps.auth)
+  const s = deps.services
+  const ws = wsRoutes({
+    bus: deps.bus,
+    guard,
+    log: deps.log.child({ component: 'ws' }),
+    runs: s.runs,
+    tasks: s.tasks,
+    webChat: s.webChat,
+    now,
+    onFrameSent: deps.probes?.frameSent,
+  })
+  return (
+    new Elysia()
+      .use(errorHandler(deps.log.child({ component: 'web' })))
+      .use(hostGuard(deps.allowedHosts))
+      // ---- public: keep PUBLIC_ROUTES in step (test/web/route-table.test.ts checks both ways) ----
+      .get('/api/health', () => ({
+        status: 'ok' as const,
+        version: deps.version,
+        uptimeMs: now() - deps.startedAt,
+      }))
+      .use(staticAssets())
+      .use(
+        publicAuthRoutes({
+          auth: deps.auth,
+          pages: {
+            login: renderLogin,
+            setup: (token, error) => String(SetupForm({ token, error, css: ASSETS.css })),
+          },
+        }),
+      )
+      // ---- everything below requires a session or an API token ----
+      .use(guard)
+      .use(
+        openapi({
+          provider: null,
+          path: '/api/openapi',
+          mapJsonSchema: {
+            valibot: (schema: Parameters<typeof toJsonSchema>[0]) =>
+              toJsonSchema(schema, { errorMode: 'ignore' }),
+          },
+          documentation: { info: { title: 'ngb API', version: deps.version } },
+        }),
+      )
+      .use(logoutRoute(guard, deps.auth))
+      .use(groupsApi(s.groups))
+      .use(chatsApi({ chats: s.chats, groups: s.groups, webChat: s.webChat, guard }))
+      .use(tasksApi(s.tasks))
+      .use(runsApi({ runs: s.runs, sessions: s.sessions }))
+      .use(systemApi({ channels: s.channels, plugins: s.plugins, config: s.config, auth: deps.auth }))
+      .use(ws.app)
+      .use(
+        overviewPage({
+          guard,
+          render,
+          services: s,
+          version: deps.version,
+          uptimeMs: () => now() - deps.startedAt,
+          messageCount: deps.messageCount,
+        }),
+      )
+      .use(groupsPages({ guard, render, services: s, onChatHandedOver: deps.probes?.chatHandedOver }))
+      .use(tasksPages({ guard, render, services: s }))
+      .use(systemPages({ guard, render, services: s, auth: deps.auth }))
+      .onStop(() => ws.stop())
+  )
 }
 
 export type WebApp = ReturnType<typeof createWebApp>

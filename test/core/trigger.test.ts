@@ -33,6 +33,10 @@ describe('trigger', () => {
     expect(checker.triggers(group({ triggerMode: 'mention' }), msg(text))).toBe(expected)
   })
 
+  test('mention mode answers every message of a direct chat', () => {
+    expect(checker.triggers(group({}), { text: 'hello', mentionsBot: false, isGroup: false })).toBe(true)
+  })
+
   test('mention mode accepts a platform mention or reply flagged by the adapter', () => {
     expect(checker.triggers(group({}), msg('no name here', true))).toBe(true)
   })

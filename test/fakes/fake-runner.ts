@@ -1,77 +1,112 @@
 import type { AgentRunner, TurnHandle, TurnOutcome, TurnRequest } from '../../src/core/runner/types.ts'
+import type { OutputFrame } from '../../src/protocol/container.ts'
 
 export interface FakeTurn {
   req: TurnRequest
+  runId: string
   followUps: string[]
   closed: boolean
   killed: boolean
-  handle: TurnHandle
-  /** Ends the container as if it exited on its own (idle timeout, crash). */
-  end(outcome?: Partial<TurnOutcome>): void
+  finished: boolean
+  emit(frame: OutputFrame): void
+  result(text: string): void
+  finish(outcome?: Partial<TurnOutcome>): void
+  done: Promise<TurnOutcome>
+}
+
+export interface FakeRunner extends AgentRunner {
+  turns: FakeTurn[]
+  /** Resolves when `n` turns have started. */
+  waitForTurns(n: number, timeoutMs?: number): Promise<FakeTurn[]>
+  live(): FakeTurn[]
 }
 
 /**
- * An AgentRunner that behaves like the mock agent in one container: each message (the prompt, then
- * each follow-up) is answered with `mock: <text>`, except `/sleep` which never answers (until killed).
+ * An in-process AgentRunner for unit tests: each start() is a turn the test drives by hand, or by
+ * `behaviour` (called on start and on every follow-up).
  */
-export function createFakeRunner(): AgentRunner & { turns: FakeTurn[] } {
+export function createFakeRunner(behaviour?: {
+  onStart?: (turn: FakeTurn) => void
+  onFollowUp?: (turn: FakeTurn, text: string) => void
+}): FakeRunner {
   const turns: FakeTurn[] = []
-  let n = 0
+  const waiters: Array<{ n: number; resolve: () => void }> = []
+  let counter = 0
   return {
     turns,
-    start(req) {
-      n++
-      const runId = `run-${n}`
-      const sessionId = req.sessionId ?? `session-${n}`
+    live: () => turns.filter((t) => !t.finished),
+    start(req): TurnHandle {
+      const runId = `fake-${++counter}`
+      const results: string[] = []
       let resolveDone: (o: TurnOutcome) => void = () => {}
       const done = new Promise<TurnOutcome>((r) => {
         resolveDone = r
       })
-      let finished = false
-      const results: string[] = []
-      const answer = (text: string) => {
-        if (text.startsWith('/sleep')) return
-        queueMicrotask(() => {
-          if (finished) return
-          results.push(`mock: ${text}`)
-          req.onFrame?.({ type: 'result', text: `mock: ${text}` })
-        })
-      }
-      const end = (o: Partial<TurnOutcome> = {}) => {
-        if (finished) return
-        finished = true
-        resolveDone({ runId, status: 'ok', sessionId, results, ...o })
-      }
       const turn: FakeTurn = {
         req,
+        runId,
         followUps: [],
         closed: false,
         killed: false,
-        end,
-        handle: {
-          runId,
-          containerName: `ngb-${req.group.folder}-${n}`,
-          sendFollowUp(text) {
-            if (finished || turn.closed) return false
-            turn.followUps.push(text)
-            answer(text)
-            return true
-          },
-          close() {
-            turn.closed = true
-            queueMicrotask(() => end())
-          },
-          async kill() {
-            turn.killed = true
-            end({ status: 'error', error: 'killed' })
-          },
-          done,
+        finished: false,
+        emit(frame) {
+          if (frame.type === 'result') results.push(frame.text)
+          req.onFrame?.(frame)
         },
+        result(text) {
+          turn.emit({ type: 'result', text })
+        },
+        finish(outcome = {}) {
+          if (turn.finished) return
+          turn.finished = true
+          resolveDone({ runId, status: 'ok', results, ...outcome })
+        },
+        done,
       }
       turns.push(turn)
-      queueMicrotask(() => req.onFrame?.({ type: 'session', sessionId }))
-      answer(req.prompt)
-      return turn.handle
+      for (const w of [...waiters]) if (turns.length >= w.n) w.resolve()
+      queueMicrotask(() => behaviour?.onStart?.(turn))
+      return {
+        runId,
+        containerName: `fake-${req.group.folder}-${counter}`,
+        sendFollowUp(text) {
+          if (turn.finished || turn.closed) return false
+          turn.followUps.push(text)
+          queueMicrotask(() => behaviour?.onFollowUp?.(turn, text))
+          return true
+        },
+        close() {
+          turn.closed = true
+          queueMicrotask(() => turn.finish())
+        },
+        async kill() {
+          turn.killed = true
+          turn.finish({ status: 'error', error: 'killed' })
+        },
+        done,
+      }
+    },
+    waitForTurns(n, timeoutMs = 5000) {
+      if (turns.length >= n) return Promise.resolve(turns.slice(0, n))
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`only ${turns.length} of ${n} turns started`)),
+          timeoutMs,
+        )
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer)
+            resolve(turns.slice(0, n))
+          },
+        })
+      })
     },
   }
+}
+
+/** The last `<message>` body of a prompt, unescaped enough for tests. */
+export function lastMessageText(prompt: string): string {
+  const all = [...prompt.matchAll(/<message [^>]*>([\s\S]*?)<\/message>/g)]
+  return all.at(-1)?.[1] ?? prompt
 }

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { createRuntime, startWebServer } from '../../app.ts'
+import { createCore, createRuntime, startWebServer, unavailableRunner } from '../../app.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
 import { VERSION } from '../../version.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
@@ -23,9 +23,17 @@ export default withExamples(
       const overrides: Record<string, string> = {}
       if (args.host) overrides.webHost = args.host
       if (args.port) overrides.webPort = args.port
-      const rt = createRuntime({ loaded: loadFromFlags(args, overrides), color: useColor(process.stderr) })
+      const loaded = loadFromFlags(args, overrides)
+      const rt = createRuntime({ loaded, color: useColor(process.stderr) })
       rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
-      const web = startWebServer(rt, startedAt)
+      const core = createCore(rt, {
+        runner: unavailableRunner('the container runner is not part of this build yet'),
+        removeOrphans: async () => 0,
+      })
+      await core.orchestrator.start()
+      // Registered before the web server so it stops after it: no new chat input, then drain the queue.
+      rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
+      const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus })
       rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
       // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
       writeServeFile(rt.paths.dataDir, {
@@ -40,6 +48,9 @@ export default withExamples(
         component: 'serve',
         installId: rt.installId,
       })
+      process.stdout.write(`Dashboard: ${web.url}\n`)
+      // The setup link carries a one-time token: it goes to the terminal, never to the log file.
+      if (web.setupUrl) process.stdout.write(`First run: set the admin password at ${web.setupUrl}\n`)
       await new Promise<void>((resolve) => {
         installSignalHandlers(
           rt.shutdown,

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.ts'
 import { initial } from './001-initial.ts'
+import { cursorInflight } from './002-cursor-inflight.ts'
 
 /** Append-only: a released migration is never edited, only followed by a new one. */
-export const MIGRATIONS: readonly Migration[] = [initial]
+export const MIGRATIONS: readonly Migration[] = [initial, cursorInflight]

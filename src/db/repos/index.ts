@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import { createApiTokensRepo, createUsersRepo, createWebSessionsRepo } from './auth.ts'
 import { createBindTokensRepo } from './bind-tokens.ts'
 import { createChatsRepo } from './chats.ts'
 import { createGroupsRepo } from './groups.ts'
@@ -21,6 +22,9 @@ export function createRepos(db: Database) {
     runs: createRunsRepo(db),
     meta: createMetaRepo(db),
     pluginState: createPluginStateRepo(db),
+    users: createUsersRepo(db),
+    webSessions: createWebSessionsRepo(db),
+    apiTokens: createApiTokensRepo(db),
   }
 }
 

@@ -40,6 +40,10 @@ export interface MessagesRepo {
   /** Newest messages of one chat, returned oldest first; `beforeSeq` pages backwards. */
   page(chatJid: string, opts?: { beforeSeq?: number; limit?: number }): StoredMessage[]
   search(text: string, opts?: { chatJid?: string; limit?: number }): StoredMessage[]
+  /** A plugin rewrote the text (e.g. normalised mentions); the agent sees the rewritten version. */
+  updateText(chatJid: string, id: string, text: string): void
+  /** A plugin dropped the message: it must not reach the agent as context either. */
+  remove(chatJid: string, id: string): boolean
   latestSeq(): number
   count(): number
 }
@@ -103,6 +107,11 @@ export function createMessagesRepo(db: Database): MessagesRepo {
         .all(...params)
         .map(toMessage)
     },
+    updateText(chatJid, id, text) {
+      db.run('UPDATE messages SET text = ? WHERE chat_jid = ? AND id = ?', [text, chatJid, id])
+    },
+    remove: (chatJid, id) =>
+      db.run('DELETE FROM messages WHERE chat_jid = ? AND id = ?', [chatJid, id]).changes > 0,
     latestSeq: () => db.query<{ s: number | null }, []>('SELECT max(seq) AS s FROM messages').get()?.s ?? 0,
     count: () => db.query<{ n: number }, []>('SELECT count(*) AS n FROM messages').get()?.n ?? 0,
   }

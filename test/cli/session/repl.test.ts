@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { PassThrough } from 'node:stream'
 import { runSessionRepl } from '../../../src/cli/session/repl.ts'
 import type { Group } from '../../../src/core/types.ts'
+import type { FakeTurn } from '../../fakes/fake-runner.ts'
 import { createFakeRunner } from '../../fakes/fake-runner.ts'
 import { waitFor } from '../../helpers/wait.ts'
 
@@ -21,7 +22,17 @@ function start(resume?: string) {
   output.on('data', (d: Buffer) => {
     text += d.toString()
   })
-  const runner = createFakeRunner()
+  // Like the mock agent: `mock: <text>` for each message, `/sleep …` never answers (until killed).
+  const answer = (turn: FakeTurn, text: string) => {
+    if (!text.startsWith('/sleep')) turn.result(`mock: ${text}`)
+  }
+  const runner = createFakeRunner({
+    onStart: (turn) => {
+      turn.emit({ type: 'session', sessionId: turn.req.sessionId ?? `session-${runner.turns.length}` })
+      answer(turn, turn.req.prompt)
+    },
+    onFollowUp: answer,
+  })
   const sessions: string[] = []
   const result = runSessionRepl({
     group,
@@ -63,7 +74,7 @@ describe('runSessionRepl (piped, with a fake runner)', () => {
     const s = start()
     s.type('one')
     await waitFor(() => s.out().includes('mock: one'), 'answer')
-    s.runner.turns[0]?.end({ status: 'timeout', error: 'idle' })
+    s.runner.turns[0]?.finish({ status: 'timeout', error: 'idle' })
     await waitFor(() => s.out().includes('the agent stopped (timeout): idle'), 'the stop notice')
     s.type('two')
     await waitFor(() => s.out().includes('mock: two'), 'answer after restart')
@@ -88,7 +99,7 @@ describe('runSessionRepl (piped, with a fake runner)', () => {
     await waitFor(() => busy.runner.turns.length === 1, 'the turn')
     busy.type('/status')
     await waitFor(() => busy.out().includes('agent:     working'), 'status')
-    expect(busy.out()).toContain('container: ngb-main-1')
+    expect(busy.out()).toContain('container: fake-main-1')
     busy.type('/exit')
     await busy.result
     expect(busy.runner.turns[0]?.killed).toBe(true)

@@ -1,0 +1,110 @@
+import { errorMessage } from '../core/errors.ts'
+import type { EventBus } from '../core/events.ts'
+import { parseJid } from '../core/jid.ts'
+import type { Logger } from '../util/log.ts'
+import type { Channel, ChannelHealth, InboundMessage } from './channel.ts'
+
+export interface ChannelRegistryDeps {
+  bus: EventBus
+  log: Logger
+  /** Where every channel's inbound messages go (the pipeline). */
+  onInbound(message: InboundMessage): void | Promise<void>
+}
+
+export interface ChannelStatus {
+  name: string
+  health: ChannelHealth
+}
+
+export interface ChannelRegistry {
+  /** Adds a channel; connect it with `connect(name)` or `connectAll()`. */
+  add(channel: Channel): void
+  get(name: string): Channel | undefined
+  list(): ChannelStatus[]
+  /** The channel whose platform is the JID's prefix. */
+  channelFor(jid: string): Channel | undefined
+  connect(name: string): Promise<void>
+  disconnect(name: string): Promise<void>
+  /** Connects every channel; one failing channel does not stop the others. */
+  connectAll(): Promise<void>
+  disconnectAll(): Promise<void>
+  /** Disconnects and forgets a channel (disabled at run time). */
+  remove(name: string): Promise<void>
+}
+
+export function createChannelRegistry(deps: ChannelRegistryDeps): ChannelRegistry {
+  const channels = new Map<string, Channel>()
+  const log = deps.log
+
+  const publish = (name: string, health: ChannelHealth) =>
+    deps.bus.publish({
+      type: 'channel.status',
+      channel: name,
+      status: health.status,
+      detail: 'detail' in health ? health.detail : undefined,
+    })
+
+  const registry: ChannelRegistry = {
+    add(channel) {
+      if (channels.has(channel.name)) throw new Error(`channel ${channel.name} is already registered`)
+      channels.set(channel.name, channel)
+    },
+    get: (name) => channels.get(name),
+    list: () => [...channels.values()].map((c) => ({ name: c.name, health: c.health() })),
+    channelFor(jid) {
+      try {
+        return channels.get(parseJid(jid).platform)
+      } catch {
+        return undefined
+      }
+    },
+    async connect(name) {
+      const channel = channels.get(name)
+      if (!channel) throw new Error(`no channel named ${name}`)
+      publish(name, { status: 'connecting' })
+      try {
+        await channel.connect({
+          onInbound: (message) => deps.onInbound(message),
+          onStatus: (health) => publish(name, health),
+        })
+        publish(name, channel.health())
+      } catch (error) {
+        log.error('channel failed to connect', { channel: name, error: errorMessage(error) })
+        publish(name, { status: 'error', detail: errorMessage(error) })
+        throw error
+      }
+    },
+    async disconnect(name) {
+      const channel = channels.get(name)
+      if (!channel) return
+      try {
+        await channel.disconnect()
+      } finally {
+        publish(name, { status: 'disconnected' })
+      }
+    },
+    async connectAll() {
+      await Promise.all(
+        [...channels.keys()].map((name) =>
+          registry.connect(name).catch(() => {
+            // Already logged and published; the other channels keep going.
+          }),
+        ),
+      )
+    },
+    async disconnectAll() {
+      await Promise.all(
+        [...channels.keys()].map((name) =>
+          registry.disconnect(name).catch((error: unknown) => {
+            log.warn('channel failed to disconnect', { channel: name, error: errorMessage(error) })
+          }),
+        ),
+      )
+    },
+    async remove(name) {
+      await registry.disconnect(name)
+      channels.delete(name)
+    },
+  }
+  return registry
+}

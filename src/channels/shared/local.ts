@@ -1,0 +1,60 @@
+import type { Channel, ChannelContext, ChannelHealth, InboundMessage } from '../channel.ts'
+
+export interface LocalPostResult {
+  jid: string
+  messageId: string
+}
+
+/** A channel whose "platform" is ngb itself: the dashboard or the shell. */
+export interface LocalChannel extends Channel {
+  /**
+   * Hands a message to the pipeline as if a user wrote it in `<name>:<folder>`. `target` is a group
+   * folder or a full JID of this channel. Resolves once the pipeline has stored (and queued) it.
+   */
+  post(target: string, text: string, sender?: { id?: string; name?: string }): Promise<LocalPostResult>
+}
+
+/**
+ * Replies are not sent anywhere: the outbound path stores them and publishes `message.out` (and the
+ * run.* events) on the bus, which the dashboard's WebSocket and the CLI follow.
+ */
+export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): LocalChannel {
+  let ctx: ChannelContext | undefined
+  let counter = 0
+  let health: ChannelHealth = { status: 'disconnected' }
+  return {
+    name,
+    maxMessageLength: 100_000,
+    async connect(c) {
+      ctx = c
+      health = { status: 'connected' }
+    },
+    async disconnect() {
+      ctx = undefined
+      health = { status: 'disconnected' }
+    },
+    async send() {
+      return {}
+    },
+    health: () => health,
+    ownsJid: (jid) => jid.startsWith(`${name}:`),
+    async post(target, text, sender = {}) {
+      if (!ctx) throw new Error(`the ${name} channel is not connected (is ngb stopping?)`)
+      const jid = target.startsWith(`${name}:`) ? target : `${name}:${target}`
+      const now = Date.now()
+      const messageId = `${name}-${now}-${++counter}`
+      const message: InboundMessage = {
+        jid,
+        senderJid: `${name}:${sender.id ?? defaultSender}`,
+        senderName: sender.name ?? sender.id ?? defaultSender,
+        messageId,
+        text,
+        isGroup: false,
+        mentionsBot: true,
+        ts: now,
+      }
+      await ctx.onInbound(message)
+      return { jid, messageId }
+    },
+  }
+}

@@ -1,0 +1,164 @@
+import type { ChannelRegistry } from '../channels/registry.ts'
+import { createSendQueue, type SendQueueOptions } from '../channels/shared/send-queue.ts'
+import type { Repos } from '../db/repos/index.ts'
+import type { PluginHost } from '../plugins/host.ts'
+import type { Clock } from '../util/clock.ts'
+import type { Logger } from '../util/log.ts'
+import { errorMessage } from './errors.ts'
+import type { EventBus } from './events.ts'
+import type { GroupsService } from './groups.ts'
+import { createInbound, type Inbound } from './inbound.ts'
+import { createOutbound, type Outbound } from './outbound/deliver.ts'
+import { createGroupQueue, type GroupQueue, type RunTask } from './queue/group-queue.ts'
+import { createMessageTurns } from './queue/message-turn.ts'
+import type { AgentRunner } from './runner/types.ts'
+import { createTriggerChecker } from './trigger.ts'
+
+export interface OrchestratorConfig {
+  assistantName: string
+  maxConcurrent: number
+  retryBaseMs: number
+  maxRetries: number
+  idleTimeoutMs: number
+}
+
+export interface OrchestratorDeps {
+  config: OrchestratorConfig
+  repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs'>
+  groups: GroupsService
+  channels: ChannelRegistry
+  plugins: PluginHost
+  runner: AgentRunner
+  bus: EventBus
+  clock: Clock
+  log: Logger
+  /** Removes containers a previous ngb of this install left running; returns how many. */
+  removeOrphans(): Promise<number>
+  /** Runs a scheduled task holding a queue slot (core/scheduler/run-task.ts). */
+  runTask?: RunTask
+  sendQueue?: SendQueueOptions
+  /** Groups hot-path writes into one commit (`db.transaction(fn).immediate()`). */
+  transaction?: <T>(fn: () => T) => T
+}
+
+export interface Orchestrator {
+  inbound: Inbound
+  outbound: Outbound
+  queue: GroupQueue
+  /** Clean up after a crash, connect the channels, re-enqueue unanswered messages. */
+  start(): Promise<void>
+  /** Stop intake, let turns and deliveries finish (bounded), disconnect channels. */
+  stop(deadlineMs?: number): Promise<void>
+}
+
+export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
+  const { repos, log, clock, config } = deps
+  const trigger = createTriggerChecker(config.assistantName)
+  const sendQueue = createSendQueue({
+    ...deps.sendQueue,
+    onRetry: ({ attempt, delayMs, error }) =>
+      log.warn('send failed; retrying', { attempt: attempt + 1, delayMs, error: errorMessage(error) }),
+  })
+  const outbound = createOutbound({
+    channelFor: (jid) => deps.channels.channelFor(jid),
+    plugins: deps.plugins,
+    messages: repos.messages,
+    sendQueue,
+    bus: deps.bus,
+    clock,
+    log: log.child({ component: 'outbound' }),
+    assistantName: config.assistantName,
+  })
+  const turns = createMessageTurns({
+    messages: repos.messages,
+    chats: repos.chats,
+    cursors: repos.cursors,
+    sessions: repos.sessions,
+    runs: repos.runs,
+    groups: deps.groups,
+    runner: deps.runner,
+    trigger,
+    outbound,
+    plugins: deps.plugins,
+    bus: deps.bus,
+    clock,
+    log: log.child({ component: 'turn' }),
+    idleTimeoutMs: config.idleTimeoutMs,
+  })
+  const queue = createGroupQueue({
+    maxConcurrent: config.maxConcurrent,
+    retryBaseMs: config.retryBaseMs,
+    maxRetries: config.maxRetries,
+    clock,
+    log: log.child({ component: 'queue' }),
+    runMessages: turns.runMessages,
+    runTask:
+      deps.runTask ??
+      (async (task) => {
+        log.warn('no task runner configured; task skipped', { task: task.id })
+      }),
+    onGiveUp(folder, failure) {
+      const text =
+        `Sorry, I could not answer: the agent failed ${failure.attempts} times (${failure.error}). ` +
+        'Your messages are kept; send another message to try again.'
+      if (!failure.chatJid) return
+      outbound.deliver({ chatJid: failure.chatJid, text, group: folder }).catch((error: unknown) => {
+        log.error('failure notice not delivered', { group: folder, error: errorMessage(error) })
+      })
+    },
+  })
+  const inbound = createInbound({
+    messages: repos.messages,
+    chats: repos.chats,
+    groups: deps.groups,
+    plugins: deps.plugins,
+    trigger,
+    queue,
+    outbound,
+    bus: deps.bus,
+    clock,
+    log: log.child({ component: 'inbound' }),
+    transaction: deps.transaction,
+  })
+
+  return {
+    inbound,
+    outbound,
+    queue,
+    async start() {
+      try {
+        const removed = await deps.removeOrphans()
+        if (removed > 0) log.info('removed containers left by a previous run', { count: removed })
+      } catch (error) {
+        log.warn('could not remove orphan containers', { error: errorMessage(error) })
+      }
+      const now = clock.now()
+      const stale = repos.runs.closeStale(now)
+      const rolledBack = repos.cursors.recoverInflight(now)
+      if (stale > 0 || rolledBack.length > 0) {
+        log.info('recovered from an unclean stop', { staleRuns: stale, unansweredGroups: rolledBack })
+      }
+      await deps.channels.connectAll()
+      for (const group of deps.groups.list()) {
+        const chats = repos.chats.chatsOf(group.folder)
+        if (repos.messages.since(chats, repos.cursors.get(group.folder), 1).length > 0)
+          queue.enqueue(group.folder)
+      }
+    },
+    async stop(deadlineMs = 10_000) {
+      inbound.stop()
+      const started = clock.now()
+      await queue.stop(deadlineMs)
+      const left = Math.max(500, deadlineMs - (clock.now() - started))
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([
+        outbound.idle(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, left)
+        }),
+      ])
+      clearTimeout(timer)
+      await deps.channels.disconnectAll()
+    },
+  }
+}

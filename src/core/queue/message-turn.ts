@@ -1,0 +1,275 @@
+import type { ChatsRepo } from '../../db/repos/chats.ts'
+import type { MessagesRepo } from '../../db/repos/messages.ts'
+import type { RunsRepo } from '../../db/repos/runs.ts'
+import type { CursorsRepo, SessionsRepo } from '../../db/repos/sessions.ts'
+import type { PluginHost } from '../../plugins/host.ts'
+import type { OutputFrame } from '../../protocol/container.ts'
+import type { Clock, TimerHandle } from '../../util/clock.ts'
+import type { Logger } from '../../util/log.ts'
+import { errorMessage } from '../errors.ts'
+import type { EventBus } from '../events.ts'
+import type { GroupsService } from '../groups.ts'
+import { parseJid } from '../jid.ts'
+import type { Outbound } from '../outbound/deliver.ts'
+import { formatPrompt } from '../prompt.ts'
+import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
+import type { TriggerChecker } from '../trigger.ts'
+import type { Group, Run, RunTrigger, StoredMessage } from '../types.ts'
+import type { MessageTurnResult, TurnControl } from './group-queue.ts'
+
+export interface MessageTurnDeps {
+  messages: Pick<MessagesRepo, 'since'>
+  chats: Pick<ChatsRepo, 'chatsOf'>
+  cursors: Pick<CursorsRepo, 'get' | 'set' | 'begin' | 'settle' | 'rollback'>
+  sessions: Pick<SessionsRepo, 'get' | 'set' | 'clear'>
+  runs: Pick<RunsRepo, 'get'>
+  groups: Pick<GroupsService, 'get'>
+  runner: AgentRunner
+  trigger: TriggerChecker
+  outbound: Outbound
+  plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
+  bus: EventBus
+  clock: Clock
+  log: Logger
+  /** Close the container this long after its last output (it keeps taking follow-ups until then). */
+  idleTimeoutMs: number
+  /** Most messages handed to one prompt; older backlog follows in the next turn. */
+  batchLimit?: number
+}
+
+interface Batch {
+  messages: StoredMessage[]
+  lastSeq: number
+  replyJid: string
+}
+
+const replyJidOf = (m: StoredMessage) => (m.threadId ? `${m.chatJid}#${m.threadId}` : m.chatJid)
+
+function triggerOf(jid: string): RunTrigger {
+  const platform = parseJid(jid).platform
+  return platform === 'web' ? 'web' : platform === 'cli' ? 'cli' : 'message'
+}
+
+/**
+ * One message turn for a group: the messages since its cursor become the prompt, replies stream back
+ * and are delivered in order, and the cursor discipline keeps every message answered exactly once:
+ * the cursor moves before the run, with a roll-back point that is dropped as soon as output reaches
+ * the user (a crash before that leaves the point set, and start-up rolls back).
+ */
+export function createMessageTurns(deps: MessageTurnDeps) {
+  const { log, clock, cursors } = deps
+  const limit = deps.batchLimit ?? 200
+
+  /** New messages after `afterSeq` for the group, if at least one of them should wake the agent. */
+  function nextBatch(group: Group, afterSeq: number): Batch | undefined {
+    const chats = deps.chats.chatsOf(group.folder)
+    const all = deps.messages.since(chats, afterSeq, limit)
+    const fromUsers = all.filter((m) => !m.fromBot)
+    const triggering = fromUsers.filter((m) => deps.trigger.triggers(group, m))
+    const last = triggering.at(-1)
+    const lastSeq = all.at(-1)?.seq
+    if (!last || lastSeq === undefined) return undefined
+    return { messages: fromUsers, lastSeq, replyJid: replyJidOf(last) }
+  }
+
+  async function runMessages(folder: string, control: TurnControl): Promise<MessageTurnResult> {
+    const group = deps.groups.get(folder)
+    if (!group) return { status: 'skipped' }
+    const start = cursors.get(folder)
+    const batch = nextBatch(group, start)
+    if (!batch) return { status: 'skipped' }
+    let prompt = formatPrompt(batch.messages)
+    if (deps.plugins.has('onBeforeRun')) {
+      const req = await deps.plugins.chain('onBeforeRun', { group, chatJid: batch.replyJid, prompt })
+      if (req === null) {
+        cursors.set(folder, batch.lastSeq, clock.now())
+        log.info('run cancelled by a plugin', { group: folder })
+        return { status: 'skipped' }
+      }
+      prompt = req.prompt
+    }
+    cursors.begin(folder, start, batch.lastSeq, clock.now())
+
+    let freshSession = false
+    for (;;) {
+      const sessionId = freshSession ? undefined : deps.sessions.get(folder)
+      const turn = await runContainer(group, prompt, batch, sessionId, control)
+      const { outcome } = turn
+      if (outcome.status === 'ok') {
+        if (turn.unansweredFollowUp) {
+          // The container ended before answering the last follow-up: hand it to the next turn.
+          cursors.rollback(folder, clock.now())
+          return { status: 'ok', again: true }
+        }
+        cursors.settle(folder, clock.now())
+        return { status: 'ok' }
+      }
+      const error = outcome.error ?? `agent run ${outcome.status}`
+      if (outcome.errorKind === 'session_invalid' && !freshSession && !turn.answered) {
+        log.warn('the agent rejected the stored session; starting a fresh one', { group: folder })
+        deps.sessions.clear(folder)
+        freshSession = true
+        continue
+      }
+      // Output already reached the user for this batch: keep the cursor, or the retry would repeat it.
+      if (!cursors.rollback(folder, clock.now())) return { status: 'ok' }
+      return { status: 'failed', error, chatJid: turn.replyJid }
+    }
+  }
+
+  async function runContainer(
+    group: Group,
+    prompt: string,
+    batch: Batch,
+    sessionId: string | undefined,
+    control: TurnControl,
+  ): Promise<{ outcome: TurnOutcome; answered: boolean; unansweredFollowUp: boolean; replyJid: string }> {
+    const folder = group.folder
+    let replyJid = batch.replyJid
+    let cursor = batch.lastSeq
+    let answered = false
+    let awaitingAnswer = true
+    let followUpPending = false
+    let closing = false
+    let closeRequested = false
+    let idleTimer: TimerHandle | undefined
+    let deliveries: Promise<void> = Promise.resolve()
+    let stopTyping = deps.outbound.startTyping(replyJid)
+    let handle: TurnHandle | undefined
+
+    const close = () => {
+      if (closing) return
+      closing = true
+      handle?.close()
+    }
+    const armIdle = () => {
+      if (idleTimer) clock.clearTimeout(idleTimer)
+      idleTimer = clock.setTimeout(close, deps.idleTimeoutMs)
+    }
+
+    const onFrame = (frame: OutputFrame) => {
+      if (!handle) return
+      const runId = handle.runId
+      switch (frame.type) {
+        case 'result': {
+          awaitingAnswer = false
+          followUpPending = false
+          stopTyping()
+          const target = replyJid
+          deps.bus.publish({ type: 'run.output', group: folder, runId, text: frame.text })
+          deliveries = deliveries.then(async () => {
+            try {
+              const r = await deps.outbound.deliver({ chatJid: target, text: frame.text, group: folder })
+              if (r.sent && !answered) {
+                answered = true
+              }
+              if (r.sent) cursors.settle(folder, clock.now())
+            } catch (error) {
+              log.error('reply not delivered', { group: folder, chatJid: target, error: errorMessage(error) })
+            }
+          })
+          if (closeRequested) close()
+          else armIdle()
+          return
+        }
+        case 'session':
+          deps.sessions.set(folder, frame.sessionId, clock.now())
+          return
+        case 'activity':
+          deps.bus.publish({ type: 'run.activity', group: folder, runId, frame })
+          return
+        case 'error':
+          deps.bus.publish({ type: 'run.activity', group: folder, runId, frame })
+          return
+      }
+    }
+
+    const startedAt = clock.now()
+    let outcome: TurnOutcome
+    try {
+      handle = deps.runner.start({
+        group,
+        prompt,
+        chatJid: replyJid,
+        trigger: triggerOf(replyJid),
+        sessionId,
+        onFrame: (frame) => onFrame(frame),
+      })
+      const live = handle
+      deps.bus.publish({
+        type: 'run.started',
+        group: folder,
+        run: runRecord(live, folder, replyJid, startedAt),
+      })
+      control.setLive({
+        followUp() {
+          if (closing) return false
+          const next = nextBatch(group, cursor)
+          if (!next) return true
+          if (!live.sendFollowUp(formatPrompt(next.messages))) return false
+          cursors.begin(folder, cursor, next.lastSeq, clock.now())
+          cursor = next.lastSeq
+          replyJid = next.replyJid
+          awaitingAnswer = true
+          followUpPending = true
+          if (idleTimer) clock.clearTimeout(idleTimer)
+          stopTyping()
+          stopTyping = deps.outbound.startTyping(replyJid)
+          return true
+        },
+        closeWhenIdle() {
+          closeRequested = true
+          if (!awaitingAnswer) close()
+        },
+        kill: () => live.kill(),
+      })
+      outcome = await live.done
+    } catch (error) {
+      outcome = {
+        runId: handle?.runId ?? '',
+        status: 'error',
+        results: [],
+        error: errorMessage(error),
+        errorKind: 'internal',
+      }
+    } finally {
+      control.setLive(undefined)
+      if (idleTimer) clock.clearTimeout(idleTimer)
+      stopTyping()
+    }
+    await deliveries
+    if (outcome.status === 'ok' && outcome.sessionId)
+      deps.sessions.set(folder, outcome.sessionId, clock.now())
+    if (handle) {
+      const run = deps.runs.get(handle.runId) ?? {
+        ...runRecord(handle, folder, replyJid, startedAt),
+        finishedAt: clock.now(),
+        status: outcome.status,
+        error: outcome.error,
+        exitCode: outcome.exitCode,
+      }
+      deps.bus.publish({ type: 'run.finished', group: folder, run })
+    }
+    void deps.plugins.notify('onAfterRun', {
+      group: folder,
+      runId: outcome.runId,
+      status: outcome.status,
+      results: outcome.results.length,
+    })
+    return { outcome, answered, unansweredFollowUp: followUpPending, replyJid }
+  }
+
+  return { runMessages }
+}
+
+function runRecord(handle: TurnHandle, folder: string, chatJid: string, startedAt: number): Run {
+  return {
+    id: handle.runId,
+    groupFolder: folder,
+    trigger: triggerOf(chatJid),
+    containerName: handle.containerName,
+    startedAt,
+    status: 'running',
+    bytesOut: 0,
+  }
+}

@@ -1,0 +1,113 @@
+import type { ChatsRepo } from '../db/repos/chats.ts'
+import type { GroupsRepo } from '../db/repos/groups.ts'
+import type { SessionsRepo } from '../db/repos/sessions.ts'
+import type { TasksRepo } from '../db/repos/tasks.ts'
+import type { Clock } from '../util/clock.ts'
+import type { Logger } from '../util/log.ts'
+import type { EventBus } from './events.ts'
+import type { IpcActions, RegisterGroupInput } from './ipc/actions.ts'
+import { createIpcActions } from './ipc/actions.ts'
+import { createSnapshotWriter } from './ipc/snapshots.ts'
+import type { IpcWatcher, IpcWatcherOptions } from './ipc/watcher.ts'
+import { createIpcWatcher } from './ipc/watcher.ts'
+import type { AgentRunner } from './runner/types.ts'
+import {
+  createRunTask,
+  type DeliveryRequest,
+  type DeliveryResult,
+  type RunTask,
+} from './scheduler/run-task.ts'
+import type { Scheduler } from './scheduler/scheduler.ts'
+import { createScheduler } from './scheduler/scheduler.ts'
+import type { TasksService } from './tasks.ts'
+import { createTasksService } from './tasks.ts'
+import type { Group } from './types.ts'
+
+export interface TaskRuntimeDeps {
+  repos: { tasks: TasksRepo; groups: GroupsRepo; sessions: SessionsRepo; chats: ChatsRepo }
+  /** The group a chat belongs to, including self-binding web:/cli: chats (GroupsService.groupOfChat). */
+  groupOfChat: (jid: string) => Group | undefined
+  /** Creates a group and binds the chat to it (main's register_group action). */
+  registerGroup: (input: RegisterGroupInput) => Group
+  runner: AgentRunner
+  /** Outbound.deliver; called only while running, so it may be bound after construction. */
+  deliver: (req: DeliveryRequest) => Promise<DeliveryResult>
+  /** GroupQueue.enqueueTask; called only while running. */
+  enqueueTask: (task: Parameters<RunTask>[0]) => void
+  bus: EventBus
+  clock: Clock
+  log: Logger
+  timezone: string
+  /** `<data dir>/ipc` */
+  ipcDir: string
+  ipc?: IpcWatcherOptions
+}
+
+export interface TaskRuntime {
+  tasks: TasksService
+  runTask: RunTask
+  scheduler: Scheduler
+  actions: IpcActions
+  watcher: IpcWatcher
+  /** Write the agent's snapshots for a group; call before every run (message runs too). */
+  writeSnapshots: (group: Group) => void
+  start(): void
+  stop(): Promise<void>
+}
+
+/** Scheduler, task runs and agent actions wired over one set of repos: `serve` starts and stops it. */
+export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
+  const { repos, bus, clock, log, timezone } = deps
+  const tasks = createTasksService({ tasks: repos.tasks, groups: repos.groups, bus, clock, timezone })
+  const writeSnapshots = createSnapshotWriter({
+    ipcDir: deps.ipcDir,
+    tasks: repos.tasks,
+    groups: repos.groups,
+    chatsOf: (folder) => repos.chats.chatsOf(folder),
+  })
+  const runTask = createRunTask({
+    tasks: repos.tasks,
+    groups: repos.groups,
+    sessions: repos.sessions,
+    runner: deps.runner,
+    deliver: (req) => deps.deliver(req),
+    writeSnapshots,
+    bus,
+    clock,
+    log,
+    timezone,
+  })
+  const scheduler = createScheduler({
+    tasks: repos.tasks,
+    enqueueTask: (task) => deps.enqueueTask(task),
+    bus,
+    clock,
+    log,
+  })
+  const actions = createIpcActions({
+    groups: repos.groups,
+    groupOfChat: deps.groupOfChat,
+    chatsOf: (folder) => repos.chats.chatsOf(folder),
+    tasks,
+    sendMessage: (req) => deps.deliver(req),
+    registerGroup: deps.registerGroup,
+    log,
+  })
+  const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, clock, log }, deps.ipc)
+  return {
+    tasks,
+    runTask,
+    scheduler,
+    actions,
+    watcher,
+    writeSnapshots,
+    start() {
+      watcher.start()
+      scheduler.start()
+    },
+    async stop() {
+      scheduler.stop()
+      await watcher.stop()
+    },
+  }
+}

@@ -1,0 +1,90 @@
+import * as v from 'valibot'
+
+/** Request schemas of the JSON API; query values arrive as strings. */
+export const Folder = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'folder: 1-64 of a-z, 0-9 and -, starting with a letter or digit'),
+)
+export const FolderParams = v.object({ folder: Folder })
+export const IdParams = v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) })
+export const NameParams = v.object({ name: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'unknown name')) })
+
+const Trigger = v.picklist(['always', 'mention', 'pattern'], 'triggerMode: always, mention or pattern')
+const Text = (max: number) =>
+  v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(max))
+const OptionalText = (max: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.maxLength(max),
+      v.transform((s) => (s === '' ? undefined : s)),
+    ),
+  )
+
+export const GroupSettingsSchema = v.object({
+  network: v.optional(v.picklist(['bridge', 'none', 'host'])),
+  memory: v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?[bkmg]?$/i, 'memory: e.g. 512m or 2g'))),
+  cpus: v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, 'cpus: e.g. 1 or 1.5'))),
+  timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000))),
+  provider: v.optional(v.picklist(['claude', 'mock'])),
+  image: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+})
+
+export const CreateGroupBody = v.object({
+  folder: Folder,
+  name: Text(100),
+  triggerMode: v.optional(Trigger),
+  triggerPattern: OptionalText(500),
+  settings: v.optional(GroupSettingsSchema),
+})
+
+export const UpdateGroupBody = v.object({
+  name: v.optional(Text(100)),
+  triggerMode: v.optional(Trigger),
+  triggerPattern: OptionalText(500),
+})
+
+export const MemoryBody = v.object({ text: v.pipe(v.string(), v.maxLength(512 * 1024)) })
+export const Jid = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_-]*:[^\s]+$/, 'chatJid: <platform>:<id>'))
+export const BindBody = v.object({ chatJid: Jid })
+
+const Limit = (def: string, max: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer('limit: a whole number'),
+      v.minValue(1),
+      v.maxValue(max),
+    ),
+    def,
+  )
+
+export const ChatsQuery = v.object({ unbound: v.optional(v.picklist(['true', 'false', '1', '0'])) })
+export const MessagesQuery = v.object({
+  chatJid: v.optional(Jid),
+  q: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+  before: v.optional(v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1))),
+  limit: Limit('50', 500),
+})
+export const PostMessageBody = v.object({ text: Text(20_000) })
+
+export const ScheduleType = v.picklist(['cron', 'interval', 'once'], 'scheduleType: cron, interval or once')
+export const CreateTaskBody = v.object({
+  groupFolder: Folder,
+  prompt: Text(20_000),
+  scheduleType: ScheduleType,
+  scheduleValue: Text(200),
+  contextMode: v.optional(v.picklist(['group', 'isolated'])),
+  chatJid: v.optional(Jid),
+})
+export const UpdateTaskBody = v.object({ prompt: Text(20_000) })
+export const TasksQuery = v.object({ group: v.optional(Folder) })
+export const RunsQuery = v.object({ group: v.optional(Folder), limit: Limit('100', 1000) })
+export const SessionResetBody = v.object({
+  scope: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
+})
+export const EnabledBody = v.object({ enabled: v.boolean() })
+export const PluginConfigBody = v.object({ config: v.record(v.string(), v.unknown()) })
+export const TokenBody = v.object({ name: Text(64) })

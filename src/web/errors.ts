@@ -1,0 +1,137 @@
+import { Elysia } from 'elysia'
+import { ErrorFragment } from '../../views/components.tsx'
+import type { ErrorCode } from '../core/errors.ts'
+import { NgbError } from '../core/errors.ts'
+import type { Logger } from '../util/log.ts'
+
+/** Error body of every JSON answer: `{error, message, details?}`. */
+export interface ErrorBody {
+  error: string
+  message: string
+  details?: unknown
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  config_invalid: 500,
+  not_found: 404,
+  conflict: 409,
+  invalid_input: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  container_failed: 502,
+  channel_failed: 502,
+  plugin_failed: 500,
+  db_failed: 500,
+}
+
+/** Thrown by the web layer for HTTP-only failures (rate limits, a bad CSRF token). */
+export class HttpError extends NgbError {
+  readonly status: number
+  readonly retryAfterS?: number
+  /** A whole page to answer with instead of the error body (the login page for a browser). */
+  readonly page?: string
+  constructor(
+    status: number,
+    code: ErrorCode,
+    message: string,
+    opts?: { retryAfterS?: number; page?: string },
+  ) {
+    super(code, message)
+    this.name = 'HttpError'
+    this.status = status
+    this.retryAfterS = opts?.retryAfterS
+    this.page = opts?.page
+  }
+}
+
+interface Issue {
+  path?: string
+  message: string
+}
+
+function validationIssues(error: unknown): Issue[] {
+  const all = (error as { all?: Array<{ path?: string; message?: string; summary?: string }> }).all
+  if (!Array.isArray(all)) return []
+  return all.map((i) => ({
+    path: typeof i.path === 'string' ? i.path.replace(/^\//, '').replace(/\//g, '.') : undefined,
+    message: String(i.message ?? i.summary ?? 'invalid value'),
+  }))
+}
+
+export function toErrorResponse(
+  status: number,
+  body: ErrorBody,
+  htmx: boolean,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  if (htmx) {
+    // htmx 4 swaps 4xx/5xx bodies; send them to the page's alert region instead of the form's target.
+    return new Response(String(ErrorFragment({ body })), {
+      status,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'hx-retarget': '#flash',
+        'hx-reswap': 'innerHTML',
+        ...extraHeaders,
+      },
+    })
+  }
+  return Response.json(body, { status, headers: extraHeaders })
+}
+
+/**
+ * The one error funnel of the web surface: NgbError code → status, valibot failures → 422 with
+ * the issues, unknown errors → 500 without internals. JSON, or an HTML fragment for htmx.
+ */
+export function errorHandler(log: Logger) {
+  return new Elysia({ name: 'ngb-errors' }).onError({ as: 'global' }, ({ code, error, request }) => {
+    const htmx = request.headers.get('hx-request') === 'true'
+    if (error instanceof HttpError) {
+      if (error.page !== undefined)
+        return new Response(error.page, {
+          status: error.status,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+        })
+      const headers: Record<string, string> = error.retryAfterS
+        ? { 'retry-after': String(error.retryAfterS) }
+        : {}
+      return toErrorResponse(error.status, { error: error.code, message: error.message }, htmx, headers)
+    }
+    if (error instanceof NgbError) {
+      const field = (error as { field?: unknown }).field
+      return toErrorResponse(
+        STATUS[error.code],
+        {
+          error: error.code,
+          message: error.message,
+          ...(typeof field === 'string' ? { details: [{ path: field, message: error.message }] } : {}),
+        },
+        htmx,
+      )
+    }
+    switch (code) {
+      case 'VALIDATION': {
+        const details = validationIssues(error)
+        const first = details[0]
+        const message = first
+          ? `${first.path ? `${first.path}: ` : ''}${first.message}`
+          : 'the request is not valid'
+        return toErrorResponse(422, { error: 'invalid_input', message, details }, htmx)
+      }
+      case 'PARSE':
+        return toErrorResponse(400, { error: 'invalid_input', message: 'the body could not be parsed' }, htmx)
+      case 'NOT_FOUND':
+        return toErrorResponse(404, { error: 'not_found', message: 'no such route' }, htmx)
+      case 'INVALID_COOKIE_SIGNATURE':
+        return toErrorResponse(401, { error: 'unauthorized', message: 'log in again' }, htmx)
+      default: {
+        log.error('web request failed', { path: new URL(request.url).pathname, error: String(error) })
+        return toErrorResponse(
+          500,
+          { error: 'internal', message: 'internal error; see the server log' },
+          htmx,
+        )
+      }
+    }
+  })
+}

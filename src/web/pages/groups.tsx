@@ -1,0 +1,110 @@
+import { Elysia } from 'elysia'
+import * as v from 'valibot'
+import { Notice } from '../../../views/components.tsx'
+import { GroupDetailPage, GroupsPage, TokenNotice } from '../../../views/pages/groups.tsx'
+import { CreateGroupBody, FolderParams, MemoryBody, PostMessageBody } from '../api/schemas.ts'
+import type { AuthGuard } from '../auth/guard.ts'
+import type { WebServices } from '../services.ts'
+import type { RenderPage } from './render.tsx'
+import { fragment } from './render.tsx'
+
+const SettingsForm = v.object({
+  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'name must not be empty'), v.maxLength(100)),
+  triggerMode: v.picklist(['always', 'mention', 'pattern']),
+  triggerPattern: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.transform((s) => (s === '' ? undefined : s)),
+    ),
+  ),
+  network: v.optional(v.picklist(['', 'bridge', 'none', 'host'])),
+})
+
+/** Groups list and group detail: chat, live activity, memory editor, settings, bindings. */
+export function groupsPages(deps: {
+  guard: AuthGuard
+  render: RenderPage
+  services: WebServices
+  /** Latency probe: POST received → handed to the pipeline. */
+  onChatHandedOver?: (ms: number) => void
+}) {
+  const { groups, webChat, chats } = deps.services
+  return new Elysia()
+    .use(deps.guard)
+    .get('/groups', ({ principal }) =>
+      deps.render(principal, {
+        title: 'Groups',
+        active: '/groups',
+        body: <GroupsPage groups={groups.list()} />,
+      }),
+    )
+    .post(
+      '/groups',
+      ({ body }) => {
+        const g = groups.create(body)
+        return fragment('', 200, { 'hx-redirect': `/groups/${g.folder}` })
+      },
+      { body: CreateGroupBody },
+    )
+    .get(
+      '/groups/:folder',
+      ({ principal, params }) => {
+        const group = groups.get(params.folder)
+        return deps.render(principal, {
+          title: group.name,
+          active: '/groups',
+          live: `/ws/ui?view=group&group=${group.folder}`,
+          body: (
+            <GroupDetailPage
+              group={group}
+              messages={chats.messages(webChat.jidOf(group.folder), { limit: 100 })}
+              memory={groups.readMemory(group.folder)}
+              chats={groups.chatsOf(group.folder)}
+              tokens={groups.activeBindTokens(group.folder)}
+            />
+          ),
+        })
+      },
+      { params: FolderParams },
+    )
+    .post(
+      '/groups/:folder/chat',
+      async ({ params, body, principal }) => {
+        const t0 = performance.now()
+        await webChat.post({ groupFolder: params.folder, text: body.text, senderName: principal.username })
+        deps.onChatHandedOver?.(performance.now() - t0)
+        // The message itself arrives over the page's WebSocket (message.in), like the reply.
+        return new Response(null, { status: 204 })
+      },
+      { params: FolderParams, body: PostMessageBody },
+    )
+    .put(
+      '/groups/:folder/memory',
+      ({ params, body }) => {
+        groups.writeMemory(params.folder, body.text)
+        return fragment(<Notice text="Memory saved." />)
+      },
+      { params: FolderParams, body: MemoryBody },
+    )
+    .put(
+      '/groups/:folder/settings',
+      ({ params, body }) => {
+        const current = groups.get(params.folder)
+        const network = body.network === '' ? undefined : body.network
+        groups.update(params.folder, {
+          name: body.name,
+          triggerMode: body.triggerMode,
+          triggerPattern: body.triggerPattern,
+          settings: { ...current.settings, network },
+        })
+        return fragment(<Notice text="Settings saved." />)
+      },
+      { params: FolderParams, body: SettingsForm },
+    )
+    .post(
+      '/groups/:folder/tokens',
+      ({ params }) => fragment(<TokenNotice token={groups.createBindToken(params.folder)} />),
+      { params: FolderParams },
+    )
+}

@@ -1,0 +1,27 @@
+import { Elysia } from 'elysia'
+import wsPath from 'htmx.org/dist/ext/hx-ws.min.js' with { type: 'file' }
+import htmxPath from 'htmx.org/dist/htmx.min.js' with { type: 'file' }
+import pkg from '../../package.json' with { type: 'json' }
+import cssPath from './static/app.css' with { type: 'file' }
+
+const HTMX_VERSION = pkg.dependencies['htmx.org']
+
+/** Versioned URLs, so the immutable cache header is safe. */
+export const ASSETS = {
+  htmx: `/static/htmx-${HTMX_VERSION}.min.js`,
+  ws: `/static/hx-ws-${HTMX_VERSION}.min.js`,
+  css: `/static/app-${pkg.version}.css`,
+}
+
+const serve = (path: string, type: string) => () =>
+  new Response(Bun.file(path), {
+    headers: { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable' },
+  })
+
+/** htmx, its ws extension and the stylesheet, embedded in the compiled binary (no CDN). */
+export function staticAssets() {
+  return new Elysia({ name: 'ngb-static' })
+    .get(ASSETS.htmx, serve(htmxPath, 'text/javascript; charset=utf-8'))
+    .get(ASSETS.ws, serve(wsPath, 'text/javascript; charset=utf-8'))
+    .get(ASSETS.css, serve(cssPath, 'text/css; charset=utf-8'))
+}

@@ -1,0 +1,12 @@
+declare module '*.css' {
+  const path: string
+  export default path
+}
+declare module 'htmx.org/dist/htmx.min.js' {
+  const path: string
+  export default path
+}
+declare module 'htmx.org/dist/ext/hx-ws.min.js' {
+  const path: string
+  export default path
+}

@@ -1,0 +1,45 @@
+import { describe, expect, test } from 'bun:test'
+import { createSendQueue } from '../../../src/channels/shared/send-queue.ts'
+import { ChannelError } from '../../../src/core/errors.ts'
+
+describe('send queue', () => {
+  test('sends to one chat in order even when an early send is slow; other chats do not wait', async () => {
+    const q = createSendQueue()
+    const order: string[] = []
+    const slow = q.run('a', async () => {
+      await new Promise((r) => setTimeout(r, 30))
+      order.push('a1')
+    })
+    const a2 = q.run('a', async () => {
+      order.push('a2')
+    })
+    const b1 = q.run('b', async () => {
+      order.push('b1')
+    })
+    await Promise.all([slow, a2, b1])
+    expect(order).toEqual(['b1', 'a1', 'a2'])
+  })
+
+  test('honours retryAfterMs from a rate-limited send, and stops at a non-retryable error', async () => {
+    const waits: number[] = []
+    const q = createSendQueue({ wait: async (ms) => void waits.push(ms), baseMs: 10 })
+    let calls = 0
+    const result = await q.run('a', async () => {
+      calls++
+      if (calls === 1) throw new ChannelError('429', { retryable: true, retryAfterMs: 1234 })
+      if (calls === 2) throw new Error('socket reset')
+      return 'sent'
+    })
+    expect(result).toBe('sent')
+    expect(waits[0]).toBe(1234)
+    expect(waits).toHaveLength(2)
+    const fatal = q.run('a', async () => {
+      throw new ChannelError('chat not found', { retryable: false })
+    })
+    await expect(fatal).rejects.toThrow('chat not found')
+    // The chat's queue keeps working after a failed send.
+    expect(await q.run('a', async () => 'after')).toBe('after')
+    await q.idle()
+    expect(q.busyChats()).toBe(0)
+  })
+})

@@ -1,0 +1,67 @@
+import { expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { GroupSnapshot, TaskSnapshot } from '../../../src/core/ipc/snapshots.ts'
+import { createSnapshotWriter } from '../../../src/core/ipc/snapshots.ts'
+import type { Task } from '../../../src/core/types.ts'
+import { testDb } from '../../helpers/db.ts'
+import { tempDir } from '../../helpers/temp.ts'
+
+function setup() {
+  const { repos } = testDb()
+  const ipcDir = tempDir('ngb-snap-')
+  const main = repos.groups.create({ folder: 'main', name: 'Main', isMain: true, triggerMode: 'always' }, 1)
+  const alpha = repos.groups.create({ folder: 'alpha', name: 'Alpha', triggerMode: 'mention' }, 2)
+  repos.groups.create({ folder: 'beta', name: 'Beta', triggerMode: 'mention' }, 3)
+  for (const [jid, folder] of [
+    ['telegram:group:1', 'main'],
+    ['telegram:group:2', 'alpha'],
+    ['telegram:group:3', 'beta'],
+  ] as const) {
+    repos.chats.upsert({ jid, platform: 'telegram', isGroup: true }, 1)
+    repos.chats.bind(jid, folder, 1)
+  }
+  const base: Omit<Task, 'id' | 'groupFolder'> = {
+    chatJid: 'web:x',
+    prompt: 'p',
+    scheduleType: 'interval',
+    scheduleValue: '1h',
+    contextMode: 'isolated',
+    status: 'active',
+    nextRunAt: Date.parse('2026-06-01T10:00:00Z'),
+    createdAt: 1,
+  }
+  for (const folder of ['main', 'alpha', 'beta'])
+    repos.tasks.create({ ...base, id: `task-${folder}`, groupFolder: folder })
+  const write = createSnapshotWriter({
+    ipcDir,
+    tasks: repos.tasks,
+    groups: repos.groups,
+    chatsOf: repos.chats.chatsOf,
+  })
+  const read = <T>(folder: string, file: string) =>
+    JSON.parse(readFileSync(join(ipcDir, folder, file), 'utf8')) as T
+  return { main, alpha, write, read }
+}
+
+test('main sees every group with its chats and every task', () => {
+  const s = setup()
+  s.write(s.main)
+  const tasks = s.read<TaskSnapshot[]>('main', 'current_tasks.json')
+  expect(tasks.map((t) => t.id).sort()).toEqual(['task-alpha', 'task-beta', 'task-main'])
+  expect(tasks[0]?.nextRun).toBe('2026-06-01T10:00:00.000Z')
+  expect(s.read<GroupSnapshot[]>('main', 'available_groups.json')).toEqual([
+    { folder: 'main', name: 'Main', isMain: true, chats: ['telegram:group:1'] },
+    { folder: 'alpha', name: 'Alpha', isMain: false, chats: ['telegram:group:2'] },
+    { folder: 'beta', name: 'Beta', isMain: false, chats: ['telegram:group:3'] },
+  ])
+})
+
+test('a non-main group sees only itself and its own tasks', () => {
+  const s = setup()
+  s.write(s.alpha)
+  expect(s.read<TaskSnapshot[]>('alpha', 'current_tasks.json').map((t) => t.id)).toEqual(['task-alpha'])
+  expect(s.read<GroupSnapshot[]>('alpha', 'available_groups.json')).toEqual([
+    { folder: 'alpha', name: 'Alpha', isMain: false, chats: ['telegram:group:2'] },
+  ])
+})

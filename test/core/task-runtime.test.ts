@@ -1,0 +1,79 @@
+import { expect, test } from 'bun:test'
+import { join } from 'node:path'
+import { createEventBus } from '../../src/core/events.ts'
+import { atomicWriteJson } from '../../src/core/ipc/files.ts'
+import type { DeliveryRequest } from '../../src/core/scheduler/run-task.ts'
+import { createTaskRuntime } from '../../src/core/task-runtime.ts'
+import type { Task } from '../../src/core/types.ts'
+import { createMemoryLogger } from '../../src/util/log.ts'
+import { createManualClock } from '../fakes/manual-clock.ts'
+import { createScriptedRunner } from '../fakes/scripted-runner.ts'
+import { testDb } from '../helpers/db.ts'
+import { tempDir } from '../helpers/temp.ts'
+
+const T0 = 1_800_000_000_000
+
+test('an agent schedules a task through IPC; the scheduler runs it on time and delivers the result', async () => {
+  const { repos } = testDb()
+  repos.groups.create({ folder: 'main', name: 'Main', isMain: true, triggerMode: 'always' }, T0)
+  repos.groups.create({ folder: 'alpha', name: 'Alpha', triggerMode: 'always' }, T0)
+  repos.chats.upsert({ jid: 'telegram:group:2', platform: 'telegram', isGroup: true }, T0)
+  repos.chats.bind('telegram:group:2', 'alpha', T0)
+  const ipcDir = tempDir('ngb-rt-')
+  const clock = createManualClock(T0)
+  const bus = createEventBus()
+  const delivered: DeliveryRequest[] = []
+  const runner = createScriptedRunner((req) => ({ frames: [{ type: 'result', text: `did: ${req.prompt}` }] }))
+  const running: Array<Promise<void>> = []
+  const rt = createTaskRuntime({
+    repos,
+    groupOfChat: (jid) => {
+      const b = repos.chats.bindingOf(jid)
+      return b ? repos.groups.get(b.groupFolder) : undefined
+    },
+    registerGroup: () => {
+      throw new Error('not in this test')
+    },
+    runner,
+    deliver: async (req) => {
+      delivered.push(req)
+      return { sent: true }
+    },
+    enqueueTask: (task: Task) => running.push(rt.runTask(task)),
+    bus,
+    clock,
+    log: createMemoryLogger(),
+    timezone: 'UTC',
+    ipcDir,
+  })
+  const created = new Promise<Task>((resolve) => bus.on('task.created', (e) => resolve(e.task)))
+  rt.start()
+  atomicWriteJson(join(ipcDir, 'alpha', 'tasks'), {
+    type: 'schedule_task',
+    prompt: 'water the plants',
+    scheduleType: 'interval',
+    scheduleValue: '2s',
+    targetJid: 'telegram:group:2',
+  })
+  const task = await created
+  expect(task).toMatchObject({ groupFolder: 'alpha', chatJid: 'telegram:group:2', nextRunAt: T0 + 2000 })
+  for (let k = 1; k <= 3; k++) {
+    clock.advance(2000)
+    await Promise.all(running)
+  }
+  expect(repos.tasks.runs(task.id).map((r) => [r.startedAt - T0, r.status])).toEqual([
+    [6000, 'ok'],
+    [4000, 'ok'],
+    [2000, 'ok'],
+  ])
+  expect(delivered).toEqual(
+    Array.from({ length: 3 }, () => ({
+      chatJid: 'telegram:group:2',
+      text: 'did: water the plants',
+      group: 'alpha',
+    })),
+  )
+  expect(runner.requests.every((r) => r.group.folder === 'alpha' && r.isScheduledTask)).toBe(true)
+  await rt.stop()
+  expect(clock.pending()).toEqual([])
+})

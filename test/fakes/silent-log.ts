@@ -1,0 +1,3 @@
+import { createMemoryLogger } from '../../src/util/log.ts'
+
+export const silentLog = () => createMemoryLogger()

@@ -1,0 +1,96 @@
+import type { Channel } from '../../src/channels/channel.ts'
+import { createCliChannel } from '../../src/channels/cli/index.ts'
+import { createChannelRegistry } from '../../src/channels/registry.ts'
+import { createWebChannel } from '../../src/channels/web/index.ts'
+import type { NgbEvent } from '../../src/core/events.ts'
+import { createEventBus } from '../../src/core/events.ts'
+import { createGroupsService } from '../../src/core/groups.ts'
+import { createOrchestrator, type OrchestratorConfig } from '../../src/core/orchestrator.ts'
+import type { RunTask } from '../../src/core/queue/group-queue.ts'
+import type { AgentRunner } from '../../src/core/runner/types.ts'
+import type { Repos } from '../../src/db/repos/index.ts'
+import { createPluginHost } from '../../src/plugins/host.ts'
+import type { Plugin } from '../../src/plugins/plugin.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { createMemoryLogger } from '../../src/util/log.ts'
+import { testDb } from './db.ts'
+import { tempDir } from './temp.ts'
+
+export interface CoreOptions {
+  runner: AgentRunner
+  config?: Partial<OrchestratorConfig>
+  repos?: Repos
+  plugins?: Plugin[]
+  channels?: Channel[]
+  runTask?: RunTask
+  removeOrphans?: () => Promise<number>
+}
+
+/** The whole pipeline over a real SQLite file, with the web and cli channels and the given runner. */
+export function createTestCore(opts: CoreOptions) {
+  const repos = opts.repos ?? testDb().repos
+  const bus = createEventBus()
+  const events: NgbEvent[] = []
+  bus.on('*', (e) => events.push(e))
+  const log = createMemoryLogger()
+  const groups = createGroupsService({ repos, bus, clock: systemClock, groupsDir: tempDir('ngb-groups-') })
+  const context = { assistantName: 'Andy', reply: async (_jid: string, _text: string) => {} }
+  const plugins = createPluginHost({ log, context, hookTimeoutMs: 200 }, opts.plugins)
+  let onInbound: (m: Parameters<typeof orchestrator.inbound.handle>[0]) => Promise<unknown> = async () => {}
+  const channels = createChannelRegistry({ bus, log, onInbound: (m) => onInbound(m).then(() => undefined) })
+  const web = createWebChannel()
+  const cli = createCliChannel()
+  channels.add(web)
+  channels.add(cli)
+  for (const c of opts.channels ?? []) channels.add(c)
+  const orchestrator = createOrchestrator({
+    config: {
+      assistantName: 'Andy',
+      maxConcurrent: 5,
+      retryBaseMs: 5,
+      maxRetries: 2,
+      idleTimeoutMs: 60_000,
+      ...opts.config,
+    },
+    repos,
+    groups,
+    channels,
+    plugins,
+    runner: opts.runner,
+    bus,
+    clock: systemClock,
+    log,
+    removeOrphans: opts.removeOrphans ?? (async () => 0),
+    runTask: opts.runTask,
+    sendQueue: { baseMs: 1, maxMs: 5 },
+  })
+  onInbound = (m) => orchestrator.inbound.handle(m)
+  context.reply = async (jid, text) => {
+    await orchestrator.outbound.deliver({ chatJid: jid, text })
+  }
+
+  /** Resolves with the first event matching `pred` (already seen or future), or rejects on timeout. */
+  function waitFor<T extends NgbEvent>(pred: (e: NgbEvent) => e is T, timeoutMs?: number): Promise<T>
+  function waitFor(pred: (e: NgbEvent) => boolean, timeoutMs?: number): Promise<NgbEvent>
+  function waitFor(pred: (e: NgbEvent) => boolean, timeoutMs = 5000): Promise<NgbEvent> {
+    const seen = events.find(pred)
+    if (seen) return Promise.resolve(seen)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off()
+        reject(new Error('timed out waiting for an event'))
+      }, timeoutMs)
+      const off = bus.on('*', (e) => {
+        if (!pred(e)) return
+        clearTimeout(timer)
+        off()
+        resolve(e)
+      })
+    })
+  }
+
+  const outTexts = (group?: string) =>
+    events.flatMap((e) => (e.type === 'message.out' && (!group || e.group === group) ? [e.message.text] : []))
+
+  return { repos, bus, events, log, groups, plugins, channels, web, cli, orchestrator, waitFor, outTexts }
+}

@@ -1,0 +1,180 @@
+import type { NgbEvent } from '../src/core/events.ts'
+import type { Run, StoredMessage, Task } from '../src/core/types.ts'
+import { fmtDuration, fmtTime } from './format.ts'
+
+export function ErrorFragment({ body }: { body: { error: string; message: string; details?: unknown } }) {
+  const details = Array.isArray(body.details)
+    ? (body.details as Array<{ path?: string; message: string }>)
+    : []
+  return (
+    <div class="alert error" role="alert">
+      <strong safe>{body.message}</strong>
+      {details.length > 1 ? (
+        <ul>
+          {details.map((d) => (
+            <li safe>{`${d.path ? `${d.path}: ` : ''}${d.message}`}</li>
+          ))}
+        </ul>
+      ) : (
+        ''
+      )}
+    </div>
+  )
+}
+
+export function Notice({ text }: { text: string }) {
+  return (
+    <div class="alert ok" role="status" safe>
+      {text}
+    </div>
+  )
+}
+
+export function MessageItem({ m }: { m: StoredMessage }) {
+  return (
+    <li class={m.fromBot ? 'msg bot' : 'msg user'} id={`msg-${m.seq}`}>
+      <div class="meta">
+        <span class="sender" safe>
+          {m.senderName}
+        </span>{' '}
+        <time>{fmtTime(m.ts)}</time>
+      </div>
+      <div class="text" safe>
+        {m.text}
+      </div>
+    </li>
+  )
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span class={`badge s-${status}`} safe>
+      {status}
+    </span>
+  )
+}
+
+export function RunRow({ run }: { run: Run }) {
+  return (
+    <tr id={`run-${run.id}`}>
+      <td>
+        <a href={`/runs/${encodeURIComponent(run.id)}`} safe>
+          {run.id}
+        </a>
+      </td>
+      <td>
+        <a href={`/groups/${encodeURIComponent(run.groupFolder)}`} safe>
+          {run.groupFolder}
+        </a>
+      </td>
+      <td safe>{run.trigger}</td>
+      <td>
+        <StatusBadge status={run.status} />
+      </td>
+      <td>{fmtTime(run.startedAt)}</td>
+      <td>{fmtDuration(run.startedAt, run.finishedAt)}</td>
+    </tr>
+  )
+}
+
+export function TaskRow({ task }: { task: Task }) {
+  const id = encodeURIComponent(task.id)
+  return (
+    <tr id={`task-${task.id}`}>
+      <td>
+        <a href={`/tasks/${id}`} safe>
+          {task.id}
+        </a>
+      </td>
+      <td safe>{task.groupFolder}</td>
+      <td class="prompt" safe>
+        {task.prompt}
+      </td>
+      <td safe>{`${task.scheduleType}: ${task.scheduleValue}`}</td>
+      <td>
+        <StatusBadge status={task.status} />
+      </td>
+      <td>{fmtTime(task.nextRunAt)}</td>
+      <td class="actions">
+        {task.status === 'active' ? (
+          <button
+            type="button"
+            hx-post={`/tasks/${id}/pause`}
+            hx-target={`#task-${task.id}`}
+            hx-swap="outerHTML"
+          >
+            Pause
+          </button>
+        ) : (
+          <button
+            type="button"
+            hx-post={`/tasks/${id}/resume`}
+            hx-target={`#task-${task.id}`}
+            hx-swap="outerHTML"
+          >
+            Resume
+          </button>
+        )}
+        <button type="button" hx-post={`/tasks/${id}/run`} hx-target={`#task-${task.id}`} hx-swap="outerHTML">
+          Run now
+        </button>
+        <button
+          type="button"
+          class="danger"
+          hx-delete={`/tasks/${id}`}
+          hx-confirm="Delete this task?"
+          hx-target={`#task-${task.id}`}
+          hx-swap="outerHTML"
+        >
+          Delete
+        </button>
+      </td>
+    </tr>
+  )
+}
+
+function describe(e: NgbEvent): string {
+  switch (e.type) {
+    case 'message.in':
+    case 'message.out':
+      return `${e.message.senderName}: ${e.message.text.slice(0, 200)}`
+    case 'run.started':
+    case 'run.finished':
+      return `run ${e.run.id} (${e.run.trigger}) ${e.run.status}${e.run.error ? `: ${e.run.error}` : ''}`
+    case 'run.activity':
+      if (e.frame.type === 'activity') return `${e.frame.kind}: ${e.frame.summary}`
+      if (e.frame.type === 'error') return `error (${e.frame.kind}): ${e.frame.message}`
+      if (e.frame.type === 'result') return e.frame.text.slice(0, 200)
+      return `session ${e.frame.sessionId}`
+    case 'run.output':
+      return e.text.slice(0, 200)
+    case 'channel.status':
+      return `${e.channel} ${e.status}${e.detail ? `: ${e.detail}` : ''}`
+    case 'group.changed':
+      return `group ${e.group} ${e.action}`
+    case 'chat.bound':
+    case 'chat.unbound':
+      return `${e.chatJid} → ${e.group}`
+    default:
+      return `task ${e.task.id}: ${e.task.prompt.slice(0, 80)}`
+  }
+}
+
+export function ActivityItem({ event, at }: { event: NgbEvent; at: number }) {
+  const group = 'group' in event && event.group ? event.group : ''
+  return (
+    <li class={`ev ev-${event.type.replace('.', '-')}`}>
+      <time>{fmtTime(at)}</time> <span class="kind">{event.type}</span>{' '}
+      {group ? (
+        <span class="grp" safe>
+          {group}
+        </span>
+      ) : (
+        ''
+      )}{' '}
+      <span class="what" safe>
+        {describe(event)}
+      </span>
+    </li>
+  )
+}

@@ -1,0 +1,155 @@
+import type { Children } from '@kitajs/html'
+
+export interface LayoutProps {
+  title: string
+  active?: string
+  csrf: string
+  username: string
+  /** WebSocket URL for live fragments (hx-ws); omitted for static pages. */
+  live?: string
+  assets: { htmx: string; ws: string; css: string }
+  children?: Children
+}
+
+const NAV: Array<[string, string]> = [
+  ['/', 'Overview'],
+  ['/groups', 'Groups'],
+  ['/chats', 'Chats'],
+  ['/tasks', 'Tasks'],
+  ['/runs', 'Runs'],
+  ['/channels', 'Channels'],
+  ['/plugins', 'Plugins'],
+  ['/settings', 'Settings'],
+]
+
+export function Layout(p: LayoutProps) {
+  const headers = JSON.stringify({ 'X-CSRF-Token': p.csrf })
+  return (
+    <>
+      {'<!doctype html>'}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light dark" />
+          <title safe>{`${p.title} · ngb`}</title>
+          <link rel="stylesheet" href={p.assets.css} />
+          <script src={p.assets.htmx} />
+          <script src={p.assets.ws} />
+        </head>
+        <body hx-headers:inherited={headers}>
+          <a class="skip" href="#main">
+            Skip to content
+          </a>
+          <header>
+            <nav aria-label="Main">
+              <span class="brand">ngb</span>
+              <ul>
+                {NAV.map(([href, label]) => (
+                  <li>
+                    <a href={href} aria-current={p.active === href ? 'page' : undefined}>
+                      {label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+              <button type="button" class="logout" hx-post="/logout" aria-label={`Log out ${p.username}`}>
+                Log out
+              </button>
+            </nav>
+          </header>
+          <div id="flash" role="alert" aria-live="polite" />
+          <main id="main">
+            <h1 safe>{p.title}</h1>
+            {p.live ? <div id="live" hx-ws:connect={p.live} hidden /> : ''}
+            {p.children}
+          </main>
+        </body>
+      </html>
+    </>
+  )
+}
+
+export function AuthLayout({ title, css, children }: { title: string; css: string; children?: Children }) {
+  return (
+    <>
+      {'<!doctype html>'}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light dark" />
+          <title safe>{`${title} · ngb`}</title>
+          <link rel="stylesheet" href={css} />
+        </head>
+        <body class="auth">
+          <main id="main">
+            <h1 safe>{title}</h1>
+            {children}
+          </main>
+        </body>
+      </html>
+    </>
+  )
+}
+
+export function LoginForm({ next, error, css }: { next: string; error?: string; css: string }) {
+  return (
+    <AuthLayout title="Log in" css={css}>
+      {error ? (
+        <p class="alert error" role="alert" safe>
+          {error}
+        </p>
+      ) : (
+        ''
+      )}
+      <form method="post" action="/login" class="stack">
+        <input type="hidden" name="next" value={next} />
+        <label for="username">User name</label>
+        <input id="username" name="username" value="admin" autocomplete="username" required />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <button type="submit">Log in</button>
+      </form>
+    </AuthLayout>
+  )
+}
+
+export function SetupForm({ token, error, css }: { token: string; error?: string; css: string }) {
+  return (
+    <AuthLayout title="Set the admin password" css={css}>
+      <p>
+        First run: choose the password for the user <code>admin</code>.
+      </p>
+      {error ? (
+        <p class="alert error" role="alert" safe>
+          {error}
+        </p>
+      ) : (
+        ''
+      )}
+      <form method="post" action="/setup" class="stack">
+        <input type="hidden" name="token" value={token} />
+        <label for="password">New password (at least 8 characters)</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          minlength="8"
+          required
+        />
+        <label for="confirm">Repeat the password</label>
+        <input
+          id="confirm"
+          name="confirm"
+          type="password"
+          autocomplete="new-password"
+          minlength="8"
+          required
+        />
+        <button type="submit">Save and log in</button>
+      </form>
+    </AuthLayout>
+  )
+}

@@ -1,0 +1,71 @@
+import type { Run } from '../../src/core/types.ts'
+import { RunRow, StatusBadge } from '../components.tsx'
+
+export interface OverviewProps {
+  version: string
+  uptimeMs: number
+  groups: number
+  messages: number
+  channels: Array<{ name: string; status: string; configured: boolean }>
+  running: Run[]
+}
+
+export function OverviewPage(p: OverviewProps) {
+  return (
+    <>
+      <section class="grid" aria-label="Health">
+        <div class="card">
+          <div class="muted">Version</div>
+          <div class="stat" safe>
+            {p.version}
+          </div>
+          <div class="muted">up {Math.round(p.uptimeMs / 1000)} s</div>
+        </div>
+        <div class="card">
+          <div class="muted">Groups</div>
+          <div class="stat">{p.groups}</div>
+        </div>
+        <div class="card">
+          <div class="muted">Messages stored</div>
+          <div class="stat">{p.messages}</div>
+        </div>
+        <div class="card">
+          <div class="muted">Active runs</div>
+          <div class="stat">{p.running.length}</div>
+        </div>
+      </section>
+      <h2>Channels</h2>
+      <ul class="actions" aria-label="Channel status">
+        {p.channels
+          .filter((c) => c.configured)
+          .map((c) => (
+            <li class="card">
+              <span safe>{c.name}</span> <StatusBadge status={c.status} />
+            </li>
+          ))}
+      </ul>
+      <h2>Active runs</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Group</th>
+              <th>Trigger</th>
+              <th>Status</th>
+              <th>Started</th>
+              <th>Duration</th>
+            </tr>
+          </thead>
+          <tbody id="active-runs">
+            {p.running.map((r) => (
+              <RunRow run={r} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Recent activity</h2>
+      <ul id="activity" class="log" aria-live="polite" aria-label="Recent activity" />
+    </>
+  )
+}
