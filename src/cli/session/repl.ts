@@ -17,6 +17,8 @@ export interface SessionReplDeps {
   history?: string[]
   /** The agent reported its session id (new or resumed): remember it for `ngb session resume`. */
   onSession?(sessionId: string): void
+  /** False when the turn runs elsewhere (ngb serve) and Ctrl+C cannot stop it. Default true. */
+  canInterrupt?: boolean
   /** How long `/exit` waits for the agent to finish before stopping the container. */
   closeTimeoutMs?: number
 }
@@ -171,7 +173,9 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
   rl.on('SIGINT', () => {
     if (armedExit || exiting) return void exit(130)
     armedExit = true
-    if (working && handle) void interrupt()
+    if (working && handle && deps.canInterrupt === false)
+      screen.print('(the agent runs in ngb serve and cannot be interrupted from here)', 'note')
+    else if (working && handle) void interrupt()
     screen.print('(press Ctrl+C again or type /exit to quit)', 'note')
   })
 
