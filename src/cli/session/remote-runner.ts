@@ -5,7 +5,11 @@ import type { OutputFrame } from '../../protocol/container.ts'
 import { OutputFrameSchema } from '../../protocol/container.ts'
 
 const EventSchema = v.variant('type', [
-  v.looseObject({ type: v.literal('run.output'), group: v.string(), text: v.string() }),
+  v.looseObject({
+    type: v.literal('message.out'),
+    message: v.looseObject({ chatJid: v.string(), text: v.string() }),
+  }),
+  v.looseObject({ type: v.literal('run.finished'), group: v.string() }),
   v.looseObject({ type: v.literal('run.activity'), group: v.string(), frame: OutputFrameSchema }),
   v.looseObject({ type: v.literal('hello') }),
 ])
@@ -19,6 +23,9 @@ export interface RemoteRunnerDeps {
 
 interface RemoteTurn {
   onFrame?: (frame: OutputFrame) => void
+  reply(text: string): void
+  /** The server's run ended: nothing more will come for what was sent. */
+  settled(): void
   end(outcome: Partial<TurnOutcome>): void
 }
 
@@ -35,6 +42,7 @@ export interface RemoteRunner extends AgentRunner {
  */
 export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<RemoteRunner> {
   const doFetch = deps.fetch ?? fetch
+  const chatJid = `web:${deps.folder}`
   const wsUrl = `${deps.url.replace(/^http/, 'ws')}/ws?group=${encodeURIComponent(deps.folder)}`
   // Bun's WebSocket takes headers: the bearer token authenticates the upgrade.
   const ws = new WebSocket(wsUrl, {
@@ -65,9 +73,10 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
     const parsed = v.safeParse(EventSchema, JSON.parse(String(msg.data)))
     if (!parsed.success || !current) return
     const e = parsed.output
-    if (e.type === 'run.output' && e.group === deps.folder)
-      current.onFrame?.({ type: 'result', text: e.text })
+    // What the group's dashboard chat receives is the reply: results, and failure notices too.
+    if (e.type === 'message.out' && e.message.chatJid === chatJid) current.reply(e.message.text)
     else if (e.type === 'run.activity' && e.group === deps.folder) current.onFrame?.(e.frame)
+    else if (e.type === 'run.finished' && e.group === deps.folder) current.settled()
   })
   ws.addEventListener('close', () =>
     current?.end({ status: 'error', error: 'ngb serve closed the event stream' }),
@@ -94,8 +103,20 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
       const done = new Promise<TurnOutcome>((r) => {
         resolveDone = r
       })
+      // Sent but not answered yet: a graceful close waits for the answer (or the run's end).
+      let awaiting = false
+      let closing = false
       const turn: RemoteTurn = {
         onFrame: req.onFrame,
+        reply(text) {
+          awaiting = false
+          req.onFrame?.({ type: 'result', text })
+          if (closing) turn.end({})
+        },
+        settled() {
+          awaiting = false
+          if (closing) turn.end({})
+        },
         end(o: Partial<TurnOutcome>) {
           if (finished) return
           finished = true
@@ -104,14 +125,16 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
         },
       }
       current = turn
-      const send = (text: string) =>
-        post(text).catch((error: unknown) =>
+      const send = (text: string) => {
+        awaiting = true
+        return post(text).catch((error: unknown) =>
           req.onFrame?.({
             type: 'error',
             kind: 'input',
             message: error instanceof Error ? error.message : String(error),
           }),
         )
+      }
       void send(req.prompt)
       return {
         runId,
@@ -121,7 +144,10 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
           void send(text)
           return true
         },
-        close: () => turn.end({}),
+        close() {
+          closing = true
+          if (!awaiting) turn.end({})
+        },
         kill: async () => turn.end({ status: 'error', error: 'left to ngb serve' }),
         done,
       }
