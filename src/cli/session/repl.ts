@@ -171,7 +171,7 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
   })
 
   rl.on('SIGINT', () => {
-    if (armedExit || exiting) return void exit(130)
+    if (armedExit || exiting) return void exit(0)
     armedExit = true
     if (working && handle && deps.canInterrupt === false)
       screen.print('(the agent runs in ngb serve and cannot be interrupted from here)', 'note')
@@ -193,6 +193,8 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
     if (finished) return
     finished = true
     screen.stop()
+    // The shell's prompt starts on a line of its own, not after ours.
+    if (deps.tty) deps.output.write('\n')
     const history = (rl as unknown as { history?: string[] }).history ?? []
     finish({ code: exitCode, sessionId, history })
   }
