@@ -2,8 +2,9 @@ import { waitFor } from './wait.ts'
 
 export const HAS_TMUX = Bun.spawnSync(['tmux', '-V'], { stdout: 'ignore', stderr: 'ignore' }).exitCode === 0
 
-function tmux(args: string[]): string {
-  const r = Bun.spawnSync(['tmux', ...args], { stdout: 'pipe', stderr: 'pipe' })
+function tmux(socket: string, args: string[]): string {
+  // A server per session (-L): no race with a server that is exiting, nor with other tmux users.
+  const r = Bun.spawnSync(['tmux', '-L', socket, ...args], { stdout: 'pipe', stderr: 'pipe' })
   if (r.exitCode !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr.toString().trim()}`)
   return r.stdout.toString()
 }
@@ -33,15 +34,15 @@ export function startTmux(cmd: string[], env: Record<string, string>, size = { x
   const name = `ngb-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`)
   const line = `env ${envArgs.join(' ')} ${cmd.map(shellQuote).join(' ')}; echo "[exit $?]"; sleep 600`
-  tmux(['new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), line])
-  const screen = () => tmux(['capture-pane', '-p', '-J', '-t', name, '-S', '-1000'])
+  tmux(name, ['new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), line])
+  const screen = () => tmux(name, ['capture-pane', '-p', '-J', '-t', name, '-S', '-1000'])
   return {
     screen,
     type: (text) => {
-      tmux(['send-keys', '-t', name, '-l', text])
+      tmux(name, ['send-keys', '-t', name, '-l', text])
     },
     keys: (...keys) => {
-      tmux(['send-keys', '-t', name, ...keys])
+      tmux(name, ['send-keys', '-t', name, ...keys])
     },
     waitFor: (text, timeoutMs = 10_000) =>
       waitFor(
@@ -65,7 +66,7 @@ export function startTmux(cmd: string[], env: Record<string, string>, size = { x
       return Number(m[1])
     },
     kill: () => {
-      Bun.spawnSync(['tmux', 'kill-session', '-t', name], { stdout: 'ignore', stderr: 'ignore' })
+      Bun.spawnSync(['tmux', '-L', name, 'kill-server'], { stdout: 'ignore', stderr: 'ignore' })
     },
   }
 }
