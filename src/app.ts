@@ -233,6 +233,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     removeOrphans: parts.removeOrphans,
     runTask: parts.runTask,
     transaction: (fn) => rt.db.transaction(fn).immediate(),
+    version: VERSION,
   })
   return { bus, groups, plugins, channels, web, cli, orchestrator }
 }
