@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Channel, ChannelHealth, InboundMessage } from '../../src/channels/channel.ts'
+import { createSendQueue } from '../../src/channels/shared/send-queue.ts'
 import { ChannelError } from '../../src/core/errors.ts'
+import { createEventBus } from '../../src/core/events.ts'
+import { createOutbound, type Outbound } from '../../src/core/outbound/deliver.ts'
+import { createPluginHost } from '../../src/plugins/host.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { createMemoryLogger } from '../../src/util/log.ts'
 import type { FailureKind, Recorder } from '../fakes/recorder.ts'
 import { createRecorder } from '../fakes/recorder.ts'
 
@@ -20,6 +26,14 @@ export interface ContractHarness {
   redeliver(messageId: string): void | Promise<void>
   /** Successful outbound messages to `jid`, in the order the platform accepted them. */
   sent(jid: string): string[]
+  /** Every send attempt to `jid`, accepted or refused, in order. */
+  attempts(jid: string): { text: string; ok: boolean; at: number }[]
+  /** The lines inside code blocks of one sent message, unescaped. */
+  codeLines(wireText: string): string[]
+  /** Code blocks open and close within the message. */
+  fencesBalanced(wireText: string): boolean
+  /** Length of a sent message in the unit the platform limits. */
+  visibleLength(wireText: string): number
   /** Resolves when `count` messages to `jid` were accepted. */
   waitForSent(jid: string, count: number, timeoutMs?: number): Promise<string[]>
   failNextSend(failure: FailureKind): void
@@ -36,6 +50,8 @@ export type ContractCase =
   | 'inbound group mention'
   | 'inbound group without mention'
   | 'send'
+  | 'long message'
+  | 'rate limit retried in order'
   | 'rate limit error'
   | 'server error'
   | 'redelivery ignored'
@@ -127,6 +143,71 @@ export function channelContract(
       const sent = await h.waitForSent(h.groupJid, before + 1)
       expect(sent.at(-1)).toContain('42')
       expect(r.messageId).toBeDefined()
+    })
+
+    /** The real delivery path: dialect → shared chunker → per-chat send queue → channel.send. */
+    function outbound(): Outbound {
+      const log = createMemoryLogger()
+      return createOutbound({
+        channelFor: () => h.channel,
+        plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
+        messages: { insert: () => undefined },
+        sendQueue: createSendQueue({ baseMs: 50, maxMs: 500 }),
+        bus: createEventBus(),
+        clock: systemClock,
+        log,
+        assistantName: h.assistantName,
+      })
+    }
+
+    it('long message', async () => {
+      const code = Array.from(
+        { length: 120 },
+        (_, i) => `  const value${i} = compute(${i}) // ${'-'.repeat(20)}`,
+      )
+      const prose = (from: number, n: number) =>
+        Array.from(
+          { length: n },
+          (_, i) => `Sentence ${from + i} fills the reply.${i % 8 === 7 ? '\n' : ' '}`,
+        ).join('')
+      const md = ['# Report', '', prose(0, 60), '', '```ts', ...code, '```', '', prose(60, 60)].join('\n')
+      expect(md.length).toBeGreaterThan(9000)
+      const before = h.sent(h.dmJid).length
+      const r = await outbound().deliver({ chatJid: h.dmJid, text: md })
+      expect(r.sent).toBe(true)
+      const chunks = h.sent(h.dmJid).slice(before)
+      expect(chunks.length).toBe(r.sent ? r.chunks : -1)
+      expect(chunks.length).toBeGreaterThanOrEqual(Math.ceil(md.length / h.channel.maxMessageLength))
+      for (const c of chunks) {
+        expect(h.visibleLength(c)).toBeLessThanOrEqual(h.channel.maxMessageLength)
+        expect(h.fencesBalanced(c)).toBe(true)
+      }
+      expect(chunks.flatMap((c) => h.codeLines(c))).toEqual(code)
+      const sentences = chunks
+        .join('\n')
+        .match(/Sentence (\d+)/g)
+        ?.map((x) => Number(x.slice(9)))
+      expect(sentences).toEqual(Array.from({ length: 120 }, (_, i) => i))
+    })
+
+    it('rate limit retried in order', async () => {
+      const seconds = opts.retryAfterSeconds ?? 1
+      const parts = [1, 2, 3].map(
+        (n) => `Part ${n} ${'word '.repeat(Math.floor(h.channel.maxMessageLength / 5) - 4)}`,
+      )
+      const before = h.attempts(h.dmJid).length
+      h.failNextSend({ kind: 'rate_limit', retryAfterSeconds: seconds })
+      await outbound().deliver({ chatJid: h.dmJid, text: parts.join('\n\n') })
+      const attempts = h.attempts(h.dmJid).slice(before)
+      const label = (t: string) => /Part (\d)/.exec(t)?.[1]
+      expect(attempts.map((a) => [label(a.text), a.ok])).toEqual([
+        ['1', false],
+        ['1', true],
+        ['2', true],
+        ['3', true],
+      ])
+      const [refused, retried] = attempts
+      expect((retried?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(seconds * 1000 - 50)
     })
 
     it('rate limit error', async () => {

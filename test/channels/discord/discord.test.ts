@@ -1,6 +1,7 @@
 import { createDiscordChannel } from '../../../src/channels/discord/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { channelContract } from '../../contract/channel-contract.ts'
+import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
 import { startDiscordFake } from '../../fakes/discord.ts'
 
 const ann = { id: '4242000000000000001', username: 'ann', global_name: 'Ann' }
@@ -19,8 +20,16 @@ channelContract('discord', async () => {
     c.status === 200 &&
     `discord:${/^\/channels\/(\d+)\/messages$/.exec(c.path)?.[1]}` === jid
   const sentTo = (jid: string) => fake.calls.calls.filter(isSend(jid)).map((c) => String(c.body.content))
+  const target = (path: string) => `discord:${/^\/channels\/(\d+)\/messages$/.exec(path)?.[1]}`
   return {
     channel,
+    attempts: (jid) =>
+      fake.calls.calls
+        .filter((c) => c.method === 'POST' && target(c.path) === jid)
+        .map((c) => ({ text: String(c.body.content), ok: c.status === 200, at: c.at })),
+    codeLines: (t) => fencedCodeLines(t),
+    fencesBalanced,
+    visibleLength: (t) => t.length,
     assistantName: 'Andy',
     dmJid: `discord:${dmChannel}`,
     groupJid: `discord:${fake.channelId}`,

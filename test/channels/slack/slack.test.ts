@@ -1,6 +1,7 @@
 import { createSlackChannel } from '../../../src/channels/slack/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { channelContract } from '../../contract/channel-contract.ts'
+import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
 import { startSlackFake } from '../../fakes/slack.ts'
 
 const dm = 'D0000DM01'
@@ -25,8 +26,20 @@ channelContract(
       c.status === 200 &&
       `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}` === jid
     const sentTo = (jid: string) => fake.calls.calls.filter(isSend(jid)).map((c) => String(c.body.text))
+    const unescape = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
     return {
       channel,
+      attempts: (jid) =>
+        fake.calls.calls
+          .filter(
+            (c) =>
+              c.method === 'chat.postMessage' &&
+              `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}` === jid,
+          )
+          .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
+      codeLines: (t) => fencedCodeLines(t, unescape),
+      fencesBalanced,
+      visibleLength: (t) => t.length,
       assistantName: 'Andy',
       dmJid: `slack:${dm}`,
       groupJid: `slack:${channelId}`,

@@ -1,7 +1,7 @@
 import { createTelegramChannel } from '../../../src/channels/telegram/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { channelContract } from '../../contract/channel-contract.ts'
-import { startTelegramFake } from '../../fakes/telegram.ts'
+import { checkTelegramHtml, startTelegramFake } from '../../fakes/telegram.ts'
 
 const user = { id: 4242, first_name: 'Ann', username: 'ann' }
 const group = { id: -1001234, type: 'supergroup' as const, title: 'devs' }
@@ -20,8 +20,27 @@ channelContract('telegram', async () => {
     fake.calls.calls
       .filter((c) => c.method === 'sendMessage' && c.status === 200 && `telegram:${c.body.chat_id}` === jid)
       .map((c) => String(c.body.text))
+  const unescape = (t: string) =>
+    t
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
   return {
     channel,
+    attempts: (jid) =>
+      fake.calls.calls
+        .filter((c) => c.method === 'sendMessage' && `telegram:${c.body.chat_id}` === jid)
+        .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
+    codeLines: (html) =>
+      [...html.matchAll(/<pre>(?:<code[^>]*>)?([\s\S]*?)(?:<\/code>)?<\/pre>/g)].flatMap((m) =>
+        unescape(m[1] ?? '').split('\n'),
+      ),
+    fencesBalanced: (html) => checkTelegramHtml(html).ok,
+    visibleLength: (html) => {
+      const r = checkTelegramHtml(html)
+      return r.ok ? r.visible.length : Number.POSITIVE_INFINITY
+    },
     assistantName: 'Andy',
     dmJid: `telegram:${user.id}`,
     groupJid: `telegram:${group.id}`,
