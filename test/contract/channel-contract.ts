@@ -39,8 +39,11 @@ export interface ContractHarness {
   failNextSend(failure: FailureKind): void
   /** Breaks the inbound connection the way the network or the platform would. */
   dropConnection(): Promise<void>
-  /** Resolves when a typing indicator reached the platform for `jid`. */
-  waitForTyping(jid: string): Promise<void>
+  /** Resolves when a typing indicator reached the platform for `jid`; absent where there is none. */
+  waitForTyping?: (jid: string) => Promise<void>
+  /** A second direct chat (another user), for tests that need a chat nobody bound. */
+  otherDmJid: string
+  injectOtherDm(text: string): string
   stop(): Promise<void>
 }
 
@@ -248,7 +251,8 @@ export function channelContract(
     })
 
     it('typing', async () => {
-      await h.channel.setTyping?.(h.dmJid, true)
+      if (!h.waitForTyping || !h.channel.setTyping) throw new Error('this platform has no typing indicator')
+      await h.channel.setTyping(h.dmJid, true)
       await h.waitForTyping(h.dmJid)
     })
   })
