@@ -9,6 +9,7 @@ import { systemClock } from '../../src/util/clock.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import type { FailureKind, Recorder } from '../fakes/recorder.ts'
 import { createRecorder } from '../fakes/recorder.ts'
+import { expectSplitCorrectly, longReply } from './long-reply.ts'
 
 /**
  * One conformance suite for every chat platform: each platform's test hands it an adapter wired to
@@ -164,33 +165,13 @@ export function channelContract(
     }
 
     it('long message', async () => {
-      const code = Array.from(
-        { length: 120 },
-        (_, i) => `  const value${i} = compute(${i}) // ${'-'.repeat(20)}`,
-      )
-      const prose = (from: number, n: number) =>
-        Array.from(
-          { length: n },
-          (_, i) => `Sentence ${from + i} fills the reply.${i % 8 === 7 ? '\n' : ' '}`,
-        ).join('')
-      const md = ['# Report', '', prose(0, 60), '', '```ts', ...code, '```', '', prose(60, 60)].join('\n')
-      expect(md.length).toBeGreaterThan(9000)
+      const { markdown } = longReply()
+      expect(markdown.length).toBeGreaterThan(9000)
       const before = h.sent(h.dmJid).length
-      const r = await outbound().deliver({ chatJid: h.dmJid, text: md })
-      expect(r.sent).toBe(true)
+      const r = await outbound().deliver({ chatJid: h.dmJid, text: markdown })
       const chunks = h.sent(h.dmJid).slice(before)
-      expect(chunks.length).toBe(r.sent ? r.chunks : -1)
-      expect(chunks.length).toBeGreaterThanOrEqual(Math.ceil(md.length / h.channel.maxMessageLength))
-      for (const c of chunks) {
-        expect(h.visibleLength(c)).toBeLessThanOrEqual(h.channel.maxMessageLength)
-        expect(h.fencesBalanced(c)).toBe(true)
-      }
-      expect(chunks.flatMap((c) => h.codeLines(c))).toEqual(code)
-      const sentences = chunks
-        .join('\n')
-        .match(/Sentence (\d+)/g)
-        ?.map((x) => Number(x.slice(9)))
-      expect(sentences).toEqual(Array.from({ length: 120 }, (_, i) => i))
+      expect(r).toEqual({ sent: true, chunks: chunks.length })
+      expectSplitCorrectly(h, chunks)
     })
 
     it('rate limit retried in order', async () => {
