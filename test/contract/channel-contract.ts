@@ -45,6 +45,8 @@ export interface ContractHarness {
   /** A second direct chat (another user), for tests that need a chat nobody bound. */
   otherDmJid: string
   injectOtherDm(text: string): string
+  /** The environment that points `ngb serve` at this fake. */
+  serveEnv: Record<string, string>
   stop(): Promise<void>
 }
 

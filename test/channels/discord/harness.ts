@@ -61,6 +61,7 @@ export async function startDiscordHarness(): Promise<ContractHarness> {
     waitForTyping: async (jid) => {
       await fake.calls.waitFor((c) => `discord:${/^\/channels\/(\d+)\/typing$/.exec(c.path)?.[1]}` === jid)
     },
+    serveEnv: { DISCORD_BOT_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase },
     stop: () => fake.stop(),
   }
 }

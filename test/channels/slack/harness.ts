@@ -56,6 +56,7 @@ export async function startSlackHarness(): Promise<ContractHarness> {
     },
     failNextSend: (f) => fake.failNext('chat.postMessage', f),
     dropConnection: async () => fake.dropConnection(),
+    serveEnv: { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl },
     stop: () => fake.stop(),
   }
 }

@@ -84,6 +84,7 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
     waitForTyping: async (jid) => {
       await fake.calls.waitFor((c) => c.method === 'sendChatAction' && `telegram:${c.body.chat_id}` === jid)
     },
+    serveEnv: { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot },
     stop: () => fake.stop(),
   }
 }
