@@ -40,6 +40,12 @@ describe.each(PLATFORMS)('%s through the pipeline', (_name, start) => {
     return performance.now() - startedAt
   }
 
+  const replyToText = async (jid: string, inject: () => string) => {
+    const before = h.sent(jid).length
+    inject()
+    return (await h.waitForSent(jid, before + 1, 10_000)).slice(before).join('\n')
+  }
+
   beforeAll(async () => {
     h = await start()
     runner = createFakeRunner({
@@ -75,6 +81,12 @@ describe.each(PLATFORMS)('%s through the pipeline', (_name, start) => {
     expect(prompt).toContain('the build is red since noon')
     expect(prompt).toContain('@Andy what happened?')
     expect(h.sent(h.groupJid).some((t) => t.includes('the build is red'))).toBe(false)
+  })
+
+  test('a mention inside a thread is answered in that thread', async () => {
+    expect(await replyToText(h.threadJid, () => h.injectThreadMention('in the thread'))).toContain(
+      'in the thread',
+    )
   })
 
   /** How many messages the long reply becomes on this platform (the delivery path's own arithmetic). */

@@ -42,6 +42,9 @@ export interface ContractHarness {
   dropConnection(): Promise<void>
   /** Resolves when a typing indicator reached the platform for `jid`; absent where there is none. */
   waitForTyping?: (jid: string) => Promise<void>
+  /** A thread (topic, thread channel, thread_ts) inside the group chat, and a mention sent there. */
+  threadJid: string
+  injectThreadMention(text: string): string
   /** A second direct chat (another user), for tests that need a chat nobody bound. */
   otherDmJid: string
   injectOtherDm(text: string): string

@@ -7,6 +7,9 @@ import { startDiscordFake } from '../../fakes/discord.ts'
 const ann = { id: '4242000000000000001', username: 'ann', global_name: 'Ann' }
 const dmChannel = '7000000000000000001'
 
+/** The channel id a JID's messages are posted to: the thread's own id for `discord:<parent>#<thread>`. */
+const wireChannel = (jid: string) => jid.split('#')[1] ?? jid.slice('discord:'.length)
+
 /** The Discord adapter wired to its wire fake, as the channel contract and the pipeline tests use it. */
 export async function startDiscordHarness(): Promise<ContractHarness> {
   const fake = startDiscordFake()
@@ -19,14 +22,14 @@ export async function startDiscordHarness(): Promise<ContractHarness> {
   const isSend = (jid: string) => (c: { method: string; path: string; status: number }) =>
     c.method === 'POST' &&
     c.status === 200 &&
-    `discord:${/^\/channels\/(\d+)\/messages$/.exec(c.path)?.[1]}` === jid
+    /^\/channels\/(\d+)\/messages$/.exec(c.path)?.[1] === wireChannel(jid)
   const sentTo = (jid: string) => fake.calls.calls.filter(isSend(jid)).map((c) => String(c.body.content))
-  const target = (path: string) => `discord:${/^\/channels\/(\d+)\/messages$/.exec(path)?.[1]}`
+  const target = (path: string) => /^\/channels\/(\d+)\/messages$/.exec(path)?.[1]
   return {
     channel,
     attempts: (jid) =>
       fake.calls.calls
-        .filter((c) => c.method === 'POST' && target(c.path) === jid)
+        .filter((c) => c.method === 'POST' && target(c.path) === wireChannel(jid))
         .map((c) => ({ text: String(c.body.content), ok: c.status === 200, at: c.at })),
     codeLines: (t) => fencedCodeLines(t),
     fencesBalanced,
@@ -50,6 +53,15 @@ export async function startDiscordHarness(): Promise<ContractHarness> {
         content: mention ? `<@${fake.bot.id}> ${text}` : text,
         mentions: mention ? [fake.bot] : [],
       }),
+    threadJid: `discord:${fake.channelId}#${fake.threadId}`,
+    injectThreadMention: (text) =>
+      fake.injectMessage({
+        channelId: fake.threadId,
+        guildId: fake.guildId,
+        author: ann,
+        content: `<@${fake.bot.id}> ${text}`,
+        mentions: [fake.bot],
+      }),
     redeliver: (id) => fake.redeliver(id),
     sent: sentTo,
     waitForSent: async (jid, count, timeoutMs) => {
@@ -59,7 +71,7 @@ export async function startDiscordHarness(): Promise<ContractHarness> {
     failNextSend: (f) => fake.failNext('messages', f),
     dropConnection: async () => fake.dropConnection(),
     waitForTyping: async (jid) => {
-      await fake.calls.waitFor((c) => `discord:${/^\/channels\/(\d+)\/typing$/.exec(c.path)?.[1]}` === jid)
+      await fake.calls.waitFor((c) => /^\/channels\/(\d+)\/typing$/.exec(c.path)?.[1] === wireChannel(jid))
     },
     serveEnv: { DISCORD_BOT_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase },
     stop: () => fake.stop(),

@@ -48,6 +48,16 @@ export async function startSlackHarness(): Promise<ContractHarness> {
     injectDm: (text) => fake.injectMessage({ channel: dm, user: ann, text, channelType: 'im' }),
     injectGroup: (text, { mention }) =>
       fake.injectMessage({ channel: channelId, user: ann, text, channelType: 'channel', mention }),
+    threadJid: `slack:${channelId}#1700000000.000100`,
+    injectThreadMention: (text) =>
+      fake.injectMessage({
+        channel: channelId,
+        user: ann,
+        text,
+        channelType: 'channel',
+        mention: true,
+        threadTs: '1700000000.000100',
+      }),
     redeliver: (ts) => fake.redeliver(ts),
     sent: sentTo,
     waitForSent: async (jid, count, timeoutMs) => {

@@ -19,7 +19,13 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
   })
   const sentTo = (jid: string) =>
     fake.calls.calls
-      .filter((c) => c.method === 'sendMessage' && c.status === 200 && `telegram:${c.body.chat_id}` === jid)
+      .filter(
+        (c) =>
+          c.method === 'sendMessage' &&
+          c.status === 200 &&
+          `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
+            jid,
+      )
       .map((c) => String(c.body.text))
   const unescape = (t: string) =>
     t
@@ -31,7 +37,12 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
     channel,
     attempts: (jid) =>
       fake.calls.calls
-        .filter((c) => c.method === 'sendMessage' && `telegram:${c.body.chat_id}` === jid)
+        .filter(
+          (c) =>
+            c.method === 'sendMessage' &&
+            `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
+              jid,
+        )
         .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
     codeLines: (html) =>
       [...html.matchAll(/<pre>(?:<code[^>]*>)?([\s\S]*?)(?:<\/code>)?<\/pre>/g)].flatMap((m) =>
@@ -69,11 +80,28 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
         }),
       )
     },
+    threadJid: `telegram:${group.id}#77`,
+    injectThreadMention(text) {
+      const tag = `@${fake.bot.username}`
+      return String(
+        fake.injectMessage({
+          chat: { ...group, is_forum: true },
+          from: user,
+          text: `${tag} ${text}`,
+          entities: [{ type: 'mention', offset: 0, length: tag.length }],
+          topicId: 77,
+        }),
+      )
+    },
     redeliver: (id) => fake.redeliver(Number(id)),
     sent: sentTo,
     waitForSent: async (jid, count, timeoutMs) => {
       await fake.calls.waitForCount(
-        (c) => c.method === 'sendMessage' && c.status === 200 && `telegram:${c.body.chat_id}` === jid,
+        (c) =>
+          c.method === 'sendMessage' &&
+          c.status === 200 &&
+          `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
+            jid,
         count,
         timeoutMs,
       )
@@ -82,7 +110,12 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
     failNextSend: (f) => fake.failNext('sendMessage', f),
     dropConnection: () => fake.dropConnections(),
     waitForTyping: async (jid) => {
-      await fake.calls.waitFor((c) => c.method === 'sendChatAction' && `telegram:${c.body.chat_id}` === jid)
+      await fake.calls.waitFor(
+        (c) =>
+          c.method === 'sendChatAction' &&
+          `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
+            jid,
+      )
     },
     serveEnv: { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot },
     stop: () => fake.stop(),
