@@ -7,13 +7,17 @@ import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
-import { dataPaths } from './config/paths.ts'
+import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
-import { errorMessage } from './core/errors.ts'
+import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
+import { createDockerRuntime } from './core/container/docker.ts'
+import type { ContainerRuntime } from './core/container/runtime.ts'
+import { errorMessage, InvalidInputError } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
 import type { RunTask } from './core/queue/group-queue.ts'
+import { createAgentRunner } from './core/runner/run-turn.ts'
 import type { AgentRunner } from './core/runner/types.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
@@ -24,6 +28,7 @@ import type { Clock } from './util/clock.ts'
 import { systemClock } from './util/clock.ts'
 import type { Logger } from './util/log.ts'
 import { createConsoleSink, createLogger, createRotatingFileSink } from './util/log.ts'
+import type { Masker } from './util/mask.ts'
 import { createMasker } from './util/mask.ts'
 import type { Shutdown } from './util/shutdown.ts'
 import { createShutdown } from './util/shutdown.ts'
@@ -34,7 +39,7 @@ import { createAuthService } from './web/auth/auth-service.ts'
 import { allowedHostnames } from './web/auth/guard.ts'
 import { createLoginThrottle } from './web/auth/throttle.ts'
 import { createWebServices } from './web/fallback/index.ts'
-import type { WebServices } from './web/services.ts'
+import type { WebChatService, WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
   loaded: LoadedConfig
@@ -53,6 +58,8 @@ export interface Runtime {
   clock: Clock
   installId: string
   shutdown: Shutdown
+  /** Masks every configured secret; for logs and anything else written to disk. */
+  masker: Masker
 }
 
 /**
@@ -97,7 +104,39 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         : log.warn('stop failed', { step: r.name, error: r.error }),
   })
   shutdown.add({ name: 'database', run: () => db.close() })
-  return { config, paths, db, repos, log, clock: opts.clock ?? systemClock, installId, shutdown }
+  return { config, paths, db, repos, log, clock: opts.clock ?? systemClock, installId, shutdown, masker }
+}
+
+/** The container engine: the docker CLI (or NGB_CONTAINER_CLI). */
+export function createContainerRuntime(rt: Runtime): ContainerRuntime {
+  return createDockerRuntime({ cli: rt.config.containerCli })
+}
+
+/** The agent runner over the container runtime; `bus` gets run.* events when given. */
+export function createRunner(
+  rt: Runtime,
+  opts: { runtime?: ContainerRuntime; bus?: EventBus } = {},
+): AgentRunner {
+  const configDir = defaultConfigDir(process.env)
+  const allowlistFile = allowlistPath(configDir)
+  return createAgentRunner({
+    runtime: opts.runtime ?? createContainerRuntime(rt),
+    config: rt.config,
+    paths: rt.paths,
+    installId: rt.installId,
+    runs: rt.repos.runs,
+    clock: rt.clock,
+    log: rt.log,
+    masker: rt.masker,
+    // Read at each run so edits apply without a restart; a bad file means no extra mounts.
+    allowlist: () => {
+      const load = loadMountAllowlist(allowlistFile)
+      return load.ok ? load.allowlist : undefined
+    },
+    protectedPaths: [rt.paths.dataDir, configDir],
+    home: process.env.HOME ?? configDir,
+    bus: opts.bus,
+  })
 }
 
 export interface WebServer {
@@ -301,4 +340,18 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
     })
   }
   return channels
+}
+
+/** The dashboard's chat through the pipeline: the web channel, so the group's agent answers. */
+export function createWebChatService(core: Core, repos: Repos): WebChatService {
+  return {
+    jidOf: (folder) => `web:${folder}`,
+    async post({ groupFolder, text, senderName }) {
+      core.groups.require(groupFolder)
+      const { jid, messageId } = await core.web.post(groupFolder, text, { name: senderName })
+      const stored = repos.messages.get(jid, messageId)
+      if (!stored) throw new InvalidInputError('the message was dropped by a plugin', 'text')
+      return stored
+    },
+  }
 }

@@ -3,6 +3,7 @@ import {
   createCore,
   createPlatformChannels,
   createRuntime,
+  createWebChatService,
   startWebServer,
   unavailableRunner,
 } from '../../app.ts'
@@ -40,7 +41,11 @@ export default withExamples(
       await core.orchestrator.start()
       // Registered before the web server so it stops after it: no new chat input, then drain the queue.
       rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
-      const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus })
+      const web = await startWebServer(rt, startedAt, {
+        loaded,
+        bus: core.bus,
+        services: { webChat: createWebChatService(core, rt.repos) },
+      })
       rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
       // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
       writeServeFile(rt.paths.dataDir, {
