@@ -12,6 +12,7 @@ import { startDiscordHarness } from '../channels/discord/harness.ts'
 import { startSlackHarness } from '../channels/slack/harness.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
+import { compiledBinary } from '../helpers/binary.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -119,3 +120,24 @@ describe('chat platforms through ngb serve', () => {
     },
   )
 })
+
+test('the compiled binary loads the three SDKs lazily and answers on each platform', async () => {
+  const harnesses = await Promise.all(PLATFORMS.map((p) => START[p]()))
+  const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-channels-'))
+  const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }
+  for (const harness of harnesses) Object.assign(env, harness.serveEnv)
+  const bin = spawnNgb(['serve', '--port', '0'], { env, binary: compiledBinary() })
+  try {
+    await waitFor(() => bin.stdout().includes('Dashboard:'), 'the binary to start', 30_000)
+    for (const harness of harnesses) {
+      harness.injectOtherDm('/help')
+      const [reply] = await harness.waitForSent(harness.otherDmJid, 1, 10_000)
+      expect(reply).toContain('not connected')
+    }
+  } finally {
+    bin.proc.kill('SIGTERM')
+    expect(await bin.exited).toBe(0)
+    for (const harness of harnesses) await harness.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 90_000)
