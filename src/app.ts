@@ -12,13 +12,14 @@ import type { Config } from './config/schema.ts'
 import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
-import { errorMessage } from './core/errors.ts'
+import { errorMessage, InvalidInputError } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
 import type { RunTask } from './core/queue/group-queue.ts'
 import { createAgentRunner } from './core/runner/run-turn.ts'
 import type { AgentRunner } from './core/runner/types.ts'
+import { createTaskRuntime, type TaskRuntime } from './core/task-runtime.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
@@ -33,12 +34,12 @@ import { createMasker } from './util/mask.ts'
 import type { Shutdown } from './util/shutdown.ts'
 import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
+import { createWebServices } from './web/adapters/index.ts'
 import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
 import { createAuthService } from './web/auth/auth-service.ts'
 import { allowedHostnames } from './web/auth/guard.ts'
 import { createLoginThrottle } from './web/auth/throttle.ts'
-import { createWebServices } from './web/fallback/index.ts'
 import type { WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
@@ -154,7 +155,9 @@ export interface WebServerOptions {
   loaded: LoadedConfig
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
-  /** Core services that replace the web layer's repo-backed fallbacks. */
+  /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'>
+  /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
 }
@@ -177,7 +180,14 @@ export async function startWebServer(
   })
   if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
   const services = createWebServices(
-    { repos: rt.repos, bus, loaded: opts.loaded, groupsDir: rt.paths.groups, clock: rt.clock },
+    {
+      repos: rt.repos,
+      bus,
+      loaded: opts.loaded,
+      groupsDir: rt.paths.groups,
+      clock: rt.clock,
+      core: opts.core,
+    },
     opts.services,
   )
   const app = createWebApp({
@@ -230,6 +240,8 @@ export interface Core {
   web: WebChannel
   cli: CliChannel
   orchestrator: Orchestrator
+  /** Scheduler, task runs and the agents' IPC actions; `serve` starts and stops it. */
+  tasks: TaskRuntime
 }
 
 /** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
@@ -268,15 +280,48 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     groups,
     channels,
     plugins,
-    runner: parts.runner,
+    // Message runs get the agent's task/group snapshots too (task runs write their own).
+    runner: {
+      start(req) {
+        try {
+          tasks.writeSnapshots(req.group)
+        } catch (error) {
+          log.warn('could not write agent snapshots', { group: req.group.folder, error: errorMessage(error) })
+        }
+        return parts.runner.start(req)
+      },
+    },
     bus,
     clock: rt.clock,
     log: log.child({ component: 'orchestrator' }),
     removeOrphans: parts.removeOrphans,
-    runTask: parts.runTask,
+    runTask: parts.runTask ?? ((task) => tasks.runTask(task)),
     transaction: (fn) => rt.db.transaction(fn).immediate(),
+    version: VERSION,
   })
-  return { bus, groups, plugins, channels, web, cli, orchestrator }
+  const tasks = createTaskRuntime({
+    repos: rt.repos,
+    groupOfChat: (jid) => groups.groupOfChat(jid),
+    registerGroup(input) {
+      const group = groups.createGroup({
+        folder: input.folder,
+        name: input.name,
+        triggerMode: input.triggerMode,
+        triggerPattern: input.triggerPattern,
+      })
+      groups.bind(input.jid, group.folder)
+      return group
+    },
+    runner: parts.runner,
+    deliver: (req) => orchestrator.outbound.deliver(req),
+    enqueueTask: (task) => orchestrator.queue.enqueueTask(task),
+    bus,
+    clock: rt.clock,
+    log,
+    timezone: rt.config.timezone,
+    ipcDir: rt.paths.ipc,
+  })
+  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
 }
 
 /** Until the container runner is wired in, every turn fails with a message saying so. */
