@@ -3,6 +3,9 @@ import type { OutputFrame } from '../../protocol/container.ts'
 import { OUTPUT_END, OUTPUT_START, OutputFrameSchema } from '../../protocol/container.ts'
 import { ContainerError } from '../errors.ts'
 
+/** A line of junk longer than this is flushed before its end. */
+const MAX_JUNK_LINE = 64 * 1024
+
 export interface FrameParserOptions {
   /** Cap on all bytes read from the container's stdout; beyond it `push` throws. */
   maxBytes: number
@@ -53,11 +56,14 @@ export function createFrameParser(opts: FrameParserOptions): FrameParser {
       if (!inFrame) {
         const start = buffer.indexOf(OUTPUT_START)
         if (start === -1) {
-          // Keep a tail that could be the beginning of a marker split across chunks.
-          const keep = OUTPUT_START.length - 1
-          if (buffer.length > keep) {
-            junk(buffer.slice(0, buffer.length - keep))
-            buffer = buffer.slice(buffer.length - keep)
+          // Junk leaves in whole lines (so a secret is never split across two masked log lines);
+          // the unfinished line is kept, as it may hold the start of a marker.
+          const nl = buffer.lastIndexOf('\n')
+          const cut =
+            nl !== -1 ? nl + 1 : buffer.length > MAX_JUNK_LINE ? buffer.length - OUTPUT_START.length : 0
+          if (cut > 0) {
+            junk(buffer.slice(0, cut))
+            buffer = buffer.slice(cut)
           }
           return
         }

@@ -225,11 +225,22 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         const c = container
         const readStderr = (async () => {
           const decoder = new TextDecoder()
+          // Logged in whole lines, so masking never sees half a secret.
+          let partial = ''
           for await (const chunk of c.stderr) {
             const text = decoder.decode(chunk, { stream: true })
             stderrTail = (stderrTail + text).slice(-STDERR_KEEP)
-            runLog.line('stderr', text.trimEnd())
+            partial += text
+            const nl = partial.lastIndexOf('\n')
+            if (nl !== -1) {
+              runLog.line('stderr', partial.slice(0, nl))
+              partial = partial.slice(nl + 1)
+            } else if (partial.length > STDERR_KEEP) {
+              runLog.line('stderr', partial)
+              partial = ''
+            }
           }
+          if (partial) runLog.line('stderr', partial)
         })()
         try {
           for await (const chunk of c.stdout) parser.push(chunk)

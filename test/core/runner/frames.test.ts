@@ -56,6 +56,13 @@ describe('frame parser', () => {
     expect(junk.join('')).toContain('npm notice blah')
   })
 
+  test('junk leaves in whole lines, however the chunks split it', () => {
+    const { parser, junk } = collect()
+    for (const piece of ['secret-abc', 'def tail\nsecond ', 'line\n', 'no newline at end']) parser.push(piece)
+    parser.end()
+    expect(junk).toEqual(['secret-abcdef tail\n', 'second line\n', 'no newline at end'])
+  })
+
   test('reports invalid JSON and unknown frame types, then keeps going', () => {
     const { parser, frames, invalid } = collect()
     parser.push(`${OUTPUT_START}\n{not json\n${OUTPUT_END}\n`)

@@ -1,0 +1,110 @@
+import type { ContainerRuntime, ContainerSpec, ContainerSummary } from '../../src/core/container/runtime.ts'
+import { formatFrame, type OutputFrame } from '../../src/protocol/container.ts'
+
+/** One container the test drives: write stdout, read what the runner sent on stdin, make it exit. */
+export interface FakeContainer {
+  spec: ContainerSpec
+  stdin(): string
+  stdinClosed(): boolean
+  print(text: string): void
+  frame(frame: OutputFrame): void
+  stderr(text: string): void
+  exit(code: number): void
+}
+
+export interface FakeRuntime extends ContainerRuntime {
+  containers: FakeContainer[]
+  stops: string[]
+  /** Make the next start() throw (e.g. the CLI is missing). */
+  failNextStart(error: Error): void
+}
+
+/** An in-process ContainerRuntime: `stop` exits the container with 143, like the agent-runner on SIGTERM. */
+export function createFakeRuntime(): FakeRuntime {
+  const containers: FakeContainer[] = []
+  const live = new Map<string, FakeContainer>()
+  const stops: string[] = []
+  let nextError: Error | undefined
+  const encoder = new TextEncoder()
+
+  const runtime: FakeRuntime = {
+    containers,
+    stops,
+    failNextStart(error) {
+      nextError = error
+    },
+    start(spec) {
+      if (nextError) {
+        const e = nextError
+        nextError = undefined
+        throw e
+      }
+      let input = ''
+      let closed = false
+      let out!: ReadableStreamDefaultController<Uint8Array>
+      let err!: ReadableStreamDefaultController<Uint8Array>
+      let resolveExit!: (code: number) => void
+      const exited = new Promise<number>((r) => {
+        resolveExit = r
+      })
+      const stdout = new ReadableStream<Uint8Array>({ start: (c) => void (out = c) })
+      const stderr = new ReadableStream<Uint8Array>({ start: (c) => void (err = c) })
+      let done = false
+      const c: FakeContainer = {
+        spec,
+        stdin: () => input,
+        stdinClosed: () => closed,
+        print: (text) => out.enqueue(encoder.encode(text)),
+        frame: (frame) => out.enqueue(encoder.encode(formatFrame(frame))),
+        stderr: (text) => err.enqueue(encoder.encode(text)),
+        exit(code) {
+          if (done) return
+          done = true
+          live.delete(spec.name)
+          // The reader may have cancelled a stream already (e.g. after the output cap).
+          for (const ctl of [out, err]) {
+            try {
+              ctl.close()
+            } catch {
+              // already closed or cancelled
+            }
+          }
+          resolveExit(code)
+        },
+      }
+      containers.push(c)
+      live.set(spec.name, c)
+      return {
+        name: spec.name,
+        pid: 0,
+        stdin: {
+          write(data) {
+            input += typeof data === 'string' ? data : new TextDecoder().decode(data)
+          },
+          end() {
+            closed = true
+          },
+        },
+        stdout,
+        stderr,
+        exited,
+      }
+    },
+    async stop(name) {
+      stops.push(name)
+      live.get(name)?.exit(143)
+    },
+    async kill(name) {
+      live.get(name)?.exit(137)
+    },
+    async list(labels): Promise<ContainerSummary[]> {
+      return [...live.values()]
+        .filter((c) => Object.entries(labels).every(([k, v]) => c.spec.labels[k] === v))
+        .map((c) => ({ name: c.spec.name, labels: c.spec.labels, state: 'running' }))
+    },
+    async remove(names) {
+      for (const n of names) live.get(n)?.exit(137)
+    },
+  }
+  return runtime
+}
