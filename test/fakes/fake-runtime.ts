@@ -47,8 +47,16 @@ export function createFakeRuntime(): FakeRuntime {
       const exited = new Promise<number>((r) => {
         resolveExit = r
       })
-      const stdout = new ReadableStream<Uint8Array>({ start: (c) => void (out = c) })
-      const stderr = new ReadableStream<Uint8Array>({ start: (c) => void (err = c) })
+      const stdout = new ReadableStream<Uint8Array>({
+        start(c) {
+          out = c
+        },
+      })
+      const stderr = new ReadableStream<Uint8Array>({
+        start(c) {
+          err = c
+        },
+      })
       let done = false
       const c: FakeContainer = {
         spec,

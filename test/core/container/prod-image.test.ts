@@ -75,7 +75,7 @@ describe('container/Dockerfile', () => {
       .join('\n')
     expect(runs).toMatch(/apt-get install[^\n]*\bgit\b/)
     expect(runs).toMatch(/apt-get install[^\n]*\bripgrep\b/)
-    expect(runs).toContain('@anthropic-ai/claude-agent-sdk@${CLAUDE_AGENT_SDK_VERSION}')
+    expect(runs).toMatch(/@anthropic-ai\/claude-agent-sdk@\$\{CLAUDE_AGENT_SDK_VERSION\}/)
     expect(ops('ARG').map((i) => i.args)).toContainEqual(
       expect.stringMatching(/^CLAUDE_AGENT_SDK_VERSION=\d+\.\d+\.\d+$/),
     )

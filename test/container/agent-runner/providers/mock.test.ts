@@ -37,12 +37,12 @@ async function runAgent(
 ): Promise<AgentRun> {
   const inputDir = join(root, 'workspace', 'ipc', 'input')
   mkdirSync(inputDir, { recursive: true })
-  opts.followUps?.forEach((text, i) =>
+  for (const [i, text] of (opts.followUps ?? []).entries()) {
     writeFileSync(
       join(inputDir, `${String(i).padStart(13, '0')}-x.json`),
       JSON.stringify({ type: 'message', text }),
-    ),
-  )
+    )
+  }
   if (opts.close !== false) writeFileSync(join(inputDir, '_close'), '')
   const proc = Bun.spawn([process.execPath, MAIN], {
     env: { ...process.env, NGB_AGENT_ROOT: root },
