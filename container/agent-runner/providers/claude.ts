@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Options, query, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk'
+import type { Options, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk'
 import type { Provider, ProviderContext } from '../provider.ts'
 import { buildCliEnv } from './claude/env.ts'
 import { classifyError, createFrameTranslator } from './claude/frames.ts'
 import { buildHooks } from './claude/hooks.ts'
-import { createNgbMcpServer, MCP_SERVER_NAME } from './claude/tools.ts'
+import { createNgbMcpServer, MCP_SERVER_NAME, type McpSdk } from './claude/tools.ts'
 
 export interface ClaudeProviderOptions {
   /** Path of the native `claude` binary; unset = the SDK finds its platform package in node_modules. */
@@ -27,8 +27,19 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
     const { input } = ctx
     const translator = createFrameTranslator(input.sessionId)
     const first = input.isScheduledTask ? `${SCHEDULED_PREFIX}${input.prompt}` : input.prompt
+    const sdk = await loadSdk()
+    if (!sdk) {
+      ctx.emit({
+        type: 'error',
+        kind: 'internal',
+        message:
+          'the Claude Agent SDK is not installed in this image; use an image built with it (ngb image build)',
+      })
+      return 1
+    }
     try {
-      const q = query({ prompt: userMessages(first, ctx.followUps), options: buildOptions(ctx, opts) })
+      const options = buildOptions(sdk, ctx, opts)
+      const q = sdk.query({ prompt: userMessages(first, ctx.followUps), options })
       for await (const msg of q) {
         for (const frame of translator.translate(msg)) ctx.emit(frame)
       }
@@ -55,7 +66,7 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
 export const claudeProvider: Provider = (ctx) =>
   createClaudeProvider({ executable: process.env.NGB_CLAUDE_EXECUTABLE, processEnv: process.env })(ctx)
 
-export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions): Options {
+export function buildOptions(sdk: McpSdk, ctx: ProviderContext, opts: ClaudeProviderOptions): Options {
   const { input, paths } = ctx
   const options: Options = {
     cwd: paths.group,
@@ -63,7 +74,7 @@ export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions):
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     settingSources: ['project'],
-    mcpServers: { [MCP_SERVER_NAME]: createNgbMcpServer(ctx) },
+    mcpServers: { [MCP_SERVER_NAME]: createNgbMcpServer(sdk, ctx) },
     hooks: buildHooks(join(paths.group, 'conversations')),
     env: buildCliEnv(input, paths.home, opts.processEnv ?? {}),
     maxTurns: opts.maxTurns ?? 200,
@@ -79,6 +90,19 @@ export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions):
     }
   }
   return options
+}
+
+/**
+ * Loaded on use, not at the top: the bundled agent-runner keeps the SDK external, and images without
+ * it (the mock-only test image) must still start.
+ */
+async function loadSdk(): Promise<typeof import('@anthropic-ai/claude-agent-sdk') | undefined> {
+  try {
+    return await import('@anthropic-ai/claude-agent-sdk')
+  } catch (err) {
+    process.stderr.write(`[agent-runner] loading @anthropic-ai/claude-agent-sdk failed: ${String(err)}\n`)
+    return undefined
+  }
 }
 
 async function* userMessages(
