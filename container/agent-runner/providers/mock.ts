@@ -126,7 +126,7 @@ async function handle(text: string, ctx: ProviderContext, session: Session): Pro
 /** Never settles, and keeps the event loop alive so the process really hangs (like a stuck agent). */
 function hang(): Promise<number> {
   setInterval(() => {}, 60_000)
-  return hang()
+  return new Promise<number>(() => {})
 }
 
 export const mockProvider: Provider = async (ctx) => {
