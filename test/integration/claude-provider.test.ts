@@ -4,7 +4,7 @@
  * Messages API on 127.0.0.1. The key travels as configured: ANTHROPIC_API_KEY → stdin secrets.
  */
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Runtime } from '../../src/app.ts'
 import { createRunner, createRuntime } from '../../src/app.ts'
@@ -56,6 +56,7 @@ beforeAll(async () => {
     NGB_CONTAINER_MEMORY: '1g',
     ANTHROPIC_API_KEY: API_KEY,
     ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_MODEL: 'claude-fake-model',
   }
   rt = createRuntime({ loaded: loadConfig({ env }), consoleStream: null })
   group = rt.repos.groups.create(
@@ -66,6 +67,7 @@ beforeAll(async () => {
 
 interface TurnOptions {
   sessionId?: string
+  group?: Group
   /** Keep the session open after the first result; `onFrame` then decides when to close. */
   open?: boolean
   onFrame?: (frame: OutputFrame, handle: TurnHandle) => void
@@ -78,7 +80,7 @@ async function turn(prompt: string, opts: TurnOptions = {}) {
   const frames: OutputFrame[] = []
   let handle: TurnHandle | undefined
   handle = createRunner(rt).start({
-    group,
+    group: opts.group ?? group,
     prompt,
     chatJid: CHAT,
     trigger: 'cli',
@@ -118,6 +120,29 @@ describe('claude provider in a container, through the host runner', () => {
       expect(ofType(run.frames, 'session')[0]?.resumed).toBe(false)
       expect(run.outcome.sessionId).toBe(ofType(run.frames, 'session')[0]?.sessionId)
       expect(run.requests).toHaveLength(1)
+      expect(run.requests[0]?.model).toBe('claude-fake-model')
+    },
+    TURN_TIMEOUT_MS,
+  )
+
+  dockerTest(
+    "a non-main group's turn carries its CLAUDE.md and the global one",
+    async () => {
+      const { rt } = live()
+      const team = rt.repos.groups.create(
+        { folder: 'team', name: 'Team', isMain: false, triggerMode: 'always' },
+        Date.now(),
+      )
+      mkdirSync(join(rt.paths.groups, 'team'), { recursive: true })
+      writeFileSync(join(rt.paths.groups, 'team', 'CLAUDE.md'), 'GROUP-MEMORY-MARK: the team likes tea\n')
+      mkdirSync(rt.paths.global, { recursive: true })
+      writeFileSync(join(rt.paths.global, 'CLAUDE.md'), 'GLOBAL-MEMORY-MARK: be brief\n')
+      const before = live().fake.requests.length
+      const run = await turn('hello team', { group: team })
+      expect(run.outcome.results).toEqual(['fake: hello team'])
+      const body = live().fake.requests[before]?.rawBody ?? ''
+      expect(body).toContain('GROUP-MEMORY-MARK: the team likes tea')
+      expect(body).toContain('GLOBAL-MEMORY-MARK: be brief')
     },
     TURN_TIMEOUT_MS,
   )
@@ -213,6 +238,10 @@ describe('claude provider in a container, through the host runner', () => {
       expect(ps).not.toContain(API_KEY)
       const requests = live().fake.requests
       expect(requests.length).toBeGreaterThan(5)
+      // The four quiet variables work: nothing but Messages calls (no /api/hello, telemetry, …).
+      expect(new Set(requests.map((r) => `${r.method} ${r.path}${r.search}`))).toEqual(
+        new Set(['POST /v1/messages?beta=true']),
+      )
       for (const req of requests) {
         expect(req.headers['x-api-key']).toBe(API_KEY)
         const elsewhere = Object.entries(req.headers).filter(
