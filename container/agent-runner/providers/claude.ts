@@ -8,8 +8,6 @@ import { buildHooks } from './claude/hooks.ts'
 import { createNgbMcpServer, MCP_SERVER_NAME, type McpSdk } from './claude/tools.ts'
 
 export interface ClaudeProviderOptions {
-  /** Path of the native `claude` binary; unset = the SDK finds its platform package in node_modules. */
-  executable?: string
   /** The runner's environment, for the few variables the CLI may inherit (PATH, LANG, …). */
   processEnv?: Record<string, string | undefined>
   maxTurns?: number
@@ -62,9 +60,11 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
   }
 }
 
-/** The provider the agent-runner registers as `claude`; NGB_CLAUDE_EXECUTABLE is set by the test image. */
-export const claudeProvider: Provider = (ctx) =>
-  createClaudeProvider({ executable: process.env.NGB_CLAUDE_EXECUTABLE, processEnv: process.env })(ctx)
+/**
+ * The provider the agent-runner registers as `claude`. The SDK finds the native `claude` binary in
+ * its platform package next to it (/app/node_modules in both the production and the test image).
+ */
+export const claudeProvider: Provider = (ctx) => createClaudeProvider({ processEnv: process.env })(ctx)
 
 export function buildOptions(sdk: McpSdk, ctx: ProviderContext, opts: ClaudeProviderOptions): Options {
   const { input, paths } = ctx
@@ -80,7 +80,6 @@ export function buildOptions(sdk: McpSdk, ctx: ProviderContext, opts: ClaudeProv
     maxTurns: opts.maxTurns ?? 200,
     stderr: (data) => process.stderr.write(`[claude] ${data}`),
   }
-  if (opts.executable) options.pathToClaudeCodeExecutable = opts.executable
   const globalMemory = join(paths.global, 'CLAUDE.md')
   if (!input.isMain && existsSync(globalMemory)) {
     options.systemPrompt = {
