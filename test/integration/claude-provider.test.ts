@@ -224,7 +224,7 @@ describe('claude provider in a container, through the host runner', () => {
         onFrame: (frame, handle) => {
           if (frame.type !== 'session') return
           inspect = docker(['inspect', handle.containerName]).out
-          ps = Bun.spawnSync(['ps', '-eo', 'args'], { stdout: 'pipe' }).stdout.toString()
+          ps = commandLines()
         },
       })
       expect(run.outcome.status).toBe('ok')
@@ -321,6 +321,20 @@ describe('claude provider in a container, through the host runner', () => {
     TURN_TIMEOUT_MS,
   )
 })
+
+/** Every process's argv on this machine, from /proc (no dependency on procps). */
+function commandLines(): string {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      } catch {
+        return '' // the process ended while we listed
+      }
+    })
+    .join('\n')
+}
 
 function filesContaining(dir: string, needle: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
