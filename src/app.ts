@@ -281,7 +281,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     runner: {
       start(req) {
         try {
-          tasks.writeSnapshots(req.group)
+          if (req.trigger !== 'task') tasks.writeSnapshots(req.group)
         } catch (error) {
           log.warn('could not write agent snapshots', { group: req.group.folder, error: errorMessage(error) })
         }
