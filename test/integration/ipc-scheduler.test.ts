@@ -188,6 +188,10 @@ describe('scheduled tasks through real containers', () => {
       // On time: each run started within 1 s of its slot, every slot on the grid created + k·2 s
       // (no drift), later slots only. A run longer than 2 s on a loaded machine skips a slot
       // instead of piling up, so slots need not be consecutive.
+      if (process.env.NGB_TEST_DEBUG) {
+        const late = starts.map((t) => [((t.slot ?? 0) - every.createdAt) / 2000, t.at - (t.slot ?? 0)])
+        process.stderr.write(`interval runs [slot index, ms late]: ${JSON.stringify(late)}\n`)
+      }
       let previous = 0
       for (const { slot, at } of starts) {
         if (slot === undefined) throw new Error('a run without its slot')
