@@ -157,6 +157,37 @@ describe('agent actions through real containers', () => {
   )
 })
 
+describe('register_group through the composed runtime', () => {
+  dockerTest(
+    'main registers a group and binds its chat; another group may not',
+    async () => {
+      const { core, rt } = live()
+      const at = (folder: string) => join(rt.paths.ipc, folder, 'tasks')
+      const register = (folder: string, jid: string) => ({
+        type: 'register_group',
+        jid,
+        name: folder,
+        folder,
+      })
+      atomicWriteJson(at('alpha'), register('sneaky', 'telegram:group:666'))
+      atomicWriteJson(at('main'), register('gamma', 'telegram:group:777'))
+      await until('gamma registered', () => core.groups.get('gamma'))
+      expect(core.groups.groupOfChat('telegram:group:777')?.folder).toBe('gamma')
+      await until('the refusal', () =>
+        logRecords().find((r) => r.msg === 'agent action refused' && r.action === 'register_group'),
+      )
+      expect(core.groups.get('sneaky')).toBeUndefined()
+      // A chat bound elsewhere is refused before any group is created.
+      atomicWriteJson(at('main'), register('delta', 'telegram:group:777'))
+      await until('the conflict', () =>
+        logRecords().find((r) => r.msg === 'ipc file rejected' && String(r.reason).includes('already bound')),
+      )
+      expect(core.groups.get('delta')).toBeUndefined()
+    },
+    30_000,
+  )
+})
+
 describe('scheduled tasks through real containers', () => {
   dockerTest(
     'an interval task every 2 s runs at least twice on time; a once task runs exactly once',
