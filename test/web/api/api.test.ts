@@ -251,3 +251,14 @@ describe('pages', () => {
     expect(r.text).not.toContain('<script>x</script>')
   })
 })
+
+describe('/metrics', () => {
+  test('Prometheus text for a token holder; 401 without', async () => {
+    const r = await call('GET', '/metrics', undefined, 'token')
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-type')).toContain('text/plain')
+    expect(r.text).toMatch(/^ngb_groups \d+$/m)
+    expect(r.text).toContain('ngb_tasks{status="active"}')
+    expect((await call('GET', '/metrics', undefined, 'none')).status).toBe(401)
+  })
+})
