@@ -9,6 +9,7 @@
  * - `send message: <text>` → a `tool_use` of `mcp__ngb__send_message` with that text;
  * - `call tool <name> <json>` → a `tool_use` of any tool with that input;
  * - `fail auth` / `fail rate` / `fail overloaded` → the matching API error;
+ * - `slow <ms>` anywhere → the reply (as above) comes after <ms> milliseconds;
  * - anything else → `fake: <the text>`.
  */
 
@@ -77,6 +78,8 @@ export function createFakeAnthropic(opts: { script?: FakeScript } = {}): FakeAnt
       const parsed = asMessagesRequest(body)
       if (!parsed) return apiError(400, 'invalid_request_error', 'messages: field required')
       const reply = script(parsed)
+      const slow = lastToolResults(parsed).length === 0 ? /slow (\d+)/.exec(lastUserText(parsed)) : null
+      if (slow?.[1]) await Bun.sleep(Number(slow[1]))
       if (reply.kind === 'error') return apiError(reply.status, reply.errorType, reply.message)
       seq += 1
       const model = parsed.model ?? 'claude-sonnet-4-5'

@@ -97,6 +97,9 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
       if (res.status === 404) throw new MissingApiError(path.split('?')[0] ?? path)
       throw new ApiError(res.status, 'db_failed', `ngb serve answered ${res.status} to ${method} ${path}`)
     }
+    // Elysia's own 404 for a route this server does not have.
+    if (res.status === 404 && err.output.message === 'no such route')
+      throw new MissingApiError(path.split('?')[0] ?? path)
     const code = (CODES.includes(err.output.error) ? err.output.error : 'invalid_input') as ErrorCode
     throw new ApiError(res.status, code, err.output.message)
   }

@@ -8,6 +8,7 @@ import { connectAdmin } from './connect.ts'
 export async function withAdmin<T>(flags: GlobalFlags, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const { config } = loadFromFlags(flags)
   const admin = await connectAdmin(config, { say: note })
+  if (flags.debug) note(`(via ${admin.via})`)
   try {
     return await fn(admin)
   } finally {

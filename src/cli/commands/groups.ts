@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty'
 import { InvalidInputError } from '../../core/errors.ts'
+import { parseJid } from '../../core/jid.ts'
 import { parseInterval } from '../../core/scheduler/next-run.ts'
 import type { GroupSettings, NetworkMode, TriggerMode } from '../../core/types.ts'
 import { withAdmin } from '../admin/use.ts'
@@ -121,6 +122,7 @@ const bind = withExamples(
       move: { type: 'boolean', description: 'Move the chat if another group has it' },
     },
     async run({ args }) {
+      parseJid(args.jid) // the same message whether the server or the database answers
       await withAdmin(args, (a) => a.bind(args.folder, args.jid, { move: args.move }))
       process.stdout.write(`bound ${args.jid} to ${args.folder}\n`)
     },
@@ -133,6 +135,7 @@ const unbind = withExamples(
     meta: { name: 'unbind', description: 'Unbind a chat from its group' },
     args: { ...globalArgs, jid: { type: 'positional', description: 'Chat id', required: true } },
     async run({ args }) {
+      parseJid(args.jid)
       const removed = await withAdmin(args, (a) => a.unbind(args.jid))
       if (!removed) {
         note(`${args.jid} was not bound to any group`)

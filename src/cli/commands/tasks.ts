@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty'
 import { InvalidInputError } from '../../core/errors.ts'
+import { parseJid } from '../../core/jid.ts'
 import type { ContextMode, ScheduleType, Task } from '../../core/types.ts'
 import { withAdmin } from '../admin/use.ts'
 import { globalArgs } from '../context.ts'
@@ -87,6 +88,7 @@ const add = withExamples(
       const context = args.context
       if (context !== undefined && context !== 'group' && context !== 'isolated')
         throw new InvalidInputError(`--context must be group or isolated, not "${context}"`)
+      if (args.chat !== undefined) parseJid(args.chat)
       const task = await withAdmin(args, (a) =>
         a.addTask({
           groupFolder: args.group,

@@ -1,0 +1,106 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import type { ServerWebSocket } from 'bun'
+import { connectRemoteRunner } from '../../../src/cli/session/remote-runner.ts'
+import type { Group } from '../../../src/core/types.ts'
+import type { OutputFrame } from '../../../src/protocol/container.ts'
+import { waitFor } from '../../helpers/wait.ts'
+
+const group: Group = {
+  folder: 'fam',
+  name: 'fam',
+  isMain: false,
+  triggerMode: 'always',
+  settings: {},
+  createdAt: 0,
+}
+
+/** The server side: the web chat POST and the /ws event stream, as `ngb serve` exposes them. */
+const posts: Array<{ auth: string | null; text: string }> = []
+const sockets = new Set<ServerWebSocket<unknown>>()
+const server = Bun.serve({
+  hostname: '127.0.0.1',
+  port: 0,
+  async fetch(req, srv) {
+    const url = new URL(req.url)
+    if (url.pathname === '/ws') {
+      if (req.headers.get('authorization') !== 'Bearer tok' || url.searchParams.get('group') !== 'fam')
+        return new Response('no', { status: 401 })
+      return srv.upgrade(req) ? undefined : new Response('upgrade failed', { status: 400 })
+    }
+    if (req.method === 'POST' && url.pathname === '/api/groups/fam/messages') {
+      const body = (await req.json()) as { text: string }
+      posts.push({ auth: req.headers.get('authorization'), text: body.text })
+      return Response.json({ ok: true }, { status: 202 })
+    }
+    return Response.json({ error: 'not_found', message: 'no such route' }, { status: 404 })
+  },
+  websocket: {
+    open(ws) {
+      sockets.add(ws)
+      ws.send(JSON.stringify({ type: 'hello', group: 'fam' }))
+    },
+    message() {},
+    close(ws) {
+      sockets.delete(ws)
+    },
+  },
+})
+afterAll(() => server.stop(true))
+const push = (event: unknown) => {
+  for (const ws of sockets) ws.send(JSON.stringify(event))
+}
+
+describe('connectRemoteRunner (ngb session through ngb serve)', () => {
+  test('posts each line as the group web chat and turns the chat replies and activity into frames', async () => {
+    const runner = await connectRemoteRunner({
+      url: `http://127.0.0.1:${server.port}`,
+      token: 'tok',
+      folder: 'fam',
+    })
+    const frames: OutputFrame[] = []
+    const h = runner.start({
+      group,
+      prompt: 'hello',
+      chatJid: 'cli:fam',
+      trigger: 'cli',
+      onFrame: (f) => frames.push(f),
+    })
+    await waitFor(() => posts.length === 1, 'the post')
+    expect(posts[0]).toEqual({ auth: 'Bearer tok', text: 'hello' })
+    push({
+      type: 'run.activity',
+      group: 'fam',
+      runId: 'r1',
+      frame: { type: 'activity', kind: 'tool_use', summary: 'Bash ls' },
+    })
+    push({ type: 'message.out', group: 'fam', message: { chatJid: 'telegram:1', text: 'other chat' } })
+    push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'hi back' } })
+    await waitFor(() => frames.length === 2, 'two frames')
+    expect(frames).toEqual([
+      { type: 'activity', kind: 'tool_use', summary: 'Bash ls' },
+      { type: 'result', text: 'hi back' },
+    ])
+
+    // A graceful close waits for the answer to what was sent last.
+    expect(h.sendFollowUp('one more')).toBe(true)
+    await waitFor(() => posts.length === 2, 'the follow-up')
+    h.close()
+    let settled = false
+    void h.done.then(() => {
+      settled = true
+    })
+    await Bun.sleep(50)
+    expect(settled).toBe(false)
+    push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'last answer' } })
+    expect((await h.done).status).toBe('ok')
+    expect(frames.at(-1)).toEqual({ type: 'result', text: 'last answer' })
+    expect(h.sendFollowUp('too late')).toBe(false)
+    runner.close()
+  })
+
+  test('a bad token fails to connect with a clear error', async () => {
+    await expect(
+      connectRemoteRunner({ url: `http://127.0.0.1:${server.port}`, token: 'wrong', folder: 'fam' }),
+    ).rejects.toThrow('cannot open the event stream of ngb serve')
+  })
+})

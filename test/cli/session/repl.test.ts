@@ -1,0 +1,107 @@
+import { describe, expect, test } from 'bun:test'
+import { PassThrough } from 'node:stream'
+import { runSessionRepl } from '../../../src/cli/session/repl.ts'
+import type { Group } from '../../../src/core/types.ts'
+import type { FakeTurn } from '../../fakes/fake-runner.ts'
+import { createFakeRunner } from '../../fakes/fake-runner.ts'
+import { waitFor } from '../../helpers/wait.ts'
+
+const group: Group = {
+  folder: 'main',
+  name: 'main',
+  isMain: true,
+  triggerMode: 'always',
+  settings: {},
+  createdAt: 0,
+}
+
+function start(resume?: string) {
+  const input = new PassThrough()
+  const output = new PassThrough()
+  let text = ''
+  output.on('data', (d: Buffer) => {
+    text += d.toString()
+  })
+  // Like the mock agent: `mock: <text>` for each message, `/sleep …` never answers (until killed).
+  const answer = (turn: FakeTurn, text: string) => {
+    if (!text.startsWith('/sleep')) turn.result(`mock: ${text}`)
+  }
+  const runner = createFakeRunner({
+    onStart: (turn) => {
+      turn.emit({ type: 'session', sessionId: turn.req.sessionId ?? `session-${runner.turns.length}` })
+      answer(turn, turn.req.prompt)
+    },
+    onFollowUp: answer,
+  })
+  const sessions: string[] = []
+  const result = runSessionRepl({
+    group,
+    runner,
+    resume,
+    input,
+    output,
+    tty: false,
+    color: false,
+    onSession: (id) => sessions.push(id),
+  })
+  return {
+    input,
+    runner,
+    sessions,
+    result,
+    out: () => text,
+    type: (line: string) => input.write(`${line}\n`),
+  }
+}
+
+describe('runSessionRepl (piped, with a fake runner)', () => {
+  test('the first line starts one container, later lines are follow-ups into it', async () => {
+    const s = start()
+    s.type('hello')
+    await waitFor(() => s.out().includes('mock: hello'), 'first answer')
+    s.type('again')
+    await waitFor(() => s.out().includes('mock: again'), 'second answer')
+    expect(s.runner.turns).toHaveLength(1)
+    expect(s.runner.turns[0]?.req).toMatchObject({ prompt: 'hello', chatJid: 'cli:main', trigger: 'cli' })
+    expect(s.runner.turns[0]?.followUps).toEqual(['again'])
+    expect(s.sessions).toEqual(['session-1'])
+    s.type('/exit')
+    expect(await s.result).toMatchObject({ code: 0, sessionId: 'session-1' })
+    expect(s.runner.turns[0]?.closed).toBe(true)
+  })
+
+  test('when the container has ended, the next line starts a new one resuming the session', async () => {
+    const s = start()
+    s.type('one')
+    await waitFor(() => s.out().includes('mock: one'), 'answer')
+    s.runner.turns[0]?.finish({ status: 'timeout', error: 'idle' })
+    await waitFor(() => s.out().includes('the agent stopped (timeout): idle'), 'the stop notice')
+    s.type('two')
+    await waitFor(() => s.out().includes('mock: two'), 'answer after restart')
+    expect(s.runner.turns.map((t) => t.req.sessionId)).toEqual([undefined, 'session-1'])
+    s.input.end()
+    expect((await s.result).code).toBe(0)
+  })
+
+  test('--resume passes the session; end of input lets the agent finish; /exit while working kills', async () => {
+    const piped = start('abc-123')
+    piped.type('hi')
+    piped.input.end()
+    const r = await piped.result
+    expect(piped.runner.turns[0]?.req.sessionId).toBe('abc-123')
+    expect(piped.runner.turns[0]?.closed).toBe(true)
+    expect(piped.runner.turns[0]?.killed).toBe(false)
+    expect(piped.out()).toContain('resuming session abc-123')
+    expect(r.sessionId).toBe('abc-123')
+
+    const busy = start()
+    busy.type('/sleep 60000')
+    await waitFor(() => busy.runner.turns.length === 1, 'the turn')
+    busy.type('/status')
+    await waitFor(() => busy.out().includes('agent:     working'), 'status')
+    expect(busy.out()).toContain('container: fake-main-1')
+    busy.type('/exit')
+    await busy.result
+    expect(busy.runner.turns[0]?.killed).toBe(true)
+  })
+})
