@@ -1,19 +1,25 @@
 import type { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
+import type { Channel } from './channels/channel.ts'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
 import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
 import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
-import { dataPaths } from './config/paths.ts'
+import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
-import { errorMessage } from './core/errors.ts'
+import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
+import { createDockerRuntime } from './core/container/docker.ts'
+import type { ContainerRuntime } from './core/container/runtime.ts'
+import { errorMessage, InvalidInputError } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
 import type { RunTask } from './core/queue/group-queue.ts'
+import { createAgentRunner } from './core/runner/run-turn.ts'
 import type { AgentRunner } from './core/runner/types.ts'
+import { createTaskRuntime, type TaskRuntime } from './core/task-runtime.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
@@ -23,16 +29,17 @@ import type { Clock } from './util/clock.ts'
 import { systemClock } from './util/clock.ts'
 import type { Logger } from './util/log.ts'
 import { createConsoleSink, createLogger, createRotatingFileSink } from './util/log.ts'
+import type { Masker } from './util/mask.ts'
 import { createMasker } from './util/mask.ts'
 import type { Shutdown } from './util/shutdown.ts'
 import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
+import { createWebServices } from './web/adapters/index.ts'
 import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
 import { createAuthService } from './web/auth/auth-service.ts'
 import { allowedHostnames } from './web/auth/guard.ts'
 import { createLoginThrottle } from './web/auth/throttle.ts'
-import { createWebServices } from './web/fallback/index.ts'
 import type { WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
@@ -52,6 +59,8 @@ export interface Runtime {
   clock: Clock
   installId: string
   shutdown: Shutdown
+  /** Masks every configured secret; for logs and anything else written to disk. */
+  masker: Masker
 }
 
 /**
@@ -96,7 +105,39 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         : log.warn('stop failed', { step: r.name, error: r.error }),
   })
   shutdown.add({ name: 'database', run: () => db.close() })
-  return { config, paths, db, repos, log, clock: opts.clock ?? systemClock, installId, shutdown }
+  return { config, paths, db, repos, log, clock: opts.clock ?? systemClock, installId, shutdown, masker }
+}
+
+/** The container engine: the docker CLI (or NGB_CONTAINER_CLI). */
+export function createContainerRuntime(rt: Runtime): ContainerRuntime {
+  return createDockerRuntime({ cli: rt.config.containerCli })
+}
+
+/** The agent runner over the container runtime; `bus` gets run.* events when given. */
+export function createRunner(
+  rt: Runtime,
+  opts: { runtime?: ContainerRuntime; bus?: EventBus } = {},
+): AgentRunner {
+  const configDir = defaultConfigDir(process.env)
+  const allowlistFile = allowlistPath(configDir)
+  return createAgentRunner({
+    runtime: opts.runtime ?? createContainerRuntime(rt),
+    config: rt.config,
+    paths: rt.paths,
+    installId: rt.installId,
+    runs: rt.repos.runs,
+    clock: rt.clock,
+    log: rt.log,
+    masker: rt.masker,
+    // Read at each run so edits apply without a restart; a bad file means no extra mounts.
+    allowlist: () => {
+      const load = loadMountAllowlist(allowlistFile)
+      return load.ok ? load.allowlist : undefined
+    },
+    protectedPaths: [rt.paths.dataDir, configDir],
+    home: process.env.HOME ?? configDir,
+    bus: opts.bus,
+  })
 }
 
 export interface WebServer {
@@ -111,7 +152,9 @@ export interface WebServerOptions {
   loaded: LoadedConfig
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
-  /** Core services that replace the web layer's repo-backed fallbacks. */
+  /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'>
+  /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
 }
@@ -134,7 +177,14 @@ export async function startWebServer(
   })
   if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
   const services = createWebServices(
-    { repos: rt.repos, bus, loaded: opts.loaded, groupsDir: rt.paths.groups, clock: rt.clock },
+    {
+      repos: rt.repos,
+      bus,
+      loaded: opts.loaded,
+      groupsDir: rt.paths.groups,
+      clock: rt.clock,
+      core: opts.core,
+    },
     opts.services,
   )
   const app = createWebApp({
@@ -187,6 +237,8 @@ export interface Core {
   web: WebChannel
   cli: CliChannel
   orchestrator: Orchestrator
+  /** Scheduler, task runs and the agents' IPC actions; `serve` starts and stops it. */
+  tasks: TaskRuntime
 }
 
 /** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
@@ -225,15 +277,47 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     groups,
     channels,
     plugins,
-    runner: parts.runner,
+    // Message runs get the agent's task/group snapshots too (task runs write their own).
+    runner: {
+      start(req) {
+        try {
+          tasks.writeSnapshots(req.group)
+        } catch (error) {
+          log.warn('could not write agent snapshots', { group: req.group.folder, error: errorMessage(error) })
+        }
+        return parts.runner.start(req)
+      },
+    },
     bus,
     clock: rt.clock,
     log: log.child({ component: 'orchestrator' }),
     removeOrphans: parts.removeOrphans,
-    runTask: parts.runTask,
+    runTask: parts.runTask ?? ((task) => tasks.runTask(task)),
     transaction: (fn) => rt.db.transaction(fn).immediate(),
   })
-  return { bus, groups, plugins, channels, web, cli, orchestrator }
+  const tasks = createTaskRuntime({
+    repos: rt.repos,
+    groupOfChat: (jid) => groups.groupOfChat(jid),
+    registerGroup(input) {
+      const group = groups.createGroup({
+        folder: input.folder,
+        name: input.name,
+        triggerMode: input.triggerMode,
+        triggerPattern: input.triggerPattern,
+      })
+      groups.bind(input.jid, group.folder)
+      return group
+    },
+    runner: parts.runner,
+    deliver: (req) => orchestrator.outbound.deliver(req),
+    enqueueTask: (task) => orchestrator.queue.enqueueTask(task),
+    bus,
+    clock: rt.clock,
+    log,
+    timezone: rt.config.timezone,
+    ipcDir: rt.paths.ipc,
+  })
+  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
 }
 
 /** Until the container runner is wired in, every turn fails with a message saying so. */
@@ -251,4 +335,52 @@ export function unavailableRunner(reason: string): AgentRunner {
       }
     },
   }
+}
+
+/**
+ * The chat platforms whose credentials are configured. Each SDK is imported only when its
+ * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
+ */
+export async function createPlatformChannels(config: Config, log: Logger): Promise<Channel[]> {
+  const channels: Channel[] = []
+  const { assistantName } = config
+  if (config.telegramBotToken) {
+    const { createTelegramChannel } = await import('./channels/telegram/index.ts')
+    channels.push(
+      createTelegramChannel({
+        token: config.telegramBotToken,
+        apiRoot: config.telegramApiRoot,
+        assistantName,
+        log,
+      }),
+    )
+  }
+  if (config.discordBotToken) {
+    const { createDiscordChannel } = await import('./channels/discord/index.ts')
+    channels.push(
+      createDiscordChannel({
+        token: config.discordBotToken,
+        apiBase: config.discordApiBase,
+        assistantName,
+        log,
+      }),
+    )
+  }
+  if (config.slackBotToken && config.slackAppToken) {
+    const { createSlackChannel } = await import('./channels/slack/index.ts')
+    channels.push(
+      createSlackChannel({
+        botToken: config.slackBotToken,
+        appToken: config.slackAppToken,
+        apiUrl: config.slackApiUrl,
+        assistantName,
+        log,
+      }),
+    )
+  } else if (config.slackBotToken || config.slackAppToken) {
+    log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
+      component: 'channels',
+    })
+  }
+  return channels
 }

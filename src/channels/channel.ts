@@ -40,7 +40,11 @@ export interface Channel {
   readonly maxMessageLength: number
   connect(ctx: ChannelContext): Promise<void>
   disconnect(): Promise<void>
-  /** Sends already-formatted, already-chunked text. Throws ChannelError (retryAfterMs) on rate limits. */
+  /**
+   * Sends one already-chunked piece of text: in the platform dialect when the channel has
+   * formatMarkdown, else Markdown that the channel converts itself (Telegram: per-chunk HTML).
+   * Throws ChannelError (retryAfterMs) on rate limits.
+   */
   send(jid: string, text: string, opts?: SendOptions): Promise<{ messageId?: string }>
   /** Shows "typing…"; optional, refreshed by the caller while the agent works. */
   setTyping?(jid: string, on: boolean): Promise<void>

@@ -1,6 +1,6 @@
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
- * services; until one exists, `web/fallback/` implements it over the repos and the EventBus.
+ * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
  */
 
 import type {
@@ -76,8 +76,12 @@ export interface ChatsService {
 export interface WebChatService {
   /** The chat JID the dashboard uses for this group. */
   jidOf(folder: string): string
-  /** Stores the message and hands it to the pipeline; resolves once handed over. */
-  post(input: { groupFolder: string; text: string; senderName: string }): Promise<StoredMessage>
+  /** Hands the message to the pipeline (which stores it); resolves once handed over. */
+  post(input: {
+    groupFolder: string
+    text: string
+    senderName: string
+  }): Promise<{ chatJid: string; messageId: string }>
 }
 
 export interface RunsService {

@@ -48,6 +48,28 @@ describe('orchestrator pipeline (fake runner, real SQLite)', () => {
     expect(core.outTexts('main')).toEqual(['reply one', 'reply two'])
   })
 
+  test('a follow-up the container never answered is handed to the next turn, not lost', async () => {
+    const runner = createFakeRunner()
+    const core = createTestCore({ runner })
+    core.groups.createGroup({ folder: 'main' })
+    await core.orchestrator.start()
+    await core.web.post('main', 'first')
+    const [turn] = await runner.waitForTurns(1)
+    if (!turn) throw new Error('no turn')
+    turn.result('answer to first')
+    // The follow-up goes in while that answer is still being delivered, then the container ends.
+    await core.web.post('main', 'second')
+    expect(turn.followUps).toHaveLength(1)
+    turn.finish()
+    const [, next] = await runner.waitForTurns(2)
+    expect(next?.req.prompt).toContain('>second</message>')
+    expect(next?.req.prompt).not.toContain('first')
+    next?.result('answer to second')
+    await core.waitFor(outEvent('answer to second'))
+    next?.finish()
+    expect(core.outTexts('main')).toEqual(['answer to first', 'answer to second'])
+  })
+
   test('never more than maxConcurrent containers; waiting groups run in FIFO order and all are answered', async () => {
     const runner = createFakeRunner()
     const core = createTestCore({ runner, config: { maxConcurrent: 2 } })

@@ -1,3 +1,4 @@
+import type { EventBus } from '../../src/core/events.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome, TurnRequest } from '../../src/core/runner/types.ts'
 import type { OutputFrame } from '../../src/protocol/container.ts'
 
@@ -15,6 +16,8 @@ export interface FakeTurn {
 }
 
 export interface FakeRunner extends AgentRunner {
+  /** Like the real runner, run.started/run.finished are published here when set. */
+  bus?: EventBus
   turns: FakeTurn[]
   /** Resolves when `n` turns have started. */
   waitForTurns(n: number, timeoutMs?: number): Promise<FakeTurn[]>
@@ -32,7 +35,7 @@ export function createFakeRunner(behaviour?: {
   const turns: FakeTurn[] = []
   const waiters: Array<{ n: number; resolve: () => void }> = []
   let counter = 0
-  return {
+  const runner: FakeRunner = {
     turns,
     live: () => turns.filter((t) => !t.finished),
     start(req): TurnHandle {
@@ -59,10 +62,25 @@ export function createFakeRunner(behaviour?: {
         finish(outcome = {}) {
           if (turn.finished) return
           turn.finished = true
-          resolveDone({ runId, status: 'ok', results, ...outcome })
+          const final: TurnOutcome = { runId, status: 'ok', results, ...outcome }
+          runner.bus?.publish({
+            type: 'run.finished',
+            group: req.group.folder,
+            run: { ...run, status: final.status, finishedAt: Date.now(), error: final.error },
+          })
+          resolveDone(final)
         },
         done,
       }
+      const run = {
+        id: runId,
+        groupFolder: req.group.folder,
+        trigger: req.trigger,
+        startedAt: Date.now(),
+        status: 'running' as const,
+        bytesOut: 0,
+      }
+      runner.bus?.publish({ type: 'run.started', group: req.group.folder, run })
       turns.push(turn)
       for (const w of [...waiters]) if (turns.length >= w.n) w.resolve()
       queueMicrotask(() => behaviour?.onStart?.(turn))
@@ -103,6 +121,7 @@ export function createFakeRunner(behaviour?: {
       })
     },
   }
+  return runner
 }
 
 /** The last `<message>` body of a prompt, unescaped enough for tests. */

@@ -2,7 +2,7 @@ import type { Channel } from '../../src/channels/channel.ts'
 import { createCliChannel } from '../../src/channels/cli/index.ts'
 import { createChannelRegistry } from '../../src/channels/registry.ts'
 import { createWebChannel } from '../../src/channels/web/index.ts'
-import type { NgbEvent } from '../../src/core/events.ts'
+import type { EventBus, NgbEvent } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
 import { createGroupsService } from '../../src/core/groups.ts'
 import { createOrchestrator, type OrchestratorConfig } from '../../src/core/orchestrator.ts'
@@ -17,19 +17,22 @@ import { testDb } from './db.ts'
 import { tempDir } from './temp.ts'
 
 export interface CoreOptions {
-  runner: AgentRunner
+  /** A `bus` property (the fake runner's) is set to the core's bus, as the real runner gets it. */
+  runner: AgentRunner & { bus?: EventBus }
   config?: Partial<OrchestratorConfig>
   repos?: Repos
   plugins?: Plugin[]
   channels?: Channel[]
   runTask?: RunTask
   removeOrphans?: () => Promise<number>
+  bus?: EventBus
 }
 
 /** The whole pipeline over a real SQLite file, with the web and cli channels and the given runner. */
 export function createTestCore(opts: CoreOptions) {
   const repos = opts.repos ?? testDb().repos
-  const bus = createEventBus()
+  const bus = opts.bus ?? createEventBus()
+  if ('bus' in opts.runner || 'turns' in opts.runner) opts.runner.bus = bus
   const events: NgbEvent[] = []
   bus.on('*', (e) => events.push(e))
   const log = createMemoryLogger()

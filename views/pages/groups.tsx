@@ -82,7 +82,7 @@ export function GroupDetailPage(p: GroupDetailProps) {
               <MessageItem m={m} />
             ))}
           </ul>
-          <form hx-post={`/groups/${f}/chat`} hx-swap="none" {...RESET_ON_SUCCESS} class="inline">
+          <form hx-post={`/groups/${f}/chat`} hx-swap="none" {...RESET_ON_SUCCESS} class="stack chat-form">
             <label for="chat-text" class="muted">
               Message
             </label>

@@ -52,6 +52,7 @@ export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): 
         isGroup: false,
         mentionsBot: true,
         ts: now,
+        chatName: `${name === 'web' ? 'Dashboard' : 'Shell'} (${jid.slice(name.length + 1)})`,
       }
       await ctx.onInbound(message)
       return { jid, messageId }

@@ -1,5 +1,15 @@
 import { defineCommand } from 'citty'
-import { createCore, createRuntime, startWebServer, unavailableRunner } from '../../app.ts'
+import {
+  createContainerRuntime,
+  createCore,
+  createPlatformChannels,
+  createRunner,
+  createRuntime,
+  startWebServer,
+} from '../../app.ts'
+import { removeOrphans } from '../../core/container/orphans.ts'
+import { errorMessage } from '../../core/errors.ts'
+import { createEventBus } from '../../core/events.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
 import { VERSION } from '../../version.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
@@ -26,14 +36,22 @@ export default withExamples(
       const loaded = loadFromFlags(args, overrides)
       const rt = createRuntime({ loaded, color: useColor(process.stderr) })
       rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
+      const bus = createEventBus((error, event) =>
+        rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
+      )
+      const containers = createContainerRuntime(rt)
       const core = createCore(rt, {
-        runner: unavailableRunner('the container runner is not part of this build yet'),
-        removeOrphans: async () => 0,
+        bus,
+        runner: createRunner(rt, { runtime: containers, bus }),
+        removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
       })
+      for (const channel of await createPlatformChannels(rt.config, rt.log)) core.channels.add(channel)
       await core.orchestrator.start()
       // Registered before the web server so it stops after it: no new chat input, then drain the queue.
       rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
-      const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus })
+      core.tasks.start()
+      rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
+      const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus, core })
       rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
       // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
       writeServeFile(rt.paths.dataDir, {

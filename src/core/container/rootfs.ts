@@ -14,6 +14,9 @@ export interface RootfsImageOptions {
   env?: Record<string, string>
   /** Directories to create (e.g. /tmp, /home/agent). */
   dirs?: string[]
+  /** Image labels, e.g. a content hash so an unchanged image is not rebuilt. */
+  labels?: Record<string, string>
+  workdir?: string
 }
 
 /** Shared libraries a dynamically linked binary needs, as reported by ldd. */
@@ -57,6 +60,8 @@ export async function importRootfsImage(opts: RootfsImageOptions): Promise<void>
     const changes = [
       `ENTRYPOINT ${JSON.stringify(opts.entrypoint)}`,
       ...Object.entries(opts.env ?? {}).map(([k, v]) => `ENV ${k}=${v}`),
+      ...Object.entries(opts.labels ?? {}).map(([k, v]) => `LABEL ${k}=${v}`),
+      ...(opts.workdir ? [`WORKDIR ${opts.workdir}`] : []),
     ]
     const tar = Bun.spawn(['tar', '-C', root, '-c', '.'], { stdout: 'pipe', stderr: 'pipe' })
     const imp = Bun.spawn([opts.cli, 'import', ...changes.flatMap((c) => ['--change', c]), '-', opts.tag], {

@@ -1,20 +1,18 @@
 import type { ChatsRepo } from '../../db/repos/chats.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
-import type { RunsRepo } from '../../db/repos/runs.ts'
 import type { CursorsRepo, SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
-import type { EventBus } from '../events.ts'
 import type { GroupsService } from '../groups.ts'
 import { parseJid } from '../jid.ts'
 import type { Outbound } from '../outbound/deliver.ts'
 import { formatPrompt } from '../prompt.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
 import type { TriggerChecker } from '../trigger.ts'
-import type { Group, Run, RunTrigger, StoredMessage } from '../types.ts'
+import type { Group, RunTrigger, StoredMessage } from '../types.ts'
 import type { MessageTurnResult, TurnControl } from './group-queue.ts'
 
 export interface MessageTurnDeps {
@@ -22,13 +20,11 @@ export interface MessageTurnDeps {
   chats: Pick<ChatsRepo, 'chatsOf'>
   cursors: Pick<CursorsRepo, 'get' | 'set' | 'begin' | 'settle' | 'rollback'>
   sessions: Pick<SessionsRepo, 'get' | 'set' | 'clear'>
-  runs: Pick<RunsRepo, 'get'>
   groups: Pick<GroupsService, 'get'>
   runner: AgentRunner
   trigger: TriggerChecker
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
-  bus: EventBus
   clock: Clock
   log: Logger
   /** Close the container this long after its last output (it keeps taking follow-ups until then). */
@@ -129,7 +125,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     let cursor = batch.lastSeq
     let answered = false
     let awaitingAnswer = true
-    let followUpPending = false
+    /** Cursor before the oldest follow-up no result has come back for yet. */
+    let unansweredFrom: number | undefined
     let closing = false
     let closeRequested = false
     let idleTimer: TimerHandle | undefined
@@ -149,21 +146,23 @@ export function createMessageTurns(deps: MessageTurnDeps) {
 
     const onFrame = (frame: OutputFrame) => {
       if (!handle) return
-      const runId = handle.runId
       switch (frame.type) {
         case 'result': {
           awaitingAnswer = false
-          followUpPending = false
+          unansweredFrom = undefined
           stopTyping()
           const target = replyJid
-          deps.bus.publish({ type: 'run.output', group: folder, runId, text: frame.text })
           deliveries = deliveries.then(async () => {
             try {
               const r = await deps.outbound.deliver({ chatJid: target, text: frame.text, group: folder })
               if (r.sent && !answered) {
                 answered = true
               }
-              if (r.sent) cursors.settle(folder, clock.now())
+              if (r.sent) {
+                cursors.settle(folder, clock.now())
+                // A follow-up sent after this result is still unanswered: keep its roll-back point.
+                if (unansweredFrom !== undefined) cursors.begin(folder, unansweredFrom, cursor, clock.now())
+              }
             } catch (error) {
               log.error('reply not delivered', { group: folder, chatJid: target, error: errorMessage(error) })
             }
@@ -175,16 +174,12 @@ export function createMessageTurns(deps: MessageTurnDeps) {
         case 'session':
           deps.sessions.set(folder, frame.sessionId, clock.now())
           return
-        case 'activity':
-          deps.bus.publish({ type: 'run.activity', group: folder, runId, frame })
-          return
-        case 'error':
-          deps.bus.publish({ type: 'run.activity', group: folder, runId, frame })
+        default:
+          // Activity and errors reach the bus from the runner (run.activity); nothing to do here.
           return
       }
     }
 
-    const startedAt = clock.now()
     let outcome: TurnOutcome
     try {
       handle = deps.runner.start({
@@ -196,11 +191,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
         onFrame: (frame) => onFrame(frame),
       })
       const live = handle
-      deps.bus.publish({
-        type: 'run.started',
-        group: folder,
-        run: runRecord(live, folder, replyJid, startedAt),
-      })
       control.setLive({
         followUp() {
           if (closing) return false
@@ -208,10 +198,10 @@ export function createMessageTurns(deps: MessageTurnDeps) {
           if (!next) return true
           if (!live.sendFollowUp(formatPrompt(next.messages))) return false
           cursors.begin(folder, cursor, next.lastSeq, clock.now())
+          unansweredFrom ??= cursor
           cursor = next.lastSeq
           replyJid = next.replyJid
           awaitingAnswer = true
-          followUpPending = true
           if (idleTimer) clock.clearTimeout(idleTimer)
           stopTyping()
           stopTyping = deps.outbound.startTyping(replyJid)
@@ -240,36 +230,14 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     await deliveries
     if (outcome.status === 'ok' && outcome.sessionId)
       deps.sessions.set(folder, outcome.sessionId, clock.now())
-    if (handle) {
-      const run = deps.runs.get(handle.runId) ?? {
-        ...runRecord(handle, folder, replyJid, startedAt),
-        finishedAt: clock.now(),
-        status: outcome.status,
-        error: outcome.error,
-        exitCode: outcome.exitCode,
-      }
-      deps.bus.publish({ type: 'run.finished', group: folder, run })
-    }
     void deps.plugins.notify('onAfterRun', {
       group: folder,
       runId: outcome.runId,
       status: outcome.status,
       results: outcome.results.length,
     })
-    return { outcome, answered, unansweredFollowUp: followUpPending, replyJid }
+    return { outcome, answered, unansweredFollowUp: unansweredFrom !== undefined, replyJid }
   }
 
   return { runMessages }
-}
-
-function runRecord(handle: TurnHandle, folder: string, chatJid: string, startedAt: number): Run {
-  return {
-    id: handle.runId,
-    groupFolder: folder,
-    trigger: triggerOf(chatJid),
-    containerName: handle.containerName,
-    startedAt,
-    status: 'running',
-    bytesOut: 0,
-  }
 }

@@ -156,7 +156,12 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
         rowId = deps.tasks.startRun(task.id, startedAt, id)
         deps.bus.publish({ type: 'task.started', group: group.folder, task, runId: id })
       }
-      deps.writeSnapshots?.(group)
+      try {
+        deps.writeSnapshots?.(group)
+      } catch (err) {
+        // Stale snapshots only make the agent's view older; the run itself can go ahead.
+        log.warn('could not write agent snapshots', { group: group.folder, error: err })
+      }
       let outcome: TurnOutcome | undefined
       let error: string | undefined
       let deliveryErrors: string[] = []

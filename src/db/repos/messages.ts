@@ -35,6 +35,7 @@ export interface MessagesRepo {
   /** Stores the message unless (chatJid, id) exists; returns the stored row, or undefined for a duplicate. */
   insert(m: NewMessage): StoredMessage | undefined
   insertMany(ms: NewMessage[]): StoredMessage[]
+  get(chatJid: string, id: string): StoredMessage | undefined
   /** Messages of the given chats after `afterSeq`, oldest first. */
   since(chatJids: string[], afterSeq: number, limit?: number): StoredMessage[]
   /** Newest messages of one chat, returned oldest first; `beforeSeq` pages backwards. */
@@ -77,6 +78,12 @@ export function createMessagesRepo(db: Database): MessagesRepo {
   )
   return {
     insert: insertOne,
+    get(chatJid, id) {
+      const row = db
+        .query<Row, [string, string]>('SELECT * FROM messages WHERE chat_jid = ? AND id = ?')
+        .get(chatJid, id)
+      return row ? toMessage(row) : undefined
+    },
     insertMany: (ms) => insertBatch.immediate(ms),
     since(chatJids, afterSeq, limit = 500) {
       if (chatJids.length === 0) return []

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../../core/errors.ts'
 import type { PluginStateRepo } from '../../db/repos/plugin-state.ts'
+import type { PluginHost } from '../../plugins/host.ts'
 import type { PluginInfo, PluginsService } from '../services.ts'
 
 const BUILTINS: Array<{ name: string; description: string; defaults: Record<string, unknown> }> = [
@@ -17,12 +18,23 @@ const BUILTINS: Array<{ name: string; description: string; defaults: Record<stri
 ]
 
 /**
- * The built-in plugins as a static list, with enabled/config persisted in plugin_state so the
- * plugin host can read them when it exists. No external plugins are listed until then.
+ * The built-in plugins (a static list until they ship) plus whatever the plugin host has loaded,
+ * with its error counters. Enabled/config are stored in plugin_state, where the host reads them.
  */
-export function createStaticPlugins(deps: { state: PluginStateRepo; now: () => number }): PluginsService {
+export function createWebPlugins(deps: {
+  state: PluginStateRepo
+  now: () => number
+  host?: PluginHost
+}): PluginsService {
+  const known = () => {
+    const list = BUILTINS.map((b) => ({ ...b, builtin: true }))
+    for (const p of deps.host?.list() ?? [])
+      if (!list.some((b) => b.name === p.name))
+        list.push({ name: p.name, description: 'external plugin', defaults: {}, builtin: false })
+    return list
+  }
   const info = (name: string): PluginInfo => {
-    const b = BUILTINS.find((p) => p.name === name)
+    const b = known().find((p) => p.name === name)
     if (!b) throw new NotFoundError(`plugin "${name}" does not exist`)
     const stored = deps.state.all(name)
     let config = b.defaults
@@ -30,21 +42,22 @@ export function createStaticPlugins(deps: { state: PluginStateRepo; now: () => n
       try {
         config = JSON.parse(stored.config) as Record<string, unknown>
       } catch {
-        // A broken stored config falls back to the defaults; saving fixes it.
+        // A broken stored config shows the defaults; saving a new one replaces it.
         config = b.defaults
       }
     }
+    const errors = deps.host?.stats().find((s) => s.name === name)?.errors ?? 0
     return {
       name,
-      builtin: true,
+      builtin: b.builtin,
       enabled: stored.enabled !== 'false',
       description: b.description,
       config,
-      errors: 0,
+      errors,
     }
   }
   return {
-    list: () => BUILTINS.map((b) => info(b.name)),
+    list: () => known().map((b) => info(b.name)),
     setEnabled(name, enabled) {
       info(name)
       deps.state.set(name, 'enabled', String(enabled), deps.now())

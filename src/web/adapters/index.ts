@@ -1,31 +1,45 @@
+import type { ChannelRegistry } from '../../channels/registry.ts'
+import type { LocalChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
 import type { EventBus } from '../../core/events.ts'
+import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
 import type { Repos } from '../../db/repos/index.ts'
+import type { PluginHost } from '../../plugins/host.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { WebServices } from '../services.ts'
-import { createFallbackChannels } from './channels.ts'
+import { createWebChannels } from './channels.ts'
 import { createWebGroups } from './groups.ts'
-import { createFallbackWebChat, createRepoChats, createRepoRuns, createRepoSessions } from './misc.ts'
-import { createStaticPlugins } from './plugins.ts'
+import {
+  createChannelWebChat,
+  createFallbackWebChat,
+  createRepoChats,
+  createRepoRuns,
+  createRepoSessions,
+} from './misc.ts'
+import { createWebPlugins } from './plugins.ts'
 import { createWebTasks } from './tasks.ts'
 
-export interface FallbackDeps {
+export interface WebServicesDeps {
   repos: Repos
   bus: EventBus
   loaded: LoadedConfig
   groupsDir: string
   clock: Clock
+  /** The running pipeline under `ngb serve`; without it the web layer works on the repos alone. */
+  core?: { groups: CoreGroups; web: LocalChannel; channels: ChannelRegistry; plugins: PluginHost }
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */
-export function createWebServices(deps: FallbackDeps, overrides: Partial<WebServices> = {}): WebServices {
+export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebServices> = {}): WebServices {
   const now = () => deps.clock.now()
   const { repos, bus, clock } = deps
-  const webChat = overrides.webChat ?? createFallbackWebChat({ repos, bus, now })
-  const coreGroups = createGroupsService({ repos, bus, clock, groupsDir: deps.groupsDir })
+  const core = deps.core
+  const webChat =
+    overrides.webChat ?? (core ? createChannelWebChat(core.web) : createFallbackWebChat({ repos, bus, now }))
+  const coreGroups = core?.groups ?? createGroupsService({ repos, bus, clock, groupsDir: deps.groupsDir })
   const coreTasks = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
@@ -39,8 +53,13 @@ export function createWebServices(deps: FallbackDeps, overrides: Partial<WebServ
     chats: createRepoChats(deps.repos),
     runs: createRepoRuns(deps.repos),
     sessions: createRepoSessions(deps.repos),
-    channels: createFallbackChannels({ config: deps.loaded.config, bus: deps.bus, meta: deps.repos.meta }),
-    plugins: createStaticPlugins({ state: deps.repos.pluginState, now }),
+    channels: createWebChannels({
+      config: deps.loaded.config,
+      bus,
+      meta: repos.meta,
+      registry: core?.channels,
+    }),
+    plugins: createWebPlugins({ state: repos.pluginState, now, host: core?.plugins }),
     config: { describe: () => describeConfig(deps.loaded) },
     ...overrides,
     webChat,

@@ -1,4 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
+import type { LocalChannel } from '../../channels/shared/local.ts'
 import { NotFoundError } from '../../core/errors.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { Repos } from '../../db/repos/index.ts'
@@ -59,8 +60,8 @@ export interface FallbackWebChatDeps {
 }
 
 /**
- * Stores a dashboard message and publishes message.in, binding `web:<folder>` to the group.
- * The pipeline (web channel) replaces this; without it nothing answers.
+ * Without a pipeline (tests of the web layer alone): stores a dashboard message and publishes
+ * message.in, binding `web:<folder>` to the group. Nothing answers it.
  */
 export function createFallbackWebChat(deps: FallbackWebChatDeps): WebChatService {
   const jidOf = (folder: string) => `web:${folder}`
@@ -89,7 +90,18 @@ export function createFallbackWebChat(deps: FallbackWebChatDeps): WebChatService
       })
       if (!stored) throw new Error('dashboard message was not stored')
       deps.bus.publish({ type: 'message.in', group: groupFolder, message: stored })
-      return stored
+      return { chatJid: jid, messageId: stored.id }
+    },
+  }
+}
+
+/** The dashboard chat through the pipeline's `web` channel: replies come back as bus events. */
+export function createChannelWebChat(web: Pick<LocalChannel, 'post'>): WebChatService {
+  return {
+    jidOf: (folder) => `web:${folder}`,
+    async post({ groupFolder, text, senderName }) {
+      const r = await web.post(groupFolder, text, { id: 'admin', name: senderName })
+      return { chatJid: r.jid, messageId: r.messageId }
     },
   }
 }

@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Provider, ProviderContext } from '../provider.ts'
+
+/**
+ * An offline, deterministic agent for tests and demos. It answers the last <message> of a prompt
+ * with `mock: <text>`, unless the text starts with a directive (docs/containers.md lists them).
+ */
+
+const MULTI_DELAY_MS = 150
+
+function unescapeXml(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+}
+
+/** The text of the last <message> element, or the whole prompt when it has none. */
+export function lastMessage(prompt: string): string {
+  const matches = [...prompt.matchAll(/<message\b[^>]*>([\s\S]*?)<\/message>/g)]
+  const last = matches.at(-1)?.[1]
+  return unescapeXml(last ?? prompt).trim()
+}
+
+/** Splits off the next token; a token may be "double quoted" to hold spaces (cron expressions). */
+function nextToken(s: string): [string, string] {
+  const t = s.trimStart()
+  if (t.startsWith('"')) {
+    const end = t.indexOf('"', 1)
+    if (end > 0) return [t.slice(1, end), t.slice(end + 1).trimStart()]
+  }
+  const m = /^(\S*)\s*([\s\S]*)$/.exec(t)
+  return [m?.[1] ?? '', m?.[2] ?? '']
+}
+
+interface Session {
+  id: string
+  resumed: boolean
+}
+
+/** Session ids persist as marker files in the mounted ~/.claude, like the real CLI's transcripts. */
+function openSession(ctx: ProviderContext): Session {
+  const dir = join(ctx.paths.home, '.claude', 'mock-sessions')
+  const given = ctx.input.sessionId
+  const resumed = given !== undefined && existsSync(join(dir, given))
+  const id = given ?? crypto.randomUUID()
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, id), `${Date.now()}\n`)
+  return { id, resumed }
+}
+
+type Outcome = 'continue' | 'fail' | 'hang'
+
+async function handle(text: string, ctx: ProviderContext, session: Session): Promise<Outcome> {
+  const say = (t: string) => ctx.emit({ type: 'result', text: t })
+  if (!text.startsWith('/')) {
+    say(`mock: ${text}`)
+    return 'continue'
+  }
+  const [command, rest] = nextToken(text)
+  switch (command) {
+    case '/sleep': {
+      const [ms, more] = nextToken(rest)
+      await Bun.sleep(Number(ms) || 0)
+      if (more) return handle(more, ctx, session)
+      say(`mock: slept ${Number(ms) || 0}`)
+      return 'continue'
+    }
+    case '/multi': {
+      const n = Math.max(1, Math.min(1000, Number(nextToken(rest)[0]) || 1))
+      for (let i = 1; i <= n; i++) {
+        if (i > 1) await Bun.sleep(MULTI_DELAY_MS)
+        say(`part ${i}/${n}`)
+      }
+      return 'continue'
+    }
+    case '/fail':
+      ctx.emit({ type: 'error', kind: 'agent', message: `mock failure${rest ? `: ${rest}` : ''}` })
+      return 'fail'
+    case '/hang':
+      return 'hang'
+    case '/session':
+      say(`session ${session.id} resumed=${session.resumed}`)
+      return 'continue'
+    case '/secret': {
+      const s = ctx.input.secrets
+      say(s.ANTHROPIC_API_KEY || s.CLAUDE_CODE_OAUTH_TOKEN ? 'secret present' : 'secret absent')
+      return 'continue'
+    }
+    case '/send': {
+      const [chatJid, body] = nextToken(rest)
+      ctx.actions.sendMessage({ chatJid, text: body })
+      say(`mock: sent to ${chatJid}`)
+      return 'continue'
+    }
+    case '/task': {
+      const [scheduleType, afterType] = nextToken(rest)
+      const [scheduleValue, prompt] = nextToken(afterType)
+      if (scheduleType !== 'cron' && scheduleType !== 'interval' && scheduleType !== 'once') {
+        ctx.emit({ type: 'error', kind: 'agent', message: `unknown schedule type "${scheduleType}"` })
+        return 'continue'
+      }
+      ctx.actions.task({
+        type: 'schedule_task',
+        prompt,
+        scheduleType,
+        scheduleValue,
+        targetJid: ctx.input.chatJid,
+      })
+      say(`mock: task scheduled (${scheduleType} ${scheduleValue})`)
+      return 'continue'
+    }
+    case '/activity':
+      ctx.emit({ type: 'activity', kind: 'tool_use', summary: rest || 'mock activity' })
+      say(`mock: ${rest || 'activity'}`)
+      return 'continue'
+    default:
+      say(`mock: ${text}`)
+      return 'continue'
+  }
+}
+
+/** Never settles, and keeps the event loop alive so the process really hangs (like a stuck agent). */
+function hang(): Promise<number> {
+  setInterval(() => {}, 60_000)
+  return new Promise<number>(() => {})
+}
+
+export const mockProvider: Provider = async (ctx) => {
+  const session = openSession(ctx)
+  ctx.emit({ type: 'session', sessionId: session.id, resumed: session.resumed })
+  const first = await handle(lastMessage(ctx.input.prompt), ctx, session)
+  if (first === 'fail') return 1
+  if (first === 'hang') return hang()
+  for await (const text of ctx.followUps) {
+    const outcome = await handle(lastMessage(text), ctx, session)
+    if (outcome === 'fail') return 1
+    if (outcome === 'hang') return hang()
+  }
+  return 0
+}

@@ -1,0 +1,79 @@
+import * as v from 'valibot'
+import type { InboundMessage } from '../channel.ts'
+import { normalizeDiscordMentions } from '../shared/mentions.ts'
+
+const User = v.object({
+  id: v.string(),
+  username: v.string(),
+  global_name: v.optional(v.nullable(v.string())),
+  bot: v.optional(v.boolean()),
+})
+
+/** The fields of a gateway MESSAGE_CREATE we use; anything else in the payload is ignored. */
+export const MessageCreateSchema = v.object({
+  id: v.string(),
+  channel_id: v.string(),
+  guild_id: v.optional(v.string()),
+  author: User,
+  member: v.optional(v.object({ nick: v.optional(v.nullable(v.string())) })),
+  content: v.string(),
+  timestamp: v.optional(v.string()),
+  type: v.optional(v.number()),
+  webhook_id: v.optional(v.string()),
+  mentions: v.optional(v.array(User)),
+  mention_roles: v.optional(v.array(v.string())),
+  message_reference: v.optional(v.object({ message_id: v.optional(v.string()) })),
+  referenced_message: v.optional(v.nullable(v.object({ author: v.object({ id: v.string() }) }))),
+})
+
+export type MessageCreate = v.InferOutput<typeof MessageCreateSchema>
+
+export interface DiscordChannelInfo {
+  isThread: boolean
+  name?: string
+}
+
+export interface DiscordInboundContext {
+  botId: string
+  assistantName: string
+  /** The bot's managed role in that guild, if known: mentioning it addresses the bot. */
+  botRoleId(guildId: string): string | undefined
+  channelInfo(channelId: string): DiscordChannelInfo | undefined
+}
+
+/** Message types a person writes: DEFAULT (0) and REPLY (19). Joins, pins and the like are not prompts. */
+const USER_MESSAGE_TYPES = new Set([0, 19])
+
+export function toInboundMessage(data: unknown, ctx: DiscordInboundContext): InboundMessage | undefined {
+  const parsed = v.safeParse(MessageCreateSchema, data)
+  if (!parsed.success) return undefined
+  const m = parsed.output
+  // Other bots (and our own echoes) are never prompts: two bots answering each other never stop.
+  if (m.author.bot || m.webhook_id || m.author.id === ctx.botId) return undefined
+  if (m.type !== undefined && !USER_MESSAGE_TYPES.has(m.type)) return undefined
+  if (m.content.trim() === '') return undefined
+  const roleId = m.guild_id ? ctx.botRoleId(m.guild_id) : undefined
+  const { text, mentionsBot } = normalizeDiscordMentions({
+    content: m.content,
+    botId: ctx.botId,
+    botRoleIds: roleId ? [roleId] : [],
+    users: m.mentions,
+    assistantName: ctx.assistantName,
+    replyToBot: m.referenced_message?.author.id === ctx.botId,
+  })
+  const info = ctx.channelInfo(m.channel_id)
+  return {
+    // Threads are channels with their own snowflake, so the JID needs no #thread suffix.
+    jid: `discord:${m.channel_id}`,
+    senderJid: `discord:user:${m.author.id}`,
+    senderName: m.member?.nick ?? m.author.global_name ?? m.author.username,
+    messageId: m.id,
+    text,
+    isGroup: m.guild_id !== undefined,
+    mentionsBot,
+    replyTo: m.message_reference?.message_id,
+    threadId: info?.isThread ? m.channel_id : undefined,
+    chatName: info?.name,
+    ts: m.timestamp ? Date.parse(m.timestamp) : undefined,
+  }
+}

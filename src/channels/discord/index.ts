@@ -1,0 +1,153 @@
+import type { GatewayDispatchPayload } from 'discord.js'
+import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, Partials } from 'discord.js'
+import { ChannelError, errorMessage } from '../../core/errors.ts'
+import { parseJid } from '../../core/jid.ts'
+import type { Logger } from '../../util/log.ts'
+import type { TokenBucketOptions } from '../../util/token-bucket.ts'
+import { createTokenBucket } from '../../util/token-bucket.ts'
+import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
+import { createDedupe } from '../shared/dedupe.ts'
+import { markdownToDiscord } from '../shared/dialects/discord.ts'
+import type { DiscordInboundContext } from './inbound.ts'
+import { toInboundMessage } from './inbound.ts'
+import { createDiscordSender, toChannelError } from './outbound.ts'
+
+export interface DiscordChannelDeps {
+  token: string
+  /** REST base including `/api` (default https://discord.com/api); the gateway URL comes from `GET /gateway/bot`. */
+  apiBase?: string
+  assistantName: string
+  log: Logger
+  /** Per-bot send budget (default 50 requests/s, Discord's global limit). */
+  rateLimit?: Omit<TokenBucketOptions, 'clock'>
+  readyTimeoutMs?: number
+}
+
+export const DISCORD_MAX_MESSAGE_LENGTH = 2000
+
+export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
+  const log = deps.log.child({ component: 'discord' })
+  const client = new Client({
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.DirectMessages,
+      GatewayIntentBits.MessageContent,
+    ],
+    // DM channels are not cached until used; without this discord.js drops their messages.
+    partials: [Partials.Channel],
+    rest: {
+      ...(deps.apiBase ? { api: deps.apiBase } : {}),
+      // Our send queue owns waiting and retrying, so a limit or a 5xx comes back to it as an error.
+      rejectOnRateLimit: () => true,
+      retries: 0,
+    },
+  })
+  const sender = createDiscordSender(
+    client.rest,
+    createTokenBucket(deps.rateLimit ?? { capacity: 50, refillPerSecond: 50 }),
+  )
+  const dedupe = createDedupe()
+  let health: ChannelHealth = { status: 'disconnected' }
+  let ctx: ChannelContext | undefined
+
+  function setHealth(next: ChannelHealth) {
+    if (next.status === health.status) return
+    health = next
+    ctx?.onStatus(next)
+  }
+
+  const inboundCtx = (botId: string): DiscordInboundContext => ({
+    botId,
+    assistantName: deps.assistantName,
+    botRoleId: (guildId) => {
+      const guild = client.guilds.cache.get(guildId)
+      return client.user && guild ? guild.roles.botRoleFor(client.user)?.id : undefined
+    },
+    channelInfo: (channelId) => {
+      const ch = client.channels.cache.get(channelId)
+      if (!ch) return undefined
+      return {
+        isThread: ch.isThread(),
+        name: 'name' in ch && typeof ch.name === 'string' ? ch.name : undefined,
+      }
+    },
+  })
+
+  async function onDispatch(packet: GatewayDispatchPayload) {
+    if (packet.t !== GatewayDispatchEvents.MessageCreate || !client.user) return
+    const message = toInboundMessage(packet.d, inboundCtx(client.user.id))
+    if (!message || !dedupe.isNew(message.jid, message.messageId)) return
+    try {
+      await ctx?.onInbound(message)
+    } catch (err) {
+      log.error('inbound handler failed', { jid: message.jid, messageId: message.messageId, error: err })
+    }
+  }
+
+  client.on(Events.Raw, (packet: GatewayDispatchPayload) => void onDispatch(packet))
+  client.on(Events.ShardReady, () => setHealth({ status: 'connected' }))
+  client.on(Events.ShardResume, () => setHealth({ status: 'connected' }))
+  client.on(Events.ShardReconnecting, () =>
+    setHealth({ status: 'connecting', detail: 'gateway reconnecting' }),
+  )
+  client.on(Events.ShardDisconnect, (event) =>
+    setHealth({ status: 'error', detail: `gateway closed for good (code ${event.code})` }),
+  )
+  client.on(Events.ShardError, (error) => log.warn('gateway error', { error }))
+  client.on(Events.Error, (error) => log.warn('client error', { error }))
+
+  return {
+    name: 'discord',
+    maxMessageLength: DISCORD_MAX_MESSAGE_LENGTH,
+    async connect(context) {
+      ctx = context
+      setHealth({ status: 'connecting' })
+      const ready = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the gateway did not become ready in time')),
+          deps.readyTimeoutMs ?? 30_000,
+        )
+        client.once(Events.ClientReady, () => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+      try {
+        await client.login(deps.token)
+        await ready
+      } catch (err) {
+        const invalid = /token/i.test(errorMessage(err))
+        const error = invalid
+          ? new ChannelError('Discord rejected the bot token; check DISCORD_BOT_TOKEN', {
+              retryable: false,
+              cause: err,
+            })
+          : toChannelError(err, 'login')
+        setHealth({ status: 'error', detail: error.message })
+        await client.destroy()
+        throw error
+      }
+      setHealth({ status: 'connected' })
+      log.info('connected', { user: client.user?.tag })
+    },
+    async disconnect() {
+      await client.destroy()
+      setHealth({ status: 'disconnected' })
+    },
+    send: (jid, text, opts) => sender.send(jid, text, opts),
+    async setTyping(jid, on) {
+      // Discord shows typing for ~10 s after one call and has no "stop"; the caller refreshes it.
+      if (on) await sender.typing(jid)
+    },
+    health: () => health,
+    formatMarkdown: markdownToDiscord,
+    ownsJid(jid) {
+      try {
+        return parseJid(jid).platform === 'discord'
+      } catch {
+        return false
+      }
+    },
+  }
+}

@@ -1,0 +1,165 @@
+import { SocketModeClient } from '@slack/socket-mode'
+import type { Logger as SlackLogger } from '@slack/web-api'
+import { LogLevel, WebClient } from '@slack/web-api'
+import { parseJid } from '../../core/jid.ts'
+import type { Logger } from '../../util/log.ts'
+import type { TokenBucketOptions } from '../../util/token-bucket.ts'
+import { createTokenBucket } from '../../util/token-bucket.ts'
+import type { Channel, ChannelContext, ChannelHealth, InboundMessage } from '../channel.ts'
+import { createDedupe } from '../shared/dedupe.ts'
+import { markdownToMrkdwn } from '../shared/dialects/slack.ts'
+import { fromEvent, fromSlashCommand } from './inbound.ts'
+import { createSlackSender, toChannelError } from './outbound.ts'
+
+export interface SlackChannelDeps {
+  /** Bot token (xoxb-…) for the Web API. */
+  botToken: string
+  /** App-level token (xapp-…) for Socket Mode. */
+  appToken: string
+  /** Web API base ending in `/api/` (default https://slack.com/api/); Socket Mode's WS URL comes from it. */
+  apiUrl?: string
+  assistantName: string
+  log: Logger
+  /** Per-bot send budget (default about 1 message/s with a burst of 5, chat.postMessage's limit). */
+  rateLimit?: Omit<TokenBucketOptions, 'clock'>
+  /** Socket Mode ping timeout; it is also the unit of its reconnect delay (default 5000 ms). */
+  pingTimeoutMs?: number
+}
+
+/** Slack truncates at 40,000 characters; 4,000 keeps each message readable. */
+export const SLACK_MAX_MESSAGE_LENGTH = 4000
+
+/** Routes the SDKs' console chatter into our logger (and so through secret masking). */
+function slackLogger(log: Logger): SlackLogger {
+  let level = LogLevel.WARN
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : String(m))).join(' ')
+  return {
+    debug: (...msg: unknown[]) => log.debug(text(msg)),
+    info: (...msg: unknown[]) => log.debug(text(msg)),
+    warn: (...msg: unknown[]) => log.warn(text(msg)),
+    error: (...msg: unknown[]) => log.warn(text(msg)),
+    setLevel: (l: LogLevel) => {
+      level = l
+    },
+    getLevel: () => level,
+    setName: () => {},
+  }
+}
+
+export function createSlackChannel(deps: SlackChannelDeps): Channel {
+  const log = deps.log.child({ component: 'slack' })
+  const logger = slackLogger(log)
+  const slackApiUrl = deps.apiUrl
+  const web = new WebClient(deps.botToken, {
+    slackApiUrl,
+    logger,
+    // Our send queue owns waiting and retrying, so limits and 5xx come back to it as errors.
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+  })
+  const socket = new SocketModeClient({
+    appToken: deps.appToken,
+    logger,
+    clientPingTimeout: deps.pingTimeoutMs ?? 5000,
+    clientOptions: slackApiUrl ? { slackApiUrl } : {},
+  })
+  const sender = createSlackSender(
+    web,
+    createTokenBucket(deps.rateLimit ?? { capacity: 5, refillPerSecond: 1 }),
+  )
+  const dedupe = createDedupe()
+  const names = new Map<string, string>()
+  let botUserId = ''
+  let health: ChannelHealth = { status: 'disconnected' }
+  let ctx: ChannelContext | undefined
+  let stopping = false
+
+  function setHealth(next: ChannelHealth) {
+    if (next.status === health.status) return
+    health = next
+    ctx?.onStatus(next)
+  }
+
+  async function displayName(userId: string): Promise<string> {
+    const known = names.get(userId)
+    if (known) return known
+    try {
+      const res = await web.users.info({ user: userId })
+      const name = res.user?.profile?.display_name || res.user?.real_name || res.user?.name || userId
+      names.set(userId, name)
+      return name
+    } catch (err) {
+      log.debug('users.info failed; using the user id as name', { userId, error: err })
+      return userId
+    }
+  }
+
+  async function deliver(message: InboundMessage) {
+    if (!dedupe.isNew(message.jid.split('#')[0] ?? message.jid, message.messageId)) return
+    const userId = message.senderJid.slice('slack:user:'.length)
+    if (message.senderName === userId) message.senderName = await displayName(userId)
+    try {
+      await ctx?.onInbound(message)
+    } catch (err) {
+      log.error('inbound handler failed', { jid: message.jid, messageId: message.messageId, error: err })
+    }
+  }
+
+  socket.on(
+    'slack_event',
+    async (args: { ack: (r?: unknown) => Promise<void>; type: string; body: unknown }) => {
+      // Ack first: Slack redelivers anything not acked within 3 s, and an agent turn takes longer.
+      await args.ack().catch((err: unknown) => log.warn('ack failed', { error: err }))
+      const body = args.body as { event?: unknown } | undefined
+      const message =
+        args.type === 'events_api'
+          ? fromEvent(body?.event, { botUserId, assistantName: deps.assistantName })
+          : args.type === 'slash_commands'
+            ? fromSlashCommand(body)
+            : undefined
+      if (message) await deliver(message)
+    },
+  )
+  socket.on('connected', () => setHealth({ status: 'connected' }))
+  socket.on('reconnecting', () => setHealth({ status: 'connecting', detail: 'socket mode reconnecting' }))
+  socket.on('disconnected', () => {
+    if (!stopping) setHealth({ status: 'connecting', detail: 'socket mode connection lost' })
+  })
+
+  return {
+    name: 'slack',
+    maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
+    async connect(context) {
+      ctx = context
+      stopping = false
+      setHealth({ status: 'connecting' })
+      try {
+        const auth = await web.auth.test()
+        botUserId = auth.user_id ?? ''
+        await socket.start()
+      } catch (err) {
+        const error = toChannelError(err, 'connect')
+        setHealth({ status: 'error', detail: error.message })
+        throw error
+      }
+      setHealth({ status: 'connected' })
+      log.info('connected', { botUserId })
+    },
+    async disconnect() {
+      stopping = true
+      await socket.disconnect()
+      setHealth({ status: 'disconnected' })
+    },
+    send: (jid, text, opts) => sender.send(jid, text, opts),
+    // Slack has no typing indicator for bots outside the legacy RTM API, so there is no setTyping.
+    health: () => health,
+    formatMarkdown: markdownToMrkdwn,
+    ownsJid(jid) {
+      try {
+        return parseJid(jid).platform === 'slack'
+      } catch {
+        return false
+      }
+    },
+  }
+}

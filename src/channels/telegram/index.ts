@@ -1,0 +1,152 @@
+import { Api, GrammyError } from 'grammy'
+import type { Update } from 'grammy/types'
+import { errorMessage } from '../../core/errors.ts'
+import { parseJid } from '../../core/jid.ts'
+import type { BackoffOptions } from '../../util/backoff.ts'
+import { backoffDelay } from '../../util/backoff.ts'
+import { sleep } from '../../util/clock.ts'
+import type { Logger } from '../../util/log.ts'
+import type { TokenBucketOptions } from '../../util/token-bucket.ts'
+import { createTokenBucket } from '../../util/token-bucket.ts'
+import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
+import { createDedupe } from '../shared/dedupe.ts'
+import type { TelegramBotIdentity } from './inbound.ts'
+import { toInboundMessage } from './inbound.ts'
+import { createTelegramSender, toChannelError } from './outbound.ts'
+
+export interface TelegramChannelDeps {
+  token: string
+  /** Bot API root; default https://api.telegram.org. Tests point it at a local fake. */
+  apiRoot?: string
+  assistantName: string
+  log: Logger
+  /** Seconds a getUpdates call is held open by the server (default 30). */
+  pollTimeoutSeconds?: number
+  /** Backoff between failed polls (default 500 ms doubling to 30 s). */
+  reconnect?: BackoffOptions
+  /** Per-bot send budget (default 30 messages/s, Telegram's global bot limit). */
+  rateLimit?: Omit<TokenBucketOptions, 'clock'>
+}
+
+/** Telegram counts message length in UTF-16 code units after entity parsing. */
+export const TELEGRAM_MAX_MESSAGE_LENGTH = 4096
+
+export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
+  const log = deps.log.child({ component: 'telegram' })
+  const api = new Api(deps.token, {
+    apiRoot: deps.apiRoot,
+    fetch: globalThis.fetch,
+    // A long poll must outlive the server's hold time.
+    timeoutSeconds: (deps.pollTimeoutSeconds ?? 30) + 15,
+  })
+  const sender = createTelegramSender(
+    api,
+    createTokenBucket(deps.rateLimit ?? { capacity: 30, refillPerSecond: 30 }),
+  )
+  const dedupe = createDedupe()
+  const reconnect = deps.reconnect ?? { baseMs: 500, maxMs: 30_000 }
+  let health: ChannelHealth = { status: 'disconnected' }
+  let ctx: ChannelContext | undefined
+  let abort: AbortController | undefined
+  let loop: Promise<void> | undefined
+
+  function setHealth(next: ChannelHealth) {
+    const changed =
+      next.status !== health.status ||
+      ('detail' in next ? next.detail : '') !== ('detail' in health ? health.detail : '')
+    health = next
+    if (changed) ctx?.onStatus(next)
+  }
+
+  async function handle(update: Update, bot: TelegramBotIdentity) {
+    const message = toInboundMessage(update, bot, deps.assistantName)
+    if (!message || !dedupe.isNew(message.jid, message.messageId)) return
+    try {
+      await ctx?.onInbound(message)
+    } catch (err) {
+      log.error('inbound handler failed', { jid: message.jid, messageId: message.messageId, error: err })
+    }
+  }
+
+  async function poll(bot: TelegramBotIdentity, signal: AbortSignal) {
+    let offset: number | undefined
+    let failures = 0
+    while (!signal.aborted) {
+      try {
+        const updates = await api.getUpdates(
+          { offset, timeout: deps.pollTimeoutSeconds ?? 30, allowed_updates: ['message'] },
+          // grammy types its signal with the abort-controller polyfill; the runtime one is compatible.
+          signal as unknown as Parameters<typeof api.getUpdates>[1],
+        )
+        failures = 0
+        setHealth({ status: 'connected' })
+        for (const update of updates) {
+          offset = update.update_id + 1
+          await handle(update, bot)
+        }
+      } catch (err) {
+        if (signal.aborted) return
+        if (err instanceof GrammyError && err.error_code === 401) {
+          setHealth({
+            status: 'error',
+            detail: 'Telegram rejected the bot token (401); check TELEGRAM_BOT_TOKEN',
+          })
+          return
+        }
+        const retryAfter =
+          err instanceof GrammyError && err.error_code === 429
+            ? (err.parameters.retry_after ?? 1) * 1000
+            : undefined
+        const delayMs = retryAfter ?? backoffDelay(failures++, reconnect)
+        setHealth({ status: 'connecting', detail: `getUpdates failed: ${errorMessage(err)}` })
+        log.warn('polling failed, retrying', { delayMs, error: err })
+        await sleep(delayMs, signal).catch(() => undefined)
+      }
+    }
+  }
+
+  return {
+    name: 'telegram',
+    maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
+    async connect(context) {
+      ctx = context
+      setHealth({ status: 'connecting' })
+      let me: Awaited<ReturnType<typeof api.getMe>>
+      try {
+        me = await api.getMe()
+        // Long polling and a webhook exclude each other; polling is the default mode.
+        await api.deleteWebhook({ drop_pending_updates: false })
+      } catch (err) {
+        const error = toChannelError(err, 'getMe')
+        setHealth({ status: 'error', detail: error.message })
+        throw error
+      }
+      log.info('connected', { username: me.username })
+      setHealth({ status: 'connected' })
+      abort = new AbortController()
+      loop = poll({ id: me.id, username: me.username }, abort.signal)
+    },
+    async disconnect() {
+      abort?.abort()
+      await loop
+      loop = undefined
+      setHealth({ status: 'disconnected' })
+    },
+    send: (jid, text, opts) => sender.send(jid, text, opts),
+    async setTyping(jid, on) {
+      // Telegram's "typing" lasts ~5 s and cannot be cancelled; the caller refreshes it.
+      if (on) await sender.typing(jid)
+    },
+    health: () => health,
+    // No formatMarkdown: HTML would be cut by the fence-aware chunker, which only knows ``` fences.
+    // The pipeline chunks the Markdown, and send() converts each chunk to HTML; its visible
+    // length is never longer than the Markdown, so the 4096 limit still holds.
+    ownsJid(jid) {
+      try {
+        return parseJid(jid).platform === 'telegram'
+      } catch {
+        return false
+      }
+    },
+  }
+}

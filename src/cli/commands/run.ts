@@ -1,0 +1,98 @@
+import { defineCommand } from 'citty'
+import { createRunner, createRuntime } from '../../app.ts'
+import { InvalidInputError } from '../../core/errors.ts'
+import type { Group } from '../../core/types.ts'
+import type { GroupsRepo } from '../../db/repos/groups.ts'
+import type { OutputFrame } from '../../protocol/container.ts'
+import { FOLDER_PATTERN } from '../../protocol/container.ts'
+import { globalArgs, loadFromFlags } from '../context.ts'
+
+/** `250`, `250ms`, `30s`, `5m`, `1h` → milliseconds (a bare number is milliseconds). */
+export function parseDurationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+  if (!m)
+    throw new InvalidInputError(`--timeout "${text}" is not a duration such as 30s, 5m or 90000`, 'timeout')
+  const n = Number(m[1])
+  const unit = m[2] ?? 'ms'
+  const ms = n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h']
+  if (ms < 1) throw new InvalidInputError(`--timeout "${text}" must be at least 1 ms`, 'timeout')
+  return Math.round(ms)
+}
+
+/** The group for `ngb run`: created on first use; the first group ever created is the main one. */
+export function ensureGroup(groups: GroupsRepo, folder: string, now: number): Group {
+  if (!FOLDER_PATTERN.test(folder) || folder === 'global') {
+    throw new InvalidInputError(
+      `"${folder}" is not a valid group folder: 1-64 lowercase letters, digits or dashes, starting with a letter or digit (and not "global")`,
+      'group',
+    )
+  }
+  const existing = groups.get(folder)
+  if (existing) return existing
+  const isMain = groups.main() === undefined
+  return groups.create({ folder, name: folder, isMain, triggerMode: 'always' }, now)
+}
+
+const EXIT = { ok: 0, error: 1, timeout: 124 } as const
+
+export default defineCommand({
+  meta: { name: 'run', description: 'Run one agent turn for a group and print the reply' },
+  args: {
+    ...globalArgs,
+    group: { type: 'string', alias: 'g', required: true, description: 'Group folder (created if missing)' },
+    prompt: { type: 'string', alias: 'p', required: true, description: 'The prompt, or - to read stdin' },
+    timeout: {
+      type: 'string',
+      description: 'Stop the agent after this long without output (90000, 30s, 5m)',
+    },
+    provider: { type: 'string', description: 'Agent provider for this turn: claude or mock' },
+    image: { type: 'string', description: 'Agent image for this turn' },
+    json: { type: 'boolean', description: 'Print every frame as a JSON line' },
+  },
+  async run({ args }) {
+    const provider = args.provider
+    if (provider !== undefined && provider !== 'claude' && provider !== 'mock')
+      throw new InvalidInputError(`--provider must be claude or mock, not "${provider}"`, 'provider')
+    const timeoutMs = args.timeout ? parseDurationMs(args.timeout) : undefined
+    const prompt = args.prompt === '-' ? await Bun.stdin.text() : args.prompt
+    if (prompt.trim() === '') throw new InvalidInputError('the prompt is empty', 'prompt')
+
+    const rt = createRuntime({ loaded: loadFromFlags(args) })
+    try {
+      const group = ensureGroup(rt.repos.groups, args.group, rt.clock.now())
+      let agentReportedError = false
+      const print = (frame: OutputFrame) => {
+        if (frame.type === 'error') agentReportedError = true
+        if (args.json) process.stdout.write(`${JSON.stringify(frame)}\n`)
+        else if (frame.type === 'result') process.stdout.write(`${frame.text}\n`)
+        else if (frame.type === 'error')
+          process.stderr.write(`agent error (${frame.kind}): ${frame.message}\n`)
+      }
+      const handle = createRunner(rt).start({
+        group,
+        prompt,
+        chatJid: `cli:${group.folder}`,
+        trigger: 'cli',
+        sessionId: rt.repos.sessions.get(group.folder),
+        onFrame: print,
+        timeoutMs,
+        provider,
+        image: args.image,
+      })
+      // One turn: the agent answers the prompt, then sees `_close` and exits.
+      handle.close()
+      const onSignal = () => void handle.kill()
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+      const outcome = await handle.done
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      if (outcome.sessionId) rt.repos.sessions.set(group.folder, outcome.sessionId, rt.clock.now())
+      if (outcome.status !== 'ok' && outcome.error && !args.json && !agentReportedError)
+        process.stderr.write(`ngb: ${outcome.error}\n`)
+      process.exitCode = EXIT[outcome.status]
+    } finally {
+      await rt.shutdown.run('run finished')
+    }
+  },
+})

@@ -1,0 +1,51 @@
+import type { ContainerSpec, Mount } from './runtime.ts'
+
+/** `--mount` keeps paths with commas or colons unambiguous, unlike `-v host:ctr:ro`. */
+export function mountArg(m: Mount): string {
+  for (const p of [m.hostPath, m.containerPath]) {
+    if (p.includes(',') || p.includes('\n')) throw new Error(`mount path "${p}" must not contain a comma`)
+  }
+  return `type=bind,source=${m.hostPath},target=${m.containerPath}${m.readonly ? ',readonly' : ''}`
+}
+
+/**
+ * The argv after the CLI name for `run`. Pure: the same spec always gives the same argv, and
+ * nothing secret can appear because the spec has no field for it (secrets go on stdin).
+ */
+export function buildRunArgs(spec: ContainerSpec): string[] {
+  const labels = Object.entries(spec.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`])
+  return [
+    'run',
+    '-i',
+    '--rm',
+    '--name',
+    spec.name,
+    ...labels,
+    '--user',
+    spec.user,
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--pids-limit',
+    String(spec.pidsLimit),
+    '--memory',
+    spec.memory,
+    '--cpus',
+    spec.cpus,
+    '--network',
+    spec.network,
+    ...spec.mounts.flatMap((m) => ['--mount', mountArg(m)]),
+    spec.image,
+  ]
+}
+
+/** `ngb-<folder>-<ms>`: unique per start, and names the group in `docker ps`. */
+export function containerName(folder: string, now: number): string {
+  return `ngb-${folder}-${now}`
+}
+
+/** Never root inside the container: the host user, or uid 1000 when the host runs as root. */
+export function containerUser(hostUid: number, hostGid: number): { uid: number; gid: number } {
+  return hostUid === 0 ? { uid: 1000, gid: 1000 } : { uid: hostUid, gid: hostGid }
+}

@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ContainerError, NgbError } from '../errors.ts'
+import { bundleAgentRunner } from './agent-bundle.ts'
+
+export const PRODUCTION_IMAGE = 'ngb-agent:latest'
+export const DOCKERFILE_PATH = join(import.meta.dir, '..', '..', '..', 'container', 'Dockerfile')
+/** build.ts embeds container/Dockerfile under this name for the compiled binary. */
+export const EMBEDDED_DOCKERFILE_NAME = 'Dockerfile'
+
+async function dockerfileText(): Promise<string> {
+  if (existsSync(DOCKERFILE_PATH)) return readFileSync(DOCKERFILE_PATH, 'utf8')
+  const hit = Bun.embeddedFiles.find((f) => (f as File).name?.includes(EMBEDDED_DOCKERFILE_NAME))
+  if (hit) return await hit.text()
+  throw new NgbError('not_found', `container/Dockerfile not found at ${DOCKERFILE_PATH} and none embedded`)
+}
+
+/** Writes the build context: the Dockerfile and the bundled agent-runner. Returns its directory. */
+export async function prepareBuildContext(
+  dir: string = mkdtempSync(join(tmpdir(), 'ngb-build-')),
+): Promise<string> {
+  writeFileSync(join(dir, 'Dockerfile'), await dockerfileText())
+  writeFileSync(join(dir, 'agent-runner.js'), await bundleAgentRunner())
+  return dir
+}
+
+/** `docker build` of the production image; output streams to the given sink (the user's terminal). */
+export async function buildProductionImage(opts: {
+  cli: string
+  tag?: string
+  output?: 'inherit' | 'ignore'
+}): Promise<{ tag: string; ms: number }> {
+  const started = performance.now()
+  const tag = opts.tag ?? PRODUCTION_IMAGE
+  const dir = await prepareBuildContext()
+  try {
+    const proc = Bun.spawn([opts.cli, 'build', '-t', tag, dir], {
+      stdin: 'ignore',
+      stdout: opts.output ?? 'inherit',
+      stderr: opts.output ?? 'inherit',
+    })
+    const code = await proc.exited
+    if (code !== 0) {
+      throw new ContainerError(
+        'exit',
+        `${opts.cli} build of ${tag} failed (exit ${code}); it needs the oven/bun base image and the npm registry`,
+      )
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { tag, ms: performance.now() - started }
+}

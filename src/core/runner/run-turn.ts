@@ -1,0 +1,308 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DataPaths } from '../../config/paths.ts'
+import type { Config } from '../../config/schema.ts'
+import type { RunsRepo } from '../../db/repos/runs.ts'
+import type { ContainerInput, OutputFrame } from '../../protocol/container.ts'
+import { CLOSE_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
+import type { Clock, TimerHandle } from '../../util/clock.ts'
+import type { Logger } from '../../util/log.ts'
+import type { Masker } from '../../util/mask.ts'
+import type { MountAllowlist } from '../container/allowlist.ts'
+import { buildRunArgs, containerName, containerUser } from '../container/args.ts'
+import { extraMounts, groupDirs, groupMounts, prepareGroupDirs } from '../container/mounts.ts'
+import type { ContainerRuntime, ContainerSpec, RunningContainer } from '../container/runtime.ts'
+import { ContainerError, errorMessage } from '../errors.ts'
+import type { EventBus } from '../events.ts'
+import { atomicWriteJson } from '../ipc/files.ts'
+import type { Run } from '../types.ts'
+import { createFrameParser } from './frames.ts'
+import { createRunLog } from './run-log.ts'
+import type { AgentRunner, TurnHandle, TurnOutcome, TurnRequest } from './types.ts'
+
+export type RunnerConfig = Pick<
+  Config,
+  | 'idleTimeoutMs'
+  | 'hardTimeoutMs'
+  | 'maxOutputBytes'
+  | 'containerImage'
+  | 'containerNetwork'
+  | 'containerMemory'
+  | 'containerCpus'
+  | 'containerPidsLimit'
+  | 'agentProvider'
+  | 'assistantName'
+  | 'anthropicApiKey'
+  | 'claudeOauthToken'
+  | 'anthropicBaseUrl'
+  | 'anthropicModel'
+>
+
+export interface AgentRunnerDeps {
+  runtime: ContainerRuntime
+  config: RunnerConfig
+  paths: Pick<DataPaths, 'groups' | 'global' | 'ipc' | 'state'>
+  installId: string
+  runs: Pick<RunsRepo, 'start' | 'finish'>
+  clock: Clock
+  log: Logger
+  masker: Masker
+  /** The mount allowlist (undefined = none, so no extra mounts); read at each run. */
+  allowlist: () => MountAllowlist | undefined
+  /** Never mountable: the data dir, the config dir. */
+  protectedPaths: string[]
+  home: string
+  /** Host uid/gid (defaults to this process); root maps to 1000 inside the container. */
+  hostUser?: { uid: number; gid: number }
+  /** When given, run.started / run.activity / run.output / run.finished are published here. */
+  bus?: EventBus
+  stopGraceSeconds?: number
+}
+
+const STDERR_KEEP = 4096
+
+/** Spawns one container per turn, streams its frames, and enforces timeouts and the output cap. */
+export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
+  const hostUser = deps.hostUser ?? { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 }
+  const user = containerUser(hostUser.uid, hostUser.gid)
+  const grace = deps.stopGraceSeconds ?? 15
+
+  function secrets(): ContainerInput['secrets'] {
+    const s: ContainerInput['secrets'] = {}
+    if (deps.config.anthropicApiKey) s.ANTHROPIC_API_KEY = deps.config.anthropicApiKey
+    if (deps.config.claudeOauthToken) s.CLAUDE_CODE_OAUTH_TOKEN = deps.config.claudeOauthToken
+    return s
+  }
+
+  function start(req: TurnRequest): TurnHandle {
+    const { clock, config } = deps
+    const settings = req.group.settings
+    const startedAt = clock.now()
+    const runId = `${startedAt}-${Math.random().toString(36).slice(2, 8)}`
+    const name = containerName(req.group.folder, startedAt)
+    const dirs = groupDirs(deps.paths, req.group.folder)
+    const log = deps.log.child({ component: 'runner', group: req.group.folder, runId })
+    // Synchronous up to the spawn, so a close()/sendFollowUp() right after start() lands after the
+    // stale input/ is cleared.
+    prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
+    const runLog = createRunLog(join(dirs.logs, `run-${runId}.log`), deps.masker, clock.now)
+    const extras = extraMounts(settings.extraMounts ?? [], deps.allowlist(), {
+      isMain: req.group.isMain,
+      home: deps.home,
+      protectedPaths: deps.protectedPaths,
+    })
+    for (const r of extras.rejected) {
+      log.warn('extra mount rejected', { hostPath: r.request.hostPath, reason: r.reason })
+      runLog.line('mount-rejected', `${r.request.hostPath}: ${r.reason}`)
+    }
+    const spec: ContainerSpec = {
+      name,
+      image: req.image ?? settings.image ?? config.containerImage,
+      labels: { 'ngb.install': deps.installId, 'ngb.group': req.group.folder, 'ngb.run': runId },
+      user: `${user.uid}:${user.gid}`,
+      network: settings.network ?? config.containerNetwork,
+      memory: settings.memory ?? config.containerMemory,
+      cpus: settings.cpus ?? config.containerCpus,
+      pidsLimit: config.containerPidsLimit,
+      mounts: [...groupMounts(dirs, req.group.isMain), ...extras.mounts],
+    }
+    const hardMs =
+      req.timeoutMs ?? settings.timeoutMs ?? config.hardTimeoutMs ?? config.idleTimeoutMs + 60_000
+    const input: ContainerInput = {
+      prompt: req.prompt,
+      sessionId: req.sessionId,
+      group: req.group.folder,
+      chatJid: req.chatJid,
+      isMain: req.group.isMain,
+      isScheduledTask: req.isScheduledTask,
+      assistantName: config.assistantName,
+      provider: req.provider ?? settings.provider ?? config.agentProvider,
+      secrets: secrets(),
+      env: { ANTHROPIC_BASE_URL: config.anthropicBaseUrl, ANTHROPIC_MODEL: config.anthropicModel },
+    }
+    runLog.line('start', `${name} ${buildRunArgs(spec).join(' ')}`)
+    runLog.line(
+      'input',
+      `provider=${input.provider} session=${input.sessionId ?? '(new)'} hardTimeoutMs=${hardMs}`,
+    )
+    const run: Run = {
+      id: runId,
+      groupFolder: req.group.folder,
+      trigger: req.trigger,
+      containerName: name,
+      startedAt,
+      status: 'running',
+      bytesOut: 0,
+      logPath: runLog.path,
+    }
+    deps.runs.start(run)
+    deps.bus?.publish({ type: 'run.started', group: req.group.folder, run })
+
+    const inputDir = join(dirs.ipc, IPC_DIRS.input)
+    let finished = false
+    let timedOut = false
+    let stopping: Promise<void> | undefined
+    let failure: ContainerError | undefined
+    let firstOutputAt: number | undefined
+    let sessionId: string | undefined
+    let lastError: { kind: string; message: string } | undefined
+    const results: string[] = []
+    let idleTimer: TimerHandle | undefined
+    let hardTimer: TimerHandle | undefined
+
+    const stop = (why: string): Promise<void> => {
+      if (!stopping) {
+        runLog.line('stop', why)
+        stopping = deps.runtime.stop(name, grace).catch((error) => {
+          log.error('could not stop container', { name, error: errorMessage(error) })
+        })
+      }
+      return stopping
+    }
+    const writeClose = () => {
+      if (!finished) writeFileSync(join(inputDir, CLOSE_SENTINEL), '')
+    }
+    const armTimers = (idle: boolean, hard: boolean) => {
+      if (finished) return
+      if (idle) {
+        if (idleTimer) clock.clearTimeout(idleTimer)
+        idleTimer = clock.setTimeout(() => {
+          runLog.line('idle', `no output for ${config.idleTimeoutMs} ms: closing`)
+          writeClose()
+        }, config.idleTimeoutMs)
+      }
+      if (hard) {
+        if (hardTimer) clock.clearTimeout(hardTimer)
+        hardTimer = clock.setTimeout(() => {
+          timedOut = true
+          void stop(`no output for ${hardMs} ms: hard timeout`)
+        }, hardMs)
+      }
+    }
+
+    const onFrame = (frame: OutputFrame) => {
+      firstOutputAt ??= clock.now()
+      armTimers(true, true)
+      runLog.line('frame', JSON.stringify(frame))
+      if (frame.type === 'result') results.push(frame.text)
+      else if (frame.type === 'session') sessionId = frame.sessionId
+      else if (frame.type === 'error') lastError = { kind: frame.kind, message: frame.message }
+      deps.bus?.publish({ type: 'run.activity', group: req.group.folder, runId, frame })
+      if (frame.type === 'result')
+        deps.bus?.publish({ type: 'run.output', group: req.group.folder, runId, text: frame.text })
+      try {
+        req.onFrame?.(frame)
+      } catch (error) {
+        log.warn('onFrame listener failed', { error: errorMessage(error) })
+      }
+    }
+
+    let container: RunningContainer | undefined
+    try {
+      container = deps.runtime.start(spec)
+      container.stdin.write(JSON.stringify(input))
+      container.stdin.end()
+    } catch (error) {
+      failure =
+        error instanceof ContainerError
+          ? error
+          : new ContainerError('spawn', `could not start the container: ${errorMessage(error)}`, {
+              cause: error,
+            })
+    }
+    armTimers(true, true)
+
+    const done = (async (): Promise<TurnOutcome> => {
+      let exitCode: number | undefined
+      let stderrTail = ''
+      const parser = createFrameParser({
+        maxBytes: config.maxOutputBytes,
+        onFrame,
+        onInvalid: (body, reason) => runLog.line('invalid-frame', `${reason}: ${body.slice(0, 500)}`),
+        onJunk: (text) => runLog.line('stdout', text.trimEnd()),
+      })
+      if (container) {
+        const c = container
+        const readStderr = (async () => {
+          const decoder = new TextDecoder()
+          for await (const chunk of c.stderr) {
+            const text = decoder.decode(chunk, { stream: true })
+            stderrTail = (stderrTail + text).slice(-STDERR_KEEP)
+            runLog.line('stderr', text.trimEnd())
+          }
+        })()
+        try {
+          for await (const chunk of c.stdout) parser.push(chunk)
+        } catch (error) {
+          failure =
+            error instanceof ContainerError
+              ? error
+              : new ContainerError('exit', `reading the container output failed: ${errorMessage(error)}`)
+          await stop(failure.message)
+        }
+        exitCode = await c.exited
+        await readStderr.catch(() => undefined)
+      }
+      finished = true
+      if (idleTimer) clock.clearTimeout(idleTimer)
+      if (hardTimer) clock.clearTimeout(hardTimer)
+      const { truncated } = parser.end()
+      const status: TurnOutcome['status'] = timedOut ? 'timeout' : !failure && exitCode === 0 ? 'ok' : 'error'
+      const error =
+        status === 'ok'
+          ? undefined
+          : timedOut
+            ? `the agent produced no output for ${hardMs} ms and was stopped`
+            : (failure?.message ??
+              lastError?.message ??
+              describeExit(exitCode, deps.masker.mask(stderrTail), spec.image) +
+                (truncated ? ' (output ended mid-frame)' : ''))
+      const errorKind = timedOut ? 'timeout' : failure ? failure.failure : lastError?.kind
+      const finishedAt = clock.now()
+      deps.runs.finish(runId, {
+        finishedAt,
+        firstOutputAt,
+        exitCode,
+        status,
+        error: error ? deps.masker.mask(error) : undefined,
+        bytesOut: parser.bytes,
+      })
+      runLog.line(
+        'end',
+        `status=${status} exit=${exitCode ?? '-'} bytes=${parser.bytes} ms=${finishedAt - startedAt}`,
+      )
+      log.debug('run finished', { status, exitCode, ms: finishedAt - startedAt })
+      deps.bus?.publish({
+        type: 'run.finished',
+        group: req.group.folder,
+        run: { ...run, status, exitCode, error, firstOutputAt, finishedAt, bytesOut: parser.bytes },
+      })
+      return { runId, status, exitCode, sessionId, results, error, errorKind }
+    })()
+
+    return {
+      runId,
+      containerName: name,
+      sendFollowUp(text) {
+        if (finished) return false
+        atomicWriteJson(inputDir, { type: 'message', text })
+        runLog.line('follow-up', `${text.length} chars`)
+        armTimers(true, false)
+        return true
+      },
+      close: writeClose,
+      kill: () => stop('killed on request'),
+      done,
+    }
+  }
+
+  return { start }
+}
+
+function describeExit(code: number | undefined, stderr: string, image: string): string {
+  if (code === undefined) return 'the container did not start'
+  if (code === 125 && /Unable to find image|No such image|pull access denied/i.test(stderr))
+    return `the image ${image} is not present: run \`ngb image build\` (or \`ngb image build --test\`)`
+  const last = stderr.trim().split('\n').at(-1)
+  return `the container exited with code ${code}${last ? `: ${last}` : ''}`
+}

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { Channel, ChannelHealth, InboundMessage } from '../../src/channels/channel.ts'
+import { ChannelError } from '../../src/core/errors.ts'
+import type { FailureKind, Recorder } from '../fakes/recorder.ts'
+import { createRecorder } from '../fakes/recorder.ts'
+
+/**
+ * One conformance suite for every chat platform: each platform's test hands it an adapter wired to
+ * that platform's wire fake. A platform that cannot do something skips the case by name, with why.
+ */
+export interface ContractHarness {
+  channel: Channel
+  assistantName: string
+  dmJid: string
+  groupJid: string
+  /** Each returns the platform message id of the injected message. */
+  injectDm(text: string): string
+  injectGroup(text: string, opts: { mention: boolean }): string
+  /** Delivers the platform event of `messageId` again, the way the platform would redeliver it. */
+  redeliver(messageId: string): void | Promise<void>
+  /** Successful outbound messages to `jid`, in the order the platform accepted them. */
+  sent(jid: string): string[]
+  /** Resolves when `count` messages to `jid` were accepted. */
+  waitForSent(jid: string, count: number, timeoutMs?: number): Promise<string[]>
+  failNextSend(failure: FailureKind): void
+  /** Breaks the inbound connection the way the network or the platform would. */
+  dropConnection(): Promise<void>
+  /** Resolves when a typing indicator reached the platform for `jid`. */
+  waitForTyping(jid: string): Promise<void>
+  stop(): Promise<void>
+}
+
+export type ContractCase =
+  | 'connects'
+  | 'inbound dm'
+  | 'inbound group mention'
+  | 'inbound group without mention'
+  | 'send'
+  | 'rate limit error'
+  | 'server error'
+  | 'redelivery ignored'
+  | 'dropped connection'
+  | 'typing'
+
+export interface ContractOptions {
+  /** Cases this platform cannot pass, each with the reason (shown in the test name). */
+  skip?: Partial<Record<ContractCase, string>>
+  /** The fake's retry-after unit: Telegram and Slack speak whole seconds. */
+  retryAfterSeconds?: number
+}
+
+export function channelContract(
+  platform: string,
+  makeHarness: () => Promise<ContractHarness>,
+  opts: ContractOptions = {},
+) {
+  describe(`channel contract: ${platform}`, () => {
+    let h: ContractHarness
+    const inbound: Recorder<InboundMessage> = createRecorder()
+    const statuses: ChannelHealth[] = []
+
+    beforeAll(async () => {
+      h = await makeHarness()
+      await h.channel.connect({
+        onInbound: (m) => inbound.record(m),
+        onStatus: (s) => statuses.push(s),
+      })
+    })
+    afterAll(async () => {
+      await h.channel.disconnect()
+      await h.stop()
+    })
+
+    const it = (name: ContractCase, fn: () => Promise<void>) => {
+      const reason = opts.skip?.[name]
+      if (reason) test.skip(`${name} (skipped: ${reason})`, fn)
+      else test(name, fn, 20_000)
+    }
+    const nextInbound = (pred: (m: InboundMessage) => boolean) =>
+      inbound.waitFor(pred, 10_000, 'an inbound message')
+
+    /** Health is a polled state, not an event of the interface, so this polls with a deadline. */
+    async function healthBecomes(status: ChannelHealth['status']) {
+      const deadline = Date.now() + 10_000
+      while (h.channel.health().status !== status && Date.now() < deadline) await Bun.sleep(10)
+      expect(h.channel.health().status).toBe(status)
+    }
+
+    it('connects', async () => {
+      await healthBecomes('connected')
+      expect(statuses.some((s) => s.status === 'connected')).toBe(true)
+      expect(h.channel.ownsJid(h.dmJid)).toBe(true)
+      expect(h.channel.ownsJid('other:1')).toBe(false)
+    })
+
+    it('inbound dm', async () => {
+      const id = h.injectDm('hello from a dm')
+      const m = await nextInbound((x) => x.messageId === id)
+      expect(m).toMatchObject({ jid: h.dmJid, text: 'hello from a dm', isGroup: false })
+      expect(m.senderName.length).toBeGreaterThan(0)
+      expect(m.senderJid.startsWith(`${platform}:`)).toBe(true)
+    })
+
+    it('inbound group mention', async () => {
+      const id = h.injectGroup('what time is it?', { mention: true })
+      const m = await nextInbound((x) => x.messageId === id)
+      expect(m).toMatchObject({ jid: h.groupJid, isGroup: true, mentionsBot: true })
+      expect(m.text).toContain(`@${h.assistantName}`)
+      expect(m.text).toContain('what time is it?')
+    })
+
+    it('inbound group without mention', async () => {
+      const id = h.injectGroup('just chatting among humans', { mention: false })
+      const m = await nextInbound((x) => x.messageId === id)
+      expect(m).toMatchObject({
+        jid: h.groupJid,
+        isGroup: true,
+        mentionsBot: false,
+        text: 'just chatting among humans',
+      })
+    })
+
+    it('send', async () => {
+      const before = h.sent(h.groupJid).length
+      const format = h.channel.formatMarkdown ?? ((s: string) => s)
+      const r = await h.channel.send(h.groupJid, format('the answer is **42**'))
+      const sent = await h.waitForSent(h.groupJid, before + 1)
+      expect(sent.at(-1)).toContain('42')
+      expect(r.messageId).toBeDefined()
+    })
+
+    it('rate limit error', async () => {
+      const seconds = opts.retryAfterSeconds ?? 1
+      h.failNextSend({ kind: 'rate_limit', retryAfterSeconds: seconds })
+      const err = await h.channel.send(h.dmJid, 'limited').catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ChannelError)
+      expect(err).toMatchObject({ retryable: true })
+      expect((err as ChannelError).retryAfterMs).toBeGreaterThanOrEqual(seconds * 1000)
+      await h.channel.send(h.dmJid, 'after the limit')
+      expect(h.sent(h.dmJid).at(-1)).toContain('after the limit')
+    })
+
+    it('server error', async () => {
+      h.failNextSend({ kind: 'server_error' })
+      const err = await h.channel.send(h.dmJid, 'server broke').catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ChannelError)
+      expect(err).toMatchObject({ retryable: true })
+    })
+
+    it('redelivery ignored', async () => {
+      const id = h.injectDm('only once please')
+      await nextInbound((x) => x.messageId === id)
+      await h.redeliver(id)
+      const marker = h.injectDm('marker after the redelivery')
+      await nextInbound((x) => x.messageId === marker)
+      expect(inbound.calls.filter((x) => x.messageId === id && x.jid === h.dmJid)).toHaveLength(1)
+    })
+
+    it('dropped connection', async () => {
+      const before = statuses.length
+      await h.dropConnection()
+      const id = h.injectDm('are you still there?')
+      const m = await nextInbound((x) => x.messageId === id)
+      expect(m.text).toBe('are you still there?')
+      expect(statuses.slice(before).some((s) => s.status !== 'connected')).toBe(true)
+      await healthBecomes('connected')
+    })
+
+    it('typing', async () => {
+      await h.channel.setTyping?.(h.dmJid, true)
+      await h.waitForTyping(h.dmJid)
+    })
+  })
+}

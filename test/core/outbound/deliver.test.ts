@@ -1,0 +1,101 @@
+import { describe, expect, test } from 'bun:test'
+import type { Channel } from '../../../src/channels/channel.ts'
+import { createSendQueue } from '../../../src/channels/shared/send-queue.ts'
+import { ChannelError } from '../../../src/core/errors.ts'
+import type { NgbEvent } from '../../../src/core/events.ts'
+import { createEventBus } from '../../../src/core/events.ts'
+import { createOutbound } from '../../../src/core/outbound/deliver.ts'
+import { createPluginHost } from '../../../src/plugins/host.ts'
+import { systemClock } from '../../../src/util/clock.ts'
+import { createMemoryLogger } from '../../../src/util/log.ts'
+import { testDb } from '../../helpers/db.ts'
+
+function setup(channel: Channel) {
+  const { repos } = testDb()
+  const bus = createEventBus()
+  const events: NgbEvent[] = []
+  bus.on('message.out', (e) => events.push(e))
+  const log = createMemoryLogger()
+  const waits: number[] = []
+  const outbound = createOutbound({
+    channelFor: (jid) => (jid.startsWith(`${channel.name}:`) ? channel : undefined),
+    plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
+    messages: repos.messages,
+    sendQueue: createSendQueue({ wait: async (ms) => void waits.push(ms) }),
+    bus,
+    clock: systemClock,
+    log,
+    assistantName: 'Andy',
+    typingRefreshMs: 20,
+  })
+  return { outbound, repos, events, waits }
+}
+
+function recordingChannel(opts: { maxMessageLength: number; rateLimitFirst?: boolean }) {
+  const sent: string[] = []
+  const typing: boolean[] = []
+  let calls = 0
+  const channel: Channel = {
+    name: 'fake',
+    maxMessageLength: opts.maxMessageLength,
+    async connect() {},
+    async disconnect() {},
+    async send(_jid, text) {
+      calls++
+      if (opts.rateLimitFirst && calls === 1)
+        throw new ChannelError('429', { retryable: true, retryAfterMs: 700 })
+      sent.push(text)
+      return { messageId: String(calls) }
+    },
+    async setTyping(_jid, on) {
+      typing.push(on)
+    },
+    health: () => ({ status: 'connected' }),
+    formatMarkdown: (md) => md.replace(/\*\*(.+?)\*\*/g, '*$1*'),
+    ownsJid: (jid) => jid.startsWith('fake:'),
+  }
+  return { channel, sent, typing }
+}
+
+describe('deliver', () => {
+  test('strips <internal>, converts the dialect, chunks in order through a rate limit, stores one bot message', async () => {
+    const { channel, sent } = recordingChannel({ maxMessageLength: 30, rateLimitFirst: true })
+    const { outbound, repos, events, waits } = setup(channel)
+    const text = '<internal>plan</internal>**Bold** start\nline two is here\nline three is here\nthe end'
+    const r = await outbound.deliver({ chatJid: 'fake:group:1#t9', text, group: 'g' })
+    expect(r).toEqual({ sent: true, chunks: 2 })
+    expect(waits).toEqual([700])
+    expect(sent).toEqual(['*Bold* start\nline two is here', 'line three is here\nthe end'])
+    const stored = repos.messages.page('fake:group:1')
+    expect(stored).toHaveLength(1)
+    expect(stored[0]).toMatchObject({ fromBot: true, threadId: 't9', senderName: 'Andy' })
+    expect(stored[0]?.text).not.toContain('internal')
+    expect(events).toHaveLength(1)
+  })
+
+  test('nothing is sent for an all-internal result or a chat without a channel', async () => {
+    const { channel, sent } = recordingChannel({ maxMessageLength: 100 })
+    const { outbound } = setup(channel)
+    expect(await outbound.deliver({ chatJid: 'fake:1', text: '<internal>x</internal>' })).toEqual({
+      sent: false,
+      reason: 'empty',
+    })
+    expect(await outbound.deliver({ chatJid: 'other:1', text: 'hi' })).toEqual({
+      sent: false,
+      reason: 'no_channel',
+    })
+    expect(sent).toEqual([])
+  })
+
+  test('typing is refreshed while the agent works and switched off at the end', async () => {
+    const { channel, typing } = recordingChannel({ maxMessageLength: 100 })
+    const { outbound } = setup(channel)
+    const stop = outbound.startTyping('fake:1')
+    await new Promise((r) => setTimeout(r, 70))
+    stop()
+    stop()
+    expect(typing.filter((t) => t).length).toBeGreaterThanOrEqual(3)
+    expect(typing.at(-1)).toBe(false)
+    expect(typing.filter((t) => !t)).toHaveLength(1)
+  })
+})

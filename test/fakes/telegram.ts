@@ -1,0 +1,261 @@
+import type { Server } from 'bun'
+import type { FailureKind, Recorder } from './recorder.ts'
+import { createRecorder, readBody } from './recorder.ts'
+
+/**
+ * A local Telegram Bot API (`POST /bot<token>/<method>`): getMe, deleteWebhook, getUpdates as a
+ * real long poll honouring `offset` and `timeout`, sendMessage (with Telegram's HTML entity check
+ * and 4096-character limit), sendChatAction. Errors use Telegram's `{ok:false, error_code, …}`.
+ */
+
+export interface TelegramCall {
+  method: string
+  token: string
+  body: Record<string, unknown>
+  /** HTTP status the fake answered with. */
+  status: number
+  at: number
+}
+
+export interface TelegramUser {
+  id: number
+  first_name: string
+  username?: string
+  is_bot?: boolean
+}
+
+export interface TelegramChat {
+  id: number
+  type: 'private' | 'group' | 'supergroup'
+  title?: string
+  first_name?: string
+  is_forum?: boolean
+}
+
+export interface InjectMessage {
+  chat: TelegramChat
+  from: TelegramUser
+  text: string
+  entities?: { type: string; offset: number; length: number; user?: TelegramUser }[]
+  topicId?: number
+  replyTo?: { message_id: number; from: TelegramUser }
+}
+
+export interface TelegramFake {
+  apiRoot: string
+  token: string
+  bot: { id: number; username: string }
+  calls: Recorder<TelegramCall>
+  /** Queues a message update; returns its message_id. */
+  injectMessage(m: InjectMessage): number
+  /** Queues the update carrying `messageId` again under a new update_id, as after an unconfirmed offset. */
+  redeliver(messageId: number): void
+  failNext(method: string, failure: FailureKind): void
+  /** Closes every open connection once a getUpdates poll is held, as a network drop would. */
+  dropConnections(): Promise<void>
+  stop(): Promise<void>
+}
+
+const ALLOWED_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-spoiler',
+  'span',
+  'tg-emoji',
+])
+
+/** Mirrors the Bot API: unknown or unbalanced tags are a 400; the limit applies to the visible text. */
+export function checkTelegramHtml(
+  html: string,
+): { ok: true; visible: string } | { ok: false; error: string } {
+  const stack: string[] = []
+  for (const m of html.matchAll(/<(\/?)([a-z-]+)[^>]*>/g)) {
+    const [, closing, tag = ''] = m
+    if (!ALLOWED_TAGS.has(tag)) return { ok: false, error: `Unsupported start tag "${tag}"` }
+    if (!closing) stack.push(tag)
+    else if (stack.pop() !== tag) return { ok: false, error: `Unmatched end tag "${tag}"` }
+  }
+  if (stack.length)
+    return { ok: false, error: `Can't find end tag corresponding to start tag "${stack.at(-1)}"` }
+  if (/&(?!lt;|gt;|amp;|quot;|#\d+;)/.test(html.replace(/<[^>]*>/g, '')))
+    return { ok: false, error: 'Unsupported HTML entity' }
+  const visible = html.replace(/<[^>]+>/g, '').replace(/&lt;|&gt;|&quot;|&amp;|&#\d+;/g, 'x')
+  return { ok: true, visible }
+}
+
+export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
+  const token = opts.token ?? '123456:TEST-token'
+  const bot = { id: 999_000, username: 'ngb_test_bot' }
+  const calls = createRecorder<TelegramCall>()
+  const updates: { update_id: number; message: Record<string, unknown> }[] = []
+  const sentMessages = new Map<number, Record<string, unknown>>()
+  const injected = new Map<number, Record<string, unknown>>()
+  const failures = new Map<string, FailureKind[]>()
+  let nextUpdateId = 1000
+  let nextMessageId = 1
+  let pollWaiters = new Set<() => void>()
+  let server: Server<undefined>
+
+  const wake = () => {
+    for (const w of pollWaiters) w()
+  }
+  const ok = (result: unknown) => Response.json({ ok: true, result })
+  const fail = (status: number, description: string, parameters?: Record<string, unknown>) =>
+    Response.json({ ok: false, error_code: status, description, parameters }, { status })
+
+  async function getUpdates(body: Record<string, unknown>, signal: AbortSignal): Promise<Response> {
+    const offset = typeof body.offset === 'number' ? body.offset : 0
+    // Updates below the offset are confirmed and forgotten, as on the real server.
+    while (updates.length && (updates[0]?.update_id ?? 0) < offset) updates.shift()
+    const timeoutMs = (typeof body.timeout === 'number' ? body.timeout : 0) * 1000
+    if (!updates.length && timeoutMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs)
+        function done() {
+          clearTimeout(timer)
+          pollWaiters.delete(done)
+          resolve()
+        }
+        pollWaiters.add(done)
+        signal.addEventListener('abort', done, { once: true })
+      })
+    }
+    const limit = typeof body.limit === 'number' ? body.limit : 100
+    return ok(updates.slice(0, limit))
+  }
+
+  function sendMessage(body: Record<string, unknown>): Response {
+    const text = String(body.text ?? '')
+    let visible = text
+    if (body.parse_mode === 'HTML') {
+      const check = checkTelegramHtml(text)
+      if (!check.ok) return fail(400, `Bad Request: can't parse entities: ${check.error}`)
+      visible = check.visible
+    }
+    if (visible.length === 0) return fail(400, 'Bad Request: message text is empty')
+    if (visible.length > 4096) return fail(400, 'Bad Request: message is too long')
+    const message = {
+      message_id: nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: body.chat_id, type: Number(body.chat_id) > 0 ? 'private' : 'supergroup' },
+      from: { id: bot.id, is_bot: true, first_name: 'Test', username: bot.username },
+      text: visible,
+      message_thread_id: body.message_thread_id,
+    }
+    sentMessages.set(message.message_id, message)
+    return ok(message)
+  }
+
+  async function handle(req: Request): Promise<Response> {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(new URL(req.url).pathname)
+    if (!m) return fail(404, 'Not Found')
+    const [, reqToken = '', method = ''] = m
+    const body = await readBody(req)
+    const respond = async (): Promise<Response> => {
+      if (reqToken !== token) return fail(401, 'Unauthorized')
+      const forced = failures.get(method)?.shift()
+      if (forced?.kind === 'rate_limit')
+        return fail(429, `Too Many Requests: retry after ${forced.retryAfterSeconds}`, {
+          retry_after: forced.retryAfterSeconds,
+        })
+      if (forced?.kind === 'server_error') return fail(502, 'Bad Gateway')
+      if (forced?.kind === 'parse_error')
+        return fail(
+          400,
+          'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+        )
+      switch (method) {
+        case 'getMe':
+          return ok({
+            ...bot,
+            is_bot: true,
+            first_name: 'Test',
+            can_join_groups: true,
+            can_read_all_group_messages: false,
+            supports_inline_queries: false,
+          })
+        case 'deleteWebhook':
+        case 'setMyCommands':
+          return ok(true)
+        case 'getUpdates':
+          return getUpdates(body, req.signal)
+        case 'sendMessage':
+          return sendMessage(body)
+        case 'sendChatAction':
+          return body.action === 'typing'
+            ? ok(true)
+            : fail(400, 'Bad Request: wrong parameter action in request')
+        default:
+          return fail(404, 'Not Found: method not found')
+      }
+    }
+    const res = await respond()
+    calls.record({ method, token: reqToken, body, status: res.status, at: Date.now() })
+    return res
+  }
+
+  const serve = (port: number) => Bun.serve({ hostname: '127.0.0.1', port, fetch: handle, idleTimeout: 0 })
+  server = serve(0)
+  const port = server.port ?? 0
+
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    token,
+    bot,
+    calls,
+    injectMessage(msg) {
+      const message_id = nextMessageId++
+      const reply = msg.replyTo
+        ? (sentMessages.get(msg.replyTo.message_id) ?? { ...msg.replyTo, date: 0, chat: msg.chat })
+        : undefined
+      const message: Record<string, unknown> = {
+        message_id,
+        date: Math.floor(Date.now() / 1000),
+        chat: msg.chat,
+        from: { is_bot: false, ...msg.from },
+        text: msg.text,
+        entities: msg.entities,
+        ...(msg.topicId === undefined ? {} : { message_thread_id: msg.topicId, is_topic_message: true }),
+        ...(reply ? { reply_to_message: reply } : {}),
+      }
+      injected.set(message_id, message)
+      updates.push({ update_id: nextUpdateId++, message })
+      wake()
+      return message_id
+    },
+    redeliver(messageId) {
+      const message = injected.get(messageId)
+      if (!message) throw new Error(`no update carried message ${messageId}`)
+      updates.push({ update_id: nextUpdateId++, message })
+      wake()
+    },
+    failNext(method, failure) {
+      failures.set(method, [...(failures.get(method) ?? []), failure])
+    },
+    async dropConnections() {
+      // A drop is only visible to a client with a request in flight: wait for its held poll.
+      const deadline = Date.now() + 5000
+      while (pollWaiters.size === 0 && Date.now() < deadline) await Bun.sleep(5)
+      await server.stop(true)
+      const waiters = pollWaiters
+      pollWaiters = new Set()
+      for (const w of waiters) w()
+      server = serve(port)
+    },
+    async stop() {
+      wake()
+      await server.stop(true)
+    },
+  }
+}

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { importRootfsImage } from '../../src/core/container/rootfs.ts'
+
+/**
+ * `ngb-agent:claude-test`: the agent-runner with the real Claude Agent SDK and its native `claude`
+ * binary, assembled from this checkout's node_modules with no registry (`docker import`). Tests point
+ * it at a fake Messages API; it is not a production image (that one comes from container/Dockerfile).
+ */
+export const CLAUDE_TEST_IMAGE = 'ngb-agent:claude-test'
+const CONTENT_LABEL = 'ngb.content'
+/** Bump when the layout below changes, so cached images are rebuilt. */
+const LAYOUT_VERSION = '1'
+const SDK = '@anthropic-ai/claude-agent-sdk'
+const NATIVE = `${SDK}-linux-x64`
+const REPO = join(import.meta.dir, '..', '..')
+const ENTRY = join(REPO, 'container', 'agent-runner', 'main.ts')
+
+/** Enough of a userland for the Bash tool: the CLI insists on bash; tests run coreutils like `env`. */
+const TOOLS = [
+  'env',
+  'cat',
+  'ls',
+  'mkdir',
+  'rm',
+  'cp',
+  'mv',
+  'head',
+  'tail',
+  'wc',
+  'grep',
+  'sed',
+  'sort',
+  'touch',
+  'id',
+  'uname',
+  'date',
+  'sleep',
+  'tr',
+  'cut',
+  'dirname',
+  'basename',
+  'find',
+  'xargs',
+  'stat',
+  'which',
+]
+
+export interface ClaudeImageResult {
+  tag: string
+  hash: string
+  cached: boolean
+  ms: number
+  bytes?: number
+}
+
+/** Bundles the agent-runner like production: the SDK stays external and comes from node_modules. */
+async function bundleRunner(): Promise<string> {
+  const result = await Bun.build({ entrypoints: [ENTRY], target: 'bun', format: 'esm', external: [SDK] })
+  const out = result.outputs[0]
+  if (!result.success || !out) throw new Error(`bundling ${ENTRY} failed: ${result.logs.join('; ')}`)
+  return await out.text()
+}
+
+function packageDir(name: string): string {
+  const dir = join(REPO, 'node_modules', name)
+  if (!existsSync(join(dir, 'package.json'))) throw new Error(`${name} is not installed: run bun install`)
+  return dir
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  )
+}
+
+function hostTool(name: string): string | undefined {
+  for (const dir of ['/usr/bin', '/bin']) {
+    const path = join(dir, name)
+    if (existsSync(path)) return path
+  }
+  return undefined
+}
+
+async function imageLabel(cli: string, tag: string): Promise<string | undefined> {
+  const proc = Bun.spawn(
+    [cli, 'image', 'inspect', '--format', `{{index .Config.Labels "${CONTENT_LABEL}"}}`, tag],
+    {
+      stdout: 'pipe',
+      stderr: 'pipe',
+      stdin: 'ignore',
+    },
+  )
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
+  return code === 0 ? out.trim() : undefined
+}
+
+/** Builds the image unless one with the same content hash exists (the SDK is ~400 MB: seconds, not ms). */
+export async function buildClaudeTestImage(
+  opts: { cli?: string; tag?: string; force?: boolean } = {},
+): Promise<ClaudeImageResult> {
+  const started = performance.now()
+  const cli = opts.cli ?? 'docker'
+  const tag = opts.tag ?? CLAUDE_TEST_IMAGE
+  const bundle = await bundleRunner()
+  const sdkDir = packageDir(SDK)
+  const nativeDir = packageDir(NATIVE)
+  const bash = hostTool('bash')
+  if (!bash) throw new Error('bash not found on this host: the claude test image copies it')
+  const tools = TOOLS.map((t) => hostTool(t)).filter((p): p is string => p !== undefined)
+  const sdkVersion = JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8')).version
+  const hash = createHash('sha256')
+    .update(LAYOUT_VERSION)
+    .update(`${Bun.version}:${Bun.revision}:${sdkVersion}`)
+    .update([bash, ...tools].map((p) => `${p}:${statSync(p).size}`).join(','))
+    .update(bundle)
+    .digest('hex')
+    .slice(0, 16)
+  if (!opts.force && (await imageLabel(cli, tag)) === hash) {
+    return { tag, hash, cached: true, ms: performance.now() - started }
+  }
+  const work = mkdtempSync(join(tmpdir(), 'ngb-claude-image-'))
+  try {
+    const runner = join(work, 'agent-runner.js')
+    writeFileSync(runner, bundle)
+    const modules = (dir: string, name: string) =>
+      walk(dir).map((from) => ({ from, to: join('/app/node_modules', name, relative(dir, from)) }))
+    await importRootfsImage({
+      cli,
+      tag,
+      files: [
+        { from: process.execPath, to: '/usr/local/bin/bun', mode: 0o755 },
+        { from: runner, to: '/app/agent-runner.js', mode: 0o644 },
+        ...modules(sdkDir, SDK),
+        ...modules(nativeDir, NATIVE).map((f) => ({ ...f, mode: 0o755 })),
+        { from: bash, to: '/bin/bash', mode: 0o755 },
+        { from: bash, to: '/bin/sh', mode: 0o755 },
+        ...tools.map((from) => ({ from, to: join('/usr/bin', from.split('/').at(-1) ?? ''), mode: 0o755 })),
+      ],
+      entrypoint: ['/usr/local/bin/bun', '/app/agent-runner.js'],
+      env: { HOME: '/home/agent', PATH: '/usr/local/bin:/usr/bin:/bin', SHELL: '/bin/bash', LANG: 'C.UTF-8' },
+      dirs: ['/workspace/group', '/workspace/global', '/workspace/ipc', '/workspace/extra', '/app'],
+      labels: { [CONTENT_LABEL]: hash },
+      workdir: '/workspace/group',
+    })
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+  return { tag, hash, cached: false, ms: performance.now() - started }
+}
+
+/** The image's size in bytes, as the engine reports it. */
+export function imageBytes(cli: string, tag: string): number {
+  const r = Bun.spawnSync([cli, 'image', 'inspect', '--format', '{{.Size}}', tag], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  return Number(r.stdout.toString().trim())
+}

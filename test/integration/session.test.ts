@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { join } from 'node:path'
+import { buildTestImage } from '../../src/core/container/test-image.ts'
+import { openDatabase } from '../../src/db/open.ts'
+import { createRepos } from '../../src/db/repos/index.ts'
+import { agentSandbox } from '../helpers/agent-image.ts'
+import { compiledBinary } from '../helpers/binary.ts'
+import { runNgb } from '../helpers/cli.ts'
+import { docker, dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
+import { HAS_TMUX, startTmux } from '../helpers/tmux.ts'
+
+// Its own tag: worktrees sharing one engine rebuild `ngb-agent:test` from different agent code.
+const IMAGE = 'ngb-agent:test-session'
+const box = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
+beforeAll(async () => {
+  if (HAS_DOCKER) await buildTestImage({ cli: 'docker', tag: IMAGE })
+})
+afterAll(() => box.cleanup())
+
+function ttyEnv(): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color' }
+  for (const [k, v] of Object.entries(box.env)) if (v !== undefined) env[k] = v
+  return env
+}
+
+/** `docker run`s of this install since `since` (engine events, so removed containers count too). */
+function containersCreatedSince(since: number): string[] {
+  const r = docker([
+    'events',
+    '--since',
+    String(Math.floor(since / 1000)),
+    '--until',
+    String(Math.ceil(Date.now() / 1000) + 1),
+    '--filter',
+    `label=ngb.install=${box.installId}`,
+    '--filter',
+    'event=create',
+    '--format',
+    '{{.Actor.Attributes.name}}',
+  ])
+  return r.out.split('\n').filter(Boolean)
+}
+
+describe.skipIf(!HAS_TMUX)('ngb session with the mock agent in a real container, in a terminal', () => {
+  dockerTest(
+    'two turns in one container; Ctrl+C interrupts a /sleep turn; /exit leaves no container',
+    async () => {
+      expect((await runNgb(['groups', 'add', 'main'], { env: box.env })).code).toBe(0)
+      const binary = compiledBinary()
+      const since = Date.now() - 1000
+      const t = startTmux([binary, 'session', 'main'], ttyEnv())
+      try {
+        await t.waitFor('/exit to leave')
+        t.type('hello')
+        t.keys('Enter')
+        await t.waitFor('mock: hello', 30_000)
+        t.type('again')
+        t.keys('Enter')
+        await t.waitFor('mock: again', 15_000)
+        t.type('/status')
+        t.keys('Enter')
+        const status = await t.waitFor(/container: (ngb-main-\S+)/)
+        const name = /container: (ngb-main-\S+)/.exec(status)?.[1]
+        expect(containersCreatedSince(since)).toEqual([name ?? '?'])
+        expect(box.leftovers()).toHaveLength(1)
+
+        t.type('/sleep 60000')
+        t.keys('Enter')
+        await t.waitFor('agent:     working', 1000).catch(() => undefined)
+        const pressed = performance.now()
+        t.keys('C-c')
+        await t.waitFor('(interrupted; the next message resumes the session)', 20_000)
+        const interruptMs = performance.now() - pressed
+        expect(interruptMs).toBeLessThan(10_000)
+        expect(box.leftovers()).toEqual([])
+
+        t.type('/session')
+        t.keys('Enter')
+        await t.waitFor(/session \S+ resumed=true/, 30_000)
+        expect(containersCreatedSince(since)).toHaveLength(2)
+
+        t.type('/exit')
+        t.keys('Enter')
+        expect(await t.exitCode(30_000)).toBe(0)
+        expect(t.screen()).toMatch(/continue it with: ngb session resume \S+/)
+      } finally {
+        t.kill()
+      }
+      expect(box.leftovers()).toEqual([])
+      const db = openDatabase(join(box.dataDir, 'ngb.db'))
+      const repos = createRepos(db)
+      const runs = repos.runs.list({ groupFolder: 'main' })
+      const sessions = repos.sessions.list()
+      db.close()
+      expect(runs.map((r) => r.trigger)).toEqual(['cli', 'cli'])
+      expect(sessions.map((s) => [s.groupFolder, s.scope])).toEqual([['main', 'cli']])
+    },
+  )
+})
