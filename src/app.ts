@@ -294,6 +294,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     removeOrphans: parts.removeOrphans,
     runTask: parts.runTask ?? ((task) => tasks.runTask(task)),
     transaction: (fn) => rt.db.transaction(fn).immediate(),
+    version: VERSION,
   })
   const tasks = createTaskRuntime({
     repos: rt.repos,

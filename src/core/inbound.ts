@@ -5,6 +5,7 @@ import type { MessagesRepo } from '../db/repos/messages.ts'
 import type { PluginHost } from '../plugins/host.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import type { ChatCommands } from './chat-commands.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
 import type { GroupsService } from './groups.ts'
@@ -35,10 +36,13 @@ export type InboundResult =
   | { kind: 'duplicate' }
   | { kind: 'dropped'; reason: 'stopped' | 'plugin' | 'empty' }
   | { kind: 'token'; bound: boolean; group?: string }
+  | { kind: 'command'; group?: string }
   | { kind: 'stored'; reason: 'unbound' | 'not_triggered'; group?: string }
   | { kind: 'queued'; group: string; message: StoredMessage }
 
 export interface InboundDeps {
+  /** `/help`, `/status`: answered by ngb in any chat, bound or not, without the agent. */
+  chatCommands?: Pick<ChatCommands, 'reply'>
   messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove'>
   chats: Pick<ChatsRepo, 'upsert'>
   groups: Pick<GroupsService, 'groupOfChat' | 'isBindToken' | 'redeemToken'>
@@ -90,6 +94,16 @@ export function createInbound(deps: InboundDeps): Inbound {
       log.warn('bind confirmation not delivered', { chatJid: replyJid, error: errorMessage(error) })
     }
     return { kind: 'token', bound: result.ok, group: result.ok ? result.group.folder : undefined }
+  }
+
+  async function answerCommand(chatJid: string, replyJid: string, text: string): Promise<InboundResult> {
+    const group = deps.groups.groupOfChat(chatJid)?.folder
+    try {
+      await deps.outbound.deliver({ chatJid: replyJid, text, group })
+    } catch (error) {
+      log.warn('chat command reply not delivered', { chatJid: replyJid, error: errorMessage(error) })
+    }
+    return { kind: 'command', group }
   }
 
   return {
@@ -147,6 +161,8 @@ export function createInbound(deps: InboundDeps): Inbound {
 
       const replyJid = threadId ? `${chatJid}#${threadId}` : chatJid
       if (deps.groups.isBindToken(message.text)) return handleToken(message, replyJid)
+      const commandReply = deps.chatCommands?.reply({ chatJid, text: message.text, isGroup: message.isGroup })
+      if (commandReply !== undefined) return answerCommand(chatJid, replyJid, commandReply)
 
       const group = deps.groups.groupOfChat(chatJid)
       deps.bus.publish({ type: 'message.in', group: group?.folder, message })

@@ -4,6 +4,7 @@ import type { Repos } from '../db/repos/index.ts'
 import type { PluginHost } from '../plugins/host.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import { createChatCommands } from './chat-commands.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
 import type { GroupsService } from './groups.ts'
@@ -39,6 +40,8 @@ export interface OrchestratorDeps {
   sendQueue?: SendQueueOptions
   /** Groups hot-path writes into one commit (`db.transaction(fn).immediate()`). */
   transaction?: <T>(fn: () => T) => T
+  /** Shown by the `/help` and `/status` chat commands. */
+  version?: string
 }
 
 export interface Orchestrator {
@@ -105,7 +108,18 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       })
     },
   })
+  const chatCommands = createChatCommands({
+    assistantName: config.assistantName,
+    version: deps.version ?? 'dev',
+    groupOfChat: (jid) => deps.groups.groupOfChat(jid),
+    groupActivity(folder) {
+      const g = queue.snapshot().groups.find((x) => x.folder === folder)
+      if (g?.active) return 'running'
+      return g?.pendingMessages || g?.pendingTasks ? 'queued' : 'idle'
+    },
+  })
   const inbound = createInbound({
+    chatCommands,
     messages: repos.messages,
     chats: repos.chats,
     groups: deps.groups,

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Channel, ChannelHealth, InboundMessage } from '../../src/channels/channel.ts'
+import { createSendQueue } from '../../src/channels/shared/send-queue.ts'
 import { ChannelError } from '../../src/core/errors.ts'
+import { createEventBus } from '../../src/core/events.ts'
+import { createOutbound, type Outbound } from '../../src/core/outbound/deliver.ts'
+import { createPluginHost } from '../../src/plugins/host.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { createMemoryLogger } from '../../src/util/log.ts'
 import type { FailureKind, Recorder } from '../fakes/recorder.ts'
 import { createRecorder } from '../fakes/recorder.ts'
+import { expectSplitCorrectly, longReply } from './long-reply.ts'
 
 /**
  * One conformance suite for every chat platform: each platform's test hands it an adapter wired to
@@ -20,13 +27,29 @@ export interface ContractHarness {
   redeliver(messageId: string): void | Promise<void>
   /** Successful outbound messages to `jid`, in the order the platform accepted them. */
   sent(jid: string): string[]
+  /** Every send attempt to `jid`, accepted or refused, in order. */
+  attempts(jid: string): { text: string; ok: boolean; at: number }[]
+  /** The lines inside code blocks of one sent message, unescaped. */
+  codeLines(wireText: string): string[]
+  /** Code blocks open and close within the message. */
+  fencesBalanced(wireText: string): boolean
+  /** Length of a sent message in the unit the platform limits. */
+  visibleLength(wireText: string): number
   /** Resolves when `count` messages to `jid` were accepted. */
   waitForSent(jid: string, count: number, timeoutMs?: number): Promise<string[]>
   failNextSend(failure: FailureKind): void
   /** Breaks the inbound connection the way the network or the platform would. */
   dropConnection(): Promise<void>
-  /** Resolves when a typing indicator reached the platform for `jid`. */
-  waitForTyping(jid: string): Promise<void>
+  /** Resolves when a typing indicator reached the platform for `jid`; absent where there is none. */
+  waitForTyping?: (jid: string) => Promise<void>
+  /** A thread (topic, thread channel, thread_ts) inside the group chat, and a mention sent there. */
+  threadJid: string
+  injectThreadMention(text: string): string
+  /** A second direct chat (another user), for tests that need a chat nobody bound. */
+  otherDmJid: string
+  injectOtherDm(text: string): string
+  /** The environment that points `ngb serve` at this fake. */
+  serveEnv: Record<string, string>
   stop(): Promise<void>
 }
 
@@ -36,6 +59,8 @@ export type ContractCase =
   | 'inbound group mention'
   | 'inbound group without mention'
   | 'send'
+  | 'long message'
+  | 'rate limit retried in order'
   | 'rate limit error'
   | 'server error'
   | 'redelivery ignored'
@@ -129,6 +154,51 @@ export function channelContract(
       expect(r.messageId).toBeDefined()
     })
 
+    /** The real delivery path: dialect → shared chunker → per-chat send queue → channel.send. */
+    function outbound(): Outbound {
+      const log = createMemoryLogger()
+      return createOutbound({
+        channelFor: () => h.channel,
+        plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
+        messages: { insert: () => undefined },
+        sendQueue: createSendQueue({ baseMs: 50, maxMs: 500 }),
+        bus: createEventBus(),
+        clock: systemClock,
+        log,
+        assistantName: h.assistantName,
+      })
+    }
+
+    it('long message', async () => {
+      const { markdown } = longReply()
+      expect(markdown.length).toBeGreaterThan(9000)
+      const before = h.sent(h.dmJid).length
+      const r = await outbound().deliver({ chatJid: h.dmJid, text: markdown })
+      const chunks = h.sent(h.dmJid).slice(before)
+      expect(r).toEqual({ sent: true, chunks: chunks.length })
+      expectSplitCorrectly(h, chunks)
+    })
+
+    it('rate limit retried in order', async () => {
+      const seconds = opts.retryAfterSeconds ?? 1
+      const parts = [1, 2, 3].map(
+        (n) => `Part ${n} ${'word '.repeat(Math.floor(h.channel.maxMessageLength / 5) - 4)}`,
+      )
+      const before = h.attempts(h.dmJid).length
+      h.failNextSend({ kind: 'rate_limit', retryAfterSeconds: seconds })
+      await outbound().deliver({ chatJid: h.dmJid, text: parts.join('\n\n') })
+      const attempts = h.attempts(h.dmJid).slice(before)
+      const label = (t: string) => /Part (\d)/.exec(t)?.[1]
+      expect(attempts.map((a) => [label(a.text), a.ok])).toEqual([
+        ['1', false],
+        ['1', true],
+        ['2', true],
+        ['3', true],
+      ])
+      const [refused, retried] = attempts
+      expect((retried?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(seconds * 1000 - 50)
+    })
+
     it('rate limit error', async () => {
       const seconds = opts.retryAfterSeconds ?? 1
       h.failNextSend({ kind: 'rate_limit', retryAfterSeconds: seconds })
@@ -167,7 +237,8 @@ export function channelContract(
     })
 
     it('typing', async () => {
-      await h.channel.setTyping?.(h.dmJid, true)
+      if (!h.waitForTyping || !h.channel.setTyping) throw new Error('this platform has no typing indicator')
+      await h.channel.setTyping(h.dmJid, true)
       await h.waitForTyping(h.dmJid)
     })
   })

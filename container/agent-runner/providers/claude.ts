@@ -1,11 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Options, query, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk'
+import type { Options, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk'
 import type { Provider, ProviderContext } from '../provider.ts'
 import { buildCliEnv } from './claude/env.ts'
 import { classifyError, createFrameTranslator } from './claude/frames.ts'
 import { buildHooks } from './claude/hooks.ts'
-import { createNgbMcpServer, MCP_SERVER_NAME } from './claude/tools.ts'
+import { type ClaudeSdk, createNgbMcpServer, MCP_SERVER_NAME } from './claude/tools.ts'
+
+/**
+ * The SDK is imported when a claude turn starts, not at load: the runner bundle keeps it external,
+ * and the offline test image (mock provider only) does not ship it.
+ */
+const loadSdk = (): Promise<ClaudeSdk> => import('@anthropic-ai/claude-agent-sdk')
 
 export interface ClaudeProviderOptions {
   /** Path of the native `claude` binary; unset = the SDK finds its platform package in node_modules. */
@@ -28,7 +34,11 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
     const translator = createFrameTranslator(input.sessionId)
     const first = input.isScheduledTask ? `${SCHEDULED_PREFIX}${input.prompt}` : input.prompt
     try {
-      const q = query({ prompt: userMessages(first, ctx.followUps), options: buildOptions(ctx, opts) })
+      const sdk = await loadSdk()
+      const q = sdk.query({
+        prompt: userMessages(first, ctx.followUps),
+        options: buildOptions(ctx, opts, sdk),
+      })
       for await (const msg of q) {
         for (const frame of translator.translate(msg)) ctx.emit(frame)
       }
@@ -55,7 +65,7 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
 export const claudeProvider: Provider = (ctx) =>
   createClaudeProvider({ executable: process.env.NGB_CLAUDE_EXECUTABLE, processEnv: process.env })(ctx)
 
-export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions): Options {
+export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions, sdk: ClaudeSdk): Options {
   const { input, paths } = ctx
   const options: Options = {
     cwd: paths.group,
@@ -63,7 +73,7 @@ export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions):
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     settingSources: ['project'],
-    mcpServers: { [MCP_SERVER_NAME]: createNgbMcpServer(ctx) },
+    mcpServers: { [MCP_SERVER_NAME]: createNgbMcpServer(ctx, sdk) },
     hooks: buildHooks(join(paths.group, 'conversations')),
     env: buildCliEnv(input, paths.home, opts.processEnv ?? {}),
     maxTurns: opts.maxTurns ?? 200,

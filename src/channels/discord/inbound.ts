@@ -30,6 +30,8 @@ export type MessageCreate = v.InferOutput<typeof MessageCreateSchema>
 
 export interface DiscordChannelInfo {
   isThread: boolean
+  /** The channel a thread belongs to. */
+  parentId?: string
   name?: string
 }
 
@@ -62,9 +64,11 @@ export function toInboundMessage(data: unknown, ctx: DiscordInboundContext): Inb
     replyToBot: m.referenced_message?.author.id === ctx.botId,
   })
   const info = ctx.channelInfo(m.channel_id)
+  // A thread is a channel of its own, but it belongs to its parent's chat (and binding):
+  // `discord:<parent>#<thread>`. Replies go to the thread's channel id.
+  const thread = info?.isThread && info.parentId ? m.channel_id : undefined
   return {
-    // Threads are channels with their own snowflake, so the JID needs no #thread suffix.
-    jid: `discord:${m.channel_id}`,
+    jid: thread && info?.parentId ? `discord:${info.parentId}#${thread}` : `discord:${m.channel_id}`,
     senderJid: `discord:user:${m.author.id}`,
     senderName: m.member?.nick ?? m.author.global_name ?? m.author.username,
     messageId: m.id,
@@ -72,7 +76,7 @@ export function toInboundMessage(data: unknown, ctx: DiscordInboundContext): Inb
     isGroup: m.guild_id !== undefined,
     mentionsBot,
     replyTo: m.message_reference?.message_id,
-    threadId: info?.isThread ? m.channel_id : undefined,
+    threadId: thread,
     chatName: info?.name,
     ts: m.timestamp ? Date.parse(m.timestamp) : undefined,
   }

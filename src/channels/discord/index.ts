@@ -69,6 +69,7 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
       if (!ch) return undefined
       return {
         isThread: ch.isThread(),
+        parentId: ch.isThread() ? (ch.parentId ?? undefined) : undefined,
         name: 'name' in ch && typeof ch.name === 'string' ? ch.name : undefined,
       }
     },

@@ -37,10 +37,14 @@ function isMessage(x: unknown): x is { id: string } {
 export function createDiscordSender(rest: REST, bucket: TokenBucket): DiscordSender {
   const dmChannels = new Map<string, string>()
 
-  /** `discord:<channel>` sends there; `discord:user:<id>` opens (once) the DM channel with that user. */
+  /**
+   * `discord:<channel>` sends there, `discord:<channel>#<thread>` into the thread (a channel of its
+   * own); `discord:user:<id>` opens (once) the DM channel with that user.
+   */
   async function channelIdOf(jid: string): Promise<string> {
     const j = parseJid(jid)
     if (j.platform !== 'discord') throw new InvalidInputError(`${jid} is not a Discord chat`, 'jid')
+    if (j.thread) return j.thread
     if (j.kind === undefined || j.kind === 'channel') return j.id
     if (j.kind !== 'user' && j.kind !== 'dm')
       throw new InvalidInputError(`${jid}: unsupported Discord chat kind`, 'jid')

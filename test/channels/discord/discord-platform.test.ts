@@ -39,7 +39,7 @@ test('agent output can ping nobody, and a reply references the message', async (
   })
 })
 
-test('a thread message keeps the thread as its chat and is marked as a thread', async () => {
+test('a thread message belongs to its parent channel, and replies go into the thread', async () => {
   const id = fake.injectMessage({
     channelId: fake.threadId,
     guildId: fake.guildId,
@@ -48,11 +48,15 @@ test('a thread message keeps the thread as its chat and is marked as a thread', 
   })
   const m = await inbound.waitFor((x) => x.messageId === id)
   expect(m).toMatchObject({
-    jid: `discord:${fake.threadId}`,
+    jid: `discord:${fake.channelId}#${fake.threadId}`,
     threadId: fake.threadId,
     isGroup: true,
     chatName: 'a thread',
   })
+  await channel.send(m.jid, 'into the thread')
+  await fake.calls.waitFor(
+    (c) => c.path === `/channels/${fake.threadId}/messages` && c.body.content === 'into the thread',
+  )
 })
 
 test('a reply to the bot mentions it; bot authors are ignored', async () => {

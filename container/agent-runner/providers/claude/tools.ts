@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createSdkMcpServer, type McpSdkServerConfigWithInstance, tool } from '@anthropic-ai/claude-agent-sdk'
+import type { McpSdkServerConfigWithInstance } from '@anthropic-ai/claude-agent-sdk'
+
+/** The parts of the SDK the agent-runner calls; loaded lazily (see providers/claude.ts). */
+export type ClaudeSdk = typeof import('@anthropic-ai/claude-agent-sdk')
+
 import { z } from 'zod'
 import { SNAPSHOT_FILES } from '../../../../src/protocol/container.ts'
 import type { ProviderContext } from '../../provider.ts'
@@ -30,7 +34,11 @@ export function checkSchedule(type: 'cron' | 'interval' | 'once', value: string)
  * The in-process MCP server `ngb`: the agent's actions on the host (chat messages, tasks, groups).
  * Each tool writes one IPC file through ctx.actions; the host authorises it by directory.
  */
-export function createNgbMcpServer(ctx: ProviderContext): McpSdkServerConfigWithInstance {
+export function createNgbMcpServer(
+  ctx: ProviderContext,
+  sdk: Pick<ClaudeSdk, 'createSdkMcpServer' | 'tool'>,
+): McpSdkServerConfigWithInstance {
+  const { createSdkMcpServer, tool } = sdk
   const { input, actions, paths } = ctx
   const always = { alwaysLoad: true }
   return createSdkMcpServer({

@@ -1,0 +1,17 @@
+/** Code-fence helpers for the contract's chunking checks on Markdown-like dialects (Discord, Slack). */
+
+const FENCE = /^\s{0,3}(`{3,}|~{3,})/
+
+export function fencedCodeLines(text: string, unescape: (s: string) => string = (s) => s): string[] {
+  const out: string[] = []
+  let inside = false
+  for (const line of text.split('\n')) {
+    if (FENCE.test(line)) inside = !inside
+    else if (inside) out.push(unescape(line))
+  }
+  return out
+}
+
+export function fencesBalanced(text: string): boolean {
+  return text.split('\n').filter((l) => FENCE.test(l)).length % 2 === 0
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { dataPaths } from '../../src/config/paths.ts'
+import { createEventBus } from '../../src/core/events.ts'
+import { createGroupsService } from '../../src/core/groups.ts'
+import { openDatabase } from '../../src/db/open.ts'
+import { createRepos } from '../../src/db/repos/index.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { startDiscordHarness } from '../channels/discord/harness.ts'
+import { startSlackHarness } from '../channels/slack/harness.ts'
+import { startTelegramHarness } from '../channels/telegram/harness.ts'
+import type { ContractHarness } from '../contract/channel-contract.ts'
+import { compiledBinary } from '../helpers/binary.ts'
+import type { LiveNgb } from '../helpers/spawn-ngb.ts'
+import { spawnNgb } from '../helpers/spawn-ngb.ts'
+import { waitFor } from '../helpers/wait.ts'
+
+/**
+ * The three platforms through the real `ngb serve` process: its config picks the SDKs up from the
+ * environment, which points them at the local wire fakes. Groups, bindings and bind tokens are
+ * prepared in the data dir's database before serve starts, as `ngb groups …` would.
+ */
+const PLATFORMS = ['telegram', 'discord', 'slack'] as const
+type Platform = (typeof PLATFORMS)[number]
+const START: Record<Platform, () => Promise<ContractHarness>> = {
+  telegram: startTelegramHarness,
+  discord: startDiscordHarness,
+  slack: startSlackHarness,
+}
+
+describe('chat platforms through ngb serve', () => {
+  const h = {} as Record<Platform, ContractHarness>
+  const tokens = {} as Record<Platform, string>
+  // Removed after serve exits (tempDir's own hook could run first and pull the dir from under it).
+  const dataDir = mkdtempSync(join(tmpdir(), 'ngb-serve-channels-'))
+  let serve: LiveNgb
+
+  const replyIn = async (p: Platform, jid: string, inject: () => string, timeoutMs = 10_000) => {
+    const before = h[p].sent(jid).length
+    inject()
+    const sent = await h[p].waitForSent(jid, before + 1, timeoutMs)
+    return sent.slice(before).join('\n')
+  }
+
+  beforeAll(async () => {
+    for (const p of PLATFORMS) h[p] = await START[p]()
+    const paths = dataPaths(dataDir)
+    const db = openDatabase(paths.db)
+    const groups = createGroupsService({
+      repos: createRepos(db),
+      bus: createEventBus(),
+      clock: systemClock,
+      groupsDir: paths.groups,
+    })
+    groups.createGroup({ folder: 'admin' })
+    for (const p of PLATFORMS) {
+      groups.createGroup({ folder: `${p}-dm`, triggerMode: 'always' })
+      groups.createGroup({ folder: `${p}-room`, triggerMode: 'mention' })
+      groups.bind(h[p].dmJid, `${p}-dm`)
+      groups.bind(h[p].groupJid, `${p}-room`)
+      tokens[p] = groups.createBindToken(`${p}-dm`).token
+    }
+    db.close()
+    serve = spawnNgb(['serve', '--port', '0'], {
+      env: {
+        NGB_DATA_DIR: dataDir,
+        NGB_ADMIN_PASSWORD: 'test-admin-password',
+        NGB_AGENT_PROVIDER: 'mock',
+        NGB_CONTAINER_IMAGE: 'ngb-agent:test',
+        NGB_CONTAINER_NETWORK: 'none',
+        ...h.telegram.serveEnv,
+        ...h.discord.serveEnv,
+        ...h.slack.serveEnv,
+      },
+    })
+    // serve prints the dashboard line after the orchestrator connected every channel.
+    await waitFor(() => serve.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
+  })
+
+  afterAll(async () => {
+    serve?.proc.kill('SIGTERM')
+    expect(await serve?.exited).toBe(0)
+    for (const p of PLATFORMS) await h[p]?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }, 20_000)
+
+  test.each(PLATFORMS)(
+    '%s: /help and /status answer in an unbound chat, and a bind token binds it',
+    async (p) => {
+      const jid = h[p].otherDmJid
+      expect(await replyIn(p, jid, () => h[p].injectOtherDm('/help'))).toContain('not connected')
+      expect(await replyIn(p, jid, () => h[p].injectOtherDm('/status'))).toContain('Group: none')
+      expect(await replyIn(p, jid, () => h[p].injectOtherDm(tokens[p]))).toContain('now connected')
+      expect(await replyIn(p, jid, () => h[p].injectOtherDm('/status'))).toContain(`Group: ${p}-dm`)
+    },
+  )
+
+  test.each(PLATFORMS)(
+    '%s: a group message without a mention starts no run and gets no answer',
+    async (p) => {
+      const before = h[p].sent(h[p].groupJid).length
+      h[p].injectGroup('humans talking among themselves', { mention: false })
+      // /status is answered by the same ordered inbound path, so once it is there the quiet message was handled.
+      expect(
+        await replyIn(p, h[p].groupJid, () => h[p].injectGroup('/status', { mention: false })),
+      ).toContain(`Group: ${p}-room`)
+      expect(h[p].sent(h[p].groupJid).slice(before)).toHaveLength(1)
+      const db = openDatabase(dataPaths(dataDir).db)
+      const runs = db.query('SELECT COUNT(*) AS n FROM runs WHERE group_folder = ?').get(`${p}-room`) as {
+        n: number
+      }
+      const stored = db
+        .query('SELECT COUNT(*) AS n FROM messages WHERE text = ?')
+        .get('humans talking among themselves') as { n: number }
+      db.close()
+      expect(runs.n).toBe(0)
+      expect(stored.n).toBeGreaterThanOrEqual(1)
+    },
+  )
+})
+
+test('the compiled binary loads the three SDKs lazily and answers on each platform', async () => {
+  const harnesses = await Promise.all(PLATFORMS.map((p) => START[p]()))
+  const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-channels-'))
+  const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }
+  for (const harness of harnesses) Object.assign(env, harness.serveEnv)
+  const bin = spawnNgb(['serve', '--port', '0'], { env, binary: compiledBinary() })
+  try {
+    await waitFor(() => bin.stdout().includes('Dashboard:'), 'the binary to start', 30_000)
+    for (const harness of harnesses) {
+      harness.injectOtherDm('/help')
+      const [reply] = await harness.waitForSent(harness.otherDmJid, 1, 10_000)
+      expect(reply).toContain('not connected')
+    }
+  } finally {
+    bin.proc.kill('SIGTERM')
+    expect(await bin.exited).toBe(0)
+    for (const harness of harnesses) await harness.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 90_000)
