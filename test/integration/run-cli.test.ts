@@ -101,7 +101,8 @@ describe('ngb run with the mock agent in a real container', () => {
 
   dockerTest('rejects an invalid folder before starting anything', async () => {
     const r = await runNgb(['run', '-g', '../etc', '-p', 'x'], { env: box.env })
-    expect(r.code).toBe(1)
+    // A bad value on the command line is a usage error (docs/cli.md): exit 2.
+    expect(r.code).toBe(2)
     expect(r.stderr).toContain('not a valid group folder')
   })
 })

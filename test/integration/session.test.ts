@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildTestImage } from '../../src/core/container/test-image.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
 import { compiledBinary } from '../helpers/binary.ts'
-import { runNgb } from '../helpers/cli.ts'
+import { NGB_SOURCE, runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import { HAS_TMUX, startTmux } from '../helpers/tmux.ts'
 
@@ -94,6 +95,68 @@ describe.skipIf(!HAS_TMUX)('ngb session with the mock agent in a real container,
       db.close()
       expect(runs.map((r) => r.trigger)).toEqual(['cli', 'cli'])
       expect(sessions.map((s) => [s.groupFolder, s.scope])).toEqual([['main', 'cli']])
+    },
+  )
+
+  dockerTest(
+    'session ls shows the live container and sessions; kill stops it and records it; resume continues',
+    async () => {
+      const since = Date.now() - 1000
+      const t = startTmux([process.execPath, NGB_SOURCE, 'session', 'main'], ttyEnv())
+      let sessionId = ''
+      try {
+        await t.waitFor('/exit to leave')
+        t.type('/session')
+        t.keys('Enter')
+        const shown = await t.waitFor(/session (\S+) resumed=false/, 30_000)
+        sessionId = /session (\S+) resumed=false/.exec(shown)?.[1] ?? ''
+        t.type('/sleep 60000')
+        t.keys('Enter')
+
+        const ls = await runNgb(['session', 'ls', '--json'], { env: box.env })
+        expect(ls.code).toBe(0)
+        const listing = JSON.parse(ls.stdout) as {
+          sessions: Array<{ groupFolder: string; scope: string; sessionId: string }>
+          containers: Array<{ name: string; group: string; trigger: string; runId: string }>
+        }
+        expect(listing.sessions).toContainEqual(
+          expect.objectContaining({ groupFolder: 'main', scope: 'cli', sessionId }),
+        )
+        expect(listing.containers).toHaveLength(1)
+        expect(listing.containers[0]).toMatchObject({ group: 'main', trigger: 'cli' })
+        const table = await runNgb(['session', 'ls'], { env: box.env })
+        expect(table.stdout).toMatch(
+          /CONTAINER\s+GROUP\s+TRIGGER\s+STATE\s+STARTED\nngb-main-\S+\s+main\s+cli\s+running/,
+        )
+
+        const killed = await runNgb(['session', 'kill', 'main'], { env: box.env })
+        expect(killed).toMatchObject({ code: 0, stdout: `stopped ${listing.containers[0]?.name}\n` })
+        await t.waitFor('the agent stopped', 20_000)
+        expect(box.leftovers()).toEqual([])
+        const log = readFileSync(join(box.dataDir, 'logs', 'ngb.log'), 'utf8')
+        expect(log).toContain('"msg":"containers stopped by ngb session kill"')
+        expect((await runNgb(['session', 'kill', 'main'], { env: box.env })).code).toBe(1)
+        t.type('/exit')
+        t.keys('Enter')
+        expect(await t.exitCode(30_000)).toBe(0)
+      } finally {
+        t.kill()
+      }
+
+      const again = startTmux([process.execPath, NGB_SOURCE, 'session', 'resume', sessionId], ttyEnv())
+      try {
+        await again.waitFor(`resuming session ${sessionId}`)
+        again.type('/session')
+        again.keys('Enter')
+        await again.waitFor(`session ${sessionId} resumed=true`, 30_000)
+        again.type('/exit')
+        again.keys('Enter')
+        expect(await again.exitCode(30_000)).toBe(0)
+      } finally {
+        again.kill()
+      }
+      expect(box.leftovers()).toEqual([])
+      expect(containersCreatedSince(since)).toHaveLength(2)
     },
   )
 })
