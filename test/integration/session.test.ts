@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildTestImage } from '../../src/core/container/test-image.ts'
 import { openDatabase } from '../../src/db/open.ts'
@@ -8,7 +8,9 @@ import { agentSandbox } from '../helpers/agent-image.ts'
 import { compiledBinary } from '../helpers/binary.ts'
 import { NGB_SOURCE, runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
+import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { HAS_TMUX, startTmux } from '../helpers/tmux.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 // Its own tag: worktrees sharing one engine rebuild `ngb-agent:test` from different agent code.
 const IMAGE = 'ngb-agent:test-session'
@@ -159,4 +161,32 @@ describe.skipIf(!HAS_TMUX)('ngb session with the mock agent in a real container,
       expect(containersCreatedSince(since)).toHaveLength(2)
     },
   )
+
+  dockerTest('with ngb serve running, the session goes through it (web chat + event stream)', async () => {
+    const serve = spawnNgb(['serve', '--port', '0'], {
+      env: { ...box.env, NGB_ADMIN_PASSWORD: 'test-admin-password' },
+    })
+    try {
+      await waitFor(() => existsSync(join(box.dataDir, 'serve.json')), 'serve.json', 15_000)
+      const r = await runNgb(['session', 'main'], {
+        env: box.env,
+        stdin: 'hello via serve\n/multi 2\n',
+        timeoutMs: 45_000,
+      })
+      expect(r.code).toBe(0)
+      expect(r.stderr).toContain('(through ngb serve at http://127.0.0.1:')
+      const lines = r.stdout.split('\n')
+      for (const line of ['mock: hello via serve', 'part 1/2', 'part 2/2'])
+        expect(lines.filter((l) => l === line)).toHaveLength(1)
+      const db = openDatabase(join(box.dataDir, 'ngb.db'))
+      const runs = createRepos(db).runs.list({ groupFolder: 'main' })
+      db.close()
+      // The server's queue ran the agent; the CLI started no container of its own.
+      expect(runs[0]?.trigger).toBe('web')
+    } finally {
+      serve.proc.kill('SIGTERM')
+    }
+    expect(await serve.exited).toBe(0)
+    expect(box.leftovers()).toEqual([])
+  })
 })
