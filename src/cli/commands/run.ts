@@ -7,6 +7,7 @@ import { createGroupsService } from '../../core/groups.ts'
 import type { Group } from '../../core/types.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
+import { withExamples } from '../help.ts'
 
 /** `250`, `250ms`, `30s`, `5m`, `1h` → milliseconds (a bare number is milliseconds). */
 export function parseDurationMs(text: string): number {
@@ -27,7 +28,7 @@ export function ensureGroup(groups: GroupsService, folder: string): Group {
 
 const EXIT = { ok: 0, error: 1, timeout: 124 } as const
 
-export default defineCommand({
+const command = defineCommand({
   meta: { name: 'run', description: 'Run one agent turn for a group and print the reply' },
   args: {
     ...globalArgs,
@@ -94,3 +95,11 @@ export default defineCommand({
     }
   },
 })
+
+withExamples(command, [
+  'ngb run -g main -p "Summarise my notes"',
+  'git diff | ngb run -g main -p -',
+  'ngb run -g main -p /multi 3 --provider mock --json',
+])
+
+export default command
