@@ -84,12 +84,17 @@ describe('agent runner against real containers', () => {
   })
 
   dockerTest('agent actions land as valid IPC files of the group', async () => {
+    const frames: OutputFrame[] = []
     const handle = createRunner(live()).start({
       group,
       prompt: '/send telegram:group:42 hello there',
       chatJid: 'telegram:group:42',
       trigger: 'message',
+      onFrame: (f) => frames.push(f),
     })
+    // Follow-ups waiting when the agent starts join its first prompt; this one must be its own turn.
+    const deadline = Date.now() + 10_000
+    while (!frames.some((f) => f.type === 'result') && Date.now() < deadline) await Bun.sleep(20)
     handle.sendFollowUp('/task cron "0 9 * * 1" weekly report')
     handle.close()
     const outcome = await handle.done

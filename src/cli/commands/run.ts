@@ -28,78 +28,78 @@ export function ensureGroup(groups: GroupsService, folder: string): Group {
 
 const EXIT = { ok: 0, error: 1, timeout: 124 } as const
 
-export default withExamples(
-  defineCommand({
-    meta: { name: 'run', description: 'Run one agent turn for a group and print the reply' },
-    args: {
-      ...globalArgs,
-      group: { type: 'string', alias: 'g', required: true, description: 'Group folder (created if missing)' },
-      prompt: { type: 'string', alias: 'p', required: true, description: 'The prompt, or - to read stdin' },
-      timeout: {
-        type: 'string',
-        description: 'Stop the agent after this long without output (90000, 30s, 5m)',
-      },
-      provider: { type: 'string', description: 'Agent provider for this turn: claude or mock' },
-      image: { type: 'string', description: 'Agent image for this turn' },
-      json: { type: 'boolean', description: 'Print every frame as a JSON line' },
+const command = defineCommand({
+  meta: { name: 'run', description: 'Run one agent turn for a group and print the reply' },
+  args: {
+    ...globalArgs,
+    group: { type: 'string', alias: 'g', required: true, description: 'Group folder (created if missing)' },
+    prompt: { type: 'string', alias: 'p', required: true, description: 'The prompt, or - to read stdin' },
+    timeout: {
+      type: 'string',
+      description: 'Stop the agent after this long without output (90000, 30s, 5m)',
     },
-    async run({ args }) {
-      const provider = args.provider
-      if (provider !== undefined && provider !== 'claude' && provider !== 'mock')
-        throw new InvalidInputError(`--provider must be claude or mock, not "${provider}"`, 'provider')
-      const timeoutMs = args.timeout ? parseDurationMs(args.timeout) : undefined
-      const prompt = args.prompt === '-' ? await Bun.stdin.text() : args.prompt
-      if (prompt.trim() === '') throw new InvalidInputError('the prompt is empty', 'prompt')
+    provider: { type: 'string', description: 'Agent provider for this turn: claude or mock' },
+    image: { type: 'string', description: 'Agent image for this turn' },
+    json: { type: 'boolean', description: 'Print every frame as a JSON line' },
+  },
+  async run({ args }) {
+    const provider = args.provider
+    if (provider !== undefined && provider !== 'claude' && provider !== 'mock')
+      throw new InvalidInputError(`--provider must be claude or mock, not "${provider}"`, 'provider')
+    const timeoutMs = args.timeout ? parseDurationMs(args.timeout) : undefined
+    const prompt = args.prompt === '-' ? await Bun.stdin.text() : args.prompt
+    if (prompt.trim() === '') throw new InvalidInputError('the prompt is empty', 'prompt')
 
-      const rt = createRuntime({ loaded: loadFromFlags(args) })
-      try {
-        const groups = createGroupsService({
-          repos: rt.repos,
-          bus: createEventBus(),
-          clock: rt.clock,
-          groupsDir: rt.paths.groups,
-        })
-        const group = ensureGroup(groups, args.group)
-        let agentReportedError = false
-        const print = (frame: OutputFrame) => {
-          if (frame.type === 'error') agentReportedError = true
-          if (args.json) process.stdout.write(`${JSON.stringify(frame)}\n`)
-          else if (frame.type === 'result') process.stdout.write(`${frame.text}\n`)
-          else if (frame.type === 'error')
-            process.stderr.write(`agent error (${frame.kind}): ${frame.message}\n`)
-        }
-        const handle = createRunner(rt).start({
-          group,
-          prompt,
-          chatJid: `cli:${group.folder}`,
-          trigger: 'cli',
-          sessionId: rt.repos.sessions.get(group.folder),
-          onFrame: print,
-          timeoutMs,
-          provider,
-          image: args.image,
-        })
-        // One turn: the agent answers the prompt, then sees `_close` and exits.
-        handle.close()
-        const onSignal = () => void handle.kill()
-        process.once('SIGINT', onSignal)
-        process.once('SIGTERM', onSignal)
-        const outcome = await handle.done
-        process.off('SIGINT', onSignal)
-        process.off('SIGTERM', onSignal)
-        if (outcome.sessionId) rt.repos.sessions.set(group.folder, outcome.sessionId, rt.clock.now())
-        if (outcome.status !== 'ok' && outcome.error && !args.json && !agentReportedError)
-          process.stderr.write(`ngb: ${outcome.error}\n`)
-        process.exitCode = EXIT[outcome.status]
-      } finally {
-        await rt.shutdown.run('run finished')
+    const rt = createRuntime({ loaded: loadFromFlags(args) })
+    try {
+      const groups = createGroupsService({
+        repos: rt.repos,
+        bus: createEventBus(),
+        clock: rt.clock,
+        groupsDir: rt.paths.groups,
+      })
+      const group = ensureGroup(groups, args.group)
+      let agentReportedError = false
+      const print = (frame: OutputFrame) => {
+        if (frame.type === 'error') agentReportedError = true
+        if (args.json) process.stdout.write(`${JSON.stringify(frame)}\n`)
+        else if (frame.type === 'result') process.stdout.write(`${frame.text}\n`)
+        else if (frame.type === 'error')
+          process.stderr.write(`agent error (${frame.kind}): ${frame.message}\n`)
       }
-    },
-  }),
-  [
-    'ngb run -g main -p "hello"',
-    'echo "summarise this" | ngb run -g main -p -',
-    'ngb run -g team -p "/multi 3" --provider mock --image ngb-agent:test --json',
-    'ngb run -g main -p "long job" --timeout 5m',
-  ],
-)
+      const handle = createRunner(rt).start({
+        group,
+        prompt,
+        chatJid: `cli:${group.folder}`,
+        trigger: 'cli',
+        sessionId: rt.repos.sessions.get(group.folder),
+        onFrame: print,
+        timeoutMs,
+        provider,
+        image: args.image,
+      })
+      // One turn: the agent answers the prompt, then sees `_close` and exits.
+      handle.close()
+      const onSignal = () => void handle.kill()
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+      const outcome = await handle.done
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      if (outcome.sessionId) rt.repos.sessions.set(group.folder, outcome.sessionId, rt.clock.now())
+      if (outcome.status !== 'ok' && outcome.error && !args.json && !agentReportedError)
+        process.stderr.write(`ngb: ${outcome.error}\n`)
+      process.exitCode = EXIT[outcome.status]
+    } finally {
+      await rt.shutdown.run('run finished')
+    }
+  },
+})
+
+withExamples(command, [
+  'ngb run -g main -p "Summarise my notes"',
+  'git diff | ngb run -g main -p -',
+  'ngb run -g main -p /multi 3 --provider mock --json',
+])
+
+export default command
