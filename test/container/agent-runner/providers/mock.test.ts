@@ -30,20 +30,24 @@ function input(prompt: string, extra: Partial<ContainerInput> = {}): ContainerIn
   }
 }
 
+/**
+ * Runs main.ts. `early` follow-ups are written before it starts (they join the first prompt);
+ * `followUps` are written once the session frame shows the agent is running, then `_close`.
+ */
 async function runAgent(
   root: string,
   stdin: string,
-  opts: { followUps?: string[]; close?: boolean } = {},
+  opts: { followUps?: string[]; early?: string[] } = {},
 ): Promise<AgentRun> {
   const inputDir = join(root, 'workspace', 'ipc', 'input')
   mkdirSync(inputDir, { recursive: true })
-  for (const [i, text] of (opts.followUps ?? []).entries()) {
+  let seq = 0
+  const write = (text: string) =>
     writeFileSync(
-      join(inputDir, `${String(i).padStart(13, '0')}-x.json`),
+      join(inputDir, `${String(seq++).padStart(13, '0')}-x.json`),
       JSON.stringify({ type: 'message', text }),
     )
-  }
-  if (opts.close !== false) writeFileSync(join(inputDir, '_close'), '')
+  for (const text of opts.early ?? []) write(text)
   const proc = Bun.spawn([process.execPath, MAIN], {
     env: { ...process.env, NGB_AGENT_ROOT: root },
     stdin: new TextEncoder().encode(stdin),
@@ -51,13 +55,28 @@ async function runAgent(
     stderr: 'pipe',
   })
   const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
-  const stdout = await new Response(proc.stdout).text()
+  const frames: OutputFrame[] = []
+  let started = false
+  const parser = createFrameParser({
+    maxBytes: 1 << 20,
+    onFrame: (f) => {
+      frames.push(f)
+      if (!started) {
+        started = true
+        for (const text of opts.followUps ?? []) write(text)
+        writeFileSync(join(inputDir, '_close'), '')
+      }
+    },
+  })
+  let stdout = ''
+  const decoder = new TextDecoder()
+  for await (const chunk of proc.stdout) {
+    stdout += decoder.decode(chunk, { stream: true })
+    parser.push(chunk)
+  }
+  parser.end()
   const code = await proc.exited
   clearTimeout(timer)
-  const frames: OutputFrame[] = []
-  const parser = createFrameParser({ maxBytes: 1 << 20, onFrame: (f) => frames.push(f) })
-  parser.push(stdout)
-  parser.end()
   return { frames, code, stdout }
 }
 
@@ -159,12 +178,20 @@ describe('mock provider', () => {
     expect(r.frames[0]).toMatchObject({ type: 'error', kind: 'input' })
   })
 
+  test('follow-ups already waiting at start join the first prompt', async () => {
+    const r = await runAgent(tempDir(), JSON.stringify(input('hello')), {
+      early: ['again'],
+      followUps: ['later'],
+    })
+    expect(results(r)).toEqual(['mock: hello\nagain', 'mock: later'])
+  })
+
   test('a malformed follow-up file is skipped, not fatal', async () => {
     const root = tempDir()
     const inputDir = join(root, 'workspace', 'ipc', 'input')
     mkdirSync(inputDir, { recursive: true })
     writeFileSync(join(inputDir, '0000000000000-a.json'), '{broken')
-    const r = await runAgent(root, JSON.stringify(input('x')), { followUps: [] })
+    const r = await runAgent(root, JSON.stringify(input('x')))
     expect(results(r)).toEqual(['mock: x'])
     expect(r.code).toBe(0)
   })
