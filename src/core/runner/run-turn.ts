@@ -227,7 +227,15 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
           const decoder = new TextDecoder()
           // Logged in whole lines, so masking never sees half a secret.
           let partial = ''
+          let stderrBytes = 0
           for await (const chunk of c.stderr) {
+            // Same cap as stdout: a chatty agent must not fill the disk through the run log.
+            stderrBytes += chunk.byteLength
+            if (stderrBytes > config.maxOutputBytes) {
+              if (stderrBytes - chunk.byteLength <= config.maxOutputBytes)
+                runLog.line('stderr', `(more than ${config.maxOutputBytes} bytes: the rest is not logged)`)
+              continue
+            }
             const text = decoder.decode(chunk, { stream: true })
             stderrTail = (stderrTail + text).slice(-STDERR_KEEP)
             partial += text

@@ -166,6 +166,19 @@ describe('createAgentRunner (fake runtime, manual clock)', () => {
     expect((await handle.done).error).toBe('the container exited with code 139: Segmentation fault')
   })
 
+  test('stderr past the cap is not logged', async () => {
+    const { repos, runtime, runner, group } = setup()
+    const handle = runner.start(req(group))
+    const c = runtime.containers[0]
+    for (let i = 0; i < 100; i++) c?.stderr(`${'x'.repeat(99)}\n`)
+    c?.exit(0)
+    const outcome = await handle.done
+    const log = readFileSync(repos.runs.get(outcome.runId)?.logPath ?? '', 'utf8')
+    // 4096 bytes of stderr is 41 lines of 100; the other 59 are dropped.
+    expect(log.split('\n').filter((l) => l.includes('xxxxx')).length).toBe(41)
+    expect(log).toContain('the rest is not logged')
+  })
+
   test('a spawn failure resolves as an error run, never throws', async () => {
     const { runtime, runner, group, repos } = setup()
     runtime.failNextStart(new Error('Executable not found in $PATH: "docker"'))
