@@ -24,3 +24,41 @@ export function createRunLog(path: string, masker: Masker, now: () => number): R
     },
   }
 }
+
+/**
+ * Copies a stream into the run log in whole lines (masking never sees half a secret), up to
+ * `maxBytes` (a chatty agent must not fill the disk). Resolves with the last few KiB, for errors.
+ */
+export async function logLines(
+  stream: ReadableStream<Uint8Array>,
+  log: RunLog,
+  kind: string,
+  maxBytes: number,
+  tailBytes = 4096,
+): Promise<string> {
+  const decoder = new TextDecoder()
+  let tail = ''
+  let partial = ''
+  let bytes = 0
+  for await (const chunk of stream) {
+    bytes += chunk.byteLength
+    if (bytes > maxBytes) {
+      if (bytes - chunk.byteLength <= maxBytes)
+        log.line(kind, `(more than ${maxBytes} bytes: the rest is not logged)`)
+      continue
+    }
+    const text = decoder.decode(chunk, { stream: true })
+    tail = (tail + text).slice(-tailBytes)
+    partial += text
+    const nl = partial.lastIndexOf('\n')
+    if (nl !== -1) {
+      log.line(kind, partial.slice(0, nl))
+      partial = partial.slice(nl + 1)
+    } else if (partial.length > tailBytes) {
+      log.line(kind, partial)
+      partial = ''
+    }
+  }
+  if (partial) log.line(kind, partial)
+  return tail
+}

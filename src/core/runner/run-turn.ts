@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataPaths } from '../../config/paths.ts'
-import type { Config } from '../../config/schema.ts'
 import type { RunsRepo } from '../../db/repos/runs.ts'
-import type { ContainerInput, OutputFrame } from '../../protocol/container.ts'
+import type { OutputFrame } from '../../protocol/container.ts'
 import { CLOSE_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
@@ -11,32 +10,16 @@ import type { Masker } from '../../util/mask.ts'
 import type { MountAllowlist } from '../container/allowlist.ts'
 import { buildRunArgs, containerName, containerUser } from '../container/args.ts'
 import { extraMounts, groupDirs, groupMounts, prepareGroupDirs } from '../container/mounts.ts'
-import type { ContainerRuntime, ContainerSpec, RunningContainer } from '../container/runtime.ts'
+import type { ContainerRuntime, RunningContainer } from '../container/runtime.ts'
 import { ContainerError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { atomicWriteJson } from '../ipc/files.ts'
 import type { Run } from '../types.ts'
 import { createFrameParser } from './frames.ts'
-import { createRunLog } from './run-log.ts'
+import { createRunLog, logLines } from './run-log.ts'
+import type { RunnerConfig } from './turn-spec.ts'
+import { buildTurnSpec } from './turn-spec.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome, TurnRequest } from './types.ts'
-
-export type RunnerConfig = Pick<
-  Config,
-  | 'idleTimeoutMs'
-  | 'hardTimeoutMs'
-  | 'maxOutputBytes'
-  | 'containerImage'
-  | 'containerNetwork'
-  | 'containerMemory'
-  | 'containerCpus'
-  | 'containerPidsLimit'
-  | 'agentProvider'
-  | 'assistantName'
-  | 'anthropicApiKey'
-  | 'claudeOauthToken'
-  | 'anthropicBaseUrl'
-  | 'anthropicModel'
->
 
 export interface AgentRunnerDeps {
   runtime: ContainerRuntime
@@ -59,7 +42,7 @@ export interface AgentRunnerDeps {
   stopGraceSeconds?: number
 }
 
-const STDERR_KEEP = 4096
+export type { RunnerConfig }
 
 /** Spawns one container per turn, streams its frames, and enforces timeouts and the output cap. */
 export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
@@ -67,16 +50,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
   const user = containerUser(hostUser.uid, hostUser.gid)
   const grace = deps.stopGraceSeconds ?? 15
 
-  function secrets(): ContainerInput['secrets'] {
-    const s: ContainerInput['secrets'] = {}
-    if (deps.config.anthropicApiKey) s.ANTHROPIC_API_KEY = deps.config.anthropicApiKey
-    if (deps.config.claudeOauthToken) s.CLAUDE_CODE_OAUTH_TOKEN = deps.config.claudeOauthToken
-    return s
-  }
-
   function start(req: TurnRequest): TurnHandle {
     const { clock, config } = deps
-    const settings = req.group.settings
     const startedAt = clock.now()
     const runId = `${startedAt}-${Math.random().toString(36).slice(2, 8)}`
     const name = containerName(req.group.folder, startedAt)
@@ -86,7 +61,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     // stale input/ is cleared.
     prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
     const runLog = createRunLog(join(dirs.logs, `run-${runId}.log`), deps.masker, clock.now)
-    const extras = extraMounts(settings.extraMounts ?? [], deps.allowlist(), {
+    const extras = extraMounts(req.group.settings.extraMounts ?? [], deps.allowlist(), {
       isMain: req.group.isMain,
       home: deps.home,
       protectedPaths: deps.protectedPaths,
@@ -95,31 +70,14 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       log.warn('extra mount rejected', { hostPath: r.request.hostPath, reason: r.reason })
       runLog.line('mount-rejected', `${r.request.hostPath}: ${r.reason}`)
     }
-    const spec: ContainerSpec = {
-      name,
-      image: req.image ?? settings.image ?? config.containerImage,
-      labels: { 'ngb.install': deps.installId, 'ngb.group': req.group.folder, 'ngb.run': runId },
-      user: `${user.uid}:${user.gid}`,
-      network: settings.network ?? config.containerNetwork,
-      memory: settings.memory ?? config.containerMemory,
-      cpus: settings.cpus ?? config.containerCpus,
-      pidsLimit: config.containerPidsLimit,
-      mounts: [...groupMounts(dirs, req.group.isMain), ...extras.mounts],
-    }
-    const hardMs =
-      req.timeoutMs ?? settings.timeoutMs ?? config.hardTimeoutMs ?? config.idleTimeoutMs + 60_000
-    const input: ContainerInput = {
-      prompt: req.prompt,
-      sessionId: req.sessionId,
-      group: req.group.folder,
-      chatJid: req.chatJid,
-      isMain: req.group.isMain,
-      isScheduledTask: req.isScheduledTask,
-      assistantName: config.assistantName,
-      provider: req.provider ?? settings.provider ?? config.agentProvider,
-      secrets: secrets(),
-      env: { ANTHROPIC_BASE_URL: config.anthropicBaseUrl, ANTHROPIC_MODEL: config.anthropicModel },
-    }
+    const {
+      spec,
+      input,
+      hardTimeoutMs: hardMs,
+    } = buildTurnSpec(req, config, { name, runId, installId: deps.installId, user }, [
+      ...groupMounts(dirs, req.group.isMain),
+      ...extras.mounts,
+    ])
     runLog.line('start', `${name} ${buildRunArgs(spec).join(' ')}`)
     runLog.line(
       'input',
@@ -223,33 +181,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       })
       if (container) {
         const c = container
-        const readStderr = (async () => {
-          const decoder = new TextDecoder()
-          // Logged in whole lines, so masking never sees half a secret.
-          let partial = ''
-          let stderrBytes = 0
-          for await (const chunk of c.stderr) {
-            // Same cap as stdout: a chatty agent must not fill the disk through the run log.
-            stderrBytes += chunk.byteLength
-            if (stderrBytes > config.maxOutputBytes) {
-              if (stderrBytes - chunk.byteLength <= config.maxOutputBytes)
-                runLog.line('stderr', `(more than ${config.maxOutputBytes} bytes: the rest is not logged)`)
-              continue
-            }
-            const text = decoder.decode(chunk, { stream: true })
-            stderrTail = (stderrTail + text).slice(-STDERR_KEEP)
-            partial += text
-            const nl = partial.lastIndexOf('\n')
-            if (nl !== -1) {
-              runLog.line('stderr', partial.slice(0, nl))
-              partial = partial.slice(nl + 1)
-            } else if (partial.length > STDERR_KEEP) {
-              runLog.line('stderr', partial)
-              partial = ''
-            }
-          }
-          if (partial) runLog.line('stderr', partial)
-        })()
+        const readStderr = logLines(c.stderr, runLog, 'stderr', config.maxOutputBytes)
         try {
           for await (const chunk of c.stdout) parser.push(chunk)
         } catch (error) {
@@ -260,7 +192,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
           await stop(failure.message)
         }
         exitCode = await c.exited
-        await readStderr.catch(() => undefined)
+        stderrTail = await readStderr.catch(() => '')
       }
       finished = true
       if (idleTimer) clock.clearTimeout(idleTimer)
