@@ -10,12 +10,14 @@ export function ChatRow({ chat, groups }: { chat: ChatWithBinding; groups: Group
   const id = `chat-${Bun.hash(chat.jid).toString(36)}`
   return (
     <tr id={id}>
-      <td>
+      <td data-label="Chat">
         <code safe>{chat.jid}</code>
       </td>
-      <td safe>{chat.name ?? ''}</td>
-      <td>{fmtTime(chat.lastMessageAt)}</td>
-      <td>
+      <td data-label="Name" safe>
+        {chat.name ?? ''}
+      </td>
+      <td data-label="Last message">{fmtTime(chat.lastMessageAt)}</td>
+      <td data-label="Group">
         {chat.groupFolder ? (
           <a href={`/groups/${chat.groupFolder}`} safe>
             {chat.groupFolder}
@@ -46,7 +48,7 @@ export function ChatRow({ chat, groups }: { chat: ChatWithBinding; groups: Group
 export function ChatsPage({ chats, groups }: { chats: ChatWithBinding[]; groups: Group[] }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <thead>
           <tr>
             <th>Chat</th>
@@ -68,7 +70,7 @@ export function ChatsPage({ chats, groups }: { chats: ChatWithBinding[]; groups:
 export function RunsPage({ runs }: { runs: Run[] }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <thead>
           <tr>
             <th>Run</th>
@@ -133,7 +135,7 @@ export function ChannelRow({ c }: { c: ChannelStatus }) {
 
 export function ChannelsPage({ channels }: { channels: ChannelStatus[] }) {
   return (
-    <table>
+    <table class="cards">
       <thead>
         <tr>
           <th>Channel</th>
@@ -243,7 +245,7 @@ export function SettingsPage(p: { config: ConfigRow[]; tokens: ApiToken[]; sessi
       </ul>
       <h2>Configuration</h2>
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>Setting</th>

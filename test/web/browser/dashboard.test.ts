@@ -113,7 +113,7 @@ describe('dashboard in a real browser', () => {
   })
 
   browserTest('a chat message shows up live, as text, without reload', async () => {
-    await page.waitForFunction(() => document.querySelector('#live') !== null)
+    await page.locator('#live-status', { hasText: /^live$/ }).waitFor()
     await page.getByLabel('Message').fill(`hello ${XSS}`)
     await page.getByRole('button', { name: 'Send' }).click()
     const item = page.locator('#chat-log li.msg.user').last()
@@ -205,7 +205,7 @@ describe('dashboard in a real browser', () => {
 
   browserTest('overview shows live activity, escaped, and is screenshotted', async () => {
     await page.goto(`${serve.url}/`)
-    await page.waitForFunction(() => document.querySelector('#live') !== null)
+    await page.locator('#live-status', { hasText: /^live$/ }).waitFor()
     // Give the socket a moment to connect: wait until a message sent from another tab appears.
     const other = await context.newPage()
     await other.goto(`${serve.url}/groups/main`)
