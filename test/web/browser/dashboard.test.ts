@@ -88,7 +88,7 @@ describe('dashboard in a real browser', () => {
     await page.getByLabel('Repeat the password').fill('browser-pass-1')
     await page.getByRole('button', { name: 'Save and log in' }).click()
     await page.waitForURL(`${serve.url}/`)
-    await expect(page.getByRole('heading', { name: 'Overview' }).isVisible()).resolves.toBe(true)
+    await page.getByRole('heading', { name: 'Overview' }).waitFor()
   })
 
   browserTest('log out, then log in again', async () => {
