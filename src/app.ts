@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import type { Channel } from './channels/channel.ts'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
 import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
@@ -132,7 +132,10 @@ export function createRunner(
     // Read at each run so edits apply without a restart; a bad file means no extra mounts.
     allowlist: () => {
       const load = loadMountAllowlist(allowlistFile)
-      return load.ok ? load.allowlist : undefined
+      if (load.ok) return load.allowlist
+      if (existsSync(allowlistFile))
+        rt.log.warn('mount allowlist ignored: no extra mounts', { component: 'runner', reason: load.reason })
+      return undefined
     },
     protectedPaths: [rt.paths.dataDir, configDir],
     home: process.env.HOME ?? configDir,
