@@ -203,6 +203,18 @@ describe('dashboard in a real browser', () => {
     expect(await page.locator('#bindings').textContent()).toContain('telegram:4242')
   })
 
+  browserTest('runs list and a run log render, with nothing executable from the conversation', async () => {
+    await page.goto(`${serve.url}/runs`)
+    const first = page.locator('#runs-body tr a').first()
+    if (HAS_DOCKER) {
+      await first.click()
+      await page.waitForURL(/\/runs\/[^/]+$/)
+      await page.getByRole('heading', { name: 'Log' }).waitFor()
+      expect(await page.locator('main pre script, main pre img').count()).toBe(0)
+    }
+    await noXss()
+  })
+
   browserTest('overview shows live activity, escaped, and is screenshotted', async () => {
     await page.goto(`${serve.url}/`)
     await page.locator('#live-status', { hasText: /^live$/ }).waitFor()
