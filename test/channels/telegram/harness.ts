@@ -39,7 +39,7 @@ export async function startTelegramHarness(opts: { webhook?: boolean } = {}): Pr
             jid,
       )
       .map((c) => String(c.body.text))
-  const unescape = (t: string) =>
+  const unescapeHtml = (t: string) =>
     t
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
@@ -58,7 +58,7 @@ export async function startTelegramHarness(opts: { webhook?: boolean } = {}): Pr
         .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
     codeLines: (html) =>
       [...html.matchAll(/<pre>(?:<code[^>]*>)?([\s\S]*?)(?:<\/code>)?<\/pre>/g)].flatMap((m) =>
-        unescape(m[1] ?? '').split('\n'),
+        unescapeHtml(m[1] ?? '').split('\n'),
       ),
     fencesBalanced: (html) => checkTelegramHtml(html).ok,
     visibleLength: (html) => {
