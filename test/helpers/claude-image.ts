@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { BUNDLE_ENTRY, bundleAgentRunner } from '../../src/core/container/agent-bundle.ts'
 import { importRootfsImage } from '../../src/core/container/rootfs.ts'
+import { CONTENT_LABEL, imageLabel } from '../../src/core/container/test-image.ts'
 
 /**
  * `ngb-agent:claude-test`: the agent-runner with the real Claude Agent SDK and its native `claude`
@@ -10,13 +12,11 @@ import { importRootfsImage } from '../../src/core/container/rootfs.ts'
  * it at a fake Messages API; it is not a production image (that one comes from container/Dockerfile).
  */
 export const CLAUDE_TEST_IMAGE = 'ngb-agent:claude-test'
-const CONTENT_LABEL = 'ngb.content'
 /** Bump when the layout below changes, so cached images are rebuilt. */
 const LAYOUT_VERSION = '1'
 const SDK = '@anthropic-ai/claude-agent-sdk'
 const NATIVE = `${SDK}-linux-x64`
 const REPO = join(import.meta.dir, '..', '..')
-const ENTRY = join(REPO, 'container', 'agent-runner', 'main.ts')
 
 /** Enough of a userland for the Bash tool: the CLI insists on bash; tests run coreutils like `env`. */
 const TOOLS = [
@@ -56,14 +56,6 @@ export interface ClaudeImageResult {
   bytes?: number
 }
 
-/** Bundles the agent-runner like production: the SDK stays external and comes from node_modules. */
-async function bundleRunner(): Promise<string> {
-  const result = await Bun.build({ entrypoints: [ENTRY], target: 'bun', format: 'esm', external: [SDK] })
-  const out = result.outputs[0]
-  if (!result.success || !out) throw new Error(`bundling ${ENTRY} failed: ${result.logs.join('; ')}`)
-  return await out.text()
-}
-
 function packageDir(name: string): string {
   const dir = join(REPO, 'node_modules', name)
   if (!existsSync(join(dir, 'package.json'))) throw new Error(`${name} is not installed: run bun install`)
@@ -84,19 +76,6 @@ function hostTool(name: string): string | undefined {
   return undefined
 }
 
-async function imageLabel(cli: string, tag: string): Promise<string | undefined> {
-  const proc = Bun.spawn(
-    [cli, 'image', 'inspect', '--format', `{{index .Config.Labels "${CONTENT_LABEL}"}}`, tag],
-    {
-      stdout: 'pipe',
-      stderr: 'pipe',
-      stdin: 'ignore',
-    },
-  )
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
-  return code === 0 ? out.trim() : undefined
-}
-
 /** Builds the image unless one with the same content hash exists (the SDK is ~400 MB: seconds, not ms). */
 export async function buildClaudeTestImage(
   opts: { cli?: string; tag?: string; force?: boolean } = {},
@@ -104,7 +83,8 @@ export async function buildClaudeTestImage(
   const started = performance.now()
   const cli = opts.cli ?? 'docker'
   const tag = opts.tag ?? CLAUDE_TEST_IMAGE
-  const bundle = await bundleRunner()
+  // The same bundle as production and ngb-agent:test: the SDK stays external, loaded from node_modules.
+  const bundle = await bundleAgentRunner()
   const sdkDir = packageDir(SDK)
   const nativeDir = packageDir(NATIVE)
   const bash = hostTool('bash')
@@ -115,16 +95,19 @@ export async function buildClaudeTestImage(
     .update(LAYOUT_VERSION)
     .update(`${Bun.version}:${Bun.revision}:${sdkVersion}`)
     .update([bash, ...tools].map((p) => `${p}:${statSync(p).size}`).join(','))
-    .update(bundle)
+    .update(JSON.stringify(Object.entries(bundle).sort()))
     .digest('hex')
     .slice(0, 16)
-  if (!opts.force && (await imageLabel(cli, tag)) === hash) {
+  if (!opts.force && (await imageLabel(cli, tag, CONTENT_LABEL)) === hash) {
     return { tag, hash, cached: true, ms: performance.now() - started }
   }
   const work = mkdtempSync(join(tmpdir(), 'ngb-claude-image-'))
   try {
-    const runner = join(work, 'agent-runner.js')
-    writeFileSync(runner, bundle)
+    const runnerFiles = Object.entries(bundle).map(([name, text]) => {
+      const local = join(work, name)
+      writeFileSync(local, text)
+      return { from: local, to: `/app/${name}`, mode: 0o644 }
+    })
     const modules = (dir: string, name: string) =>
       walk(dir).map((from) => ({ from, to: join('/app/node_modules', name, relative(dir, from)) }))
     await importRootfsImage({
@@ -132,14 +115,14 @@ export async function buildClaudeTestImage(
       tag,
       files: [
         { from: process.execPath, to: '/usr/local/bin/bun', mode: 0o755 },
-        { from: runner, to: '/app/agent-runner.js', mode: 0o644 },
+        ...runnerFiles,
         ...modules(sdkDir, SDK),
         ...modules(nativeDir, NATIVE).map((f) => ({ ...f, mode: 0o755 })),
         { from: bash, to: '/bin/bash', mode: 0o755 },
         { from: bash, to: '/bin/sh', mode: 0o755 },
         ...tools.map((from) => ({ from, to: join('/usr/bin', from.split('/').at(-1) ?? ''), mode: 0o755 })),
       ],
-      entrypoint: ['/usr/local/bin/bun', '/app/agent-runner.js'],
+      entrypoint: ['/usr/local/bin/bun', '--no-install', `/app/${BUNDLE_ENTRY}`],
       env: { HOME: '/home/agent', PATH: '/usr/local/bin:/usr/bin:/bin', SHELL: '/bin/bash', LANG: 'C.UTF-8' },
       dirs: ['/workspace/group', '/workspace/global', '/workspace/ipc', '/workspace/extra', '/app'],
       labels: { [CONTENT_LABEL]: hash },

@@ -5,17 +5,9 @@ import type { Provider, ProviderContext } from '../provider.ts'
 import { buildCliEnv } from './claude/env.ts'
 import { classifyError, createFrameTranslator } from './claude/frames.ts'
 import { buildHooks } from './claude/hooks.ts'
-import { type ClaudeSdk, createNgbMcpServer, MCP_SERVER_NAME } from './claude/tools.ts'
-
-/**
- * The SDK is imported when a claude turn starts, not at load: the runner bundle keeps it external,
- * and the offline test image (mock provider only) does not ship it.
- */
-const loadSdk = (): Promise<ClaudeSdk> => import('@anthropic-ai/claude-agent-sdk')
+import { createNgbMcpServer, MCP_SERVER_NAME, type McpSdk } from './claude/tools.ts'
 
 export interface ClaudeProviderOptions {
-  /** Path of the native `claude` binary; unset = the SDK finds its platform package in node_modules. */
-  executable?: string
   /** The runner's environment, for the few variables the CLI may inherit (PATH, LANG, …). */
   processEnv?: Record<string, string | undefined>
   maxTurns?: number
@@ -33,12 +25,19 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
     const { input } = ctx
     const translator = createFrameTranslator(input.sessionId)
     const first = input.isScheduledTask ? `${SCHEDULED_PREFIX}${input.prompt}` : input.prompt
-    try {
-      const sdk = await loadSdk()
-      const q = sdk.query({
-        prompt: userMessages(first, ctx.followUps),
-        options: buildOptions(ctx, opts, sdk),
+    const sdk = await loadSdk()
+    if (!sdk) {
+      ctx.emit({
+        type: 'error',
+        kind: 'internal',
+        message:
+          'the Claude Agent SDK is not installed in this image; use an image built with it (ngb image build)',
       })
+      return 1
+    }
+    try {
+      const options = buildOptions(sdk, ctx, opts)
+      const q = sdk.query({ prompt: userMessages(first, ctx.followUps), options })
       for await (const msg of q) {
         for (const frame of translator.translate(msg)) ctx.emit(frame)
       }
@@ -61,11 +60,13 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
   }
 }
 
-/** The provider the agent-runner registers as `claude`; NGB_CLAUDE_EXECUTABLE is set by the test image. */
-export const claudeProvider: Provider = (ctx) =>
-  createClaudeProvider({ executable: process.env.NGB_CLAUDE_EXECUTABLE, processEnv: process.env })(ctx)
+/**
+ * The provider the agent-runner registers as `claude`. The SDK finds the native `claude` binary in
+ * its platform package next to it (/app/node_modules in both the production and the test image).
+ */
+export const claudeProvider: Provider = (ctx) => createClaudeProvider({ processEnv: process.env })(ctx)
 
-export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions, sdk: ClaudeSdk): Options {
+export function buildOptions(sdk: McpSdk, ctx: ProviderContext, opts: ClaudeProviderOptions): Options {
   const { input, paths } = ctx
   const options: Options = {
     cwd: paths.group,
@@ -73,13 +74,12 @@ export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions, 
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     settingSources: ['project'],
-    mcpServers: { [MCP_SERVER_NAME]: createNgbMcpServer(ctx, sdk) },
+    mcpServers: { [MCP_SERVER_NAME]: createNgbMcpServer(sdk, ctx) },
     hooks: buildHooks(join(paths.group, 'conversations')),
     env: buildCliEnv(input, paths.home, opts.processEnv ?? {}),
     maxTurns: opts.maxTurns ?? 200,
     stderr: (data) => process.stderr.write(`[claude] ${data}`),
   }
-  if (opts.executable) options.pathToClaudeCodeExecutable = opts.executable
   const globalMemory = join(paths.global, 'CLAUDE.md')
   if (!input.isMain && existsSync(globalMemory)) {
     options.systemPrompt = {
@@ -89,6 +89,19 @@ export function buildOptions(ctx: ProviderContext, opts: ClaudeProviderOptions, 
     }
   }
   return options
+}
+
+/**
+ * Loaded on use, not at the top: the bundled agent-runner keeps the SDK external, and images without
+ * it (the mock-only test image) must still start.
+ */
+async function loadSdk(): Promise<typeof import('@anthropic-ai/claude-agent-sdk') | undefined> {
+  try {
+    return await import('@anthropic-ai/claude-agent-sdk')
+  } catch (err) {
+    process.stderr.write(`[agent-runner] loading @anthropic-ai/claude-agent-sdk failed: ${String(err)}\n`)
+    return undefined
+  }
 }
 
 async function* userMessages(

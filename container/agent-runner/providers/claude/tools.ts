@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { McpSdkServerConfigWithInstance } from '@anthropic-ai/claude-agent-sdk'
-
-/** The parts of the SDK the agent-runner calls; loaded lazily (see providers/claude.ts). */
-export type ClaudeSdk = typeof import('@anthropic-ai/claude-agent-sdk')
-
+import type { createSdkMcpServer, McpSdkServerConfigWithInstance, tool } from '@anthropic-ai/claude-agent-sdk'
 import { z } from 'zod'
 import { SNAPSHOT_FILES } from '../../../../src/protocol/container.ts'
 import type { ProviderContext } from '../../provider.ts'
 
 export const MCP_SERVER_NAME = 'ngb'
+
+/** The two SDK functions this needs; the SDK is loaded lazily by the provider (see claude.ts). */
+export interface McpSdk {
+  createSdkMcpServer: typeof createSdkMcpServer
+  tool: typeof tool
+}
 
 type ToolResult = { content: Array<{ type: 'text'; text: string }>; isError?: boolean }
 
@@ -34,10 +36,7 @@ export function checkSchedule(type: 'cron' | 'interval' | 'once', value: string)
  * The in-process MCP server `ngb`: the agent's actions on the host (chat messages, tasks, groups).
  * Each tool writes one IPC file through ctx.actions; the host authorises it by directory.
  */
-export function createNgbMcpServer(
-  ctx: ProviderContext,
-  sdk: Pick<ClaudeSdk, 'createSdkMcpServer' | 'tool'>,
-): McpSdkServerConfigWithInstance {
+export function createNgbMcpServer(sdk: McpSdk, ctx: ProviderContext): McpSdkServerConfigWithInstance {
   const { createSdkMcpServer, tool } = sdk
   const { input, actions, paths } = ctx
   const always = { alwaysLoad: true }

@@ -184,3 +184,11 @@ test('schedules are checked before they become IPC files', () => {
   expect(checkSchedule('cron', '0 9 * * 1')).toBeUndefined()
   expect(checkSchedule('cron', '0 9')).toBeString()
 })
+
+test('the production Dockerfile pins the SDK version this checkout installs and tests', () => {
+  const root = join(import.meta.dir, '..', '..', '..', '..')
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  const dockerfile = readFileSync(join(root, 'container', 'Dockerfile'), 'utf8')
+  const pinned = /^ARG CLAUDE_AGENT_SDK_VERSION=(\S+)$/m.exec(dockerfile)?.[1]
+  expect(pkg.dependencies['@anthropic-ai/claude-agent-sdk']).toBe(pinned)
+})
