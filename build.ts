@@ -35,7 +35,20 @@ function gitCommit(): string {
   return r.exitCode === 0 ? r.stdout.toString().trim() : 'unknown'
 }
 
-async function build(target: Target, outDir: string): Promise<string> {
+/**
+ * The agent-runner bundle and the production Dockerfile travel inside the binary, so a compiled ngb
+ * can build both images (`ngb image build [--test]`) with no checkout.
+ */
+async function agentAssets(outDir: string): Promise<string[]> {
+  const { bundleAgentRunner } = await import('./src/core/container/agent-bundle.ts')
+  const embedDir = join(resolve(outDir), 'embed')
+  mkdirSync(embedDir, { recursive: true })
+  const bundle = join(embedDir, 'agent-runner.bundle')
+  writeFileSync(bundle, JSON.stringify(await bundleAgentRunner()))
+  return [bundle, 'container/Dockerfile']
+}
+
+async function build(target: Target, outDir: string, assets: string[]): Promise<string> {
   const outfile = join(resolve(outDir), `ngb-${target}${target.startsWith('windows') ? '.exe' : ''}`)
   const cmd = [
     process.execPath,
@@ -53,6 +66,7 @@ async function build(target: Target, outDir: string): Promise<string> {
     '--define',
     `NGB_COMMIT=${JSON.stringify(gitCommit())}`,
     'src/main.ts',
+    ...assets,
     '--outfile',
     outfile,
   ]
@@ -72,8 +86,9 @@ async function build(target: Target, outDir: string): Promise<string> {
 const outDir = 'dist'
 mkdirSync(outDir, { recursive: true })
 const sums: string[] = []
+const assets = await agentAssets(outDir)
 for (const target of parseTargets(process.argv.slice(2))) {
-  const file = await build(target, outDir)
+  const file = await build(target, outDir, assets)
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex')
   sums.push(`${hash}  ${basename(file)}`)
 }

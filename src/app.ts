@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import type { Channel } from './channels/channel.ts'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
 import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
@@ -12,7 +12,7 @@ import type { Config } from './config/schema.ts'
 import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
-import { errorMessage, InvalidInputError } from './core/errors.ts'
+import { ConflictError, errorMessage } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import { createOrchestrator, type Orchestrator } from './core/orchestrator.ts'
@@ -132,7 +132,10 @@ export function createRunner(
     // Read at each run so edits apply without a restart; a bad file means no extra mounts.
     allowlist: () => {
       const load = loadMountAllowlist(allowlistFile)
-      return load.ok ? load.allowlist : undefined
+      if (load.ok) return load.allowlist
+      if (existsSync(allowlistFile))
+        rt.log.warn('mount allowlist ignored: no extra mounts', { component: 'runner', reason: load.reason })
+      return undefined
     },
     protectedPaths: [rt.paths.dataDir, configDir],
     home: process.env.HOME ?? configDir,
@@ -281,7 +284,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     runner: {
       start(req) {
         try {
-          tasks.writeSnapshots(req.group)
+          if (req.trigger !== 'task') tasks.writeSnapshots(req.group)
         } catch (error) {
           log.warn('could not write agent snapshots', { group: req.group.folder, error: errorMessage(error) })
         }
@@ -300,6 +303,9 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     repos: rt.repos,
     groupOfChat: (jid) => groups.groupOfChat(jid),
     registerGroup(input) {
+      // Check the chat first, so a refused binding leaves no half-registered group behind.
+      const owner = groups.groupOfChat(input.jid)
+      if (owner) throw new ConflictError(`chat ${input.jid} is already bound to group "${owner.folder}"`)
       const group = groups.createGroup({
         folder: input.folder,
         name: input.name,

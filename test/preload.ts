@@ -1,3 +1,8 @@
+import { setDefaultTimeout } from 'bun:test'
+
+// bunfig.toml's `[test] timeout` is ignored by bun 1.4.5 (tests die at the 5 s default); set it here.
+setDefaultTimeout(60_000)
+
 // Computed once per `bun test` run: is a Docker engine reachable? Docker tests skip loudly without
 // one, except under CI, where a missing engine is a failure (CI must prove the real thing).
 const probe = Bun.spawnSync(

@@ -153,3 +153,16 @@ export function SetupForm({ token, error, css }: { token: string; error?: string
     </AuthLayout>
   )
 }
+
+export function ErrorPage({ status, message, css }: { status: number; message: string; css: string }) {
+  return (
+    <AuthLayout title={status === 404 ? 'Not found' : 'Something went wrong'} css={css}>
+      <p class="alert error" role="alert" safe>
+        {message}
+      </p>
+      <p>
+        <a href="/">Back to the overview</a>
+      </p>
+    </AuthLayout>
+  )
+}

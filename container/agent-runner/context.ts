@@ -38,6 +38,40 @@ export interface FollowUpOptions {
   onInvalid?(file: string, reason: string): void
 }
 
+/** Reads and deletes one follow-up file; undefined if it was invalid (reported) or not removable. */
+function takeFollowUp(inputDir: string, name: string, onInvalid?: (file: string, reason: string) => void) {
+  const path = join(inputDir, name)
+  let text: string | undefined
+  try {
+    const parsed = v.safeParse(FollowUpFileSchema, JSON.parse(readFileSync(path, 'utf8')))
+    if (parsed.success) text = parsed.output.text
+    else onInvalid?.(name, parsed.issues[0].message)
+  } catch (error) {
+    onInvalid?.(name, (error as Error).message)
+  }
+  try {
+    rmSync(path, { force: true })
+  } catch (error) {
+    onInvalid?.(name, `could not remove, skipping: ${(error as Error).message}`)
+    return undefined
+  }
+  return text
+}
+
+const pendingNames = (inputDir: string) =>
+  (existsSync(inputDir) ? readdirSync(inputDir).sort() : []).filter((n) => n.endsWith('.json'))
+
+/**
+ * Follow-ups already waiting when the agent starts: messages that arrived while the container was
+ * starting. They join the first prompt, so a quick burst of messages is one turn, not several.
+ */
+export function drainPending(opts: FollowUpOptions): string[] {
+  return pendingNames(opts.inputDir).flatMap((name) => {
+    const text = takeFollowUp(opts.inputDir, name, opts.onInvalid)
+    return text === undefined ? [] : [text]
+  })
+}
+
 /**
  * Follow-ups written by the host into ipc/input, oldest first; ends at `_close`. Polling is enough
  * here (the host writes atomically) and works on every mount type, where fs events may not.
@@ -45,26 +79,12 @@ export interface FollowUpOptions {
 export async function* followUps(opts: FollowUpOptions): AsyncGenerator<string> {
   const pollMs = opts.pollMs ?? 150
   for (;;) {
-    const names = existsSync(opts.inputDir) ? readdirSync(opts.inputDir).sort() : []
-    for (const name of names.filter((n) => n.endsWith('.json'))) {
-      const path = join(opts.inputDir, name)
-      let text: string | undefined
-      try {
-        const parsed = v.safeParse(FollowUpFileSchema, JSON.parse(readFileSync(path, 'utf8')))
-        if (parsed.success) text = parsed.output.text
-        else opts.onInvalid?.(name, parsed.issues[0].message)
-      } catch (error) {
-        opts.onInvalid?.(name, (error as Error).message)
-      }
-      try {
-        rmSync(path, { force: true })
-      } catch (error) {
-        opts.onInvalid?.(name, `could not remove, skipping: ${(error as Error).message}`)
-        continue
-      }
+    const all = existsSync(opts.inputDir) ? readdirSync(opts.inputDir) : []
+    for (const name of pendingNames(opts.inputDir)) {
+      const text = takeFollowUp(opts.inputDir, name, opts.onInvalid)
       if (text !== undefined) yield text
     }
-    if (names.includes(CLOSE_SENTINEL)) {
+    if (all.includes(CLOSE_SENTINEL)) {
       try {
         rmSync(join(opts.inputDir, CLOSE_SENTINEL), { force: true })
       } catch (error) {
@@ -94,14 +114,14 @@ export function createProviderContext(
   emit: (frame: OutputFrame) => void,
   log: (line: string) => void,
 ): ProviderContext {
+  const inputDir = join(paths.ipc, IPC_DIRS.input)
+  const onInvalid = (file: string, reason: string) => log(`ignored follow-up ${file}: ${reason}`)
+  const early = drainPending({ inputDir, onInvalid })
   return {
-    input,
+    input: early.length ? { ...input, prompt: [input.prompt, ...early].join('\n') } : input,
     paths,
     emit,
-    followUps: followUps({
-      inputDir: join(paths.ipc, IPC_DIRS.input),
-      onInvalid: (file, reason) => log(`ignored follow-up ${file}: ${reason}`),
-    }),
+    followUps: followUps({ inputDir, onInvalid }),
     actions: createActions(paths.ipc),
   }
 }

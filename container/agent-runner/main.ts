@@ -12,7 +12,12 @@ const log = (line: string) => process.stderr.write(`[agent-runner] ${line}\n`)
 
 async function loadProvider(name: ContainerInput['provider']): Promise<Provider> {
   if (name === 'mock') return (await import('./providers/mock.ts')).mockProvider
-  return (await import('./providers/claude.ts')).claudeProvider
+  try {
+    return (await import('./providers/claude.ts')).claudeProvider
+  } catch (error) {
+    // The offline test image has no Claude Agent SDK: say so instead of a module-resolution trace.
+    throw new Error(`claude provider not built into this image: ${(error as Error).message}`)
+  }
 }
 
 async function main(): Promise<number> {

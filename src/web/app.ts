@@ -7,6 +7,7 @@ import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import { chatsApi } from './api/chats.ts'
 import { groupsApi } from './api/groups.ts'
+import { metricsRoute } from './api/metrics.ts'
 import { runsApi } from './api/runs.ts'
 import { systemApi } from './api/system.ts'
 import { tasksApi } from './api/tasks.ts'
@@ -111,6 +112,14 @@ export function createWebApp(deps: WebAppDeps) {
       .use(runsApi({ runs: s.runs, sessions: s.sessions }))
       .use(systemApi({ channels: s.channels, plugins: s.plugins, config: s.config, auth: deps.auth }))
       .use(ws.app)
+      .use(
+        metricsRoute({
+          services: s,
+          messageCount: deps.messageCount,
+          wsClients: ws.clientCount,
+          uptimeMs: () => now() - deps.startedAt,
+        }),
+      )
       .use(
         overviewPage({
           guard,

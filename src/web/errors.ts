@@ -1,8 +1,10 @@
 import { Elysia } from 'elysia'
 import { ErrorFragment } from '../../views/components.tsx'
+import { ErrorPage } from '../../views/layout.tsx'
 import type { ErrorCode } from '../core/errors.ts'
 import { NgbError } from '../core/errors.ts'
 import type { Logger } from '../util/log.ts'
+import { ASSETS } from './static.ts'
 
 /** Error body of every JSON answer: `{error, message, details?}`. */
 export interface ErrorBody {
@@ -58,12 +60,30 @@ function validationIssues(error: unknown): Issue[] {
   }))
 }
 
+/** A browser navigating to a page (not the API, not htmx) gets HTML, not JSON. */
+function isPageRequest(request: Request): boolean {
+  const path = new URL(request.url).pathname
+  return (
+    request.method === 'GET' &&
+    !path.startsWith('/api') &&
+    !path.startsWith('/ws') &&
+    (request.headers.get('accept') ?? '').includes('text/html')
+  )
+}
+
 export function toErrorResponse(
   status: number,
   body: ErrorBody,
   htmx: boolean,
   extraHeaders: Record<string, string> = {},
+  page = false,
 ): Response {
+  if (page && !htmx) {
+    return new Response(String(ErrorPage({ status, message: body.message, css: ASSETS.css })), {
+      status,
+      headers: { 'content-type': 'text/html; charset=utf-8', ...extraHeaders },
+    })
+  }
   if (htmx) {
     // htmx 4 swaps 4xx/5xx bodies; send them to the page's alert region instead of the form's target.
     return new Response(String(ErrorFragment({ body })), {
@@ -86,6 +106,7 @@ export function toErrorResponse(
 export function errorHandler(log: Logger) {
   return new Elysia({ name: 'ngb-errors' }).onError({ as: 'global' }, ({ code, error, request }) => {
     const htmx = request.headers.get('hx-request') === 'true'
+    const page = isPageRequest(request)
     if (error instanceof HttpError) {
       if (error.page !== undefined)
         return new Response(error.page, {
@@ -95,7 +116,7 @@ export function errorHandler(log: Logger) {
       const headers: Record<string, string> = error.retryAfterS
         ? { 'retry-after': String(error.retryAfterS) }
         : {}
-      return toErrorResponse(error.status, { error: error.code, message: error.message }, htmx, headers)
+      return toErrorResponse(error.status, { error: error.code, message: error.message }, htmx, headers, page)
     }
     if (error instanceof NgbError) {
       const field = (error as { field?: unknown }).field
@@ -107,6 +128,8 @@ export function errorHandler(log: Logger) {
           ...(typeof field === 'string' ? { details: [{ path: field, message: error.message }] } : {}),
         },
         htmx,
+        {},
+        page,
       )
     }
     switch (code) {
@@ -121,7 +144,7 @@ export function errorHandler(log: Logger) {
       case 'PARSE':
         return toErrorResponse(400, { error: 'invalid_input', message: 'the body could not be parsed' }, htmx)
       case 'NOT_FOUND':
-        return toErrorResponse(404, { error: 'not_found', message: 'no such route' }, htmx)
+        return toErrorResponse(404, { error: 'not_found', message: 'no such page or route' }, htmx, {}, page)
       case 'INVALID_COOKIE_SIGNATURE':
         return toErrorResponse(401, { error: 'unauthorized', message: 'log in again' }, htmx)
       default: {

@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import wsPath from 'htmx.org/dist/ext/hx-ws.min.js' with { type: 'file' }
 import htmxPath from 'htmx.org/dist/htmx.min.js' with { type: 'file' }
 import pkg from '../../package.json' with { type: 'json' }
-import cssPath from './static/app.css' with { type: 'file' }
+import css from './static/app.css' with { type: 'text' }
 
 const HTMX_VERSION = pkg.dependencies['htmx.org']
 
@@ -10,7 +10,8 @@ const HTMX_VERSION = pkg.dependencies['htmx.org']
 export const ASSETS = {
   htmx: `/static/htmx-${HTMX_VERSION}.min.js`,
   ws: `/static/hx-ws-${HTMX_VERSION}.min.js`,
-  css: `/static/app-${pkg.version}.css`,
+  // A content hash, not the package version: a CSS edit must never be served from a stale cache.
+  css: `/static/app-${Bun.hash(css).toString(36)}.css`,
 }
 
 const serve = (path: string, type: string) => () =>
@@ -23,5 +24,14 @@ export function staticAssets() {
   return new Elysia({ name: 'ngb-static' })
     .get(ASSETS.htmx, serve(htmxPath, 'text/javascript; charset=utf-8'))
     .get(ASSETS.ws, serve(wsPath, 'text/javascript; charset=utf-8'))
-    .get(ASSETS.css, serve(cssPath, 'text/css; charset=utf-8'))
+    .get(
+      ASSETS.css,
+      () =>
+        new Response(css, {
+          headers: {
+            'content-type': 'text/css; charset=utf-8',
+            'cache-control': 'public, max-age=31536000, immutable',
+          },
+        }),
+    )
 }

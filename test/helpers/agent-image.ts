@@ -6,9 +6,13 @@ import { createRepos } from '../../src/db/repos/index.ts'
 import { docker, HAS_DOCKER } from './docker.ts'
 import { tempDir } from './temp.ts'
 
-/** Builds ngb-agent:test once (content-hash cached across files and runs). */
-export async function ensureTestImage(): Promise<void> {
-  if (HAS_DOCKER) await buildTestImage({ cli: 'docker' })
+/**
+ * Builds ngb-agent:test once (content-hash cached across files and runs) and returns the tag pinned
+ * to this checkout's content: other checkouts on the same engine may retag ngb-agent:test meanwhile.
+ */
+export async function ensureTestImage(): Promise<string> {
+  if (!HAS_DOCKER) return 'ngb-agent:test'
+  return (await buildTestImage({ cli: 'docker' })).pinnedTag
 }
 
 export interface AgentSandbox {

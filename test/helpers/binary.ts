@@ -24,6 +24,8 @@ export function compiledBinary(): string {
   const sources = Math.max(
     newestSourceMtime(join(REPO_ROOT, 'src')),
     existsSync(join(REPO_ROOT, 'views')) ? newestSourceMtime(join(REPO_ROOT, 'views')) : 0,
+    // The agent-runner bundle and the Dockerfile are embedded too.
+    newestSourceMtime(join(REPO_ROOT, 'container')),
     statSync(join(REPO_ROOT, 'package.json')).mtimeMs,
   )
   if (!existsSync(path) || statSync(path).mtimeMs < sources) {

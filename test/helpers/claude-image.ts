@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { bundleAgentRunner } from '../../src/core/container/agent-bundle.ts'
+import { BUNDLE_ENTRY, bundleAgentRunner } from '../../src/core/container/agent-bundle.ts'
 import { importRootfsImage } from '../../src/core/container/rootfs.ts'
 import { CONTENT_LABEL, imageLabel } from '../../src/core/container/test-image.ts'
 
@@ -100,7 +100,7 @@ export async function buildClaudeTestImage(
     .update(LAYOUT_VERSION)
     .update(`${Bun.version}:${Bun.revision}:${sdkVersion}`)
     .update([bash, ...tools].map((p) => `${p}:${statSync(p).size}`).join(','))
-    .update(bundle)
+    .update(JSON.stringify(Object.entries(bundle).sort()))
     .digest('hex')
     .slice(0, 16)
   const tag = `${base}-${hash}`
@@ -109,8 +109,11 @@ export async function buildClaudeTestImage(
   }
   const work = mkdtempSync(join(tmpdir(), 'ngb-claude-image-'))
   try {
-    const runner = join(work, 'agent-runner.js')
-    writeFileSync(runner, bundle)
+    const runnerFiles = Object.entries(bundle).map(([name, text]) => {
+      const local = join(work, name)
+      writeFileSync(local, text)
+      return { from: local, to: `/app/${name}`, mode: 0o644 }
+    })
     const modules = (dir: string, name: string) =>
       walk(dir).map((from) => ({ from, to: join('/app/node_modules', name, relative(dir, from)) }))
     await importRootfsImage({
@@ -118,14 +121,14 @@ export async function buildClaudeTestImage(
       tag,
       files: [
         { from: process.execPath, to: '/usr/local/bin/bun', mode: 0o755 },
-        { from: runner, to: '/app/agent-runner.js', mode: 0o644 },
+        ...runnerFiles,
         ...modules(sdkDir, SDK),
         ...modules(nativeDir, NATIVE).map((f) => ({ ...f, mode: 0o755 })),
         { from: bash, to: '/bin/bash', mode: 0o755 },
         { from: bash, to: '/bin/sh', mode: 0o755 },
         ...tools.map((from) => ({ from, to: join('/usr/bin', from.split('/').at(-1) ?? ''), mode: 0o755 })),
       ],
-      entrypoint: ['/usr/local/bin/bun', '/app/agent-runner.js'],
+      entrypoint: ['/usr/local/bin/bun', '--no-install', `/app/${BUNDLE_ENTRY}`],
       env: { HOME: '/home/agent', PATH: '/usr/local/bin:/usr/bin:/bin', SHELL: '/bin/bash', LANG: 'C.UTF-8' },
       dirs: ['/workspace/group', '/workspace/global', '/workspace/ipc', '/workspace/extra', '/app'],
       labels: { [CONTENT_LABEL]: hash },

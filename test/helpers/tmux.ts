@@ -28,12 +28,13 @@ export interface TmuxSession {
 
 /**
  * Runs a command in a real pseudo-terminal (a detached tmux session), for interactive CLI tests.
- * The command's exit code is printed as `[exit N]` and the pane is kept so tests can read it.
+ * The command's exit code is printed as `[exit N]` and the pane is kept so tests can read it. It
+ * gets only `env` (env -i): the test process's environment, which other tests change, stays out.
  */
 export function startTmux(cmd: string[], env: Record<string, string>, size = { x: 120, y: 40 }): TmuxSession {
   const name = `ngb-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`)
-  const line = `env ${envArgs.join(' ')} ${cmd.map(shellQuote).join(' ')}; echo "[exit $?]"; sleep 600`
+  const line = `env -i ${envArgs.join(' ')} ${cmd.map(shellQuote).join(' ')}; echo "[exit $?]"; sleep 600`
   tmux(name, ['new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), line])
   const screen = () => tmux(name, ['capture-pane', '-p', '-J', '-t', name, '-S', '-1000'])
   return {

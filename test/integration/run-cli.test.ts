@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout } from 'bun:test'
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
@@ -7,8 +7,14 @@ import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { NGB_SOURCE, REPO_ROOT, runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
 
+// Container turns take ~0.5-1 s each, /hang waits out a 3 s timeout: more than the 5 s default.
+setDefaultTimeout(30_000)
+let image = 'ngb-agent:test'
 const box = agentSandbox()
-beforeAll(ensureTestImage)
+beforeAll(async () => {
+  image = await ensureTestImage()
+  box.env.NGB_CONTAINER_IMAGE = image
+})
 afterAll(() => box.cleanup())
 
 function filesUnder(dir: string): string[] {
@@ -101,14 +107,17 @@ describe('ngb run with the mock agent in a real container', () => {
 
   dockerTest('rejects an invalid folder before starting anything', async () => {
     const r = await runNgb(['run', '-g', '../etc', '-p', 'x'], { env: box.env })
-    expect(r.code).toBe(1)
-    expect(r.stderr).toContain('not a valid group folder')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('invalid group folder')
   })
 })
 
 describe('the API key never leaves stdin', () => {
   const key = `sk-ant-api03-test-${crypto.randomUUID()}`
   const secretBox = agentSandbox({ ANTHROPIC_API_KEY: key })
+  beforeAll(() => {
+    secretBox.env.NGB_CONTAINER_IMAGE = image
+  })
   afterAll(() => secretBox.cleanup())
 
   dockerTest('/secret says present; the key is not in inspect, ps, logs or the database', async () => {
@@ -139,5 +148,72 @@ describe('the API key never leaves stdin', () => {
   dockerTest('/secret says absent when no key is configured', async () => {
     const r = await runNgb(['run', '-g', 'main', '-p', '/secret'], { env: box.env })
     expect(r.stdout).toBe('secret absent\n')
+  })
+})
+
+describe('extra mounts reach the container only through the allowlist', () => {
+  const mountBox = agentSandbox()
+  afterAll(() => mountBox.cleanup())
+
+  dockerTest('an allowed path is mounted read-only for a non-main group; a blocked one is not', async () => {
+    mountBox.env.NGB_CONTAINER_IMAGE = image
+    const home = mountBox.env.HOME ?? ''
+    const projects = join(home, 'projects')
+    mkdirSync(join(projects, 'app'), { recursive: true })
+    mkdirSync(join(projects, '.ssh'), { recursive: true })
+    symlinkSync(join(projects, '.ssh'), join(projects, 'harmless'))
+    mkdirSync(join(home, '.config', 'nanogridbot'), { recursive: true })
+    writeFileSync(
+      join(home, '.config', 'nanogridbot', 'mount-allowlist.json'),
+      JSON.stringify({
+        allowedRoots: [{ path: '~/projects', allowReadWrite: true }],
+        blockedPatterns: [],
+        nonMainReadOnly: true,
+      }),
+    )
+    const db = openDatabase(join(mountBox.dataDir, 'ngb.db'))
+    const repos = createRepos(db)
+    repos.groups.create({ folder: 'admin', name: 'admin', isMain: true, triggerMode: 'always' }, 1)
+    repos.groups.create(
+      {
+        folder: 'team',
+        name: 'team',
+        triggerMode: 'always',
+        settings: {
+          extraMounts: [
+            { hostPath: '~/projects/app', containerPath: 'app', readonly: false },
+            { hostPath: join(projects, 'harmless'), containerPath: 'keys' },
+          ],
+        },
+      },
+      1,
+    )
+    db.close()
+    const running = runNgb(['run', '-g', 'team', '-p', '/sleep 1500 done'], { env: mountBox.env })
+    let mounts: Array<{ Source: string; Destination: string; RW: boolean }> = []
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline && mounts.length === 0) {
+      const ids = mountBox.leftovers()
+      if (ids.length > 0)
+        mounts = JSON.parse(docker(['inspect', '--format', '{{json .Mounts}}', ...ids]).out || '[]')
+      else await Bun.sleep(50)
+    }
+    expect((await running).stdout).toBe('mock: done\n')
+    const byTarget = new Map(mounts.map((m) => [m.Destination, m]))
+    expect(byTarget.get('/workspace/extra/app')).toMatchObject({ Source: join(projects, 'app'), RW: false })
+    expect(byTarget.has('/workspace/extra/keys')).toBe(false)
+    expect(byTarget.get('/workspace/global')?.RW).toBe(false)
+    expect(byTarget.get('/workspace/group')?.RW).toBe(true)
+    expect([...byTarget.keys()].sort()).toEqual([
+      '/home/agent/.claude',
+      '/workspace/extra/app',
+      '/workspace/global',
+      '/workspace/group',
+      '/workspace/ipc',
+    ])
+    for (const m of mounts) {
+      expect(m.Source).not.toBe(mountBox.dataDir)
+      expect(m.Source.endsWith('.db') || m.Source.endsWith('.env')).toBe(false)
+    }
   })
 })

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as v from 'valibot'
@@ -14,6 +14,8 @@ import { SendMessageActionSchema, TaskActionSchema } from '../../src/protocol/co
 import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
 
+// Container turns take ~0.5-1 s each, /hang waits out a 3 s timeout: more than the 5 s default.
+setDefaultTimeout(30_000)
 let rt: Runtime | undefined
 let group: Group
 // Registered before the sandbox so the runtime closes before the sandbox's temp dir is removed.
@@ -31,7 +33,7 @@ function runtimeWith(env: Record<string, string | undefined>): Runtime {
 }
 
 beforeAll(async () => {
-  await ensureTestImage()
+  box.env.NGB_CONTAINER_IMAGE = await ensureTestImage()
   rt = runtimeWith({ NGB_IDLE_TIMEOUT_MS: '1500' })
   group = live().repos.groups.create(
     { folder: 'team', name: 'Team', isMain: false, triggerMode: 'always' },
@@ -82,12 +84,17 @@ describe('agent runner against real containers', () => {
   })
 
   dockerTest('agent actions land as valid IPC files of the group', async () => {
+    const frames: OutputFrame[] = []
     const handle = createRunner(live()).start({
       group,
       prompt: '/send telegram:group:42 hello there',
       chatJid: 'telegram:group:42',
       trigger: 'message',
+      onFrame: (f) => frames.push(f),
     })
+    // Follow-ups waiting when the agent starts join its first prompt; this one must be its own turn.
+    const deadline = Date.now() + 10_000
+    while (!frames.some((f) => f.type === 'result') && Date.now() < deadline) await Bun.sleep(20)
     handle.sendFollowUp('/task cron "0 9 * * 1" weekly report')
     handle.close()
     const outcome = await handle.done
@@ -156,7 +163,12 @@ describe('agent runner against real containers', () => {
   })
 
   dockerTest('removeOrphans removes this install’s containers and leaves other installs alone', async () => {
-    const mine = docker(['create', '--label', `ngb.install=${box.installId}`, 'ngb-agent:test']).out.trim()
+    const mine = docker([
+      'create',
+      '--label',
+      `ngb.install=${box.installId}`,
+      box.env.NGB_CONTAINER_IMAGE ?? '',
+    ]).out.trim()
     const theirs = docker([
       'create',
       '--label',

@@ -2,6 +2,7 @@ import { defineCommand } from 'citty'
 import { buildProductionImage } from '../../core/container/prod-image.ts'
 import { buildTestImage } from '../../core/container/test-image.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
+import { withExamples } from '../help.ts'
 import { printJson } from '../output.ts'
 
 const build = defineCommand({
@@ -36,7 +37,12 @@ const build = defineCommand({
   },
 })
 
-export default defineCommand({
+const command = defineCommand({
   meta: { name: 'image', description: 'Manage the agent container image' },
   subCommands: { build },
 })
+
+withExamples(build, ['ngb image build', 'ngb image build --test   # the offline mock agent image'])
+withExamples(command, ['ngb image build --test'])
+
+export default command

@@ -1,11 +1,13 @@
 import { defineCommand } from 'citty'
 import { createRunner, createRuntime } from '../../app.ts'
 import { InvalidInputError } from '../../core/errors.ts'
+import { createEventBus } from '../../core/events.ts'
+import type { GroupsService } from '../../core/groups.ts'
+import { createGroupsService } from '../../core/groups.ts'
 import type { Group } from '../../core/types.ts'
-import type { GroupsRepo } from '../../db/repos/groups.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
-import { FOLDER_PATTERN } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
+import { withExamples } from '../help.ts'
 
 /** `250`, `250ms`, `30s`, `5m`, `1h` → milliseconds (a bare number is milliseconds). */
 export function parseDurationMs(text: string): number {
@@ -19,23 +21,14 @@ export function parseDurationMs(text: string): number {
   return Math.round(ms)
 }
 
-/** The group for `ngb run`: created on first use; the first group ever created is the main one. */
-export function ensureGroup(groups: GroupsRepo, folder: string, now: number): Group {
-  if (!FOLDER_PATTERN.test(folder) || folder === 'global') {
-    throw new InvalidInputError(
-      `"${folder}" is not a valid group folder: 1-64 lowercase letters, digits or dashes, starting with a letter or digit (and not "global")`,
-      'group',
-    )
-  }
-  const existing = groups.get(folder)
-  if (existing) return existing
-  const isMain = groups.main() === undefined
-  return groups.create({ folder, name: folder, isMain, triggerMode: 'always' }, now)
+/** The group for `ngb run`: created on first use (the first group ever created is the main one). */
+export function ensureGroup(groups: GroupsService, folder: string): Group {
+  return groups.get(folder) ?? groups.createGroup({ folder, triggerMode: 'always' })
 }
 
 const EXIT = { ok: 0, error: 1, timeout: 124 } as const
 
-export default defineCommand({
+const command = defineCommand({
   meta: { name: 'run', description: 'Run one agent turn for a group and print the reply' },
   args: {
     ...globalArgs,
@@ -59,7 +52,13 @@ export default defineCommand({
 
     const rt = createRuntime({ loaded: loadFromFlags(args) })
     try {
-      const group = ensureGroup(rt.repos.groups, args.group, rt.clock.now())
+      const groups = createGroupsService({
+        repos: rt.repos,
+        bus: createEventBus(),
+        clock: rt.clock,
+        groupsDir: rt.paths.groups,
+      })
+      const group = ensureGroup(groups, args.group)
       let agentReportedError = false
       const print = (frame: OutputFrame) => {
         if (frame.type === 'error') agentReportedError = true
@@ -96,3 +95,11 @@ export default defineCommand({
     }
   },
 })
+
+withExamples(command, [
+  'ngb run -g main -p "Summarise my notes"',
+  'git diff | ngb run -g main -p -',
+  'ngb run -g main -p /multi 3 --provider mock --json',
+])
+
+export default command

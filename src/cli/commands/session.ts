@@ -1,10 +1,5 @@
 import { defineCommand } from 'citty'
-import { dataPaths } from '../../config/paths.ts'
-import type { Config } from '../../config/schema.ts'
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
-import { openDatabase } from '../../db/open.ts'
-import { createRepos } from '../../db/repos/index.ts'
-import { createLogger, createRotatingFileSink } from '../../util/log.ts'
 import type { GlobalFlags } from '../context.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
@@ -12,24 +7,21 @@ import { formatTable, formatWhen, printJson } from '../output.ts'
 import type { InteractiveOptions, LocalSession } from '../session/interactive.ts'
 import { runInteractive } from '../session/interactive.ts'
 import { containerOps, openLocalSession } from '../session/local.ts'
-import type { ContainerOps } from '../session/manage.ts'
 import { killSessions, listSessions } from '../session/manage.ts'
 
 const RESERVED = ['ls', 'kill', 'resume']
 
-/** The database and this install's containers, without the rest of the runtime (fast `ls`). */
-function openManage(config: Config) {
-  const paths = dataPaths(config.dataDir)
-  const db = openDatabase(paths.db)
-  const repos = createRepos(db)
-  const installId = repos.meta.getOrCreate('install_id', () => crypto.randomUUID().slice(0, 8))
-  const containers: ContainerOps = containerOps(config, installId)
-  const deps = { sessions: repos.sessions, runs: repos.runs, containers, now: () => Date.now() }
-  return { deps, repos, paths, close: () => db.close() }
+/** The runtime (database, log file) and this install's containers, for ls / kill / resume. */
+async function openManage(flags: GlobalFlags) {
+  const app = await import('../../app.ts')
+  const rt = app.createRuntime({ loaded: loadFromFlags(flags), consoleStream: null })
+  const containers = containerOps(app.createContainerRuntime(rt), rt.installId)
+  const deps = { sessions: rt.repos.sessions, runs: rt.repos.runs, containers, now: () => rt.clock.now() }
+  return { deps, rt, close: () => rt.shutdown.run('done') }
 }
 
 async function ls(flags: GlobalFlags & { json?: boolean }): Promise<void> {
-  const m = openManage(loadFromFlags(flags).config)
+  const m = await openManage(flags)
   try {
     const listing = await listSessions(m.deps)
     if (flags.json) return printJson(listing)
@@ -57,26 +49,15 @@ async function ls(flags: GlobalFlags & { json?: boolean }): Promise<void> {
         : '\nno running containers\n',
     )
   } finally {
-    m.close()
+    await m.close()
   }
 }
 
 async function kill(flags: GlobalFlags, target: string): Promise<void> {
-  const { config } = loadFromFlags(flags)
-  const m = openManage(config)
+  const m = await openManage(flags)
   try {
     const r = await killSessions(target, m.deps)
-    const log = createLogger({
-      level: 'info',
-      sinks: [
-        createRotatingFileSink({
-          path: m.paths.logFile,
-          maxBytes: config.logMaxBytes,
-          maxFiles: config.logMaxFiles,
-        }),
-      ],
-    })
-    log.info('containers stopped by ngb session kill', {
+    m.rt.log.info('containers stopped by ngb session kill', {
       component: 'cli',
       target,
       containers: r.stopped,
@@ -84,19 +65,19 @@ async function kill(flags: GlobalFlags, target: string): Promise<void> {
     })
     for (const name of r.stopped) process.stdout.write(`stopped ${name}\n`)
   } finally {
-    m.close()
+    await m.close()
   }
 }
 
 /** `ngb session resume <id>`: the group comes from the sessions table. */
-function resumeTarget(flags: GlobalFlags, sessionId: string): InteractiveOptions {
-  const m = openManage(loadFromFlags(flags).config)
+async function resumeTarget(flags: GlobalFlags, sessionId: string): Promise<InteractiveOptions> {
+  const m = await openManage(flags)
   try {
-    const s = m.repos.sessions.list().find((x) => x.sessionId === sessionId)
+    const s = m.rt.repos.sessions.list().find((x) => x.sessionId === sessionId)
     if (!s) throw new NotFoundError(`no session "${sessionId}" (see \`ngb session ls\`)`)
     return { flags, folder: s.groupFolder, resume: sessionId }
   } finally {
-    m.close()
+    await m.close()
   }
 }
 
@@ -135,7 +116,7 @@ export default withExamples(
       if (target === 'kill' || target === 'resume') {
         if (!args.id) throw new InvalidInputError(`ngb session ${target} needs an argument`)
         if (target === 'kill') return kill(args, args.id)
-        return interactive(resumeTarget(args, args.id))
+        return interactive(await resumeTarget(args, args.id))
       }
       if (args.id) throw new InvalidInputError(`unexpected argument "${args.id}"`)
       if (target && RESERVED.includes(target)) throw new InvalidInputError(`"${target}" is a subcommand`)

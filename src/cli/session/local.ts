@@ -1,4 +1,4 @@
-import type { Config } from '../../config/schema.ts'
+import type { ContainerRuntime } from '../../core/container/runtime.ts'
 import { NotFoundError } from '../../core/errors.ts'
 import type { GlobalFlags } from '../context.ts'
 import { loadFromFlags } from '../context.ts'
@@ -24,7 +24,7 @@ export async function openLocalSession(
         : 'there is no main group yet; create one with `ngb groups add <folder>`',
     )
   }
-  const runner = app.unavailableRunner('the container runner is not part of this build yet')
+  const runner = app.createRunner(rt)
   return {
     group,
     runner,
@@ -35,37 +35,15 @@ export async function openLocalSession(
   }
 }
 
-async function cli(
-  config: Pick<Config, 'containerCli'>,
-  args: string[],
-): Promise<{ code: number; out: string }> {
-  const proc = Bun.spawn([config.containerCli, ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
-  return { code, out }
-}
-
-/** This install's containers, by label; stop = the engine's graceful stop. */
-export function containerOps(config: Pick<Config, 'containerCli'>, installId: string): ContainerOps {
+/** This install's containers (label ngb.install=<id>), through the runtime app.ts picks. */
+export function containerOps(runtime: ContainerRuntime, installId: string): ContainerOps {
   return {
     async list(): Promise<LiveContainer[]> {
-      const r = await cli(config, [
-        'ps',
-        '--filter',
-        `label=ngb.install=${installId}`,
-        '--format',
-        '{{.Names}}\t{{.Label "ngb.group"}}\t{{.State}}',
-      ])
-      if (r.code !== 0) return []
-      return r.out
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => {
-          const [name = '', group = '', state = ''] = line.split('\t')
-          return { name, group: group || undefined, state }
-        })
+      const all = await runtime.list({ 'ngb.install': installId })
+      return all
+        .filter((c) => c.state === 'running')
+        .map((c) => ({ name: c.name, group: c.labels['ngb.group'], state: c.state }))
     },
-    async stop(name) {
-      await cli(config, ['stop', '-t', '5', name])
-    },
+    stop: (name) => runtime.stop(name, 5),
   }
 }

@@ -19,6 +19,8 @@ export interface RemoteRunnerDeps {
   token: string
   folder: string
   fetch?: typeof fetch
+  /** After the last answer, how long a graceful close waits for more (default 1000 ms). */
+  quietMs?: number
 }
 
 interface RemoteTurn {
@@ -75,7 +77,13 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
     const e = parsed.output
     // What the group's dashboard chat receives is the reply: results, and failure notices too.
     if (e.type === 'message.out' && e.message.chatJid === chatJid) current.reply(e.message.text)
-    else if (e.type === 'run.activity' && e.group === deps.folder) current.onFrame?.(e.frame)
+    // run.activity carries every frame; results are shown from message.out (what the chat got).
+    else if (
+      e.type === 'run.activity' &&
+      e.group === deps.folder &&
+      (e.frame.type === 'activity' || e.frame.type === 'error')
+    )
+      current.onFrame?.(e.frame)
     else if (e.type === 'run.finished' && e.group === deps.folder) current.settled()
   })
   ws.addEventListener('close', () =>
@@ -103,21 +111,28 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
       const done = new Promise<TurnOutcome>((r) => {
         resolveDone = r
       })
-      // Sent but not answered yet: a graceful close waits for the answer (or the run's end).
+      // Sent but not answered yet: a graceful close waits for the answer, then for a quiet moment
+      // (an answer may come in several messages), or for the server's run to end.
       let awaiting = false
       let closing = false
+      let quiet: ReturnType<typeof setTimeout> | undefined
+      const endWhenQuiet = () => {
+        if (quiet) clearTimeout(quiet)
+        if (closing && !awaiting) quiet = setTimeout(() => turn.end({}), deps.quietMs ?? 1000)
+      }
       const turn: RemoteTurn = {
         onFrame: req.onFrame,
         reply(text) {
           awaiting = false
           req.onFrame?.({ type: 'result', text })
-          if (closing) turn.end({})
+          endWhenQuiet()
         },
         settled() {
           awaiting = false
           if (closing) turn.end({})
         },
         end(o: Partial<TurnOutcome>) {
+          if (quiet) clearTimeout(quiet)
           if (finished) return
           finished = true
           if (current === turn) current = undefined
@@ -146,7 +161,7 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
         },
         close() {
           closing = true
-          if (!awaiting) turn.end({})
+          endWhenQuiet()
         },
         kill: async () => turn.end({ status: 'error', error: 'left to ngb serve' }),
         done,

@@ -13,20 +13,27 @@ export const AGENT_RUNNER_ENTRY = join(
   'main.ts',
 )
 
-/** Packages the image provides itself (installed with npm in the production image). */
+/** Packages the image provides itself (installed in the production image, absent from the test image). */
 export const AGENT_RUNNER_EXTERNALS = ['@anthropic-ai/claude-agent-sdk']
 
-/** build.ts embeds the pre-bundled runner under this name so a compiled ngb can build images. */
-export const EMBEDDED_BUNDLE_NAME = 'agent-runner.bundle'
+/** The entry file of the bundle; run it with `bun /app/main.js`. */
+export const BUNDLE_ENTRY = 'main.js'
 
-async function embeddedBundle(): Promise<string | undefined> {
-  const files = Bun.embeddedFiles
-  const hit = files.find((f) => (f as File).name?.includes(EMBEDDED_BUNDLE_NAME))
-  return hit ? await hit.text() : undefined
+/** Relative file name → contents. Chunks stay separate so a provider loads only when chosen. */
+export type AgentBundle = Record<string, string>
+
+async function embeddedBundle(): Promise<AgentBundle | undefined> {
+  // Embedded names get a hash: agent-runner-<hash>.bundle.
+  const hit = Bun.embeddedFiles.find((f) => /^agent-runner-?[\w]*\.bundle$/.test((f as File).name ?? ''))
+  return hit ? (JSON.parse(await hit.text()) as AgentBundle) : undefined
 }
 
-/** Bundles container/agent-runner (with the shared protocol and valibot) into one JS file for Bun. */
-export async function bundleAgentRunner(entry: string = AGENT_RUNNER_ENTRY): Promise<string> {
+/**
+ * Bundles container/agent-runner (with the shared protocol and valibot) for Bun. Code splitting keeps
+ * each provider in its own chunk, so the SDK is imported only when the claude provider is chosen:
+ * the test image runs the same files and reports a clear error for claude instead of failing at start.
+ */
+export async function bundleAgentRunner(entry: string = AGENT_RUNNER_ENTRY): Promise<AgentBundle> {
   if (!existsSync(entry)) {
     const embedded = await embeddedBundle()
     if (embedded) return embedded
@@ -39,12 +46,17 @@ export async function bundleAgentRunner(entry: string = AGENT_RUNNER_ENTRY): Pro
     entrypoints: [entry],
     target: 'bun',
     format: 'esm',
+    splitting: true,
     external: AGENT_RUNNER_EXTERNALS,
+    naming: { entry: '[name].[ext]', chunk: 'chunk-[hash].[ext]' },
   })
-  const out = result.outputs[0]
-  if (!result.success || !out || result.outputs.length !== 1) {
-    const why = result.logs.map((l) => l.message).join('; ') || `${result.outputs.length} outputs`
+  if (!result.success) {
+    const why = result.logs.map((l) => l.message).join('; ')
     throw new NgbError('container_failed', `bundling the agent-runner failed: ${why}`)
   }
-  return await out.text()
+  const files: AgentBundle = {}
+  for (const out of result.outputs) files[out.path.replace(/^\.\//, '')] = await out.text()
+  if (!files[BUNDLE_ENTRY])
+    throw new NgbError('container_failed', `the agent-runner bundle has no ${BUNDLE_ENTRY}`)
+  return files
 }

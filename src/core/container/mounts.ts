@@ -30,7 +30,7 @@ export function groupDirs(
   return {
     group,
     global: roots.global,
-    state: join(roots.state, folder, 'claude'),
+    state: join(roots.state, folder, '.claude'),
     ipc: join(roots.ipc, folder),
     logs: join(group, 'logs'),
   }

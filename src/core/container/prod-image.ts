@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ContainerError, NgbError } from '../errors.ts'
@@ -11,17 +11,20 @@ export const EMBEDDED_DOCKERFILE_NAME = 'Dockerfile'
 
 async function dockerfileText(): Promise<string> {
   if (existsSync(DOCKERFILE_PATH)) return readFileSync(DOCKERFILE_PATH, 'utf8')
-  const hit = Bun.embeddedFiles.find((f) => (f as File).name?.includes(EMBEDDED_DOCKERFILE_NAME))
+  const hit = Bun.embeddedFiles.find((f) => ((f as File).name ?? '').startsWith(EMBEDDED_DOCKERFILE_NAME))
   if (hit) return await hit.text()
   throw new NgbError('not_found', `container/Dockerfile not found at ${DOCKERFILE_PATH} and none embedded`)
 }
 
-/** Writes the build context: the Dockerfile and the bundled agent-runner. Returns its directory. */
+/** Writes the build context: the Dockerfile and the bundled agent-runner in agent-runner/. */
 export async function prepareBuildContext(
   dir: string = mkdtempSync(join(tmpdir(), 'ngb-build-')),
 ): Promise<string> {
   writeFileSync(join(dir, 'Dockerfile'), await dockerfileText())
-  writeFileSync(join(dir, 'agent-runner.js'), await bundleAgentRunner())
+  mkdirSync(join(dir, 'agent-runner'), { recursive: true })
+  for (const [name, text] of Object.entries(await bundleAgentRunner())) {
+    writeFileSync(join(dir, 'agent-runner', name), text)
+  }
   return dir
 }
 

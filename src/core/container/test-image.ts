@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { bundleAgentRunner } from './agent-bundle.ts'
+import { ContainerError } from '../errors.ts'
+import { BUNDLE_ENTRY, bundleAgentRunner } from './agent-bundle.ts'
 import { importRootfsImage } from './rootfs.ts'
 
 export const TEST_IMAGE = 'ngb-agent:test'
 export const CONTENT_LABEL = 'ngb.content'
 /** Bump when the rootfs layout below changes, so cached images are rebuilt. */
-const LAYOUT_VERSION = '1'
+const LAYOUT_VERSION = '2'
 
 export interface TestImageOptions {
   cli: string
@@ -20,6 +21,8 @@ export interface TestImageOptions {
 
 export interface ImageBuildResult {
   tag: string
+  /** `<tag>-<hash>`: names exactly this content, even if `tag` is later rebuilt from other sources. */
+  pinnedTag: string
   hash: string
   cached: boolean
   ms: number
@@ -49,24 +52,38 @@ export async function buildTestImage(opts: TestImageOptions): Promise<ImageBuild
   const hash = createHash('sha256')
     .update(LAYOUT_VERSION)
     .update(`${Bun.version}:${Bun.revision}:${statSync(bun).size}`)
-    .update(bundle)
+    .update(JSON.stringify(Object.entries(bundle).sort()))
     .digest('hex')
     .slice(0, 16)
-  if (!opts.force && (await imageLabel(opts.cli, tag, CONTENT_LABEL)) === hash) {
-    return { tag, hash, cached: true, ms: performance.now() - started }
+  const pinnedTag = `${tag}-${hash}`
+  const retag = async () => {
+    const r = Bun.spawn([opts.cli, 'tag', pinnedTag, tag], {
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+    })
+    const [err, code] = await Promise.all([new Response(r.stderr).text(), r.exited])
+    if (code !== 0)
+      throw new ContainerError('exit', `${opts.cli} tag ${pinnedTag} ${tag} failed: ${err.trim()}`)
+  }
+  if (!opts.force && (await imageLabel(opts.cli, pinnedTag, CONTENT_LABEL)) === hash) {
+    if ((await imageLabel(opts.cli, tag, CONTENT_LABEL)) !== hash) await retag()
+    return { tag, pinnedTag, hash, cached: true, ms: performance.now() - started }
   }
   const work = mkdtempSync(join(tmpdir(), 'ngb-image-'))
   try {
-    const runner = join(work, 'agent-runner.js')
-    writeFileSync(runner, bundle)
+    const files = [{ from: bun, to: '/usr/local/bin/bun', mode: 0o755 }]
+    for (const [name, text] of Object.entries(bundle)) {
+      const local = join(work, name)
+      writeFileSync(local, text)
+      files.push({ from: local, to: `/app/${name}`, mode: 0o644 })
+    }
     await importRootfsImage({
       cli: opts.cli,
-      tag,
-      files: [
-        { from: bun, to: '/usr/local/bin/bun', mode: 0o755 },
-        { from: runner, to: '/app/agent-runner.js', mode: 0o644 },
-      ],
-      entrypoint: ['/usr/local/bin/bun', '/app/agent-runner.js'],
+      tag: pinnedTag,
+      files,
+      // --no-install: a missing package (the SDK, absent here) must fail, not be fetched from a registry.
+      entrypoint: ['/usr/local/bin/bun', '--no-install', `/app/${BUNDLE_ENTRY}`],
       // A compiled ngb acts as plain bun with BUN_BE_BUN=1; real bun ignores it.
       env: { BUN_BE_BUN: '1', HOME: '/home/agent', PATH: '/usr/local/bin:/usr/bin:/bin' },
       dirs: ['/workspace/group', '/workspace/global', '/workspace/ipc', '/workspace/extra', '/app'],
@@ -76,5 +93,6 @@ export async function buildTestImage(opts: TestImageOptions): Promise<ImageBuild
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
-  return { tag, hash, cached: false, ms: performance.now() - started }
+  await retag()
+  return { tag, pinnedTag, hash, cached: false, ms: performance.now() - started }
 }

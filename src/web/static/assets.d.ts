@@ -1,6 +1,7 @@
+/** Imported `with { type: 'text' }`: the stylesheet's content. */
 declare module '*.css' {
-  const path: string
-  export default path
+  const content: string
+  export default content
 }
 declare module 'htmx.org/dist/htmx.min.js' {
   const path: string

@@ -23,14 +23,17 @@ test('every command has --help with a description and examples, exit 0, no colou
   const paths = await commandPaths(rootCommand as unknown as Cmd)
   expect(paths.length).toBeGreaterThan(20)
   const missing: string[] = []
-  await Promise.all(
-    paths.map(async (path) => {
-      const r = await runNgb([...path, '--help'])
-      const name = ['ngb', ...path].join(' ')
-      if (r.code !== 0 || !r.stdout.includes('USAGE') || !r.stdout.includes('EXAMPLES')) missing.push(name)
-      if (r.stdout.includes('\x1b[')) missing.push(`${name} (colour)`)
-    }),
-  )
+  // A few at a time: 30 parallel Bun processes on a 2-core CI box only measure the box.
+  for (let i = 0; i < paths.length; i += 4) {
+    await Promise.all(
+      paths.slice(i, i + 4).map(async (path) => {
+        const r = await runNgb([...path, '--help'])
+        const name = ['ngb', ...path].join(' ')
+        if (r.code !== 0 || !r.stdout.includes('USAGE') || !r.stdout.includes('EXAMPLES')) missing.push(name)
+        if (r.stdout.includes('\x1b[')) missing.push(`${name} (colour)`)
+      }),
+    )
+  }
   expect(missing).toEqual([])
 })
 

@@ -91,9 +91,13 @@ describe('connectRemoteRunner (ngb session through ngb serve)', () => {
     })
     await Bun.sleep(50)
     expect(settled).toBe(false)
-    push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'last answer' } })
+    push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'last answer, part 1' } })
+    push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'part 2' } })
     expect((await h.done).status).toBe('ok')
-    expect(frames.at(-1)).toEqual({ type: 'result', text: 'last answer' })
+    expect(frames.slice(-2)).toEqual([
+      { type: 'result', text: 'last answer, part 1' },
+      { type: 'result', text: 'part 2' },
+    ])
     expect(h.sendFollowUp('too late')).toBe(false)
     runner.close()
   })

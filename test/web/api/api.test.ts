@@ -222,3 +222,43 @@ describe('auth', () => {
     expect(await r.text()).toContain('action="/login"')
   })
 })
+
+describe('pages', () => {
+  test('a page for a missing group is an HTML 404 page, the API the JSON 404', async () => {
+    const page = await call('GET', '/groups/ghost', undefined, 'session', { accept: 'text/html' })
+    expect(page.status).toBe(404)
+    expect(page.headers.get('content-type')).toContain('text/html')
+    expect(page.text).toContain('group &quot;ghost&quot; does not exist')
+    const api = await call('GET', '/api/groups/ghost', undefined, 'session', { accept: 'text/html' })
+    expect(api.json.error).toBe('not_found')
+  })
+
+  test.each([
+    '/',
+    '/groups',
+    '/groups/main',
+    '/chats',
+    '/tasks',
+    '/runs',
+    '/runs/r1',
+    '/channels',
+    '/plugins',
+    '/settings',
+  ])('%s renders for a logged-in admin, escaping stored content', async (path) => {
+    const r = await call('GET', path, undefined, 'session', { accept: 'text/html' })
+    expect(r.status).toBe(200)
+    expect(r.text).toStartWith('<!doctype html>')
+    expect(r.text).not.toContain('<script>x</script>')
+  })
+})
+
+describe('/metrics', () => {
+  test('Prometheus text for a token holder; 401 without', async () => {
+    const r = await call('GET', '/metrics', undefined, 'token')
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-type')).toContain('text/plain')
+    expect(r.text).toMatch(/^ngb_groups \d+$/m)
+    expect(r.text).toContain('ngb_tasks{status="active"}')
+    expect((await call('GET', '/metrics', undefined, 'none')).status).toBe(401)
+  })
+})

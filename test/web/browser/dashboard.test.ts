@@ -1,34 +1,24 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
 import { openDatabase } from '../../../src/db/open.ts'
 import { createRepos } from '../../../src/db/repos/index.ts'
-import { REPO_ROOT } from '../../helpers/cli.ts'
-import { HAS_DOCKER } from '../../helpers/docker.ts'
+import { ensureTestImage } from '../../helpers/agent-image.ts'
+import { docker, HAS_DOCKER } from '../../helpers/docker.ts'
 import type { ServeProcess } from './serve.ts'
 import { SCREENSHOTS, startServe } from './serve.ts'
 
 const CHROMIUM = process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'
 const HAS_CHROMIUM = existsSync(CHROMIUM)
 if (!HAS_CHROMIUM) process.stderr.write(`chromium not found at ${CHROMIUM}: browser tests skipped\n`)
-/**
- * The agent's streamed reply needs `ngb serve` to run real containers (not the placeholder runner)
- * and the mock agent image; until both are there the reply step is skipped with this notice.
- */
-const SERVE_SOURCE = readFileSync(join(REPO_ROOT, 'src', 'cli', 'commands', 'serve.ts'), 'utf8')
-const HAS_PIPELINE =
-  existsSync(join(REPO_ROOT, 'src', 'channels', 'web')) && !SERVE_SOURCE.includes('unavailableRunner(')
-const HAS_IMAGE =
-  HAS_DOCKER &&
-  Bun.spawnSync(['docker', 'image', 'inspect', 'ngb-agent:test'], { stdout: 'ignore', stderr: 'ignore' })
-    .exitCode === 0
-if (HAS_CHROMIUM && !(HAS_PIPELINE && HAS_IMAGE))
-  process.stderr.write(
-    'ngb serve has no container runner yet or ngb-agent:test is missing: the streamed-reply browser test is skipped\n',
-  )
+const INSTALL_ID = `tw${crypto.randomUUID().slice(0, 6)}`
+const leftovers = () =>
+  docker(['ps', '-a', '-q', '--filter', `label=ngb.install=${INSTALL_ID}`])
+    .out.split('\n')
+    .filter(Boolean)
 
 const skipBrowser = test.skipIf(!HAS_CHROMIUM)
 const browserTest = (name: string, fn: () => Promise<void>) => skipBrowser(name, fn, 30_000)
@@ -44,7 +34,19 @@ let page: Page
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return
   mkdirSync(SCREENSHOTS, { recursive: true })
-  serve = await startServe(dataDir)
+  await ensureTestImage()
+  // A known install id labels every container this serve starts, so the test can clean them up.
+  const db = openDatabase(join(dataDir, 'ngb.db'))
+  createRepos(db).meta.set('install_id', INSTALL_ID)
+  db.close()
+  const home = join(dataDir, 'home')
+  mkdirSync(home, { recursive: true })
+  serve = await startServe(dataDir, {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    NGB_CONTAINER_MEMORY: '256m',
+    NGB_CONTAINER_CPUS: '1',
+  })
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -59,7 +61,7 @@ beforeAll(async () => {
   })
   context = await browser.newContext({ viewport: { width: 390, height: 844 } })
   page = await context.newPage()
-}, 30_000)
+}, 120_000)
 
 afterAll(async () => {
   const t0 = Date.now()
@@ -68,7 +70,10 @@ afterAll(async () => {
   await serve?.stop()
   process.stderr.write(`browser closed in ${t1 - t0} ms, ngb serve stopped in ${Date.now() - t1} ms\n`)
   expect(serve?.proc.exitCode ?? 0).toBe(0)
+  const left = HAS_DOCKER ? leftovers() : []
+  if (left.length > 0) docker(['rm', '-f', ...left])
   rmSync(dataDir, { recursive: true, force: true })
+  expect(left).toEqual([])
 }, 20_000)
 
 async function noXss() {
@@ -119,12 +124,19 @@ describe('dashboard in a real browser', () => {
     expect(await page.getByLabel('Message').inputValue()).toBe('')
   })
 
-  test.skipIf(!HAS_CHROMIUM || !HAS_PIPELINE || !HAS_IMAGE)(
+  test.skipIf(!HAS_CHROMIUM || !HAS_DOCKER)(
     "the mock agent's streamed reply appears without reload",
     async () => {
       await page.getByLabel('Message').fill('echo: streamed hello')
       await page.getByRole('button', { name: 'Send' }).click()
-      await page.locator('#chat-log li.msg.bot').first().waitFor({ timeout: 30_000 })
+      await page
+        .locator('#chat-log li.msg.bot')
+        .first()
+        .waitFor({ timeout: 30_000 })
+        .catch(async (error) => {
+          const runs = await page.evaluate(() => fetch('/api/runs').then((r) => r.text()))
+          throw new Error(`no reply: ${String(error)}\nruns: ${runs}\nserve: ${serve.stderr().slice(-2000)}`)
+        })
       expect(await page.locator('#activity li').count()).toBeGreaterThan(0)
     },
     60_000,

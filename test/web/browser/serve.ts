@@ -12,7 +12,11 @@ export interface ServeProcess {
 }
 
 /** A real `ngb serve` on a free port with a temp data dir; resolves once it printed its URLs. */
-export async function startServe(dataDir: string, env: Record<string, string> = {}): Promise<ServeProcess> {
+export async function startServe(
+  dataDir: string,
+  env: Record<string, string> = {},
+  opts: { binary?: string } = {},
+): Promise<ServeProcess> {
   const childEnv: Record<string, string> = {}
   for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1' })) if (v !== undefined) childEnv[k] = v
   delete childEnv.NGB_ADMIN_PASSWORD
@@ -25,8 +29,10 @@ export async function startServe(dataDir: string, env: Record<string, string> = 
     NGB_LOG_LEVEL: 'warn',
     ...env,
   })
-  const proc = Bun.spawn([process.execPath, NGB_SOURCE, 'serve'], {
-    cwd: REPO_ROOT,
+  const cmd = opts.binary ? [opts.binary, 'serve'] : [process.execPath, NGB_SOURCE, 'serve']
+  const proc = Bun.spawn(cmd, {
+    // The binary runs from / to prove it needs nothing from the source tree.
+    cwd: opts.binary ? '/' : REPO_ROOT,
     env: childEnv,
     stdin: 'ignore',
     stdout: 'pipe',

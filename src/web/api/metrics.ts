@@ -1,0 +1,64 @@
+import { Elysia } from 'elysia'
+import type { WebServices } from '../services.ts'
+
+export interface MetricsDeps {
+  services: WebServices
+  messageCount: () => number
+  wsClients: () => number
+  uptimeMs: () => number
+}
+
+function line(
+  name: string,
+  help: string,
+  type: 'gauge' | 'counter',
+  samples: Array<[string, number]>,
+): string {
+  const out = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`]
+  for (const [labels, value] of samples) out.push(`${name}${labels} ${value}`)
+  return out.join('\n')
+}
+
+/** /metrics in the Prometheus text format (behind the same auth as everything else). */
+export function metricsRoute(deps: MetricsDeps) {
+  return new Elysia().get('/metrics', () => {
+    const s = deps.services
+    const tasks = s.tasks.list()
+    const body = [
+      line('ngb_uptime_seconds', 'Seconds since ngb serve started', 'gauge', [
+        ['', Math.round(deps.uptimeMs() / 1000)],
+      ]),
+      line('ngb_groups', 'Registered groups', 'gauge', [['', s.groups.list().length]]),
+      line('ngb_messages_stored', 'Messages in the database', 'gauge', [['', deps.messageCount()]]),
+      line('ngb_runs_active', 'Agent runs in progress', 'gauge', [['', s.runs.running().length]]),
+      line(
+        'ngb_tasks',
+        'Scheduled tasks by status',
+        'gauge',
+        (['active', 'paused', 'completed'] as const).map((st) => [
+          `{status="${st}"}`,
+          tasks.filter((t) => t.status === st).length,
+        ]),
+      ),
+      line(
+        'ngb_channel_up',
+        'Channel connected (1) or not (0), enabled channels only',
+        'gauge',
+        s.channels
+          .list()
+          .filter((c) => c.enabled && c.configured)
+          .map((c) => [`{channel="${c.name}"}`, c.status === 'connected' ? 1 : 0]),
+      ),
+      line(
+        'ngb_plugin_errors_total',
+        'Plugin hook errors since start',
+        'counter',
+        s.plugins.list().map((p) => [`{plugin="${p.name}"}`, p.errors]),
+      ),
+      line('ngb_websocket_clients', 'Open dashboard/API WebSockets', 'gauge', [['', deps.wsClients()]]),
+    ]
+    return new Response(`${body.join('\n')}\n`, {
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+    })
+  })
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { chunkText } from '../../src/channels/shared/chunk.ts'
+import { dataPaths } from '../../src/config/paths.ts'
+import { buildTestImage } from '../../src/core/container/test-image.ts'
+import { createEventBus } from '../../src/core/events.ts'
+import { createGroupsService } from '../../src/core/groups.ts'
+import { openDatabase } from '../../src/db/open.ts'
+import { createRepos } from '../../src/db/repos/index.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { startDiscordHarness } from '../channels/discord/harness.ts'
+import { startSlackHarness } from '../channels/slack/harness.ts'
+import { startTelegramHarness } from '../channels/telegram/harness.ts'
+import type { ContractHarness } from '../contract/channel-contract.ts'
+import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
+import { agentSandbox } from '../helpers/agent-image.ts'
+import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
+import type { LiveNgb } from '../helpers/spawn-ngb.ts'
+import { spawnNgb } from '../helpers/spawn-ngb.ts'
+import { waitFor } from '../helpers/wait.ts'
+
+/**
+ * Done-when of the channels issue, end to end: `ngb serve` with Telegram, Discord and Slack pointed
+ * at their wire fakes, real containers of ngb-agent:test running the mock agent (it answers
+ * `mock: <last message>`). Figures (inject → reply at the fake) are printed as JSON at the end.
+ */
+const PLATFORMS = ['telegram', 'discord', 'slack'] as const
+type Platform = (typeof PLATFORMS)[number]
+const START: Record<Platform, () => Promise<ContractHarness>> = {
+  telegram: startTelegramHarness,
+  discord: startDiscordHarness,
+  slack: startSlackHarness,
+}
+
+/** ngb-agent:test; NGB_TEST_IMAGE picks a private tag where other checkouts share the engine and rebuild it. */
+const IMAGE = process.env.NGB_TEST_IMAGE ?? 'ngb-agent:test'
+const box = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
+beforeAll(async () => {
+  if (HAS_DOCKER) await buildTestImage({ cli: 'docker', tag: IMAGE })
+}, 120_000)
+afterAll(() => box.cleanup())
+
+describe('chat platforms through ngb serve with the mock agent in real containers', () => {
+  const h = {} as Record<Platform, ContractHarness>
+  const figures: Record<string, number[]> = {}
+  let serve: LiveNgb | undefined
+
+  /** Injects, waits for the next message(s) in `jid` at the fake; returns them and records the latency. */
+  async function exchange(p: Platform, figure: string, jid: string, inject: () => string, count = 1) {
+    const before = h[p].sent(jid).length
+    const startedAt = performance.now()
+    inject()
+    const sent = await h[p].waitForSent(jid, before + count, 30_000)
+    ;(figures[`${p} ${figure}`] ??= []).push(Math.round(performance.now() - startedAt))
+    return sent.slice(before)
+  }
+
+  beforeAll(async () => {
+    if (!HAS_DOCKER) return
+    for (const p of PLATFORMS) h[p] = await START[p]()
+    const paths = dataPaths(box.dataDir)
+    const db = openDatabase(paths.db)
+    const groups = createGroupsService({
+      repos: createRepos(db),
+      bus: createEventBus(),
+      clock: systemClock,
+      groupsDir: paths.groups,
+    })
+    groups.createGroup({ folder: 'admin' })
+    for (const p of PLATFORMS) {
+      groups.createGroup({ folder: `${p}-dm`, triggerMode: 'always' })
+      groups.createGroup({ folder: `${p}-room`, triggerMode: 'mention' })
+      groups.bind(h[p].dmJid, `${p}-dm`)
+      groups.bind(h[p].groupJid, `${p}-room`)
+    }
+    db.close()
+    serve = spawnNgb(['serve', '--port', '0'], {
+      env: {
+        ...box.env,
+        NGB_ADMIN_PASSWORD: 'test-admin-password',
+        ...h.telegram.serveEnv,
+        ...h.discord.serveEnv,
+        ...h.slack.serveEnv,
+      },
+    })
+    await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
+  }, 60_000)
+
+  afterAll(async () => {
+    if (!serve) return
+    serve.proc.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+    for (const p of PLATFORMS) await h[p]?.stop()
+    process.stdout.write(`${JSON.stringify({ channelsE2eMs: figures })}\n`)
+  }, 30_000)
+
+  for (const p of PLATFORMS) {
+    dockerTest(
+      `${p}: a direct message gets the agent's reply in the same chat, with typing while it works`,
+      async () => {
+        const [reply] = await exchange(p, 'dm first reply', h[p].dmJid, () =>
+          h[p].injectDm(`hello from ${p}`),
+        )
+        expect(reply).toContain(`mock: hello from ${p}`)
+        if (h[p].waitForTyping) await h[p].waitForTyping?.(h[p].dmJid)
+        const [again] = await exchange(p, 'dm follow-up reply', h[p].dmJid, () => h[p].injectDm('and again'))
+        expect(again).toContain('mock: and again')
+      },
+      60_000,
+    )
+
+    dockerTest(
+      `${p}: mentions in the group and in a thread are answered where they were asked`,
+      async () => {
+        const [inGroup] = await exchange(p, 'group mention reply', h[p].groupJid, () =>
+          h[p].injectGroup('status please', { mention: true }),
+        )
+        expect(inGroup).toContain('mock: @Andy status please')
+        const [inThread] = await exchange(p, 'thread mention reply', h[p].threadJid, () =>
+          h[p].injectThreadMention('in the thread'),
+        )
+        expect(inThread).toContain('in the thread')
+      },
+      60_000,
+    )
+
+    dockerTest(
+      `${p}: a 10,000-character reply with a code block arrives split correctly`,
+      async () => {
+        const md = longReply().markdown
+        const count = chunkText(
+          h[p].channel.formatMarkdown?.(`mock: ${md}`) ?? `mock: ${md}`,
+          h[p].channel.maxMessageLength,
+        ).length
+        const chunks = await exchange(p, '10k reply (all chunks)', h[p].dmJid, () => h[p].injectDm(md), count)
+        expect(chunks[0]).toContain('mock: ')
+        expectSplitCorrectly(h[p], chunks)
+      },
+      60_000,
+    )
+
+    dockerTest(
+      `${p}: a forced 429 delays and retries the same message`,
+      async () => {
+        const before = h[p].attempts(h[p].dmJid).length
+        h[p].failNextSend({ kind: 'rate_limit', retryAfterSeconds: 1 })
+        await exchange(p, 'reply through a 429', h[p].dmJid, () => h[p].injectDm('limited'))
+        const attempts = h[p].attempts(h[p].dmJid).slice(before)
+        expect(attempts.map((a) => a.ok)).toEqual([false, true])
+        expect(attempts[1]?.text).toBe(attempts[0]?.text ?? '')
+        expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
+      },
+      60_000,
+    )
+
+    dockerTest(
+      `${p}: after a dropped connection the next message is answered; a redelivery is not`,
+      async () => {
+        await h[p].dropConnection()
+        const [reply] = await exchange(
+          p,
+          'reply after a drop',
+          h[p].dmJid,
+          () => h[p].injectDm('still there?'),
+          1,
+        )
+        expect(reply).toContain('mock: still there?')
+        const before = h[p].sent(h[p].dmJid).length
+        const id = h[p].injectDm('only once')
+        await h[p].waitForSent(h[p].dmJid, before + 1, 30_000)
+        await h[p].redeliver(id)
+        await exchange(p, 'dm follow-up reply', h[p].dmJid, () => h[p].injectDm('marker'))
+        expect(h[p].sent(h[p].dmJid).filter((t) => t.includes('mock: only once'))).toHaveLength(1)
+      },
+      60_000,
+    )
+  }
+})
