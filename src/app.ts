@@ -359,6 +359,9 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
         apiRoot: config.telegramApiRoot,
         assistantName,
         log,
+        webhook: config.telegramWebhookUrl
+          ? { url: config.telegramWebhookUrl, port: config.telegramWebhookPort ?? 8443 }
+          : undefined,
       }),
     )
   }
