@@ -22,6 +22,7 @@ import {
 } from '../fakes/anthropic.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
 import { buildClaudeTestImage } from '../helpers/claude-image.ts'
+import { runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
 
 /** A turn takes ~1 s; a loaded 2-core CI machine needs headroom (bun's default is 5 s). */
@@ -39,6 +40,8 @@ afterAll(async () => {
 })
 const box = agentSandbox()
 afterAll(() => box.cleanup())
+const cliBox = agentSandbox()
+afterAll(() => cliBox.cleanup())
 
 const live = () => {
   if (!rt || !fake) throw new Error('runtime not started')
@@ -323,6 +326,31 @@ describe('claude provider in a container, through the host runner', () => {
       const unknown = await turn('hello', { sessionId: crypto.randomUUID() })
       expect(unknown.outcome).toMatchObject({ status: 'error', exitCode: 1, errorKind: 'session_invalid' })
       expect(ofType(unknown.frames, 'error').map((f) => f.kind)).toEqual(['session_invalid'])
+    },
+    TURN_TIMEOUT_MS,
+  )
+})
+
+describe('ngb run with the claude provider', () => {
+  dockerTest(
+    'prints the answer and resumes the session on the next run; the key stays out of the data dir',
+    async () => {
+      const env = {
+        ...cliBox.env,
+        NGB_CONTAINER_IMAGE: image,
+        NGB_AGENT_PROVIDER: 'claude',
+        NGB_CONTAINER_NETWORK: 'host',
+        ANTHROPIC_API_KEY: API_KEY,
+        ANTHROPIC_BASE_URL: live().fake.url,
+      }
+      const first = await runNgb(['run', '-g', 'main', '-p', 'hello from ngb run'], { env })
+      expect(first).toMatchObject({ code: 0, stdout: 'fake: hello from ngb run\n' })
+      const before = live().fake.messageBodies().length
+      const second = await runNgb(['run', '-g', 'main', '-p', 'and again'], { env })
+      expect(second).toMatchObject({ code: 0, stdout: 'fake: and again\n' })
+      const resumed = JSON.stringify(live().fake.messageBodies()[before]?.messages)
+      expect(resumed).toContain('fake: hello from ngb run')
+      expect(filesContaining(cliBox.dataDir, API_KEY)).toEqual([])
     },
     TURN_TIMEOUT_MS,
   )
