@@ -1,10 +1,10 @@
 /**
  * The dashboard path's own latency, without a container: a browser-like client posts a chat
  * message (form POST, cookie + CSRF, as htmx does) to a real `startWebServer` over the real
- * pipeline (web channel → inbound → queue) whose runner answers at once; the reply comes back as a
- * run.output fragment on /ws/ui. Reports p50/p90 of
+ * pipeline (web channel → inbound → queue → delivery) whose runner answers at once; the reply comes
+ * back as the chat-log fragment of its message.out on /ws/ui. Reports p50/p90 of
  *   - handover: POST handler entered → message handed to the pipeline (stored, queued),
- *   - push: run.output published on the bus → WebSocket frame sent,
+ *   - push: message.out published on the bus → WebSocket frame sent,
  *   - roundTrip: client sends the POST → client receives the reply frame (everything but the agent).
  * Prints one JSON line. Usage: bun bench/web-latency.ts [--messages 20]
  */
@@ -53,7 +53,7 @@ const web = await startWebServer(rt, Date.now(), {
   probes: {
     chatHandedOver: (ms) => handover.push(ms),
     frameSent: (e, ms) => {
-      if (e.type === 'run.output') push.push(ms)
+      if (e.type === 'message.out') push.push(ms)
     },
   },
 })
@@ -81,19 +81,13 @@ const waiting = new Map<string, (t: number) => void>()
 ws.addEventListener('message', (m) => {
   const t = performance.now()
   const marker = /reply (m-\d+)/.exec(String(m.data))?.[1]
-  if (marker && String(m.data).includes('#activity')) waiting.get(marker)?.(t)
+  if (marker && String(m.data).includes('#chat-log')) waiting.get(marker)?.(t)
 })
 
 const roundTrip: number[] = []
 for (let n = 0; n < WARMUP + MESSAGES; n++) {
   const marker = `m-${n}`
   const received = new Promise<number>((r) => waiting.set(marker, r))
-  const finished = new Promise<void>((r) => {
-    const off = core.bus.on('run.finished', () => {
-      off()
-      r()
-    })
-  })
   const t0 = performance.now()
   const res = await fetch(`${web.url}/groups/main/chat`, {
     method: 'POST',
@@ -108,8 +102,12 @@ for (let n = 0; n < WARMUP + MESSAGES; n++) {
   if (res.status !== 204) throw new Error(`chat POST answered ${res.status}: ${await res.text()}`)
   const t1 = await received
   if (n >= WARMUP) roundTrip.push(t1 - t0)
-  // Let the turn finish so the next message starts a fresh one (no follow-up path).
-  await finished
+  // Let the turn end so the next message starts a fresh one (no follow-up path).
+  const deadline = Date.now() + 5000
+  while (core.orchestrator.queue.snapshot().active > 0) {
+    if (Date.now() > deadline) throw new Error('the turn did not end')
+    await Bun.sleep(1)
+  }
 }
 
 const pct = (xs: number[], p: number) => {

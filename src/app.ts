@@ -34,6 +34,7 @@ import { createMasker } from './util/mask.ts'
 import type { Shutdown } from './util/shutdown.ts'
 import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
+import { applyChannelFlags } from './web/adapters/channels.ts'
 import { createWebServices } from './web/adapters/index.ts'
 import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
@@ -179,6 +180,17 @@ export async function startWebServer(
     now,
   })
   if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
+  if (opts.core) {
+    const off = await applyChannelFlags(opts.core.channels, rt.repos.meta)
+    if (off.length > 0) rt.log.info('channels disabled on the dashboard stay off', { channels: off })
+  }
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(rt.config.webHost)
+  if (!loopback) {
+    rt.log.warn(
+      `the dashboard listens on ${rt.config.webHost}: reachable from the network; put it behind TLS and list its host name in NGB_WEB_ALLOWED_HOSTS`,
+      { component: 'web' },
+    )
+  }
   const services = createWebServices(
     {
       repos: rt.repos,
@@ -359,6 +371,9 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
         apiRoot: config.telegramApiRoot,
         assistantName,
         log,
+        webhook: config.telegramWebhookUrl
+          ? { url: config.telegramWebhookUrl, port: config.telegramWebhookPort ?? 8443 }
+          : undefined,
       }),
     )
   }

@@ -57,22 +57,24 @@ export function StatusBadge({ status }: { status: string }) {
 export function RunRow({ run }: { run: Run }) {
   return (
     <tr id={`run-${run.id}`}>
-      <td>
+      <td data-label="Run">
         <a href={`/runs/${encodeURIComponent(run.id)}`} safe>
           {run.id}
         </a>
       </td>
-      <td>
+      <td data-label="Group">
         <a href={`/groups/${encodeURIComponent(run.groupFolder)}`} safe>
           {run.groupFolder}
         </a>
       </td>
-      <td safe>{run.trigger}</td>
-      <td>
+      <td data-label="Trigger" safe>
+        {run.trigger}
+      </td>
+      <td data-label="Status">
         <StatusBadge status={run.status} />
       </td>
-      <td>{fmtTime(run.startedAt)}</td>
-      <td>{fmtDuration(run.startedAt, run.finishedAt)}</td>
+      <td data-label="Started">{fmtTime(run.startedAt)}</td>
+      <td data-label="Duration">{fmtDuration(run.startedAt, run.finishedAt)}</td>
     </tr>
   )
 }
@@ -81,21 +83,23 @@ export function TaskRow({ task }: { task: Task }) {
   const id = encodeURIComponent(task.id)
   return (
     <tr id={`task-${task.id}`}>
-      <td>
+      <td data-label="Id">
         <a href={`/tasks/${id}`} safe>
           {task.id}
         </a>
       </td>
-      <td safe>{task.groupFolder}</td>
-      <td class="prompt" safe>
+      <td data-label="Group" safe>
+        {task.groupFolder}
+      </td>
+      <td data-label="Prompt" class="prompt" safe>
         {task.prompt}
       </td>
-      <td safe>{`${task.scheduleType}: ${task.scheduleValue}`}</td>
-      <td>
+      <td data-label="Schedule" safe>{`${task.scheduleType}: ${task.scheduleValue}`}</td>
+      <td data-label="Status">
         <StatusBadge status={task.status} />
       </td>
-      <td>{fmtTime(task.nextRunAt)}</td>
-      <td class="actions">
+      <td data-label="Next run">{fmtTime(task.nextRunAt)}</td>
+      <td data-label="Actions" class="actions">
         {task.status === 'active' ? (
           <button
             type="button"

@@ -11,6 +11,11 @@ export interface LayoutProps {
   children?: Children
 }
 
+/** hx-ws reconnects by itself; the page just says so. (Two-colon attribute: not JSX syntax.) */
+const LIVE_CLOSED = {
+  'hx-on:htmx:ws:close': "document.getElementById('live-status').textContent = 'reconnecting…'",
+}
+
 const NAV: Array<[string, string]> = [
   ['/', 'Overview'],
   ['/groups', 'Groups'],
@@ -61,7 +66,16 @@ export function Layout(p: LayoutProps) {
           <div id="flash" role="alert" aria-live="polite" />
           <main id="main">
             <h1 safe>{p.title}</h1>
-            {p.live ? <div id="live" hx-ws:connect={p.live} hidden /> : ''}
+            {p.live ? (
+              <p class="muted live">
+                <span id="live" hx-ws:connect={p.live} {...LIVE_CLOSED} />
+                <span id="live-status" aria-live="polite">
+                  connecting…
+                </span>
+              </p>
+            ) : (
+              ''
+            )}
             {p.children}
           </main>
         </body>

@@ -82,6 +82,8 @@ export const ConfigSchema = v.object({
   anthropicModel: optionalText(),
   telegramBotToken: optionalText(),
   telegramApiRoot: url(),
+  telegramWebhookUrl: url(),
+  telegramWebhookPort: v.optional(int(1, 65535)),
   discordBotToken: optionalText(),
   discordApiBase: url(),
   discordGatewayUrl: url(),

@@ -132,6 +132,16 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     toml: 'telegram.api_root',
     description: 'Telegram Bot API root',
   },
+  telegramWebhookUrl: {
+    env: 'TELEGRAM_WEBHOOK_URL',
+    toml: 'telegram.webhook_url',
+    description: 'Public HTTPS URL Telegram posts updates to (webhook mode; unset = long polling)',
+  },
+  telegramWebhookPort: {
+    env: 'TELEGRAM_WEBHOOK_PORT',
+    toml: 'telegram.webhook_port',
+    description: 'Local port (on 127.0.0.1, behind your TLS proxy) that receives the webhook (default 8443)',
+  },
   discordBotToken: {
     env: 'DISCORD_BOT_TOKEN',
     toml: 'discord.bot_token',

@@ -41,6 +41,8 @@ export type InboundResult =
   | { kind: 'queued'; group: string; message: StoredMessage }
 
 export interface InboundDeps {
+  /** Lets "@<assistant> ngb-…" count as a bind token: in groups the bot often sees only mentions. */
+  assistantName?: string
   /** `/help`, `/status`: answered by ngb in any chat, bound or not, without the agent. */
   chatCommands?: Pick<ChatCommands, 'reply'>
   messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove'>
@@ -75,8 +77,19 @@ export function createInbound(deps: InboundDeps): Inbound {
   const { log } = deps
   let stopped = false
 
-  async function handleToken(message: StoredMessage, replyJid: string): Promise<InboundResult> {
-    const result = deps.groups.redeemToken(message.text, message.chatJid)
+  /** The message without a leading "@<assistant>", as Telegram's privacy mode makes group users write it. */
+  function unaddressed(text: string): string {
+    if (!deps.assistantName) return text
+    const name = deps.assistantName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    return text.replace(new RegExp(`^\\s*@${name}[,:]?\\s+`, 'iu'), '')
+  }
+
+  async function handleToken(
+    message: StoredMessage,
+    replyJid: string,
+    token: string,
+  ): Promise<InboundResult> {
+    const result = deps.groups.redeemToken(token, message.chatJid)
     const text = result.ok
       ? `This chat is now connected to "${result.group.name}".`
       : TOKEN_REPLIES[result.reason]
@@ -160,7 +173,8 @@ export function createInbound(deps: InboundDeps): Inbound {
       }
 
       const replyJid = threadId ? `${chatJid}#${threadId}` : chatJid
-      if (deps.groups.isBindToken(message.text)) return handleToken(message, replyJid)
+      const token = unaddressed(message.text)
+      if (deps.groups.isBindToken(token)) return handleToken(message, replyJid, token)
       const commandReply = deps.chatCommands?.reply({ chatJid, text: message.text, isGroup: message.isGroup })
       if (commandReply !== undefined) return answerCommand(chatJid, replyJid, commandReply)
 

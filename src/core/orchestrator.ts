@@ -119,6 +119,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     },
   })
   const inbound = createInbound({
+    assistantName: config.assistantName,
     chatCommands,
     messages: repos.messages,
     chats: repos.chats,

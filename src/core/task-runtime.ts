@@ -102,6 +102,9 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
     watcher,
     writeSnapshots,
     start() {
+      // Only one ngb serves a data dir, so a run still marked running was cut off by a crash.
+      const stale = repos.tasks.closeStaleRuns(clock.now())
+      if (stale > 0) log.info('closed task runs cut off by an unclean stop', { count: stale })
       watcher.start()
       scheduler.start()
     },

@@ -48,13 +48,24 @@ export function createRotatingFileSink(opts: RotatingFileOptions): LogSink {
     if (existsSync(opts.path)) renameSync(opts.path, `${opts.path}.1`)
     size = 0
   }
+  let failing = false
   return {
     write(record) {
       const line = `${JSON.stringify(record)}\n`
       const bytes = Buffer.byteLength(line)
-      if (size > 0 && size + bytes > opts.maxBytes) rotate()
-      appendFileSync(opts.path, line)
-      size += bytes
+      try {
+        if (size > 0 && size + bytes > opts.maxBytes) rotate()
+        // The directory may have been removed under us (a cleaned data dir); recreate it.
+        if (!existsSync(dirname(opts.path))) mkdirSync(dirname(opts.path), { recursive: true })
+        appendFileSync(opts.path, line)
+        size += bytes
+        failing = false
+      } catch (error) {
+        // Logging must never take the process down (a throwing sink would break shutdown);
+        // say so once on stderr and keep going.
+        if (!failing) process.stderr.write(`ngb: cannot write ${opts.path}: ${(error as Error).message}\n`)
+        failing = true
+      }
     },
   }
 }

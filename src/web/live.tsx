@@ -29,6 +29,8 @@ export function groupOf(e: NgbEvent): string | undefined {
 
 /** Which fragments a page showing `filter` needs for one event; [] when the event is not its business. */
 export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiFrame[] {
+  // A result frame also arrives as run.output; showing both would print every reply twice.
+  if (e.type === 'run.activity' && e.frame.type === 'result') return []
   const activity = (): UiFrame => ({
     target: '#activity',
     swap: 'afterbegin',

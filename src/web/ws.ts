@@ -90,6 +90,8 @@ export function wsRoutes(deps: WsDeps) {
           matches: () => true,
           render: (e) => renderLive(deps, filter, e).map((f) => JSON.stringify(f)),
         })
+        // Tells the page (and the browser tests) that live updates flow from now on.
+        ws.send(JSON.stringify({ target: '#live-status', swap: 'innerHTML', content: 'live' }))
       },
       close(ws) {
         clients.delete(ws.id)

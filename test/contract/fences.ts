@@ -2,12 +2,12 @@
 
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/
 
-export function fencedCodeLines(text: string, unescape: (s: string) => string = (s) => s): string[] {
+export function fencedCodeLines(text: string, unescapeHtml: (s: string) => string = (s) => s): string[] {
   const out: string[] = []
   let inside = false
   for (const line of text.split('\n')) {
     if (FENCE.test(line)) inside = !inside
-    else if (inside) out.push(unescape(line))
+    else if (inside) out.push(unescapeHtml(line))
   }
   return out
 }

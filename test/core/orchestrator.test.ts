@@ -148,6 +148,25 @@ describe('orchestrator pipeline (fake runner, real SQLite)', () => {
     expect(core.outTexts()).toEqual(['session none', 'session none'])
   })
 
+  test('a fresh-session retry includes follow-ups the rejected container had taken', async () => {
+    const runner = createFakeRunner()
+    const core = createTestCore({ runner })
+    core.groups.createGroup({ folder: 'main' })
+    core.repos.sessions.set('main', 'stale', Date.now())
+    await core.orchestrator.start()
+    await core.web.post('main', 'one')
+    const [rejected] = await runner.waitForTurns(1)
+    await core.web.post('main', 'two')
+    expect(rejected?.followUps).toHaveLength(1)
+    rejected?.finish({ status: 'error', errorKind: 'session_invalid', error: 'no such session' })
+    const [, fresh] = await runner.waitForTurns(2)
+    expect(fresh?.req.sessionId).toBeUndefined()
+    expect(fresh?.req.prompt).toContain('>one</message>')
+    expect(fresh?.req.prompt).toContain('>two</message>')
+    expect(core.repos.sessions.get('main')).toBeUndefined()
+    fresh?.finish()
+  })
+
   test('unbound chats are stored silently; a bind token binds the chat and confirms', async () => {
     const runner = createFakeRunner({ onStart: (t) => t.result('agent reply') })
     const core = createTestCore({ runner })

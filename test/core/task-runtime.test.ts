@@ -77,3 +77,51 @@ test('an agent schedules a task through IPC; the scheduler runs it on time and d
   await rt.stop()
   expect(clock.pending()).toEqual([])
 })
+
+test('start() closes task runs a crash left running', async () => {
+  const { repos } = testDb()
+  repos.groups.create({ folder: 'main', name: 'Main', isMain: true, triggerMode: 'always' }, T0)
+  repos.tasks.create({
+    id: 'task-x',
+    groupFolder: 'main',
+    chatJid: 'web:main',
+    prompt: 'p',
+    scheduleType: 'interval',
+    scheduleValue: '1h',
+    contextMode: 'isolated',
+    status: 'active',
+    nextRunAt: T0 + 3_600_000,
+    createdAt: T0,
+  })
+  repos.tasks.startRun('task-x', T0 - 5000, 'run-cut')
+  const clock = createManualClock(T0)
+  const rt = createTaskRuntime({
+    repos,
+    groupOfChat: () => undefined,
+    registerGroup: () => {
+      throw new Error('unused')
+    },
+    runner: createScriptedRunner(() => ({ frames: [] })),
+    deliver: async () => ({ sent: true }),
+    enqueueTask: () => {},
+    bus: createEventBus(),
+    clock,
+    log: createMemoryLogger(),
+    timezone: 'UTC',
+    ipcDir: tempDir('ngb-rt-'),
+  })
+  rt.start()
+  await rt.stop()
+  expect(repos.tasks.runs('task-x')).toEqual([
+    {
+      id: 1,
+      taskId: 'task-x',
+      runId: 'run-cut',
+      startedAt: T0 - 5000,
+      finishedAt: T0,
+      status: 'error',
+      error: 'ngb stopped during this run',
+      result: undefined,
+    },
+  ])
+})

@@ -1,4 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
+import { guildCreatePayload, message, nextId, user } from './discord-payloads.ts'
 import type { FailureKind, Recorder } from './recorder.ts'
 import { createRecorder, readBody } from './recorder.ts'
 
@@ -58,43 +59,6 @@ export interface DiscordFake {
   stop(): Promise<void>
 }
 
-let snowflake = 1_300_000_000_000_000_000n
-const nextId = () => String(++snowflake)
-
-function user(u: DiscordUser) {
-  return { discriminator: '0', avatar: null, global_name: null, bot: false, ...u }
-}
-
-function message(
-  id: string,
-  m: { channelId: string; guildId?: string; author: DiscordUser; content: string; mentions?: DiscordUser[] },
-  extra: Record<string, unknown> = {},
-) {
-  return {
-    id,
-    channel_id: m.channelId,
-    ...(m.guildId
-      ? {
-          guild_id: m.guildId,
-          member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
-        }
-      : {}),
-    author: user(m.author),
-    content: m.content,
-    timestamp: new Date().toISOString(),
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: (m.mentions ?? []).map(user),
-    mention_roles: [],
-    attachments: [],
-    embeds: [],
-    pinned: false,
-    type: 0,
-    ...extra,
-  }
-}
-
 export function startDiscordFake(opts: { token?: string } = {}): DiscordFake {
   const token = opts.token ?? 'NDI.fake.discord-token'
   const bot: DiscordUser = { id: nextId(), username: 'ngb-bot', bot: true }
@@ -120,77 +84,6 @@ export function startDiscordFake(opts: { token?: string } = {}): DiscordFake {
     if (live) sendFrame(live, { op: 0, t, s, d })
   }
 
-  function guildCreate() {
-    const now = new Date().toISOString()
-    return {
-      id: guildId,
-      name: 'fake guild',
-      icon: null,
-      owner_id: '1',
-      afk_timeout: 300,
-      verification_level: 0,
-      default_message_notifications: 0,
-      explicit_content_filter: 0,
-      mfa_level: 0,
-      system_channel_flags: 0,
-      premium_tier: 0,
-      nsfw_level: 0,
-      preferred_locale: 'en-US',
-      features: [],
-      emojis: [],
-      stickers: [],
-      roles: [
-        {
-          id: guildId,
-          name: '@everyone',
-          permissions: '1071698660929',
-          position: 0,
-          color: 0,
-          hoist: false,
-          managed: false,
-          mentionable: false,
-          flags: 0,
-        },
-      ],
-      channels: [
-        {
-          id: channelId,
-          type: 0,
-          guild_id: guildId,
-          name: 'general',
-          position: 0,
-          permission_overwrites: [],
-        },
-      ],
-      threads: [
-        {
-          id: threadId,
-          type: 11,
-          guild_id: guildId,
-          parent_id: channelId,
-          name: 'a thread',
-          owner_id: '1',
-          thread_metadata: {
-            archived: false,
-            auto_archive_duration: 1440,
-            archive_timestamp: now,
-            locked: false,
-          },
-        },
-      ],
-      members: [],
-      presences: [],
-      voice_states: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-      joined_at: now,
-      large: false,
-      unavailable: false,
-      member_count: 2,
-    }
-  }
-
   function onFrame(ws: ServerWebSocket<undefined>, f: GatewayFrame) {
     gateway.record(f)
     if (f.op === 1) return sendFrame(ws, { op: 11 })
@@ -209,7 +102,7 @@ export function startDiscordFake(opts: { token?: string } = {}): DiscordFake {
         application: { id: bot.id, flags: 0 },
         shard: [0, 1],
       })
-      dispatch('GUILD_CREATE', guildCreate())
+      dispatch('GUILD_CREATE', guildCreatePayload({ guildId, channelId, threadId }))
       return
     }
     if (f.op === 6) {

@@ -51,6 +51,10 @@ export interface TelegramFake {
   /** Queues the update carrying `messageId` again under a new update_id, as after an unconfirmed offset. */
   redeliver(messageId: number): void
   failNext(method: string, failure: FailureKind): void
+  /** The webhook set with setWebhook, if any: updates are then POSTed there instead of polled. */
+  webhook(): { url: string; secret?: string } | undefined
+  /** Webhook POSTs the fake made, with the status our server answered (0 = unreachable). */
+  deliveries: Recorder<{ updateId: number; status: number }>
   /** Closes every open connection once a getUpdates poll is held, as a network drop would. */
   dropConnections(): Promise<void>
   stop(): Promise<void>
@@ -105,6 +109,36 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
   let nextUpdateId = 1000
   let nextMessageId = 1
   let pollWaiters = new Set<() => void>()
+  let webhook: { url: string; secret?: string } | undefined
+  const deliveries = createRecorder<{ updateId: number; status: number }>()
+
+  /** Telegram's side of a webhook: POST each update, retry a few times when our server fails. */
+  async function post(update: { update_id: number; message: Record<string, unknown> }) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      // The current webhook each time: a restarted bot sets a new secret.
+      const target = webhook
+      if (!target) return
+      const status = await fetch(target.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(target.secret ? { 'x-telegram-bot-api-secret-token': target.secret } : {}),
+        },
+        body: JSON.stringify(update),
+      }).then(
+        (r) => r.status,
+        () => 0,
+      )
+      deliveries.record({ updateId: update.update_id, status })
+      if (status === 200) return
+      await Bun.sleep(100)
+    }
+  }
+  function enqueue(update: { update_id: number; message: Record<string, unknown> }) {
+    if (webhook) void post(update)
+    else updates.push(update)
+    wake()
+  }
   let server: Server<undefined>
 
   const wake = () => {
@@ -185,10 +219,19 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
             can_read_all_group_messages: false,
             supports_inline_queries: false,
           })
+        case 'setWebhook':
+          webhook = {
+            url: String(body.url),
+            secret: typeof body.secret_token === 'string' ? body.secret_token : undefined,
+          }
+          return ok(true)
         case 'deleteWebhook':
+          webhook = undefined
+          return ok(true)
         case 'setMyCommands':
           return ok(true)
         case 'getUpdates':
+          if (webhook) return fail(409, "Conflict: can't use getUpdates method while webhook is active")
           return getUpdates(body, req.signal)
         case 'sendMessage':
           return sendMessage(body)
@@ -214,6 +257,8 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
     token,
     bot,
     calls,
+    webhook: () => webhook,
+    deliveries,
     injectMessage(msg) {
       const message_id = nextMessageId++
       const reply = msg.replyTo
@@ -230,15 +275,13 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
         ...(reply ? { reply_to_message: reply } : {}),
       }
       injected.set(message_id, message)
-      updates.push({ update_id: nextUpdateId++, message })
-      wake()
+      enqueue({ update_id: nextUpdateId++, message })
       return message_id
     },
     redeliver(messageId) {
       const message = injected.get(messageId)
       if (!message) throw new Error(`no update carried message ${messageId}`)
-      updates.push({ update_id: nextUpdateId++, message })
-      wake()
+      enqueue({ update_id: nextUpdateId++, message })
     },
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), failure])

@@ -12,6 +12,8 @@ import { CONTENT_LABEL, imageLabel } from '../../src/core/container/test-image.t
  * it at a fake Messages API; it is not a production image (that one comes from container/Dockerfile).
  */
 export const CLAUDE_TEST_IMAGE = 'ngb-agent:claude-test'
+/** Images older than this with another content hash are removed when a new one is built. */
+const STALE_MS = 24 * 60 * 60 * 1000
 /** Bump when the layout below changes, so cached images are rebuilt. */
 const LAYOUT_VERSION = '1'
 const SDK = '@anthropic-ai/claude-agent-sdk'
@@ -76,13 +78,16 @@ function hostTool(name: string): string | undefined {
   return undefined
 }
 
-/** Builds the image unless one with the same content hash exists (the SDK is ~400 MB: seconds, not ms). */
+/**
+ * Builds `<tag>-<content hash>` unless it exists (the SDK is ~400 MB: seconds, not ms). The hash is in
+ * the tag so checkouts sharing one engine (worktrees, CI jobs) never swap each other's image mid-run.
+ */
 export async function buildClaudeTestImage(
   opts: { cli?: string; tag?: string; force?: boolean } = {},
 ): Promise<ClaudeImageResult> {
   const started = performance.now()
   const cli = opts.cli ?? 'docker'
-  const tag = opts.tag ?? CLAUDE_TEST_IMAGE
+  const base = opts.tag ?? CLAUDE_TEST_IMAGE
   // The same bundle as production and ngb-agent:test: the SDK stays external, loaded from node_modules.
   const bundle = await bundleAgentRunner()
   const sdkDir = packageDir(SDK)
@@ -98,6 +103,7 @@ export async function buildClaudeTestImage(
     .update(JSON.stringify(Object.entries(bundle).sort()))
     .digest('hex')
     .slice(0, 16)
+  const tag = `${base}-${hash}`
   if (!opts.force && (await imageLabel(cli, tag, CONTENT_LABEL)) === hash) {
     return { tag, hash, cached: true, ms: performance.now() - started }
   }
@@ -131,7 +137,29 @@ export async function buildClaudeTestImage(
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
+  removeStale(cli, base, tag)
   return { tag, hash, cached: false, ms: performance.now() - started }
+}
+
+/** Removes day-old images of earlier hashes; an image still in use by a container is left alone. */
+function removeStale(cli: string, base: string, keep: string): void {
+  const [repo, name] = base.split(':')
+  const r = Bun.spawnSync(
+    [cli, 'images', repo ?? base, '--format', '{{.Repository}}:{{.Tag}}\t{{.CreatedAt}}'],
+    { stdout: 'pipe', stderr: 'pipe' },
+  )
+  for (const line of r.stdout.toString().split('\n')) {
+    const [ref, created] = line.split('\t')
+    if (!ref || !created || ref === keep || !ref.startsWith(`${repo}:${name}-`)) continue
+    const at = Date.parse(
+      created
+        .replace(/ [A-Z]+$/, '')
+        .replace(' +0000', 'Z')
+        .replace(' ', 'T'),
+    )
+    if (Number.isFinite(at) && Date.now() - at > STALE_MS)
+      Bun.spawnSync([cli, 'rmi', ref], { stdout: 'ignore', stderr: 'ignore' })
+  }
 }
 
 /** The image's size in bytes, as the engine reports it. */

@@ -50,7 +50,8 @@ describe('chat platforms through ngb serve with the mock agent in real container
     const startedAt = performance.now()
     inject()
     const sent = await h[p].waitForSent(jid, before + count, 30_000)
-    ;(figures[`${p} ${figure}`] ??= []).push(Math.round(performance.now() - startedAt))
+    const key = `${p} ${figure}`
+    figures[key] = [...(figures[key] ?? []), Math.round(performance.now() - startedAt)]
     return sent.slice(before)
   }
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PLACEHOLDER_KEY } from '../../container/agent-runner/providers/claude/key-proxy.ts'
 import type { Runtime } from '../../src/app.ts'
 import { createRunner, createRuntime } from '../../src/app.ts'
 import { loadConfig } from '../../src/config/load.ts'
@@ -20,7 +21,8 @@ import {
   toolResultText,
 } from '../fakes/anthropic.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
-import { buildClaudeTestImage, CLAUDE_TEST_IMAGE } from '../helpers/claude-image.ts'
+import { buildClaudeTestImage } from '../helpers/claude-image.ts'
+import { runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
 
 /** A turn takes ~1 s; a loaded 2-core CI machine needs headroom (bun's default is 5 s). */
@@ -30,6 +32,7 @@ const CHAT = 'cli:me'
 let fake: FakeAnthropic | undefined
 let rt: Runtime | undefined
 let group: Group
+let image = ''
 // Registered before the sandbox so the runtime closes before the sandbox's temp dir is removed.
 afterAll(async () => {
   await rt?.shutdown.run('test done')
@@ -37,6 +40,8 @@ afterAll(async () => {
 })
 const box = agentSandbox()
 afterAll(() => box.cleanup())
+const cliBox = agentSandbox()
+afterAll(() => cliBox.cleanup())
 
 const live = () => {
   if (!rt || !fake) throw new Error('runtime not started')
@@ -45,11 +50,11 @@ const live = () => {
 
 beforeAll(async () => {
   if (process.env.NGB_TEST_DOCKER !== '1') return
-  await buildClaudeTestImage()
+  image = (await buildClaudeTestImage()).tag
   fake = createFakeAnthropic()
   const env = {
     ...box.env,
-    NGB_CONTAINER_IMAGE: CLAUDE_TEST_IMAGE,
+    NGB_CONTAINER_IMAGE: image,
     NGB_AGENT_PROVIDER: 'claude',
     // The fake listens on the host's 127.0.0.1; the CLI is told to send nothing anywhere else.
     NGB_CONTAINER_NETWORK: 'host',
@@ -220,7 +225,9 @@ describe('claude provider in a container, through the host runner', () => {
     async () => {
       let inspect = ''
       let ps = ''
-      const run = await turn('slow 1500\nrun bash: env', {
+      // Bash prints its env, then every environment it can read in /proc (the CLI's included).
+      const scan = 'env; echo ENVIRON-SCAN; cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n"'
+      const run = await turn(`slow 1500\nrun bash: ${scan}`, {
         onFrame: (frame, handle) => {
           if (frame.type !== 'session') return
           inspect = docker(['inspect', handle.containerName]).out
@@ -229,10 +236,12 @@ describe('claude provider in a container, through the host runner', () => {
       })
       expect(run.outcome.status).toBe('ok')
       const env = toolResults(run.requests)[0] ?? ''
-      expect(env).toContain(`ANTHROPIC_BASE_URL=${live().fake.url}`)
+      expect(env).toContain('ENVIRON-SCAN')
+      // The CLI itself holds only the placeholder; the real key stays in the runner's key proxy.
+      expect(env).toContain(`ANTHROPIC_API_KEY=${PLACEHOLDER_KEY}`)
       expect(env).not.toContain(API_KEY)
-      expect(env).not.toContain('ANTHROPIC_API_KEY')
-      expect(inspect).toContain(CLAUDE_TEST_IMAGE)
+      expect(env.split('ENVIRON-SCAN')[0]).not.toContain('ANTHROPIC_API_KEY')
+      expect(inspect).toContain(image)
       expect(inspect).not.toContain(API_KEY)
       expect(ps).toContain('docker run')
       expect(ps).not.toContain(API_KEY)
@@ -317,6 +326,31 @@ describe('claude provider in a container, through the host runner', () => {
       const unknown = await turn('hello', { sessionId: crypto.randomUUID() })
       expect(unknown.outcome).toMatchObject({ status: 'error', exitCode: 1, errorKind: 'session_invalid' })
       expect(ofType(unknown.frames, 'error').map((f) => f.kind)).toEqual(['session_invalid'])
+    },
+    TURN_TIMEOUT_MS,
+  )
+})
+
+describe('ngb run with the claude provider', () => {
+  dockerTest(
+    'prints the answer and resumes the session on the next run; the key stays out of the data dir',
+    async () => {
+      const env = {
+        ...cliBox.env,
+        NGB_CONTAINER_IMAGE: image,
+        NGB_AGENT_PROVIDER: 'claude',
+        NGB_CONTAINER_NETWORK: 'host',
+        ANTHROPIC_API_KEY: API_KEY,
+        ANTHROPIC_BASE_URL: live().fake.url,
+      }
+      const first = await runNgb(['run', '-g', 'main', '-p', 'hello from ngb run'], { env })
+      expect(first).toMatchObject({ code: 0, stdout: 'fake: hello from ngb run\n' })
+      const before = live().fake.messageBodies().length
+      const second = await runNgb(['run', '-g', 'main', '-p', 'and again'], { env })
+      expect(second).toMatchObject({ code: 0, stdout: 'fake: and again\n' })
+      const resumed = JSON.stringify(live().fake.messageBodies()[before]?.messages)
+      expect(resumed).toContain('fake: hello from ngb run')
+      expect(filesContaining(cliBox.dataDir, API_KEY)).toEqual([])
     },
     TURN_TIMEOUT_MS,
   )

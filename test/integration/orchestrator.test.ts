@@ -9,17 +9,21 @@ import type { Core, Runtime } from '../../src/app.ts'
 import { createContainerRuntime, createCore, createRunner, createRuntime } from '../../src/app.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { removeOrphans } from '../../src/core/container/orphans.ts'
+import { buildTestImage } from '../../src/core/container/test-image.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
 import { createGroupsService } from '../../src/core/groups.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
-import { type AgentSandbox, agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
+import { type AgentSandbox, agentSandbox } from '../helpers/agent-image.ts'
 import { NGB_SOURCE } from '../helpers/cli.ts'
-import { docker, dockerTest } from '../helpers/docker.ts'
+import { docker, dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 
+// Its own tag, built from the same source: other checkouts on a shared engine rebuild
+// ngb-agent:test from their own agent-runner, which must not swap the image under these tests.
+const IMAGE = 'ngb-agent:test-orchestrator'
 beforeAll(async () => {
-  await ensureTestImage()
+  if (HAS_DOCKER) await buildTestImage({ cli: 'docker', tag: IMAGE })
 }, 300_000)
 
 const sandboxes: AgentSandbox[] = []
@@ -100,7 +104,7 @@ describe('orchestrator with real containers', () => {
   dockerTest(
     'three quick messages make one run holding all three; a message during the run is a follow-up; replies in order',
     async () => {
-      const sandbox = agentSandbox()
+      const sandbox = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
       sandboxes.push(sandbox)
       const h = await startCore(sandbox, { idleTimeoutMs: 60_000 })
       try {
@@ -133,7 +137,7 @@ describe('orchestrator with real containers', () => {
   dockerTest(
     'with the cap at 2, six groups messaged at once never run more than 2 containers, and all six answer',
     async () => {
-      const sandbox = agentSandbox()
+      const sandbox = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
       sandboxes.push(sandbox)
       const h = await startCore(sandbox, { maxConcurrent: 2, idleTimeoutMs: 60_000 })
       const folders = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6']
@@ -165,7 +169,7 @@ describe('orchestrator with real containers', () => {
   dockerTest(
     '/fail is retried with backoff, then the chat is told the run failed',
     async () => {
-      const sandbox = agentSandbox()
+      const sandbox = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
       sandboxes.push(sandbox)
       const h = await startCore(sandbox, { retryBaseMs: 300, maxRetries: 2 })
       try {
@@ -195,7 +199,7 @@ describe('crash recovery of ngb serve', () => {
   dockerTest(
     'SIGKILL during a run, then a restart: the message is answered exactly once and no container is left',
     async () => {
-      const sandbox = agentSandbox()
+      const sandbox = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
       sandboxes.push(sandbox)
       const env: Record<string, string> = {}
       for (const [k, v] of Object.entries({

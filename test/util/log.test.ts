@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createConsoleSink, createLogger, createRotatingFileSink } from '../../src/util/log.ts'
 import { createMasker } from '../../src/util/mask.ts'
@@ -49,4 +49,19 @@ describe('logging', () => {
     expect(out).not.toContain('quiet')
     expect(out).toMatch(/warn {2}\[queue\] loud \{"group":"main"\}/)
   })
+})
+
+test('a removed log directory is recreated, and an unwritable one never throws', () => {
+  const dir = tempDir()
+  const path = join(dir, 'logs', 'ngb.log')
+  const sink = createRotatingFileSink({ path, maxBytes: 1 << 20, maxFiles: 2 })
+  sink.write({ ts: 1, level: 'info', msg: 'first' })
+  rmSync(join(dir, 'logs'), { recursive: true })
+  sink.write({ ts: 2, level: 'info', msg: 'after removal' })
+  expect(readFileSync(path, 'utf8')).toContain('after removal')
+  const blocked = createRotatingFileSink({ path: join(dir, 'file', 'ngb.log'), maxBytes: 100, maxFiles: 1 })
+  writeFileSync(join(dir, 'file', 'ngb.log'), '')
+  rmSync(join(dir, 'file'), { recursive: true })
+  writeFileSync(join(dir, 'file'), 'a file where the directory should be')
+  expect(() => blocked.write({ ts: 3, level: 'info', msg: 'x' })).not.toThrow()
 })

@@ -127,6 +127,40 @@ describe('/ws/ui', () => {
     c.ws.close()
   })
 
+  test('tasks and overview pages get their tables re-rendered; result frames are not doubled', async () => {
+    const tasks = open('/ws/ui?view=tasks', session)
+    const overview = open('/ws/ui?view=overview', session)
+    await Promise.all([tasks.opened, overview.opened])
+    await Promise.all([
+      tasks.next((f) => f.includes('#live-status')),
+      overview.next((f) => f.includes('#live-status')),
+    ])
+    web.services.tasks.create({
+      groupFolder: 'main',
+      prompt: 'nightly <i>x</i>',
+      scheduleType: 'interval',
+      scheduleValue: '1h',
+    })
+    const body = JSON.parse(await tasks.next((f) => f.includes('#tasks-body')))
+    expect(body.swap).toBe('innerHTML')
+    expect(body.content).toContain('nightly &lt;i&gt;x&lt;/i&gt;')
+    web.repos.runs.start({ id: 'r-live', groupFolder: 'main', trigger: 'web', startedAt: Date.now() })
+    web.bus.publish({ type: 'run.started', group: 'main', run: { ...run, id: 'r-live' } })
+    expect(JSON.parse(await overview.next((f) => f.includes('#active-runs'))).content).toContain('r-live')
+    const mark = overview.frames.length
+    web.bus.publish({
+      type: 'run.activity',
+      group: 'main',
+      runId: 'r-live',
+      frame: { type: 'result', text: 'once' },
+    })
+    web.bus.publish({ type: 'run.output', group: 'main', runId: 'r-live', text: 'once' })
+    await overview.next((f) => f.includes('run.output'), mark)
+    expect(overview.frames.slice(mark).filter((f) => f.includes('once'))).toHaveLength(1)
+    tasks.ws.close()
+    overview.ws.close()
+  })
+
   test('requires a session too', async () => {
     const r = await fetch(`http://127.0.0.1:${port}/ws/ui`, {
       headers: { upgrade: 'websocket', connection: 'Upgrade', cookie: `${SESSION_COOKIE}=nope` },

@@ -46,7 +46,7 @@ export function OverviewPage(p: OverviewProps) {
       </ul>
       <h2>Active runs</h2>
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>Run</th>

@@ -43,7 +43,7 @@ export function TasksPage({ tasks, groups }: { tasks: Task[]; groups: Group[] })
       </form>
       <h2>Tasks</h2>
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>Id</th>
@@ -87,7 +87,7 @@ export function TaskDetailPage({ task, runs }: { task: Task; runs: TaskRun[] }) 
       <pre safe>{task.prompt}</pre>
       <h2>History</h2>
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>Started</th>

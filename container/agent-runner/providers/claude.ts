@@ -5,6 +5,7 @@ import type { Provider, ProviderContext } from '../provider.ts'
 import { buildCliEnv } from './claude/env.ts'
 import { classifyError, createFrameTranslator } from './claude/frames.ts'
 import { buildHooks } from './claude/hooks.ts'
+import { startKeyProxy } from './claude/key-proxy.ts'
 import { createNgbMcpServer, MCP_SERVER_NAME, type McpSdk } from './claude/tools.ts'
 
 export interface ClaudeProviderOptions {
@@ -35,8 +36,11 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
       })
       return 1
     }
+    // API keys go through the loopback proxy, so the CLI's environment holds only a placeholder.
+    const apiKey = input.secrets.ANTHROPIC_API_KEY
+    const proxy = apiKey ? startKeyProxy({ apiKey, upstream: input.env?.ANTHROPIC_BASE_URL }) : undefined
     try {
-      const options = buildOptions(sdk, ctx, opts)
+      const options = buildOptions(sdk, ctx, opts, proxy?.url)
       const q = sdk.query({ prompt: userMessages(first, ctx.followUps), options })
       for await (const msg of q) {
         for (const frame of translator.translate(msg)) ctx.emit(frame)
@@ -47,6 +51,8 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
       const message = err instanceof Error ? err.message : String(err)
       ctx.emit({ type: 'error', kind: classifyError(undefined, message), message: message.slice(0, 1000) })
       return 1
+    } finally {
+      await proxy?.stop()
     }
     if (translator.sessionId() === undefined) {
       ctx.emit({
@@ -66,7 +72,12 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
  */
 export const claudeProvider: Provider = (ctx) => createClaudeProvider({ processEnv: process.env })(ctx)
 
-export function buildOptions(sdk: McpSdk, ctx: ProviderContext, opts: ClaudeProviderOptions): Options {
+export function buildOptions(
+  sdk: McpSdk,
+  ctx: ProviderContext,
+  opts: ClaudeProviderOptions,
+  proxyUrl?: string,
+): Options {
   const { input, paths } = ctx
   const options: Options = {
     cwd: paths.group,
@@ -76,7 +87,7 @@ export function buildOptions(sdk: McpSdk, ctx: ProviderContext, opts: ClaudeProv
     settingSources: ['project'],
     mcpServers: { [MCP_SERVER_NAME]: createNgbMcpServer(sdk, ctx) },
     hooks: buildHooks(join(paths.group, 'conversations')),
-    env: buildCliEnv(input, paths.home, opts.processEnv ?? {}),
+    env: buildCliEnv(input, paths.home, opts.processEnv ?? {}, proxyUrl),
     maxTurns: opts.maxTurns ?? 200,
     stderr: (data) => process.stderr.write(`[claude] ${data}`),
   }

@@ -13,6 +13,8 @@ import { createDedupe } from '../shared/dedupe.ts'
 import type { TelegramBotIdentity } from './inbound.ts'
 import { toInboundMessage } from './inbound.ts'
 import { createTelegramSender, toChannelError } from './outbound.ts'
+import type { TelegramWebhookOptions, WebhookServer } from './webhook.ts'
+import { newWebhookSecret, startWebhookServer } from './webhook.ts'
 
 export interface TelegramChannelDeps {
   token: string
@@ -24,6 +26,8 @@ export interface TelegramChannelDeps {
   pollTimeoutSeconds?: number
   /** Backoff between failed polls (default 500 ms doubling to 30 s). */
   reconnect?: BackoffOptions
+  /** Webhook mode instead of long polling: Telegram posts updates to this URL. */
+  webhook?: TelegramWebhookOptions
   /** Per-bot send budget (default 30 messages/s, Telegram's global bot limit). */
   rateLimit?: Omit<TokenBucketOptions, 'clock'>
 }
@@ -49,6 +53,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
   let ctx: ChannelContext | undefined
   let abort: AbortController | undefined
   let loop: Promise<void> | undefined
+  let webhookServer: WebhookServer | undefined
 
   function setHealth(next: ChannelHealth) {
     const changed =
@@ -114,15 +119,31 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
       let me: Awaited<ReturnType<typeof api.getMe>>
       try {
         me = await api.getMe()
-        // Long polling and a webhook exclude each other; polling is the default mode.
-        await api.deleteWebhook({ drop_pending_updates: false })
+        const bot = { id: me.id, username: me.username }
+        if (deps.webhook) {
+          // A fresh secret per start: Telegram stores it with the webhook, nothing else needs it.
+          const secret = newWebhookSecret()
+          webhookServer = startWebhookServer({
+            ...deps.webhook,
+            secret,
+            log,
+            onUpdate: (u) => handle(u, bot),
+          })
+          await api.setWebhook(deps.webhook.url, { secret_token: secret, allowed_updates: ['message'] })
+        } else {
+          // Long polling and a webhook exclude each other; polling is the default mode.
+          await api.deleteWebhook({ drop_pending_updates: false })
+        }
       } catch (err) {
+        await webhookServer?.stop()
+        webhookServer = undefined
         const error = toChannelError(err, 'getMe')
         setHealth({ status: 'error', detail: error.message })
         throw error
       }
-      log.info('connected', { username: me.username })
+      log.info('connected', { username: me.username, mode: deps.webhook ? 'webhook' : 'polling' })
       setHealth({ status: 'connected' })
+      if (deps.webhook) return
       abort = new AbortController()
       loop = poll({ id: me.id, username: me.username }, abort.signal)
     },
@@ -130,6 +151,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
       abort?.abort()
       await loop
       loop = undefined
+      await webhookServer?.stop()
+      webhookServer = undefined
       setHealth({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),

@@ -86,9 +86,11 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
       current.onFrame?.(e.frame)
     else if (e.type === 'run.finished' && e.group === deps.folder) current.settled()
   })
-  ws.addEventListener('close', () =>
-    current?.end({ status: 'error', error: 'ngb serve closed the event stream' }),
-  )
+  let gone = false
+  ws.addEventListener('close', () => {
+    gone = true
+    current?.end({ status: 'error', error: 'ngb serve closed the event stream (stopped?)' })
+  })
 
   async function post(text: string): Promise<void> {
     const res = await doFetch(`${deps.url}/api/groups/${encodeURIComponent(deps.folder)}/messages`, {
@@ -105,6 +107,8 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
   let n = 0
   return {
     start(req) {
+      if (gone)
+        throw new NgbError('not_found', 'ngb serve is gone; leave with /exit and start ngb session again')
       const runId = `serve-${++n}`
       let finished = false
       let resolveDone: (o: TurnOutcome) => void = () => {}

@@ -97,14 +97,25 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
   function send(text: string): void {
     setWorking(true)
     if (handle?.sendFollowUp(text)) return
-    const h = deps.runner.start({
-      group: deps.group,
-      prompt: text,
-      chatJid: `cli:${folder}`,
-      trigger: 'cli',
-      sessionId,
-      onFrame,
-    })
+    let h: TurnHandle
+    try {
+      h = deps.runner.start({
+        group: deps.group,
+        prompt: text,
+        chatJid: `cli:${folder}`,
+        trigger: 'cli',
+        sessionId,
+        onFrame,
+      })
+    } catch (error) {
+      // The runner refuses before any container exists (bad mounts, settings): say so, stay usable.
+      setWorking(false)
+      screen.print(
+        `could not start the agent: ${error instanceof Error ? error.message : String(error)}`,
+        'error',
+      )
+      return
+    }
     handle = h
     h.done.then(
       (outcome) => onDone(h, outcome),

@@ -87,9 +87,10 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     cursors.begin(folder, start, batch.lastSeq, clock.now())
 
     let freshSession = false
+    let current = batch
     for (;;) {
       const sessionId = freshSession ? undefined : deps.sessions.get(folder)
-      const turn = await runContainer(group, prompt, batch, sessionId, control)
+      const turn = await runContainer(group, prompt, current, sessionId, control)
       const { outcome } = turn
       if (outcome.status === 'ok') {
         if (turn.unansweredFollowUp) {
@@ -105,6 +106,13 @@ export function createMessageTurns(deps: MessageTurnDeps) {
         log.warn('the agent rejected the stored session; starting a fresh one', { group: folder })
         deps.sessions.clear(folder)
         freshSession = true
+        // Follow-ups may have gone into the rejected container too: start again from the same cursor.
+        cursors.rollback(folder, clock.now())
+        const again = nextBatch(group, start)
+        if (!again) return { status: 'skipped' }
+        current = again
+        prompt = formatPrompt(again.messages)
+        cursors.begin(folder, start, again.lastSeq, clock.now())
         continue
       }
       // Output already reached the user for this batch: keep the cursor, or the retry would repeat it.

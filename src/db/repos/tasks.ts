@@ -82,6 +82,8 @@ export interface TasksRepo {
   startRun(taskId: string, startedAt: number, runId?: string): number
   finishRun(runRowId: number, finishedAt: number, status: RunStatus, result?: string, error?: string): void
   runs(taskId: string, limit?: number): TaskRun[]
+  /** Marks runs still 'running' (ngb stopped during them) as errors; returns how many. */
+  closeStaleRuns(now: number): number
 }
 
 export function createTasksRepo(db: Database): TasksRepo {
@@ -173,6 +175,11 @@ export function createTasksRepo(db: Database): TasksRepo {
         id,
       ])
     },
+    closeStaleRuns: (now) =>
+      db.run(
+        "UPDATE task_runs SET status = 'error', finished_at = ?, error = 'ngb stopped during this run' WHERE status = 'running'",
+        [now],
+      ).changes,
     runs: (taskId, limit = 50) =>
       db
         .query<TaskRunRow, [string, number]>(

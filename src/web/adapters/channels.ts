@@ -75,3 +75,13 @@ export function createWebChannels(deps: WebChannelsDeps): ChannelsService {
     },
   }
 }
+
+/** At start-up: channels the admin disabled on the dashboard stay disconnected across restarts. */
+export async function applyChannelFlags(registry: ChannelRegistry, meta: MetaRepo): Promise<string[]> {
+  const off = registry
+    .list()
+    .map((c) => c.name)
+    .filter((name) => meta.get(`channel.${name}.enabled`) === 'false')
+  for (const name of off) await registry.disconnect(name)
+  return off
+}

@@ -12,15 +12,10 @@ import type { Clock } from '../../util/clock.ts'
 import type { WebServices } from '../services.ts'
 import { createWebChannels } from './channels.ts'
 import { createWebGroups } from './groups.ts'
-import {
-  createChannelWebChat,
-  createFallbackWebChat,
-  createRepoChats,
-  createRepoRuns,
-  createRepoSessions,
-} from './misc.ts'
 import { createWebPlugins } from './plugins.ts'
+import { createRepoChats, createRepoRuns, createRepoSessions } from './reads.ts'
 import { createWebTasks } from './tasks.ts'
+import { createChannelWebChat, createFallbackWebChat } from './web-chat.ts'
 
 export interface WebServicesDeps {
   repos: Repos

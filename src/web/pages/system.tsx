@@ -1,17 +1,11 @@
 import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import { Notice } from '../../../views/components.tsx'
-import {
-  ChannelRow,
-  ChannelsPage,
-  ChatRow,
-  ChatsPage,
-  PluginRow,
-  PluginsPage,
-  RunDetailPage,
-  RunsPage,
-  SettingsPage,
-} from '../../../views/pages/misc.tsx'
+import { ChannelRow, ChannelsPage } from '../../../views/pages/channels.tsx'
+import { ChatRow, ChatsPage } from '../../../views/pages/chats.tsx'
+import { PluginRow, PluginsPage } from '../../../views/pages/plugins.tsx'
+import { RunDetailPage, RunsPage } from '../../../views/pages/runs.tsx'
+import { SettingsPage } from '../../../views/pages/settings.tsx'
 import { InvalidInputError } from '../../core/errors.ts'
 import { BindBody, FolderParams, IdParams, NameParams, SessionResetBody, TokenBody } from '../api/schemas.ts'
 import type { AuthService } from '../auth/auth-service.ts'

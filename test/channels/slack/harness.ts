@@ -25,7 +25,7 @@ export async function startSlackHarness(): Promise<ContractHarness> {
     c.status === 200 &&
     `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}` === jid
   const sentTo = (jid: string) => fake.calls.calls.filter(isSend(jid)).map((c) => String(c.body.text))
-  const unescape = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  const unescapeHtml = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
   return {
     channel,
     attempts: (jid) =>
@@ -36,7 +36,7 @@ export async function startSlackHarness(): Promise<ContractHarness> {
             `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}` === jid,
         )
         .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t, unescape),
+    codeLines: (t) => fencedCodeLines(t, unescapeHtml),
     fencesBalanced,
     visibleLength: (t) => t.length,
     assistantName: 'Andy',

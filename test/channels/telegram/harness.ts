@@ -6,9 +6,20 @@ import { checkTelegramHtml, startTelegramFake } from '../../fakes/telegram.ts'
 const user = { id: 4242, first_name: 'Ann', username: 'ann' }
 const group = { id: -1001234, type: 'supergroup' as const, title: 'devs' }
 
-/** The Telegram adapter wired to its wire fake, as the channel contract and the pipeline tests use it. */
-export async function startTelegramHarness(): Promise<ContractHarness> {
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = probe.port ?? 0
+  await probe.stop(true)
+  return port
+}
+
+/**
+ * The Telegram adapter wired to its wire fake, as the channel contract and the pipeline tests use
+ * it: long polling by default, or webhook mode (the fake then POSTs updates to the adapter).
+ */
+export async function startTelegramHarness(opts: { webhook?: boolean } = {}): Promise<ContractHarness> {
   const fake = startTelegramFake()
+  const hookPort = opts.webhook ? await freePort() : 0
   const channel = createTelegramChannel({
     token: fake.token,
     apiRoot: fake.apiRoot,
@@ -16,6 +27,7 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
     log: createMemoryLogger(),
     pollTimeoutSeconds: 5,
     reconnect: { baseMs: 50, maxMs: 500 },
+    webhook: opts.webhook ? { url: `http://127.0.0.1:${hookPort}/telegram-hook`, port: hookPort } : undefined,
   })
   const sentTo = (jid: string) =>
     fake.calls.calls
@@ -27,7 +39,7 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
             jid,
       )
       .map((c) => String(c.body.text))
-  const unescape = (t: string) =>
+  const unescapeHtml = (t: string) =>
     t
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
@@ -46,7 +58,7 @@ export async function startTelegramHarness(): Promise<ContractHarness> {
         .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
     codeLines: (html) =>
       [...html.matchAll(/<pre>(?:<code[^>]*>)?([\s\S]*?)(?:<\/code>)?<\/pre>/g)].flatMap((m) =>
-        unescape(m[1] ?? '').split('\n'),
+        unescapeHtml(m[1] ?? '').split('\n'),
       ),
     fencesBalanced: (html) => checkTelegramHtml(html).ok,
     visibleLength: (html) => {

@@ -104,4 +104,23 @@ describe('runSessionRepl (piped, with a fake runner)', () => {
     await busy.result
     expect(busy.runner.turns[0]?.killed).toBe(true)
   })
+
+  test('a runner that refuses to start is reported and the session stays usable', async () => {
+    const s = start()
+    const real = s.runner.start.bind(s.runner)
+    let refuse = true
+    s.runner.start = (req) => {
+      if (refuse) {
+        refuse = false
+        throw new Error('mount /etc is not allowed')
+      }
+      return real(req)
+    }
+    s.type('first')
+    await waitFor(() => s.out().includes('could not start the agent: mount /etc is not allowed'), 'the error')
+    s.type('second')
+    await waitFor(() => s.out().includes('mock: second'), 'the next turn')
+    s.input.end()
+    expect((await s.result).code).toBe(0)
+  })
 })

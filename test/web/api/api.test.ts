@@ -212,7 +212,7 @@ describe('auth', () => {
     const statuses = [] as number[]
     for (let i = 0; i < 4; i++) statuses.push((await attempt()).status)
     expect(statuses).toEqual([401, 401, 401, 429])
-  })
+  }, 30_000)
 
   test('an anonymous browser gets the login page with 401', async () => {
     const r = await web.app.handle(

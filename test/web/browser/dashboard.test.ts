@@ -88,7 +88,7 @@ describe('dashboard in a real browser', () => {
     await page.getByLabel('Repeat the password').fill('browser-pass-1')
     await page.getByRole('button', { name: 'Save and log in' }).click()
     await page.waitForURL(`${serve.url}/`)
-    await expect(page.getByRole('heading', { name: 'Overview' }).isVisible()).resolves.toBe(true)
+    await page.getByRole('heading', { name: 'Overview' }).waitFor()
   })
 
   browserTest('log out, then log in again', async () => {
@@ -113,7 +113,7 @@ describe('dashboard in a real browser', () => {
   })
 
   browserTest('a chat message shows up live, as text, without reload', async () => {
-    await page.waitForFunction(() => document.querySelector('#live') !== null)
+    await page.locator('#live-status', { hasText: /^live$/ }).waitFor()
     await page.getByLabel('Message').fill(`hello ${XSS}`)
     await page.getByRole('button', { name: 'Send' }).click()
     const item = page.locator('#chat-log li.msg.user').last()
@@ -203,9 +203,21 @@ describe('dashboard in a real browser', () => {
     expect(await page.locator('#bindings').textContent()).toContain('telegram:4242')
   })
 
+  browserTest('runs list and a run log render, with nothing executable from the conversation', async () => {
+    await page.goto(`${serve.url}/runs`)
+    const first = page.locator('#runs-body tr a').first()
+    if (HAS_DOCKER) {
+      await first.click()
+      await page.waitForURL(/\/runs\/[^/]+$/)
+      await page.getByRole('heading', { name: 'Log' }).waitFor()
+      expect(await page.locator('main pre script, main pre img').count()).toBe(0)
+    }
+    await noXss()
+  })
+
   browserTest('overview shows live activity, escaped, and is screenshotted', async () => {
     await page.goto(`${serve.url}/`)
-    await page.waitForFunction(() => document.querySelector('#live') !== null)
+    await page.locator('#live-status', { hasText: /^live$/ }).waitFor()
     // Give the socket a moment to connect: wait until a message sent from another tab appears.
     const other = await context.newPage()
     await other.goto(`${serve.url}/groups/main`)

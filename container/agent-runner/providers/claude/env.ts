@@ -1,4 +1,5 @@
 import type { ContainerInput } from '../../../../src/protocol/container.ts'
+import { PLACEHOLDER_KEY } from './key-proxy.ts'
 
 /** Credential variable names; they reach the CLI only, never a Bash tool call (see hooks.ts). */
 export const CREDENTIAL_VARS = [
@@ -26,6 +27,8 @@ export function buildCliEnv(
   input: ContainerInput,
   home: string,
   processEnv: Record<string, string | undefined>,
+  /** The key proxy's URL (key-proxy.ts): the CLI then gets a placeholder key and this base URL. */
+  proxyUrl?: string,
 ): Record<string, string> {
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin' }
   for (const name of PASSTHROUGH) {
@@ -36,9 +39,14 @@ export function buildCliEnv(
   // All CLI state (sessions, .claude.json) under the one directory the host mounts per group.
   env.CLAUDE_CONFIG_DIR = `${home}/.claude`
   const { ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN } = input.secrets
-  if (ANTHROPIC_API_KEY) env.ANTHROPIC_API_KEY = ANTHROPIC_API_KEY
+  if (ANTHROPIC_API_KEY && proxyUrl) {
+    env.ANTHROPIC_API_KEY = PLACEHOLDER_KEY
+    env.ANTHROPIC_BASE_URL = proxyUrl
+  } else {
+    if (ANTHROPIC_API_KEY) env.ANTHROPIC_API_KEY = ANTHROPIC_API_KEY
+    if (input.env?.ANTHROPIC_BASE_URL) env.ANTHROPIC_BASE_URL = input.env.ANTHROPIC_BASE_URL
+  }
   if (CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = CLAUDE_CODE_OAUTH_TOKEN
-  if (input.env?.ANTHROPIC_BASE_URL) env.ANTHROPIC_BASE_URL = input.env.ANTHROPIC_BASE_URL
   if (input.env?.ANTHROPIC_MODEL) env.ANTHROPIC_MODEL = input.env.ANTHROPIC_MODEL
   return { ...env, ...QUIET }
 }

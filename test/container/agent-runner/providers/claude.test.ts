@@ -15,6 +15,7 @@ import {
   parseTranscript,
   stripCredentialsFromBash,
 } from '../../../../container/agent-runner/providers/claude/hooks.ts'
+import { PLACEHOLDER_KEY } from '../../../../container/agent-runner/providers/claude/key-proxy.ts'
 import { checkSchedule } from '../../../../container/agent-runner/providers/claude/tools.ts'
 import type { ContainerInput } from '../../../../src/protocol/container.ts'
 import { tempDir } from '../../../helpers/temp.ts'
@@ -46,6 +47,13 @@ describe('CLI environment', () => {
       DISABLE_ERROR_REPORTING: '1',
       DISABLE_AUTOUPDATER: '1',
     })
+  })
+
+  test('with the key proxy, the CLI gets a placeholder key and the proxy as base URL', () => {
+    const env = buildCliEnv(input, '/home/agent', {}, 'http://127.0.0.1:4000')
+    expect(env.ANTHROPIC_API_KEY).toBe(PLACEHOLDER_KEY)
+    expect(env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:4000')
+    expect(Object.values(env)).not.toContain('sk-ant-test-1')
   })
 
   test('the Bash hook unsets the credentials before the command', async () => {
