@@ -104,16 +104,16 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
     async connect(context) {
       ctx = context
       setHealth({ status: 'connecting' })
+      let readyTimer: ReturnType<typeof setTimeout> | undefined
       const ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
+        readyTimer = setTimeout(
           () => reject(new Error('the gateway did not become ready in time')),
           deps.readyTimeoutMs ?? 30_000,
         )
-        client.once(Events.ClientReady, () => {
-          clearTimeout(timer)
-          resolve()
-        })
+        client.once(Events.ClientReady, () => resolve())
       })
+      // If login fails, `ready` is never awaited: its timer must not surface later as an unhandled rejection.
+      ready.catch(() => {})
       try {
         await client.login(deps.token)
         await ready
@@ -128,6 +128,8 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
         setHealth({ status: 'error', detail: error.message })
         await client.destroy()
         throw error
+      } finally {
+        clearTimeout(readyTimer)
       }
       setHealth({ status: 'connected' })
       log.info('connected', { user: client.user?.tag })
