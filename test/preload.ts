@@ -22,3 +22,17 @@ if (!reachable) {
   }
   process.stderr.write('docker unreachable: integration tests skipped (start dockerd to run them)\n')
 }
+
+// Under CI the browser and terminal tests must run too: their tools are installed by .ci/run.
+if (process.env.CI) {
+  const missing = [
+    ['chromium', process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'],
+    ['tmux', Bun.which('tmux')],
+  ].filter(([, path]) => !path || !Bun.file(path).size)
+  if (missing.length > 0) {
+    process.stderr.write(
+      `under CI these must be installed: ${missing.map(([n]) => n).join(', ')}. Failing.\n`,
+    )
+    process.exit(1)
+  }
+}
