@@ -25,15 +25,6 @@ export function lastMessage(prompt: string): string {
   return unescapeXml(last ?? prompt).trim()
 }
 
-/**
- * The texts to answer in one prompt: the last message of each `<messages>` batch. Several batches
- * occur when follow-ups that were waiting at start joined the first prompt; a plain prompt is one.
- */
-export function promptTurns(prompt: string): string[] {
-  const batches = prompt.match(/<messages\b[^>]*>[\s\S]*?<\/messages>/g)
-  return batches && batches.length > 1 ? batches.map(lastMessage) : [lastMessage(prompt)]
-}
-
 /** Splits off the next token; a token may be "double quoted" to hold spaces (cron expressions). */
 function nextToken(s: string): [string, string] {
   const t = s.trimStart()
@@ -141,11 +132,11 @@ function hang(): Promise<number> {
 export const mockProvider: Provider = async (ctx) => {
   const session = openSession(ctx)
   ctx.emit({ type: 'session', sessionId: session.id, resumed: session.resumed })
-  for (const text of promptTurns(ctx.input.prompt)) {
-    const outcome = await handle(text, ctx, session)
-    if (outcome === 'fail') return 1
-    if (outcome === 'hang') return hang()
-  }
+  // One prompt is one turn, however many batches it holds (follow-ups waiting at start join it):
+  // like the real provider, the mock gives one answer, to the last message.
+  const first = await handle(lastMessage(ctx.input.prompt), ctx, session)
+  if (first === 'fail') return 1
+  if (first === 'hang') return hang()
   for await (const text of ctx.followUps) {
     const outcome = await handle(lastMessage(text), ctx, session)
     if (outcome === 'fail') return 1

@@ -1,9 +1,18 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** `<epoch ms>-<random>.json`: lexicographic order is chronological order. */
+let lastMs = 0
+let seq = 0
+
+/**
+ * `<epoch ms>-<seq><random>.json`: lexicographic order is chronological order, also for several
+ * files written by one process in the same millisecond (the zero-padded sequence orders them).
+ */
 export function ipcFileName(now: number = Date.now()): string {
-  return `${String(now).padStart(13, '0')}-${Math.random().toString(36).slice(2, 8)}.json`
+  seq = now === lastMs ? seq + 1 : 0
+  lastMs = now
+  const order = seq.toString(36).padStart(4, '0')
+  return `${String(now).padStart(13, '0')}-${order}${Math.random().toString(36).slice(2, 6)}.json`
 }
 
 /**

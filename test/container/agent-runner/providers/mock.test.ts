@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { lastMessage, promptTurns } from '../../../../container/agent-runner/providers/mock.ts'
+import { lastMessage } from '../../../../container/agent-runner/providers/mock.ts'
 import { createFrameParser } from '../../../../src/core/runner/frames.ts'
 import type { ContainerInput, OutputFrame } from '../../../../src/protocol/container.ts'
 import { REPO_ROOT } from '../../../helpers/cli.ts'
@@ -176,14 +176,6 @@ describe('mock provider', () => {
     const r = await runAgent(tempDir(), '{"prompt": 1}')
     expect(r.code).toBe(1)
     expect(r.frames[0]).toMatchObject({ type: 'error', kind: 'input' })
-  })
-
-  test('each <messages> batch of a prompt is answered in order (its last message)', () => {
-    const batch = (...texts: string[]) =>
-      `<messages>${texts.map((t, i) => `<message sender="u" time="${i}">${t}</message>`).join('')}</messages>`
-    expect(promptTurns(batch('a', 'b'))).toEqual(['b'])
-    expect(promptTurns(`${batch('a')}\n${batch('b', 'c')}`)).toEqual(['a', 'c'])
-    expect(promptTurns('plain')).toEqual(['plain'])
   })
 
   test('follow-ups already waiting at start join the first prompt', async () => {
