@@ -21,6 +21,10 @@ export const AgentEnvSchema = v.object({
   ANTHROPIC_MODEL: v.optional(v.string()),
 })
 
+/** Names a user may pass to the agent with `ngb run --env`; ours and the credentials' are reserved. */
+export const USER_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
+export const RESERVED_ENV = /^(PATH|HOME|SHELL|USER|ANTHROPIC_.*|CLAUDE_.*|NGB_.*|DISABLE_.*)$/
+
 export const ContainerInputSchema = v.object({
   prompt: v.string(),
   sessionId: v.optional(v.string()),
@@ -32,6 +36,8 @@ export const ContainerInputSchema = v.object({
   provider: v.picklist(['claude', 'mock']),
   secrets: SecretsSchema,
   env: v.optional(AgentEnvSchema),
+  /** Variables for the agent's tools (`ngb run --env`); like secrets, they travel only on stdin. */
+  userEnv: v.optional(v.record(v.pipe(v.string(), v.regex(USER_ENV_NAME)), v.string())),
 })
 export type ContainerInput = v.InferOutput<typeof ContainerInputSchema>
 

@@ -151,6 +151,82 @@ describe('the API key never leaves stdin', () => {
   })
 })
 
+describe('ngb run --env and piped input', () => {
+  const envBox = agentSandbox({ NGB_TEST_FROM_ENV: 'taken-from-ngb-env' })
+  beforeAll(() => {
+    envBox.env.NGB_CONTAINER_IMAGE = image
+  })
+  afterAll(() => envBox.cleanup())
+
+  dockerTest(
+    'repeated --env values reach the agent on stdin only, never docker inspect or the files',
+    async () => {
+      const value = `env-secret-${crypto.randomUUID()}`
+      const running = runNgb(
+        [
+          'run',
+          '-g',
+          'main',
+          '-p',
+          '/sleep 2000 /env DEPLOY_TOKEN',
+          '--env',
+          `DEPLOY_TOKEN=${value}`,
+          '--env',
+          'OTHER=1',
+        ],
+        { env: envBox.env },
+      )
+      let inspected = ''
+      const deadline = Date.now() + 10_000
+      while (Date.now() < deadline && inspected === '') {
+        const ids = envBox.leftovers()
+        if (ids.length > 0) inspected = docker(['inspect', ...ids]).out
+        else await Bun.sleep(50)
+      }
+      const r = await running
+      expect(r.stdout).toBe(`env DEPLOY_TOKEN=${value}\n`)
+      expect(r.code).toBe(0)
+      expect(inspected).toContain('ngb.install')
+      expect(inspected).not.toContain(value)
+      for (const f of filesUnder(envBox.dataDir)) expect(readFileSync(f).includes(value)).toBe(false)
+      const other = await runNgb(
+        ['run', '-g', 'main', '-p', '/env OTHER', '--env', 'OTHER=1', '--env=THIRD=3'],
+        {
+          env: envBox.env,
+        },
+      )
+      expect(other.stdout).toBe('env OTHER=1\n')
+      const fromEnv = await runNgb(['run', '-g', 'main', '-p', '/env NGB_TEST_FROM_ENV'], { env: envBox.env })
+      expect(fromEnv.stdout).toBe('env NGB_TEST_FROM_ENV unset\n')
+    },
+  )
+
+  dockerTest('--env NAME takes the value from the environment', async () => {
+    const r = await runNgb(['run', '-g', 'main', '-p', '/env GREETING', '--env', 'GREETING'], {
+      env: { ...envBox.env, GREETING: 'hello from the shell' },
+    })
+    expect(r.stdout).toBe('env GREETING=hello from the shell\n')
+  })
+
+  dockerTest('a malformed or reserved --env is a usage error before any container starts', async () => {
+    for (const bad of ['1BAD=x', 'ANTHROPIC_API_KEY=x', 'NOT_SET_ANYWHERE_XYZ']) {
+      const r = await runNgb(['run', '-g', 'main', '-p', 'x', '--env', bad], { env: envBox.env })
+      expect(r.code).toBe(2)
+      expect(r.stderr).toMatch(/^ngb: --env .*\nhint: /)
+    }
+    expect(envBox.leftovers()).toEqual([])
+  })
+
+  dockerTest('piped stdin with -p: the prompt first, then the input', async () => {
+    const r = await runNgb(['run', '-g', 'main', '-p', 'Review this'], {
+      env: envBox.env,
+      stdin: 'diff line',
+    })
+    expect(r.stdout).toBe('mock: Review this\n\ndiff line\n')
+    expect(r.code).toBe(0)
+  })
+})
+
 describe('extra mounts reach the container only through the allowlist', () => {
   const mountBox = agentSandbox()
   afterAll(() => mountBox.cleanup())

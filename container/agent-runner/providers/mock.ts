@@ -113,6 +113,12 @@ async function handle(text: string, ctx: ProviderContext, session: Session): Pro
       say(`mock: task scheduled (${scheduleType} ${scheduleValue})`)
       return 'continue'
     }
+    case '/env': {
+      const name = nextToken(rest)[0]
+      const value = ctx.input.userEnv?.[name]
+      say(value === undefined ? `env ${name} unset` : `env ${name}=${value}`)
+      return 'continue'
+    }
     case '/activity':
       ctx.emit({ type: 'activity', kind: 'tool_use', summary: rest || 'mock activity' })
       say(`mock: ${rest || 'activity'}`)

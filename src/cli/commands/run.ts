@@ -8,6 +8,7 @@ import type { Group } from '../../core/types.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
+import { combinePrompt, parseEnvFlags, stdinHasInput } from '../run-input.ts'
 
 /** `250`, `250ms`, `30s`, `5m`, `1h` → milliseconds (a bare number is milliseconds). */
 export function parseDurationMs(text: string): number {
@@ -28,6 +29,23 @@ export function ensureGroup(groups: GroupsService, folder: string): Group {
 
 const EXIT = { ok: 0, error: 1, timeout: 124 } as const
 
+/** Every `--env X` / `--env=X`, in order: citty keeps only the last of a repeated string flag. */
+export function envFlags(rawArgs: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i] ?? ''
+    if (arg === '--') break
+    if (arg.startsWith('--env=')) out.push(arg.slice('--env='.length))
+    else if (arg === '--env') {
+      const next = rawArgs[i + 1]
+      if (next === undefined) throw new InvalidInputError('--env needs KEY=VALUE or KEY', 'env')
+      out.push(next)
+      i++
+    }
+  }
+  return out
+}
+
 const command = defineCommand({
   meta: { name: 'run', description: 'Run one agent turn for a group and print the reply' },
   args: {
@@ -41,16 +59,24 @@ const command = defineCommand({
     provider: { type: 'string', description: 'Agent provider for this turn: claude or mock' },
     image: { type: 'string', description: 'Agent image for this turn' },
     json: { type: 'boolean', description: 'Print every frame as a JSON line' },
+    env: {
+      type: 'string',
+      description: 'KEY=VALUE for the agent (repeatable); KEY alone takes the value from this environment',
+    },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const provider = args.provider
     if (provider !== undefined && provider !== 'claude' && provider !== 'mock')
       throw new InvalidInputError(`--provider must be claude or mock, not "${provider}"`, 'provider')
     const timeoutMs = args.timeout ? parseDurationMs(args.timeout) : undefined
-    const prompt = args.prompt === '-' ? await Bun.stdin.text() : args.prompt
+    const env = parseEnvFlags(envFlags(rawArgs), process.env)
+    const piped = args.prompt === '-' || stdinHasInput() ? await Bun.stdin.text() : undefined
+    const prompt = combinePrompt(args.prompt, piped)
     if (prompt.trim() === '') throw new InvalidInputError('the prompt is empty', 'prompt')
 
     const rt = createRuntime({ loaded: loadFromFlags(args) })
+    // Values given with --env may be secrets: keep them out of the log and run files.
+    for (const value of Object.values(env)) rt.masker.add(value)
     try {
       const groups = createGroupsService({
         repos: rt.repos,
@@ -77,6 +103,7 @@ const command = defineCommand({
         timeoutMs,
         provider,
         image: args.image,
+        env,
       })
       // One turn: the agent answers the prompt, then sees `_close` and exits.
       handle.close()
@@ -99,6 +126,8 @@ const command = defineCommand({
 withExamples(command, [
   'ngb run -g main -p "Summarise my notes"',
   'git diff | ngb run -g main -p -',
+  'git diff | ngb run -g main -p "Review this change"',
+  'ngb run -g main -p "Open an issue" --env GITHUB_TOKEN --env REPO=acme/app',
   'ngb run -g main -p /multi 3 --provider mock --json',
 ])
 

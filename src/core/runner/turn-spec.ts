@@ -64,6 +64,7 @@ export function buildTurnSpec(
       provider: req.provider ?? settings.provider ?? config.agentProvider,
       secrets,
       env: { ANTHROPIC_BASE_URL: config.anthropicBaseUrl, ANTHROPIC_MODEL: config.anthropicModel },
+      userEnv: req.env,
     },
     hardTimeoutMs:
       req.timeoutMs ?? settings.timeoutMs ?? config.hardTimeoutMs ?? config.idleTimeoutMs + 60_000,

@@ -15,6 +15,8 @@ export interface TurnRequest {
   timeoutMs?: number
   provider?: 'claude' | 'mock'
   image?: string
+  /** Extra environment for the agent's tools; sent on stdin only, never as `docker -e`. */
+  env?: Record<string, string>
 }
 
 export interface TurnOutcome {

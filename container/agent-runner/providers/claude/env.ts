@@ -1,4 +1,5 @@
 import type { ContainerInput } from '../../../../src/protocol/container.ts'
+import { RESERVED_ENV } from '../../../../src/protocol/container.ts'
 import { PLACEHOLDER_KEY } from './key-proxy.ts'
 
 /** Credential variable names; they reach the CLI only, never a Bash tool call (see hooks.ts). */
@@ -31,6 +32,10 @@ export function buildCliEnv(
   proxyUrl?: string,
 ): Record<string, string> {
   const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin' }
+  // The user's variables first, so nothing below (paths, credentials, quiet flags) can be overridden.
+  for (const [name, value] of Object.entries(input.userEnv ?? {})) {
+    if (!RESERVED_ENV.test(name)) env[name] = value
+  }
   for (const name of PASSTHROUGH) {
     const value = processEnv[name]
     if (value) env[name] = value

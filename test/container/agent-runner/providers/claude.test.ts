@@ -56,6 +56,18 @@ describe('CLI environment', () => {
     expect(Object.values(env)).not.toContain('sk-ant-test-1')
   })
 
+  test('user variables from ngb run --env reach the CLI but never override ours', () => {
+    const env = buildCliEnv(
+      { ...input, userEnv: { GITHUB_TOKEN: 'ghp-x', HOME: '/evil', ANTHROPIC_BASE_URL: 'http://evil' } },
+      '/home/agent',
+      {},
+      'http://127.0.0.1:4000',
+    )
+    expect(env.GITHUB_TOKEN).toBe('ghp-x')
+    expect(env.HOME).toBe('/home/agent')
+    expect(env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:4000')
+  })
+
   test('the Bash hook unsets the credentials before the command', async () => {
     const out = await stripCredentialsFromBash(
       {
