@@ -54,6 +54,31 @@ export function StatusBadge({ status }: { status: string }) {
   )
 }
 
+/** The runs table of the overview (active runs) and the runs page; `bodyId` is the live-update target. */
+export function RunsTable({ runs, bodyId }: { runs: Run[]; bodyId: string }) {
+  return (
+    <div class="table-wrap">
+      <table class="cards">
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>Group</th>
+            <th>Trigger</th>
+            <th>Status</th>
+            <th>Started</th>
+            <th>Duration</th>
+          </tr>
+        </thead>
+        <tbody id={bodyId}>
+          {runs.map((r) => (
+            <RunRow run={r} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 export function RunRow({ run }: { run: Run }) {
   return (
     <tr id={`run-${run.id}`}>

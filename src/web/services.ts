@@ -3,17 +3,8 @@
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
  */
 
-import type {
-  ContextMode,
-  Group,
-  GroupSettings,
-  Run,
-  ScheduleType,
-  StoredMessage,
-  Task,
-  TaskRun,
-  TriggerMode,
-} from '../core/types.ts'
+import type { NewTask } from '../core/tasks.ts'
+import type { Group, GroupSettings, Run, StoredMessage, Task, TaskRun, TriggerMode } from '../core/types.ts'
 import type { BindToken } from '../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../db/repos/chats.ts'
 import type { SessionRecord } from '../db/repos/sessions.ts'
@@ -44,14 +35,7 @@ export interface GroupsService {
   activeBindTokens(folder?: string): BindToken[]
 }
 
-export interface NewTaskInput {
-  groupFolder: string
-  prompt: string
-  scheduleType: ScheduleType
-  scheduleValue: string
-  contextMode?: ContextMode
-  chatJid?: string
-}
+export type NewTaskInput = Omit<NewTask, 'chatJid'> & { chatJid?: string }
 
 export interface TasksService {
   list(opts?: { groupFolder?: string }): Task[]

@@ -1,5 +1,5 @@
 import type { Run } from '../../src/core/types.ts'
-import { RunRow, StatusBadge } from '../components.tsx'
+import { RunsTable, StatusBadge } from '../components.tsx'
 
 export interface OverviewProps {
   version: string
@@ -45,25 +45,7 @@ export function OverviewPage(p: OverviewProps) {
           ))}
       </ul>
       <h2>Active runs</h2>
-      <div class="table-wrap">
-        <table class="cards">
-          <thead>
-            <tr>
-              <th>Run</th>
-              <th>Group</th>
-              <th>Trigger</th>
-              <th>Status</th>
-              <th>Started</th>
-              <th>Duration</th>
-            </tr>
-          </thead>
-          <tbody id="active-runs">
-            {p.running.map((r) => (
-              <RunRow run={r} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RunsTable runs={p.running} bodyId="active-runs" />
       <h2>Recent activity</h2>
       <ul id="activity" class="log" aria-live="polite" aria-label="Recent activity" />
     </>

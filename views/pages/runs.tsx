@@ -1,29 +1,9 @@
 import type { Run } from '../../src/core/types.ts'
-import { RunRow, StatusBadge } from '../components.tsx'
+import { RunsTable, StatusBadge } from '../components.tsx'
 import { fmtDuration, fmtTime } from '../format.ts'
 
 export function RunsPage({ runs }: { runs: Run[] }) {
-  return (
-    <div class="table-wrap">
-      <table class="cards">
-        <thead>
-          <tr>
-            <th>Run</th>
-            <th>Group</th>
-            <th>Trigger</th>
-            <th>Status</th>
-            <th>Started</th>
-            <th>Duration</th>
-          </tr>
-        </thead>
-        <tbody id="runs-body">
-          {runs.map((r) => (
-            <RunRow run={r} />
-          ))}
-        </tbody>
-      </table>
-    </div>
-  )
+  return <RunsTable runs={runs} bodyId="runs-body" />
 }
 
 export function RunDetailPage({ run, log }: { run: Run; log: string }) {

@@ -1,12 +1,6 @@
-import type {
-  ContextMode,
-  Group,
-  GroupSettings,
-  ScheduleType,
-  Task,
-  TaskRun,
-  TriggerMode,
-} from '../../core/types.ts'
+import type { CreateGroupInput } from '../../core/groups.ts'
+import type { NewTask } from '../../core/tasks.ts'
+import type { Group, Task, TaskRun } from '../../core/types.ts'
 import type { BindToken } from '../../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../../db/repos/chats.ts'
 
@@ -14,23 +8,11 @@ export interface GroupRow extends Group {
   chats: string[]
 }
 
-export interface AddGroupInput {
-  folder: string
-  name?: string
-  triggerMode?: TriggerMode
-  triggerPattern?: string
-  settings?: GroupSettings
-}
+/** The same fields as the core service takes. */
+export type AddGroupInput = CreateGroupInput
 
-export interface AddTaskInput {
-  groupFolder: string
-  prompt: string
-  scheduleType: ScheduleType
-  scheduleValue: string
-  contextMode?: ContextMode
-  /** Where results go; default: the group's first bound chat, else its dashboard chat `web:<folder>`. */
-  chatJid?: string
-}
+/** Where results go (`chatJid`) defaults to the group's first bound chat, else its dashboard chat `web:<folder>`. */
+export type AddTaskInput = Omit<NewTask, 'chatJid'> & { chatJid?: string }
 
 /**
  * What the admin commands (groups, tasks, chats) need, answered either by the running server's
