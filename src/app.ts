@@ -179,10 +179,18 @@ export async function startWebServer(
     throttle: createLoginThrottle({ now }),
     now,
   })
-  if (rt.config.adminPassword) await auth.syncAdminPassword(rt.config.adminPassword)
-  if (opts.core) {
-    const off = await applyChannelFlags(opts.core.channels, rt.repos.meta)
-    if (off.length > 0) rt.log.info('channels disabled on the dashboard stay off', { channels: off })
+  // Hashing is slow by design (~0.2 s): it runs while the server already answers /api/health,
+  // and a login waits for it.
+  const passwordSynced = rt.config.adminPassword
+    ? auth.syncAdminPassword(rt.config.adminPassword)
+    : Promise.resolve()
+  passwordSynced.catch(() => {}) // awaited below; this only keeps it from counting as unhandled meanwhile
+  const gatedAuth: typeof auth = {
+    ...auth,
+    login: async (username, password, clientKey) => {
+      await passwordSynced
+      return auth.login(username, password, clientKey)
+    },
   }
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(rt.config.webHost)
   if (!loopback) {
@@ -209,7 +217,7 @@ export async function startWebServer(
     log: rt.log,
     bus,
     services,
-    auth,
+    auth: gatedAuth,
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
     probes: opts.probes,
@@ -222,6 +230,12 @@ export async function startWebServer(
   const shown = wildcard ? '127.0.0.1' : rt.config.webHost
   const host = shown.includes(':') ? `[${shown}]` : shown
   const url = `http://${host}:${port}`
+  try {
+    await passwordSynced
+  } catch (error) {
+    await app.stop(true)
+    throw error
+  }
   const setupUrl = auth.needsSetup() ? `${url}/setup?token=${auth.issueSetupToken()}` : undefined
   return {
     url,
@@ -231,6 +245,12 @@ export async function startWebServer(
       await app.stop(true)
     },
   }
+}
+
+/** Channels switched off on the dashboard stay off across restarts (run after the channels connect). */
+export async function applyDashboardChannelFlags(rt: Runtime, core: Pick<Core, 'channels'>): Promise<void> {
+  const off = await applyChannelFlags(core.channels, rt.repos.meta)
+  if (off.length > 0) rt.log.info('channels disabled on the dashboard stay off', { channels: off })
 }
 
 export interface CoreParts {

@@ -118,6 +118,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       return g?.pendingMessages || g?.pendingTasks ? 'queued' : 'idle'
     },
   })
+  // Until start() has cleaned up after a crash, messages are stored but not run: a container started
+  // now would be taken for an orphan, and start() enqueues every group with unanswered messages anyway.
+  let started = false
   const inbound = createInbound({
     assistantName: config.assistantName,
     chatCommands,
@@ -126,7 +129,11 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     groups: deps.groups,
     plugins: deps.plugins,
     trigger,
-    queue,
+    queue: {
+      enqueue(folder) {
+        if (started) queue.enqueue(folder)
+      },
+    },
     outbound,
     bus: deps.bus,
     clock,
@@ -152,6 +159,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
         log.info('recovered from an unclean stop', { staleRuns: stale, unansweredGroups: rolledBack })
       }
       await deps.channels.connectAll()
+      started = true
       for (const group of deps.groups.list()) {
         const chats = repos.chats.chatsOf(group.folder)
         if (repos.messages.since(chats, repos.cursors.get(group.folder), 1).length > 0)

@@ -255,6 +255,36 @@ describe('orchestrator pipeline (fake runner, real SQLite)', () => {
 })
 
 describe('crash recovery', () => {
+  test('a message that arrives before start() is stored, and runs only once start() has cleaned up', async () => {
+    const runner = createFakeRunner({ onStart: (t) => t.result(`mock: ${lastMessageText(t.req.prompt)}`) })
+    let orphansRemovedAt = -1
+    const core = createTestCore({
+      runner,
+      removeOrphans: async () => {
+        orphansRemovedAt = runner.turns.length
+        return 0
+      },
+    })
+    core.groups.createGroup({ folder: 'main' })
+    // A platform adapter may hand over a message while start() is still connecting the channels.
+    await core.orchestrator.inbound.handle({
+      jid: 'web:main',
+      senderJid: 'web:admin',
+      senderName: 'admin',
+      messageId: 'early-1',
+      text: 'early bird',
+      isGroup: false,
+      mentionsBot: false,
+    })
+    expect(core.repos.messages.page('web:main').map((m) => m.text)).toEqual(['early bird'])
+    expect(runner.turns).toHaveLength(0)
+    await core.orchestrator.start()
+    await core.waitFor(outEvent('mock: early bird'))
+    expect(orphansRemovedAt).toBe(0)
+    expect(runner.turns).toHaveLength(1)
+    runner.turns[0]?.finish()
+  })
+
   test('a run cut off before any output is answered exactly once after restart', async () => {
     const db = testDb()
     const first = createTestCore({ runner: createFakeRunner(), repos: db.repos })

@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty'
 import {
+  applyDashboardChannelFlags,
   createContainerRuntime,
   createCore,
   createPlatformChannels,
@@ -36,40 +37,8 @@ export default withExamples(
       const loaded = loadFromFlags(args, overrides)
       const rt = createRuntime({ loaded, color: useColor(process.stderr) })
       rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
-      const bus = createEventBus((error, event) =>
-        rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
-      )
-      const containers = createContainerRuntime(rt)
-      const core = createCore(rt, {
-        bus,
-        runner: createRunner(rt, { runtime: containers, bus }),
-        removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
-      })
-      for (const channel of await createPlatformChannels(rt.config, rt.log)) core.channels.add(channel)
-      await core.orchestrator.start()
-      // Registered before the web server so it stops after it: no new chat input, then drain the queue.
-      rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
-      core.tasks.start()
-      rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
-      const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus, core })
-      rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
-      // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
-      writeServeFile(rt.paths.dataDir, {
-        pid: process.pid,
-        url: web.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
-        version: VERSION,
-        startedAt,
-        installId: rt.installId,
-      })
-      rt.shutdown.add({ name: 'serve.json', run: () => removeServeFile(rt.paths.dataDir, process.pid) })
-      rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
-        component: 'serve',
-        installId: rt.installId,
-      })
-      process.stdout.write(`Dashboard: ${web.url}\n`)
-      // The setup link carries a one-time token: it goes to the terminal, never to the log file.
-      if (web.setupUrl) process.stdout.write(`First run: set the admin password at ${web.setupUrl}\n`)
-      await new Promise<void>((resolve) => {
+      // Handlers first: a SIGTERM while starting still runs the ordered shutdown of what has started.
+      const stopped = new Promise<void>((resolve) => {
         installSignalHandlers(
           rt.shutdown,
           (code) => {
@@ -79,6 +48,55 @@ export default withExamples(
           (signal) => rt.log.info(`${signal}: shutting down`, { component: 'serve' }),
         )
       })
+      const start = async () => {
+        const bus = createEventBus((error, event) =>
+          rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
+        )
+        const containers = createContainerRuntime(rt)
+        const core = createCore(rt, {
+          bus,
+          runner: createRunner(rt, { runtime: containers, bus }),
+          removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
+        })
+        for (const channel of await createPlatformChannels(rt.config, rt.log)) core.channels.add(channel)
+        // Shutdown runs in reverse: web first (no new chat input), then the scheduler, then the queue drains.
+        rt.shutdown.add({
+          name: 'orchestrator',
+          run: () => core.orchestrator.stop(10_000),
+          timeoutMs: 12_000,
+        })
+        rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
+        // The dashboard listens first, so /api/health answers while containers and channels start.
+        const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus, core })
+        rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+        await core.orchestrator.start()
+        await applyDashboardChannelFlags(rt, core)
+        core.tasks.start()
+        // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
+        writeServeFile(rt.paths.dataDir, {
+          pid: process.pid,
+          url: web.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
+          version: VERSION,
+          startedAt,
+          installId: rt.installId,
+        })
+        rt.shutdown.add({ name: 'serve.json', run: () => removeServeFile(rt.paths.dataDir, process.pid) })
+        rt.log.info(`ngb ${VERSION} serving the dashboard at ${web.url}`, {
+          component: 'serve',
+          installId: rt.installId,
+        })
+        process.stdout.write(`Dashboard: ${web.url}\n`)
+        // The setup link carries a one-time token: it goes to the terminal, never to the log file.
+        if (web.setupUrl) process.stdout.write(`First run: set the admin password at ${web.setupUrl}\n`)
+      }
+      try {
+        await start()
+      } catch (error) {
+        // A signal during start-up tears down what had started; the steps still in flight then fail
+        // (closed database, stopped server). That is the shutdown the user asked for, not an error.
+        if (!rt.shutdown.started) throw error
+      }
+      await stopped
     },
   }),
   ['ngb serve', 'ngb serve --host 0.0.0.0 --port 8080', 'NGB_DATA_DIR=/srv/ngb ngb serve'],
