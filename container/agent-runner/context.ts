@@ -3,7 +3,13 @@ import { join } from 'node:path'
 import * as v from 'valibot'
 import { atomicWriteJson } from '../../src/core/ipc/files.ts'
 import type { ContainerInput, OutputFrame } from '../../src/protocol/container.ts'
-import { CLOSE_SENTINEL, FollowUpFileSchema, formatFrame, IPC_DIRS } from '../../src/protocol/container.ts'
+import {
+  CLOSE_SENTINEL,
+  FollowUpFileSchema,
+  formatFrame,
+  INTERRUPT_SENTINEL,
+  IPC_DIRS,
+} from '../../src/protocol/container.ts'
 import type { AgentActions, AgentPaths, ProviderContext } from './provider.ts'
 
 /** Paths inside the container; NGB_AGENT_ROOT prefixes them so the runner can be tested on a host. */
@@ -97,6 +103,37 @@ export async function* followUps(opts: FollowUpOptions): AsyncGenerator<string> 
   }
 }
 
+/**
+ * Watches for `input/_interrupt` (polling, like follow-ups) while anyone listens; each sentinel is
+ * removed and reported once. The timer is unref'd so it never keeps the runner alive.
+ */
+export function createInterruptWatch(inputDir: string, pollMs = 100) {
+  const listeners = new Set<() => void>()
+  let timer: ReturnType<typeof setInterval> | undefined
+  const check = () => {
+    const file = join(inputDir, INTERRUPT_SENTINEL)
+    if (!existsSync(file)) return
+    rmSync(file, { force: true })
+    for (const listener of [...listeners]) listener()
+  }
+  return (listener: () => void): (() => void) => {
+    // A sentinel left from before this turn was meant for a turn that had already ended.
+    if (listeners.size === 0) rmSync(join(inputDir, INTERRUPT_SENTINEL), { force: true })
+    listeners.add(listener)
+    if (!timer) {
+      timer = setInterval(check, pollMs)
+      timer.unref?.()
+    }
+    return () => {
+      listeners.delete(listener)
+      if (listeners.size === 0 && timer) {
+        clearInterval(timer)
+        timer = undefined
+      }
+    }
+  }
+}
+
 export function createActions(ipcDir: string): AgentActions {
   return {
     sendMessage(action) {
@@ -123,5 +160,6 @@ export function createProviderContext(
     emit,
     followUps: followUps({ inputDir, onInvalid }),
     actions: createActions(paths.ipc),
+    onInterrupt: createInterruptWatch(inputDir),
   }
 }

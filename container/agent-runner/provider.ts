@@ -27,6 +27,11 @@ export interface ProviderContext {
   /** Follow-up texts from ipc/input/*.json, in order; ends when `_close` appears. */
   followUps: AsyncIterable<string>
   actions: AgentActions
+  /**
+   * Calls `listener` each time the host asks to stop the current turn (`input/_interrupt`);
+   * returns the unsubscribe function. The session goes on with the next follow-up.
+   */
+  onInterrupt(listener: () => void): () => void
 }
 
 /** A provider runs the whole session (first prompt + follow-ups) and returns the exit code. */

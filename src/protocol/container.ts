@@ -80,6 +80,8 @@ export type ErrorKind = v.InferOutput<typeof ErrorKindSchema>
 export const FollowUpFileSchema = v.object({ type: v.literal('message'), text: v.string() })
 export type FollowUpFile = v.InferOutput<typeof FollowUpFileSchema>
 export const CLOSE_SENTINEL = '_close'
+/** `input/_interrupt` stops the current turn; the session and the container stay for the next message. */
+export const INTERRUPT_SENTINEL = '_interrupt'
 
 /** ipc/<folder>/messages/*.json — the agent asks the host to send a chat message. */
 export const SendMessageActionSchema = v.object({

@@ -42,8 +42,19 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
     try {
       const options = buildOptions(sdk, ctx, opts, proxy?.url)
       const q = sdk.query({ prompt: userMessages(first, ctx.followUps), options })
-      for await (const msg of q) {
-        for (const frame of translator.translate(msg)) ctx.emit(frame)
+      // `_interrupt` stops the current turn the way Esc does in Claude Code; later messages go on.
+      const off = ctx.onInterrupt(() => {
+        ctx.emit({ type: 'activity', kind: 'interrupted', summary: 'turn interrupted' })
+        q.interrupt().catch((error: unknown) =>
+          ctx.emit({ type: 'activity', kind: 'interrupt_failed', summary: String(error).slice(0, 200) }),
+        )
+      })
+      try {
+        for await (const msg of q) {
+          for (const frame of translator.translate(msg)) ctx.emit(frame)
+        }
+      } finally {
+        off()
       }
     } catch (err) {
       // The SDK rethrows a failed turn's result as an exception; that turn already has its frame.

@@ -54,7 +54,28 @@ function openSession(ctx: ProviderContext): Session {
 
 type Outcome = 'continue' | 'fail' | 'hang'
 
-async function handle(text: string, ctx: ProviderContext, session: Session): Promise<Outcome> {
+/** Sleeps unless the turn is interrupted first; true when it slept the whole time. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve(true)
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+async function handle(
+  text: string,
+  ctx: ProviderContext,
+  session: Session,
+  signal: AbortSignal,
+): Promise<Outcome> {
   const say = (t: string) => ctx.emit({ type: 'result', text: t })
   if (!text.startsWith('/')) {
     say(`mock: ${text}`)
@@ -64,15 +85,15 @@ async function handle(text: string, ctx: ProviderContext, session: Session): Pro
   switch (command) {
     case '/sleep': {
       const [ms, more] = nextToken(rest)
-      await Bun.sleep(Number(ms) || 0)
-      if (more) return handle(more, ctx, session)
+      if (!(await pause(Number(ms) || 0, signal))) return interrupted(ctx)
+      if (more) return handle(more, ctx, session, signal)
       say(`mock: slept ${Number(ms) || 0}`)
       return 'continue'
     }
     case '/multi': {
       const n = Math.max(1, Math.min(1000, Number(nextToken(rest)[0]) || 1))
       for (let i = 1; i <= n; i++) {
-        if (i > 1) await Bun.sleep(MULTI_DELAY_MS)
+        if (i > 1 && !(await pause(MULTI_DELAY_MS, signal))) return interrupted(ctx)
         say(`part ${i}/${n}`)
       }
       return 'continue'
@@ -135,16 +156,33 @@ function hang(): Promise<number> {
   return new Promise<number>(() => {})
 }
 
+/** Like the real agent: an interrupted turn ends without an answer; the session goes on. */
+function interrupted(ctx: ProviderContext): Outcome {
+  ctx.emit({ type: 'activity', kind: 'interrupted', summary: 'turn interrupted' })
+  return 'continue'
+}
+
+/** One turn, stoppable by the host's `_interrupt`. */
+async function turn(text: string, ctx: ProviderContext, session: Session): Promise<Outcome> {
+  const controller = new AbortController()
+  const off = ctx.onInterrupt(() => controller.abort())
+  try {
+    return await handle(lastMessage(text), ctx, session, controller.signal)
+  } finally {
+    off()
+  }
+}
+
 export const mockProvider: Provider = async (ctx) => {
   const session = openSession(ctx)
   ctx.emit({ type: 'session', sessionId: session.id, resumed: session.resumed })
   // One prompt is one turn, however many batches it holds (follow-ups waiting at start join it):
   // like the real provider, the mock gives one answer, to the last message.
-  const first = await handle(lastMessage(ctx.input.prompt), ctx, session)
+  const first = await turn(ctx.input.prompt, ctx, session)
   if (first === 'fail') return 1
   if (first === 'hang') return hang()
   for await (const text of ctx.followUps) {
-    const outcome = await handle(lastMessage(text), ctx, session)
+    const outcome = await turn(text, ctx, session)
     if (outcome === 'fail') return 1
     if (outcome === 'hang') return hang()
   }

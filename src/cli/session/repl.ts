@@ -125,11 +125,20 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
     )
   }
 
+  /**
+   * Stops the current turn. Where the runner can, the container stays (`_interrupt`) and the next
+   * line is a follow-up in the same session; otherwise the container is stopped and the next line
+   * resumes the session in a new one.
+   */
   async function interrupt(): Promise<void> {
     const h = handle
     if (!h) return
-    interruptedRun = h.runId
     setWorking(false)
+    if (h.interrupt?.()) {
+      screen.print('(interrupted; the agent is waiting for your next message)', 'note')
+      return
+    }
+    interruptedRun = h.runId
     screen.print('interrupting…', 'note')
     await h.kill()
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { DataPaths } from '../../config/paths.ts'
 import type { RunsRepo } from '../../db/repos/runs.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
-import { CLOSE_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
+import { CLOSE_SENTINEL, INTERRUPT_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Masker } from '../../util/mask.ts'
@@ -242,6 +242,12 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         return true
       },
       close: writeClose,
+      interrupt() {
+        if (finished) return false
+        writeFileSync(join(inputDir, INTERRUPT_SENTINEL), '')
+        runLog.line('interrupt', 'turn interrupted on request')
+        return true
+      },
       kill: () => stop('killed on request'),
       done,
     }

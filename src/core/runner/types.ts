@@ -38,6 +38,11 @@ export interface TurnHandle {
   sendFollowUp(text: string): boolean
   /** Asks the agent to finish (writes `_close`). */
   close(): void
+  /**
+   * Stops the current turn but keeps the container and session (writes `_interrupt`); false when
+   * the turn has already finished or this runner cannot interrupt in place.
+   */
+  interrupt?(): boolean
   /** Stops the container now (docker stop, then kill). */
   kill(): Promise<void>
   done: Promise<TurnOutcome>

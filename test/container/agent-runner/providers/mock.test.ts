@@ -196,3 +196,60 @@ describe('mock provider', () => {
     expect(r.code).toBe(0)
   })
 })
+
+describe('mock provider: interrupt', () => {
+  test('_interrupt ends a /sleep turn at once; the same process answers the next message', async () => {
+    const root = tempDir()
+    const inputDir = join(root, 'workspace', 'ipc', 'input')
+    mkdirSync(inputDir, { recursive: true })
+    // A sentinel left from before the turn must not cut the turn short.
+    writeFileSync(join(inputDir, '_interrupt'), '')
+    const proc = Bun.spawn([process.execPath, MAIN], {
+      env: { ...process.env, NGB_AGENT_ROOT: root },
+      stdin: new TextEncoder().encode(JSON.stringify(input('/sleep 300 /multi 2'))),
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    const killer = setTimeout(() => proc.kill('SIGKILL'), 20_000)
+    const frames: OutputFrame[] = []
+    const stamps: number[] = []
+    let step = 0
+    let interruptedAt = 0
+    const parser = createFrameParser({
+      maxBytes: 1 << 20,
+      onFrame: (f) => {
+        frames.push(f)
+        stamps.push(performance.now())
+        if (f.type === 'result' && f.text === 'part 2/2' && step === 0) {
+          step = 1
+          writeFileSync(
+            join(inputDir, '0000000000001-a.json'),
+            JSON.stringify({ type: 'message', text: '/sleep 60000' }),
+          )
+          setTimeout(() => {
+            interruptedAt = performance.now()
+            writeFileSync(join(inputDir, '_interrupt'), '')
+          }, 400)
+        } else if (f.type === 'activity' && f.kind === 'interrupted' && step === 1) {
+          step = 2
+          writeFileSync(
+            join(inputDir, '0000000000002-b.json'),
+            JSON.stringify({ type: 'message', text: 'after' }),
+          )
+        } else if (f.type === 'result' && f.text === 'mock: after') {
+          writeFileSync(join(inputDir, '_close'), '')
+        }
+      },
+    })
+    for await (const chunk of proc.stdout) parser.push(chunk)
+    parser.end()
+    const code = await proc.exited
+    clearTimeout(killer)
+    expect(code).toBe(0)
+    expect(results({ frames, code, stdout: '' })).toEqual(['part 1/2', 'part 2/2', 'mock: after'])
+    const interrupted = frames.findIndex((f) => f.type === 'activity' && f.kind === 'interrupted')
+    expect(interrupted).toBeGreaterThan(0)
+    // Noticed within the poll interval, not after the 60 s sleep.
+    expect((stamps[interrupted] ?? Number.POSITIVE_INFINITY) - interruptedAt).toBeLessThan(2000)
+  })
+})
