@@ -359,23 +359,6 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
   return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
 }
 
-/** Until the container runner is wired in, every turn fails with a message saying so. */
-export function unavailableRunner(reason: string): AgentRunner {
-  return {
-    start() {
-      const runId = `none-${Date.now()}`
-      return {
-        runId,
-        containerName: '',
-        sendFollowUp: () => false,
-        close: () => {},
-        kill: async () => {},
-        done: Promise.resolve({ runId, status: 'error', results: [], error: reason, errorKind: 'internal' }),
-      }
-    },
-  }
-}
-
 /**
  * The chat platforms whose credentials are configured. Each SDK is imported only when its
  * platform is in use, so `ngb` starts fast and a missing platform costs nothing.

@@ -204,7 +204,3 @@ export function describeConfig(loaded: LoadedConfig): Array<{
     }
   })
 }
-
-export function effectiveHardTimeoutMs(config: Config): number {
-  return config.hardTimeoutMs ?? config.idleTimeoutMs + 60_000
-}
