@@ -2,7 +2,7 @@ import type { Channel } from '../../src/channels/channel.ts'
 import { createCliChannel } from '../../src/channels/cli/index.ts'
 import { createChannelRegistry } from '../../src/channels/registry.ts'
 import { createWebChannel } from '../../src/channels/web/index.ts'
-import type { EventBus, NgbEvent } from '../../src/core/events.ts'
+import type { EventBus } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
 import { createGroupsService } from '../../src/core/groups.ts'
 import { createOrchestrator, type OrchestratorConfig } from '../../src/core/orchestrator.ts'
@@ -14,6 +14,7 @@ import type { Plugin } from '../../src/plugins/plugin.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { testDb } from './db.ts'
+import { recordEvents } from './events.ts'
 import { tempDir } from './temp.ts'
 
 export interface CoreOptions {
@@ -33,8 +34,7 @@ export function createTestCore(opts: CoreOptions) {
   const repos = opts.repos ?? testDb().repos
   const bus = opts.bus ?? createEventBus()
   if ('bus' in opts.runner || 'turns' in opts.runner) opts.runner.bus = bus
-  const events: NgbEvent[] = []
-  bus.on('*', (e) => events.push(e))
+  const { events, waitFor, outTexts } = recordEvents(bus)
   const log = createMemoryLogger()
   const groups = createGroupsService({ repos, bus, clock: systemClock, groupsDir: tempDir('ngb-groups-') })
   const context = { assistantName: 'Andy', reply: async (_jid: string, _text: string) => {} }
@@ -71,29 +71,6 @@ export function createTestCore(opts: CoreOptions) {
   context.reply = async (jid, text) => {
     await orchestrator.outbound.deliver({ chatJid: jid, text })
   }
-
-  /** Resolves with the first event matching `pred` (already seen or future), or rejects on timeout. */
-  function waitFor<T extends NgbEvent>(pred: (e: NgbEvent) => e is T, timeoutMs?: number): Promise<T>
-  function waitFor(pred: (e: NgbEvent) => boolean, timeoutMs?: number): Promise<NgbEvent>
-  function waitFor(pred: (e: NgbEvent) => boolean, timeoutMs = 5000): Promise<NgbEvent> {
-    const seen = events.find(pred)
-    if (seen) return Promise.resolve(seen)
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off()
-        reject(new Error('timed out waiting for an event'))
-      }, timeoutMs)
-      const off = bus.on('*', (e) => {
-        if (!pred(e)) return
-        clearTimeout(timer)
-        off()
-        resolve(e)
-      })
-    })
-  }
-
-  const outTexts = (group?: string) =>
-    events.flatMap((e) => (e.type === 'message.out' && (!group || e.group === group) ? [e.message.text] : []))
 
   return { repos, bus, events, log, groups, plugins, channels, web, cli, orchestrator, waitFor, outTexts }
 }

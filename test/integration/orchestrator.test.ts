@@ -18,6 +18,7 @@ import { createRepos } from '../../src/db/repos/index.ts'
 import { type AgentSandbox, agentSandbox } from '../helpers/agent-image.ts'
 import { NGB_SOURCE } from '../helpers/cli.ts'
 import { docker, dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
+import { recordEvents } from '../helpers/events.ts'
 
 // Its own tag, built from the same source: other checkouts on a shared engine rebuild
 // ngb-agent:test from their own agent-runner, which must not swap the image under these tests.
@@ -47,8 +48,14 @@ async function startCore(
   const loaded = loadConfig({ env: sandbox.env, overrides })
   const rt = createRuntime({ loaded, consoleStream: process.env.E2E_LOG ? process.stderr : null })
   const bus = createEventBus()
-  const events: NgbEvent[] = []
-  bus.on('*', (e) => events.push(e))
+  const {
+    events,
+    waitFor,
+    outTexts: replies,
+  } = recordEvents(bus, {
+    defaultTimeoutMs: 30_000,
+    describeTimeout: () => `replies so far: ${JSON.stringify(replies())}`,
+  })
   const runtime = createContainerRuntime(rt)
   const core = createCore(rt, {
     bus,
@@ -56,23 +63,6 @@ async function startCore(
     removeOrphans: async () => (await removeOrphans(runtime, rt.installId)).length,
   })
   await core.orchestrator.start()
-  const waitFor = (pred: (e: NgbEvent) => boolean, timeoutMs = 30_000) =>
-    new Promise<NgbEvent>((resolve, reject) => {
-      const seen = events.find(pred)
-      if (seen) return resolve(seen)
-      const timer = setTimeout(() => {
-        off()
-        reject(new Error(`timed out; replies so far: ${JSON.stringify(replies())}`))
-      }, timeoutMs)
-      const off = bus.on('*', (e) => {
-        if (!pred(e)) return
-        clearTimeout(timer)
-        off()
-        resolve(e)
-      })
-    })
-  const replies = (group?: string) =>
-    events.flatMap((e) => (e.type === 'message.out' && (!group || e.group === group) ? [e.message.text] : []))
   return {
     rt,
     core,
