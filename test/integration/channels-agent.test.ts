@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
 import { chunkText } from '../../src/channels/shared/chunk.ts'
-import { dataPaths } from '../../src/config/paths.ts'
 import { buildTestImage } from '../../src/core/container/test-image.ts'
-import { createEventBus } from '../../src/core/events.ts'
-import { createGroupsService } from '../../src/core/groups.ts'
-import { openDatabase } from '../../src/db/open.ts'
-import { createRepos } from '../../src/db/repos/index.ts'
-import { systemClock } from '../../src/util/clock.ts'
-import { startDiscordHarness } from '../channels/discord/harness.ts'
-import { startSlackHarness } from '../channels/slack/harness.ts'
-import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
+import { PLATFORMS, type Platform, START_HARNESS, seedPlatformGroups } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -23,14 +15,6 @@ import { waitFor } from '../helpers/wait.ts'
  * at their wire fakes, real containers of ngb-agent:test running the mock agent (it answers
  * `mock: <last message>`). Figures (inject → reply at the fake) are printed as JSON at the end.
  */
-const PLATFORMS = ['telegram', 'discord', 'slack'] as const
-type Platform = (typeof PLATFORMS)[number]
-const START: Record<Platform, () => Promise<ContractHarness>> = {
-  telegram: startTelegramHarness,
-  discord: startDiscordHarness,
-  slack: startSlackHarness,
-}
-
 /** ngb-agent:test; NGB_TEST_IMAGE picks a private tag where other checkouts share the engine and rebuild it. */
 const IMAGE = process.env.NGB_TEST_IMAGE ?? 'ngb-agent:test'
 const box = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
@@ -57,23 +41,8 @@ describe('chat platforms through ngb serve with the mock agent in real container
 
   beforeAll(async () => {
     if (!HAS_DOCKER) return
-    for (const p of PLATFORMS) h[p] = await START[p]()
-    const paths = dataPaths(box.dataDir)
-    const db = openDatabase(paths.db)
-    const groups = createGroupsService({
-      repos: createRepos(db),
-      bus: createEventBus(),
-      clock: systemClock,
-      groupsDir: paths.groups,
-    })
-    groups.createGroup({ folder: 'admin' })
-    for (const p of PLATFORMS) {
-      groups.createGroup({ folder: `${p}-dm`, triggerMode: 'always' })
-      groups.createGroup({ folder: `${p}-room`, triggerMode: 'mention' })
-      groups.bind(h[p].dmJid, `${p}-dm`)
-      groups.bind(h[p].groupJid, `${p}-room`)
-    }
-    db.close()
+    for (const p of PLATFORMS) h[p] = await START_HARNESS[p]()
+    seedPlatformGroups(box.dataDir, h)
     serve = spawnNgb(['serve', '--port', '0'], {
       env: {
         ...box.env,

@@ -3,16 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dataPaths } from '../../src/config/paths.ts'
-import { createEventBus } from '../../src/core/events.ts'
-import { createGroupsService } from '../../src/core/groups.ts'
 import { openDatabase } from '../../src/db/open.ts'
-import { createRepos } from '../../src/db/repos/index.ts'
-import { systemClock } from '../../src/util/clock.ts'
-import { startDiscordHarness } from '../channels/discord/harness.ts'
-import { startSlackHarness } from '../channels/slack/harness.ts'
-import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
+import { PLATFORMS, type Platform, START_HARNESS, seedPlatformGroups } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -22,14 +16,6 @@ import { waitFor } from '../helpers/wait.ts'
  * environment, which points them at the local wire fakes. Groups, bindings and bind tokens are
  * prepared in the data dir's database before serve starts, as `ngb groups …` would.
  */
-const PLATFORMS = ['telegram', 'discord', 'slack'] as const
-type Platform = (typeof PLATFORMS)[number]
-const START: Record<Platform, () => Promise<ContractHarness>> = {
-  telegram: startTelegramHarness,
-  discord: startDiscordHarness,
-  slack: startSlackHarness,
-}
-
 describe('chat platforms through ngb serve', () => {
   const h = {} as Record<Platform, ContractHarness>
   const tokens = {} as Record<Platform, string>
@@ -45,24 +31,8 @@ describe('chat platforms through ngb serve', () => {
   }
 
   beforeAll(async () => {
-    for (const p of PLATFORMS) h[p] = await START[p]()
-    const paths = dataPaths(dataDir)
-    const db = openDatabase(paths.db)
-    const groups = createGroupsService({
-      repos: createRepos(db),
-      bus: createEventBus(),
-      clock: systemClock,
-      groupsDir: paths.groups,
-    })
-    groups.createGroup({ folder: 'admin' })
-    for (const p of PLATFORMS) {
-      groups.createGroup({ folder: `${p}-dm`, triggerMode: 'always' })
-      groups.createGroup({ folder: `${p}-room`, triggerMode: 'mention' })
-      groups.bind(h[p].dmJid, `${p}-dm`)
-      groups.bind(h[p].groupJid, `${p}-room`)
-      tokens[p] = groups.createBindToken(`${p}-dm`).token
-    }
-    db.close()
+    for (const p of PLATFORMS) h[p] = await START_HARNESS[p]()
+    Object.assign(tokens, seedPlatformGroups(dataDir, h))
     serve = spawnNgb(['serve', '--port', '0'], {
       env: {
         NGB_DATA_DIR: dataDir,
@@ -122,7 +92,7 @@ describe('chat platforms through ngb serve', () => {
 })
 
 test('the compiled binary loads the three SDKs lazily and answers on each platform', async () => {
-  const harnesses = await Promise.all(PLATFORMS.map((p) => START[p]()))
+  const harnesses = await Promise.all(PLATFORMS.map((p) => START_HARNESS[p]()))
   const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-channels-'))
   const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }
   for (const harness of harnesses) Object.assign(env, harness.serveEnv)

@@ -1,0 +1,53 @@
+import { dataPaths } from '../../src/config/paths.ts'
+import { createEventBus } from '../../src/core/events.ts'
+import { createGroupsService } from '../../src/core/groups.ts'
+import { openDatabase } from '../../src/db/open.ts'
+import { createRepos } from '../../src/db/repos/index.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { startDiscordHarness } from '../channels/discord/harness.ts'
+import { startSlackHarness } from '../channels/slack/harness.ts'
+import { startTelegramHarness } from '../channels/telegram/harness.ts'
+import type { ContractHarness } from '../contract/channel-contract.ts'
+
+export const PLATFORMS = ['telegram', 'discord', 'slack'] as const
+export type Platform = (typeof PLATFORMS)[number]
+
+/** Each platform's wire fake plus the real adapter's harness. */
+export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
+  telegram: startTelegramHarness,
+  discord: startDiscordHarness,
+  slack: startSlackHarness,
+}
+
+/**
+ * Seeds a data dir before `ngb serve` starts: an admin group, and per platform a DM group
+ * (`<p>-dm`, always) and a room group (`<p>-room`, mention) bound to the fake's chats.
+ * Returns one unused bind token per platform, for the DM group.
+ */
+export function seedPlatformGroups(
+  dataDir: string,
+  h: Record<Platform, ContractHarness>,
+): Record<Platform, string> {
+  const paths = dataPaths(dataDir)
+  const db = openDatabase(paths.db)
+  try {
+    const groups = createGroupsService({
+      repos: createRepos(db),
+      bus: createEventBus(),
+      clock: systemClock,
+      groupsDir: paths.groups,
+    })
+    groups.createGroup({ folder: 'admin' })
+    const tokens = {} as Record<Platform, string>
+    for (const p of PLATFORMS) {
+      groups.createGroup({ folder: `${p}-dm`, triggerMode: 'always' })
+      groups.createGroup({ folder: `${p}-room`, triggerMode: 'mention' })
+      groups.bind(h[p].dmJid, `${p}-dm`)
+      groups.bind(h[p].groupJid, `${p}-room`)
+      tokens[p] = groups.createBindToken(`${p}-dm`).token
+    }
+    return tokens
+  } finally {
+    db.close()
+  }
+}
