@@ -1,8 +1,20 @@
 import { describe, expect, test } from 'bun:test'
+import type { InboundMessage } from '../../src/channels/channel.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createFakeRunner, lastMessageText } from '../fakes/fake-runner.ts'
 import { createTestCore } from '../helpers/core.ts'
 import { testDb } from '../helpers/db.ts'
+
+/** A group-chat message from Bob in `cli:group:room`. */
+const msg = (id: string, text: string): InboundMessage => ({
+  jid: 'cli:group:room',
+  senderJid: 'cli:bob',
+  senderName: 'Bob',
+  messageId: id,
+  text,
+  isGroup: true,
+  mentionsBot: false,
+})
 
 const outEvent = (text: string) => (e: NgbEvent) => e.type === 'message.out' && e.message.text === text
 
@@ -173,15 +185,6 @@ describe('orchestrator pipeline (fake runner, real SQLite)', () => {
     core.groups.createGroup({ folder: 'main' })
     core.groups.createGroup({ folder: 'team', triggerMode: 'always' })
     await core.orchestrator.start()
-    const msg = (id: string, text: string) => ({
-      jid: 'cli:group:room',
-      senderJid: 'cli:bob',
-      senderName: 'Bob',
-      messageId: id,
-      text,
-      isGroup: true,
-      mentionsBot: false,
-    })
     expect(await core.orchestrator.inbound.handle(msg('1', 'anyone?'))).toEqual({
       kind: 'stored',
       reason: 'unbound',
@@ -207,15 +210,6 @@ describe('orchestrator pipeline (fake runner, real SQLite)', () => {
     core.groups.createGroup({ folder: 'team' })
     core.groups.bind('cli:group:room', 'team')
     await core.orchestrator.start()
-    const msg = (id: string, text: string) => ({
-      jid: 'cli:group:room',
-      senderJid: 'cli:bob',
-      senderName: 'Bob',
-      messageId: id,
-      text,
-      isGroup: true,
-      mentionsBot: false,
-    })
     expect((await core.orchestrator.inbound.handle(msg('1', 'the build is red'))).kind).toBe('stored')
     expect((await core.orchestrator.inbound.handle(msg('2', '@Andy why?'))).kind).toBe('queued')
     const [turn] = await runner.waitForTurns(1)
