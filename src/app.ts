@@ -179,19 +179,12 @@ export async function startWebServer(
     throttle: createLoginThrottle({ now }),
     now,
   })
-  // Hashing is slow by design (~0.2 s): it runs while the server already answers /api/health,
-  // and a login waits for it.
+  // Hashing takes ~0.2 s by design: it runs while the server already answers /api/health
+  // (a login waits for it inside the auth service).
   const passwordSynced = rt.config.adminPassword
     ? auth.syncAdminPassword(rt.config.adminPassword)
     : Promise.resolve()
   passwordSynced.catch(() => {}) // awaited below; this only keeps it from counting as unhandled meanwhile
-  const gatedAuth: typeof auth = {
-    ...auth,
-    login: async (username, password, clientKey) => {
-      await passwordSynced
-      return auth.login(username, password, clientKey)
-    },
-  }
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(rt.config.webHost)
   if (!loopback) {
     rt.log.warn(
@@ -217,7 +210,7 @@ export async function startWebServer(
     log: rt.log,
     bus,
     services,
-    auth: gatedAuth,
+    auth,
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
     probes: opts.probes,

@@ -84,16 +84,24 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     deps.sessions.removeExpired(now)
     return { sessionId }
   }
+  async function storeAdminPassword(password: string): Promise<void> {
+    const admin = deps.users.byUsername(ADMIN_USERNAME)
+    if (admin && (await Bun.password.verify(password, admin.passwordHash))) return
+    const hash = await Bun.password.hash(password)
+    if (admin) deps.users.setPassword(admin.id, hash)
+    else deps.users.create(ADMIN_USERNAME, hash, deps.now())
+    deps.meta.delete(SETUP_TOKEN_KEY)
+  }
+  // Hashing is slow by design; a login that arrives meanwhile waits for it instead of failing.
+  let passwordSynced: Promise<void> = Promise.resolve()
   const service: AuthService = {
     sessionTtlMs: SESSION_TTL_MS,
-    async syncAdminPassword(password) {
-      checkPassword(password)
-      const admin = deps.users.byUsername(ADMIN_USERNAME)
-      if (admin && (await Bun.password.verify(password, admin.passwordHash))) return
-      const hash = await Bun.password.hash(password)
-      if (admin) deps.users.setPassword(admin.id, hash)
-      else deps.users.create(ADMIN_USERNAME, hash, deps.now())
-      deps.meta.delete(SETUP_TOKEN_KEY)
+    syncAdminPassword(password) {
+      passwordSynced = Promise.resolve().then(() => {
+        checkPassword(password)
+        return storeAdminPassword(password)
+      })
+      return passwordSynced
     },
     needsSetup: () => deps.users.count() === 0,
     issueSetupToken() {
@@ -117,6 +125,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       return newSession(user.id)
     },
     async login(username, password, clientKey) {
+      await passwordSynced.catch(() => undefined)
       const waitMs = deps.throttle.retryAfterMs(clientKey)
       if (waitMs > 0) {
         const s = Math.ceil(waitMs / 1000)
