@@ -21,6 +21,7 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
   const tasks = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
+    chats: repos.chats,
     bus,
     clock: systemClock,
     timezone: config.timezone,
@@ -35,10 +36,7 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
     createBindToken: async (folder, ttlMs) => groups.createBindToken(folder, ttlMs),
     listChats: async (opts) => repos.chats.list(opts),
     listTasks: async (opts) => tasks.list(opts),
-    async addTask(input) {
-      const chatJid = input.chatJid ?? repos.chats.chatsOf(input.groupFolder)[0] ?? `web:${input.groupFolder}`
-      return tasks.create({ ...input, chatJid })
-    },
+    addTask: async (input) => tasks.create(input),
     pauseTask: async (id) => tasks.pause(id),
     resumeTask: async (id) => tasks.resume(id),
     removeTask: async (id) => tasks.cancel(id),

@@ -67,8 +67,13 @@ describe('JSON API', () => {
       { chatJid: 'telegram:42' },
     ])
     expect((await call('POST', '/api/groups/main/bindings', { chatJid: 'nope' })).status).toBe(422)
-    expect((await call('POST', '/api/groups/main/bindings', { chatJid: 'telegram:999' })).status).toBe(404)
+    // Unified admin rule (docs/cli.md): a chat not seen yet may be bound, as `ngb groups bind` does.
+    expect((await call('POST', '/api/groups/main/bindings', { chatJid: 'telegram:999' })).status).toBe(201)
     expect((await call('DELETE', '/api/chats/telegram:42/binding')).status).toBe(204)
+    expect((await call('DELETE', '/api/chats/telegram:42/binding')).json as unknown).toEqual({
+      error: 'not_found',
+      message: 'telegram:42 was not bound to any group',
+    })
     const token = await call('POST', '/api/groups/main/tokens')
     expect(String(token.json.token)).toMatch(/^ngb-[0-9a-f]{12}$/)
     expect((await call('GET', '/api/groups/main/tokens')).json.length).toBe(1)
