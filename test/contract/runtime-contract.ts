@@ -18,6 +18,27 @@ export interface RuntimeHarness {
   cleanup(labels: Record<string, string>): Promise<void>
 }
 
+/** A harness over `runtime` whose containers run `image` as `user`, without network or mounts. */
+export function plainHarness(runtime: ContainerRuntime, image: string, user: string): RuntimeHarness {
+  return {
+    runtime,
+    spec: (name, labels) => ({
+      name,
+      image,
+      labels,
+      user,
+      network: 'none',
+      memory: '256m',
+      cpus: '0.5',
+      pidsLimit: 64,
+      mounts: [],
+    }),
+    async cleanup(labels) {
+      await runtime.remove((await runtime.list(labels)).map((c) => c.name))
+    },
+  }
+}
+
 export type RuntimeCase =
   | 'stdin and stdout'
   | 'exit removes'
@@ -92,6 +113,15 @@ export function runtimeContract(
     return h
   }
   const fresh = () => `ngb-contract-${run}-${++n}`
+  /** A container that waits on stdin (never given its input), once the engine runs it. */
+  const startWaiting = async (on: Record<string, string>) => {
+    const { runtime, spec } = await get()
+    const c = runtime.start(spec(fresh(), on))
+    void drain(c.stdout)
+    void drain(c.stderr)
+    await untilRunning(runtime, on, c.name)
+    return { runtime, c }
+  }
   const caseTest = (c: RuntimeCase, fn: () => Promise<void>) => {
     const reason = opts.skip?.[c]
     if (reason) test.skip(`${c} (skipped: ${reason})`, fn)
@@ -128,14 +158,11 @@ export function runtimeContract(
     })
 
     caseTest('labels', async () => {
-      const { runtime, spec } = await get()
       const mine = { ...labels, 'ngb.case': 'labels' }
-      const c = runtime.start(spec(fresh(), mine))
-      void drain(c.stdout)
-      void drain(c.stderr)
+      const { runtime, c } = await startWaiting(mine)
       try {
-        const summary = await untilRunning(runtime, mine, c.name)
-        expect(summary.labels).toMatchObject(mine)
+        const [summary] = await runtime.list(mine)
+        expect(summary).toMatchObject({ name: c.name, labels: mine, state: 'running' })
         // Every label must match: another value of one of them lists nothing.
         expect(await runtime.list({ ...mine, 'ngb.case': 'other' })).toEqual([])
       } finally {
@@ -145,33 +172,21 @@ export function runtimeContract(
     })
 
     caseTest('stop', async () => {
-      const { runtime, spec } = await get()
       // Never given its input, the container waits on stdin: only stop ends it.
-      const c = runtime.start(spec(fresh(), labels))
-      void drain(c.stdout)
-      void drain(c.stderr)
-      await untilRunning(runtime, labels, c.name)
+      const { runtime, c } = await startWaiting(labels)
       await runtime.stop(c.name, 5)
       expect(await c.exited).toBe(143)
     })
 
     caseTest('kill', async () => {
-      const { runtime, spec } = await get()
-      const c = runtime.start(spec(fresh(), labels))
-      void drain(c.stdout)
-      void drain(c.stderr)
-      await untilRunning(runtime, labels, c.name)
+      const { runtime, c } = await startWaiting(labels)
       await runtime.kill(c.name)
       expect(await c.exited).toBe(137)
     })
 
     caseTest('remove', async () => {
-      const { runtime, spec } = await get()
       const only = { ...labels, 'ngb.case': 'remove' }
-      const c = runtime.start(spec(fresh(), only))
-      void drain(c.stdout)
-      void drain(c.stderr)
-      await untilRunning(runtime, only, c.name)
+      const { runtime, c } = await startWaiting(only)
       await runtime.remove([c.name])
       expect(await c.exited).toBe(137)
       await listUntil(runtime, only, (names) => names.length === 0, 'the removed container to go')

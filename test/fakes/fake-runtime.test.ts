@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { ContainerInputSchema } from '../../src/protocol/container.ts'
-import { runtimeContract } from '../contract/runtime-contract.ts'
+import { plainHarness, runtimeContract } from '../contract/runtime-contract.ts'
 import { createFakeRuntime } from './fake-runtime.ts'
 
 function parses(input: string): boolean {
@@ -28,21 +28,5 @@ runtimeContract('fake', () => {
         }),
       ),
   })
-  return {
-    runtime,
-    spec: (name, labels) => ({
-      name,
-      image: 'ngb-agent:fake',
-      labels,
-      user: '1000:1000',
-      network: 'none',
-      memory: '256m',
-      cpus: '0.5',
-      pidsLimit: 64,
-      mounts: [],
-    }),
-    async cleanup(labels) {
-      await runtime.remove((await runtime.list(labels)).map((c) => c.name))
-    },
-  }
+  return plainHarness(runtime, 'ngb-agent:fake', '1000:1000')
 })

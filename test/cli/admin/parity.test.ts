@@ -63,245 +63,148 @@ interface Scenario {
   before?: (dataDir: string) => void
 }
 
-const taskJson = (check: (t: Record<string, unknown>) => void) => (out: string) =>
-  check(JSON.parse(out) as Record<string, unknown>)
+const json = (check: (value: unknown) => void) => (out: string) => check(JSON.parse(out))
+const GHOST = 'ngb: group "ghost" does not exist (see `ngb groups ls`)\n'
+const NO_TASK = 'ngb: task "task-nope" does not exist (see `ngb tasks ls`)\n'
+const MOVE_CONFLICT =
+  'ngb: chat telegram:group:-100 is bound to group "fam"; unbind it first (a chat binds to one group)\n'
+
+type Want = Scenario['stdout']
+/** A command line split on spaces; a JSON array where an argument holds spaces. */
+const argv = (cmd: string): string[] => (cmd.startsWith('[') ? (JSON.parse(cmd) as string[]) : cmd.split(' '))
+/** A row that succeeds (checked on stdout) and one that fails (checked on stderr). */
+const ok = (name: string, cmd: string, stdout?: Want, before?: Scenario['before']): Scenario => ({
+  name,
+  args: argv(cmd),
+  code: 0,
+  stdout,
+  before,
+})
+const fails = (name: string, cmd: string, code: number, stderr: string | RegExp): Scenario => ({
+  name,
+  args: argv(cmd),
+  code,
+  stderr,
+})
+const has = (want: Record<string, unknown>) => json((t) => expect(t).toMatchObject(want))
 
 const SCENARIOS: Scenario[] = [
-  {
-    name: 'groups add: the first group is main',
-    args: ['groups', 'add', 'main'],
-    code: 0,
-    stdout: 'created group main (main), trigger always\n',
-  },
-  {
-    name: 'groups add: a second group, name defaults to the folder',
-    args: ['groups', 'add', 'fam', '--json'],
-    code: 0,
-    stdout: taskJson((g) =>
-      expect(g).toMatchObject({ folder: 'fam', name: 'fam', isMain: false, triggerMode: 'mention' }),
-    ),
-  },
-  {
-    name: 'groups add: bad folder',
-    args: ['groups', 'add', 'Not_Valid'],
-    code: 2,
-    stderr: /^ngb: invalid group folder "Not_Valid": use 1-64 lowercase/,
-  },
-  {
-    name: 'groups add: reserved folder',
-    args: ['groups', 'add', 'kill'],
-    code: 2,
-    stderr: /^ngb: the folder name "kill" is reserved; pick another\n/,
-  },
-  { name: 'groups add: duplicate', args: ['groups', 'add', 'main'], code: 1, stderr: /^ngb: .*main/ },
-  {
-    name: 'groups rm: unknown group',
-    args: ['groups', 'rm', 'ghost'],
-    code: 1,
-    stderr: 'ngb: group "ghost" does not exist (see `ngb groups ls`)\n',
-  },
-  {
-    name: 'groups rm: malformed folder is an unknown group',
-    args: ['groups', 'rm', 'No_Such'],
-    code: 1,
-    stderr: 'ngb: group "No_Such" does not exist (see `ngb groups ls`)\n',
-  },
-  {
-    name: 'groups bind: a chat ngb has not seen yet is accepted',
-    args: ['groups', 'bind', 'fam', 'telegram:group:-100'],
-    code: 0,
-    stdout: 'bound telegram:group:-100 to fam\n',
-  },
-  {
-    name: 'groups bind: a seen, unbound chat',
-    args: ['groups', 'bind', 'main', 'discord:channel:7'],
-    code: 0,
-    stdout: 'bound discord:channel:7 to main\n',
-    before: (d) => seedSeenChat(d, 'discord:channel:7'),
-  },
-  {
-    name: 'groups bind: the same binding again is a no-op',
-    args: ['groups', 'bind', 'main', 'discord:channel:7'],
-    code: 0,
-  },
-  {
-    name: 'groups bind: unknown group',
-    args: ['groups', 'bind', 'ghost', 'telegram:1'],
-    code: 1,
-    stderr: 'ngb: group "ghost" does not exist (see `ngb groups ls`)\n',
-  },
-  {
-    name: 'groups bind: bad chat id',
-    args: ['groups', 'bind', 'fam', 'no-jid'],
-    code: 2,
-    stderr: /^ngb: invalid chat id "no-jid"/,
-  },
-  {
-    name: 'groups bind: a chat bound elsewhere without --move is a conflict',
-    args: ['groups', 'bind', 'main', 'telegram:group:-100'],
-    code: 1,
-    stderr:
-      'ngb: chat telegram:group:-100 is bound to group "fam"; unbind it first (a chat binds to one group)\n',
-  },
-  {
-    name: 'groups bind: with --move it moves',
-    args: ['groups', 'bind', 'main', 'telegram:group:-100', '--move'],
-    code: 0,
-    stdout: 'bound telegram:group:-100 to main\n',
-  },
-  {
-    name: 'groups ls: the move is visible',
-    args: ['groups', 'ls', '--json'],
-    code: 0,
-    stdout: (out) =>
-      expect(
-        (JSON.parse(out) as Array<{ folder: string; chats: string[] }>).map((g) => [g.folder, g.chats]),
-      ).toEqual([
+  ok('groups add: the first group is main', 'groups add main', 'created group main (main), trigger always\n'),
+  ok(
+    'groups add: the name defaults to the folder',
+    'groups add fam --json',
+    has({ name: 'fam', isMain: false }),
+  ),
+  fails(
+    'groups add: bad folder',
+    'groups add Not_Valid',
+    2,
+    /^ngb: invalid group folder "Not_Valid": use 1-64/,
+  ),
+  fails('groups add: reserved folder', 'groups add kill', 2, /^ngb: the folder name "kill" is reserved/),
+  fails('groups add: duplicate', 'groups add main', 1, /^ngb: .*main/),
+  fails('groups rm: unknown group', 'groups rm ghost', 1, GHOST),
+  fails(
+    'groups rm: a malformed folder is unknown',
+    'groups rm No_Such',
+    1,
+    GHOST.replace('ghost', 'No_Such'),
+  ),
+  ok(
+    'groups bind: a chat not seen yet',
+    'groups bind fam telegram:group:-100',
+    'bound telegram:group:-100 to fam\n',
+  ),
+  ok('groups bind: a seen, unbound chat', 'groups bind main discord:channel:7', undefined, (d) =>
+    seedSeenChat(d, 'discord:channel:7'),
+  ),
+  ok('groups bind: the same binding again is a no-op', 'groups bind main discord:channel:7'),
+  fails('groups bind: unknown group', 'groups bind ghost telegram:1', 1, GHOST),
+  fails('groups bind: bad chat id', 'groups bind fam no-jid', 2, /^ngb: invalid chat id "no-jid"/),
+  fails('groups bind: bound elsewhere, no --move', 'groups bind main telegram:group:-100', 1, MOVE_CONFLICT),
+  ok('groups bind: --move moves it', 'groups bind main telegram:group:-100 --move'),
+  ok(
+    'groups ls: the move is visible',
+    'groups ls --json',
+    json((groups) =>
+      expect((groups as Array<{ folder: string; chats: string[] }>).map((g) => [g.folder, g.chats])).toEqual([
         ['main', ['discord:channel:7', 'telegram:group:-100']],
         ['fam', []],
       ]),
-  },
-  {
-    name: 'groups unbind',
-    args: ['groups', 'unbind', 'telegram:group:-100'],
-    code: 0,
-    stdout: 'unbound telegram:group:-100\n',
-  },
-  {
-    name: 'groups unbind: not bound',
-    args: ['groups', 'unbind', 'telegram:group:-100'],
-    code: 1,
-    stderr: 'telegram:group:-100 was not bound to any group\n',
-  },
-  {
-    name: 'groups token',
-    args: ['groups', 'token', 'fam', '--ttl', '2h', '--json'],
-    code: 0,
-    stdout: taskJson((t) => expect(Number(t.expiresAt) - Number(t.createdAt)).toBe(7_200_000)),
-  },
-  {
-    name: 'groups token: unknown group',
-    args: ['groups', 'token', 'ghost'],
-    code: 1,
-    stderr: 'ngb: group "ghost" does not exist (see `ngb groups ls`)\n',
-  },
-  {
-    name: "tasks add: no chat → the group's first bound chat",
-    args: ['tasks', 'add', 'main', '--every', '1h', '-p', 'Check', '--json'],
-    code: 0,
-    stdout: taskJson((t) =>
-      expect(t).toMatchObject({
-        groupFolder: 'main',
-        chatJid: 'discord:channel:7',
-        scheduleType: 'interval',
-      }),
     ),
-  },
-  {
-    name: 'tasks add: no chat and none bound → the dashboard chat',
-    args: ['tasks', 'add', 'fam', '--every', '1h', '-p', 'Check', '--json'],
-    code: 0,
-    stdout: taskJson((t) => expect(t).toMatchObject({ groupFolder: 'fam', chatJid: 'web:fam' })),
-  },
-  {
-    name: 'tasks add: an explicit chat',
-    args: [
-      'tasks',
-      'add',
-      'fam',
-      '--cron',
-      '0 9 * * 1-5',
-      '-p',
-      'Report',
-      '--chat',
-      'slack:channel:C1',
-      '--json',
-    ],
-    code: 0,
-    stdout: taskJson((t) =>
-      expect(t).toMatchObject({ chatJid: 'slack:channel:C1', scheduleType: 'cron', status: 'active' }),
-    ),
-  },
-  {
-    name: 'tasks add: bad schedule',
-    args: ['tasks', 'add', 'main', '--cron', '61 * * * *', '-p', 'x'],
-    code: 2,
-    stderr: /^ngb: invalid cron "61 \* \* \* \*"/,
-  },
-  {
-    name: 'tasks add: bad chat',
-    args: ['tasks', 'add', 'main', '--every', '1h', '-p', 'x', '--chat', 'nope'],
-    code: 2,
-    stderr: /^ngb: invalid chat id "nope"/,
-  },
-  {
-    name: 'tasks add: unknown group',
-    args: ['tasks', 'add', 'ghost', '--every', '1h', '-p', 'x'],
-    code: 1,
-    stderr: 'ngb: group "ghost" does not exist (see `ngb groups ls`)\n',
-  },
-  { name: 'tasks pause', args: ['tasks', 'pause', '{task}'], code: 0, stdout: 'paused <task>\n' },
-  {
-    name: 'tasks resume',
-    args: ['tasks', 'resume', '{task}'],
-    code: 0,
-    stdout: /^resumed <task>; next run <when>/,
-  },
-  { name: 'tasks rm', args: ['tasks', 'rm', '{task}'], code: 0, stdout: 'removed <task>\n' },
-  {
-    name: 'tasks pause: unknown id',
-    args: ['tasks', 'pause', 'task-nope'],
-    code: 1,
-    stderr: 'ngb: task "task-nope" does not exist (see `ngb tasks ls`)\n',
-  },
-  {
-    name: 'tasks resume: unknown id',
-    args: ['tasks', 'resume', 'task-nope'],
-    code: 1,
-    stderr: 'ngb: task "task-nope" does not exist (see `ngb tasks ls`)\n',
-  },
-  {
-    name: 'tasks rm: unknown id',
-    args: ['tasks', 'rm', 'task-nope'],
-    code: 1,
-    stderr: 'ngb: task "task-nope" does not exist (see `ngb tasks ls`)\n',
-  },
-  {
-    name: 'tasks ls',
-    args: ['tasks', 'ls', '--json'],
-    code: 0,
-    stdout: (out) =>
-      expect((JSON.parse(out) as Array<{ chatJid: string }>).map((t) => t.chatJid)).toEqual([
+  ),
+  ok('groups unbind', 'groups unbind telegram:group:-100', 'unbound telegram:group:-100\n'),
+  fails(
+    'groups unbind: not bound',
+    'groups unbind telegram:group:-100',
+    1,
+    /^telegram:group:-100 was not bound/,
+  ),
+  ok('groups token', 'groups token fam --ttl 2h --json', (out) => {
+    const t = JSON.parse(out) as { expiresAt: number; createdAt: number }
+    expect(t.expiresAt - t.createdAt).toBe(7_200_000)
+  }),
+  fails('groups token: unknown group', 'groups token ghost', 1, GHOST),
+  ok(
+    'tasks add: no chat → first bound chat',
+    'tasks add main --every 1h -p Check --json',
+    has({ chatJid: 'discord:channel:7' }),
+  ),
+  ok(
+    'tasks add: none bound → dashboard chat',
+    'tasks add fam --every 1h -p Check --json',
+    has({ chatJid: 'web:fam' }),
+  ),
+  ok(
+    'tasks add: an explicit chat',
+    '["tasks","add","fam","--cron","0 9 * * 1-5","-p","Report","--chat","slack:channel:C1","--json"]',
+    has({ chatJid: 'slack:channel:C1', scheduleType: 'cron', status: 'active' }),
+  ),
+  fails(
+    'tasks add: bad schedule',
+    '["tasks","add","main","--cron","61 * * * *","-p","x"]',
+    2,
+    /^ngb: invalid cron/,
+  ),
+  fails(
+    'tasks add: bad chat',
+    'tasks add main --every 1h -p x --chat nope',
+    2,
+    /^ngb: invalid chat id "nope"/,
+  ),
+  fails('tasks add: unknown group', 'tasks add ghost --every 1h -p x', 1, GHOST),
+  ok('tasks pause', 'tasks pause {task}', 'paused <task>\n'),
+  ok('tasks resume', 'tasks resume {task}', /^resumed <task>; next run <when>/),
+  ok('tasks rm', 'tasks rm {task}', 'removed <task>\n'),
+  fails('tasks pause: unknown id', 'tasks pause task-nope', 1, NO_TASK),
+  fails('tasks resume: unknown id', 'tasks resume task-nope', 1, NO_TASK),
+  fails('tasks rm: unknown id', 'tasks rm task-nope', 1, NO_TASK),
+  ok(
+    'tasks ls',
+    'tasks ls --json',
+    json((tasks) =>
+      expect((tasks as Array<{ chatJid: string }>).map((t) => t.chatJid)).toEqual([
         'discord:channel:7',
         'web:fam',
       ]),
-  },
-  {
-    name: 'chats ls',
-    args: ['chats', 'ls', '--json'],
-    code: 0,
-    stdout: (out) =>
+    ),
+  ),
+  ok(
+    'chats ls',
+    'chats ls --json',
+    json((chats) =>
       expect(
-        (JSON.parse(out) as Array<{ jid: string; groupFolder?: string }>)
+        (chats as Array<{ jid: string; groupFolder?: string }>)
           .map((c) => [c.jid, c.groupFolder ?? null])
           .sort(),
       ).toEqual([
         ['discord:channel:7', 'main'],
         ['telegram:group:-100', null],
       ]),
-  },
-  {
-    name: 'groups rm: the main group needs --force',
-    args: ['groups', 'rm', 'main'],
-    code: 1,
-    stderr: /^ngb: "main" is the main group; removing it takes away admin powers/,
-  },
-  {
-    name: 'groups rm: --force',
-    args: ['groups', 'rm', 'main', '--force'],
-    code: 0,
-    stdout: 'removed group main\n',
-  },
+    ),
+  ),
+  fails('groups rm: main needs --force', 'groups rm main', 1, /^ngb: "main" is the main group; removing it/),
+  ok('groups rm: --force', 'groups rm main --force', 'removed group main\n'),
 ]
 
 function check(value: string, want: string | RegExp | ((out: string) => void) | undefined): void {
