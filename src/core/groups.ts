@@ -179,7 +179,9 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
       const mode = patch.triggerMode ?? current.triggerMode
       const pattern = 'triggerPattern' in patch ? patch.triggerPattern : current.triggerPattern
       validateTrigger(mode, pattern)
-      const updated = repos.groups.update(folder, patch)
+      // The same name rule as creation: trimmed, at most 100 characters, empty means the folder.
+      const named = patch.name === undefined ? patch : { ...patch, name: groupName(patch.name, folder) }
+      const updated = repos.groups.update(folder, named)
       bus.publish({ type: 'group.changed', group: folder, action: 'updated' })
       return updated
     },
