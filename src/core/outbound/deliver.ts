@@ -1,14 +1,14 @@
-import type { Channel } from '../../channels/channel.ts'
-import { chunkText } from '../../channels/shared/chunk.ts'
-import type { SendQueue } from '../../channels/shared/send-queue.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import type { Channel } from '../channel/channel.ts'
 import { ChannelError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { chatOf } from '../jid.ts'
 import { stripInternal } from '../prompt.ts'
+import { chunkText } from './chunk.ts'
+import type { SendQueue } from './send-queue.ts'
 
 export interface DeliverRequest {
   /** Chat JID, with `#<thread>` to answer in a thread. */

@@ -1,5 +1,5 @@
-import type { ChannelRegistry } from '../../channels/registry.ts'
 import type { Config } from '../../config/schema.ts'
+import type { ChannelRegistry } from '../../core/channel/registry.ts'
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { MetaRepo } from '../../db/repos/meta.ts'

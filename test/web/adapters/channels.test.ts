@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { createCliChannel } from '../../../src/channels/cli/index.ts'
-import { createChannelRegistry } from '../../../src/channels/registry.ts'
 import { loadConfig } from '../../../src/config/load.ts'
+import { createChannelRegistry } from '../../../src/core/channel/registry.ts'
 import { createEventBus } from '../../../src/core/events.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { applyChannelFlags, createWebChannels } from '../../../src/web/adapters/channels.ts'

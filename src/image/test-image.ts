@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ContainerError } from '../errors.ts'
+import { ContainerError } from '../core/errors.ts'
 import { BUNDLE_ENTRY, bundleAgentRunner } from './agent-bundle.ts'
 import { importRootfsImage } from './rootfs.ts'
 

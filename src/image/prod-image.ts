@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ContainerError, NgbError } from '../errors.ts'
+import { ContainerError, NgbError } from '../core/errors.ts'
 import { bundleAgentRunner } from './agent-bundle.ts'
 
 export const PRODUCTION_IMAGE = 'ngb-agent:latest'
-export const DOCKERFILE_PATH = join(import.meta.dir, '..', '..', '..', 'container', 'Dockerfile')
+export const DOCKERFILE_PATH = join(import.meta.dir, '..', '..', 'container', 'Dockerfile')
 /** build.ts embeds container/Dockerfile under this name for the compiled binary. */
 export const EMBEDDED_DOCKERFILE_NAME = 'Dockerfile'
 
