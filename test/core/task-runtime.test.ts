@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { createEventBus } from '../../src/core/events.ts'
-import type { DeliveryRequest } from '../../src/core/scheduler/run-task.ts'
+import type { DeliveryRequest } from '../../src/core/outbound/deliver.ts'
 import { createTaskRuntime } from '../../src/core/task-runtime.ts'
 import type { Task } from '../../src/core/types.ts'
 import { atomicWriteJson } from '../../src/protocol/ipc-files.ts'

@@ -3,7 +3,7 @@ import type { ChannelRegistry } from '../../core/channel/registry.ts'
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { MetaRepo } from '../../db/repos/meta.ts'
-import type { ChannelStatus, ChannelsService } from '../services.ts'
+import type { ChannelEntry, ChannelsService } from '../services.ts'
 
 /** Which credentials make a platform "configured". */
 const PLATFORMS: Array<[string, Array<keyof Config>]> = [
@@ -30,7 +30,7 @@ export interface WebChannelsDeps {
  * remembered in meta (`channel.<name>.enabled`); enabling reconnects it.
  */
 export function createWebChannels(deps: WebChannelsDeps): ChannelsService {
-  const seen = new Map<string, { status: ChannelStatus['status']; detail?: string }>()
+  const seen = new Map<string, { status: ChannelEntry['status']; detail?: string }>()
   deps.bus.on('channel.status', (e) => seen.set(e.channel, { status: e.status, detail: e.detail }))
   const names = () => {
     const all = ['web', 'cli', ...PLATFORMS.map(([n]) => n)]
@@ -44,7 +44,7 @@ export function createWebChannels(deps: WebChannelsDeps): ChannelsService {
     name === 'cli' ||
     (PLATFORMS.find(([n]) => n === name)?.[1] ?? []).every((k) => !!deps.config[k])
   const enabled = (name: string) => deps.meta.get(`channel.${name}.enabled`) !== 'false'
-  const statusOf = (name: string): ChannelStatus => {
+  const statusOf = (name: string): ChannelEntry => {
     const on = enabled(name)
     const live = deps.registry?.list().find((c) => c.name === name)?.health
     const l = live
