@@ -1,6 +1,8 @@
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { defineCommand } from 'citty'
+import { PLATFORMS, platformState } from '../../channels/platforms.ts'
 import type { LoadedConfig } from '../../config/load.ts'
+import { SETTINGS } from '../../config/sources.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
@@ -85,14 +87,30 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
         : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (or NGB_AGENT_PROVIDER=mock)',
     })
   }
+  for (const row of PLATFORMS) checks.push(platformCheck(row, loaded))
   return checks
+}
+
+/** One line per platform row: off is fine (not every install chats everywhere), half-configured is not. */
+function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Check {
+  const s = platformState(row, loaded.config)
+  const vars = row.secretKeys.map((k) => SETTINGS[k].env).join(' and ')
+  if (s.state === 'ready') return { name: row.name, ok: true, detail: `${vars} set; starts with ngb serve` }
+  if (s.state === 'off') return { name: row.name, ok: true, detail: `off (set ${vars} to enable)` }
+  return {
+    name: row.name,
+    ok: false,
+    detail: `credentials incomplete: ${s.missing.join(', ')} missing, so ${row.label} stays off`,
+    hint: `set ${s.missing.join(' and ')}, or unset the others to turn ${row.label} off`,
+  }
 }
 
 export default withExamples(
   defineCommand({
     meta: {
       name: 'doctor',
-      description: 'Check that ngb can run here: config, data dir, Docker, agent image, credentials',
+      description:
+        'Check that ngb can run here: config, data dir, Docker, agent image, credentials, chat platforms',
     },
     args: { ...globalArgs, json: { type: 'boolean', description: 'Print JSON' } },
     async run({ args }) {
