@@ -189,3 +189,27 @@ describe('import boundaries', () => {
     ).toEqual([])
   })
 })
+
+describe('one door to the container engine', () => {
+  /** Files that may start processes at all, and why; the engine CLI is spawned only by the first. */
+  const SPAWNERS: Record<string, string> = {
+    'src/core/container/engine.ts': 'the container engine CLI (docker, podman)',
+    'src/image/rootfs.ts': 'host tools that assemble a rootfs (ldd, chmod, tar)',
+    'src/cli/commands/service.ts': 'the service manager (systemctl, launchctl)',
+  }
+  const spawning = (file: string) =>
+    /Bun\.spawn(Sync)?\(|node:child_process/.test(readFileSync(join(ROOT, file), 'utf8'))
+
+  test('only the listed files start processes', () => {
+    expect(files.filter(spawning).sort()).toEqual(Object.keys(SPAWNERS).sort())
+  })
+
+  test('outside engine.ts nobody spawns the engine CLI directly', () => {
+    const direct = /Bun\.spawn(Sync)?\(\s*\[\s*(opts\.cli|cli|config\.containerCli|'docker'|'podman')\b/
+    expect(
+      files.filter(
+        (f) => f !== 'src/core/container/engine.ts' && direct.test(readFileSync(join(ROOT, f), 'utf8')),
+      ),
+    ).toEqual([])
+  })
+})

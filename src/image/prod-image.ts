@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runEngine } from '../core/container/engine.ts'
 import { ContainerError, NgbError } from '../core/errors.ts'
 import { bundleAgentRunner } from './agent-bundle.ts'
 
@@ -38,12 +39,9 @@ export async function buildProductionImage(opts: {
   const tag = opts.tag ?? PRODUCTION_IMAGE
   const dir = await prepareBuildContext()
   try {
-    const proc = Bun.spawn([opts.cli, 'build', '-t', tag, dir], {
-      stdin: 'ignore',
-      stdout: opts.output ?? 'inherit',
-      stderr: opts.output ?? 'inherit',
+    const { code } = await runEngine(opts.cli, ['build', '-t', tag, dir], {
+      output: opts.output ?? 'inherit',
     })
-    const code = await proc.exited
     if (code !== 0) {
       throw new ContainerError(
         'exit',

@@ -3,6 +3,7 @@ import { defineCommand } from 'citty'
 import { PLATFORMS, platformState } from '../../channels/platforms.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { SETTINGS } from '../../config/sources.ts'
+import { runEngine } from '../../core/container/engine.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
@@ -13,22 +14,6 @@ export interface Check {
   ok: boolean
   detail: string
   hint?: string
-}
-
-async function runCli(cmd: string[], timeoutMs: number): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
-    const timer = setTimeout(() => proc.kill(), timeoutMs)
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ])
-    clearTimeout(timer)
-    return { code, out: out.trim(), err: err.trim() }
-  } catch (error) {
-    return { code: 127, out: '', err: errorMessage(error) }
-  }
 }
 
 export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
@@ -48,26 +33,33 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
       hint: 'set NGB_DATA_DIR to a directory you can write',
     })
   }
-  const info = await runCli([config.containerCli, 'info', '--format', '{{.ServerVersion}}'], 10_000)
+  const info = await runEngine(config.containerCli, ['info', '--format', '{{.ServerVersion}}'], {
+    timeoutMs: 10_000,
+  })
   const engine = info.code === 0
   checks.push(
     engine
-      ? { name: 'container engine', ok: true, detail: `${config.containerCli} server ${info.out}` }
+      ? { name: 'container engine', ok: true, detail: `${config.containerCli} server ${info.out.trim()}` }
       : {
           name: 'container engine',
           ok: false,
-          detail: (info.err || info.out).split('\n')[0] ?? 'unreachable',
+          detail: (info.err.trim() || info.out.trim()).split('\n')[0] ?? 'unreachable',
           hint: 'install Docker and start it (or set NGB_CONTAINER_CLI / DOCKER_HOST)',
         },
   )
   if (engine) {
-    const image = await runCli(
-      [config.containerCli, 'image', 'inspect', '--format', '{{.Id}}', config.containerImage],
-      10_000,
+    const image = await runEngine(
+      config.containerCli,
+      ['image', 'inspect', '--format', '{{.Id}}', config.containerImage],
+      { timeoutMs: 10_000 },
     )
     checks.push(
       image.code === 0
-        ? { name: 'agent image', ok: true, detail: `${config.containerImage} ${image.out.slice(7, 19)}` }
+        ? {
+            name: 'agent image',
+            ok: true,
+            detail: `${config.containerImage} ${image.out.trim().slice(7, 19)}`,
+          }
         : {
             name: 'agent image',
             ok: false,
