@@ -157,6 +157,25 @@ describe('import boundaries', () => {
     ).toEqual([])
   })
 
+  test('a platform reaches core only through its contract: the channel interface, jid and errors', () => {
+    const CONTRACT = [
+      'src/core/channel/channel.ts',
+      'src/core/jid.ts',
+      'src/core/errors.ts',
+      'src/core/types.ts',
+    ]
+    expect(
+      violations((file, imp) => {
+        if (!(platformOf(file) || file.startsWith('src/channels/shared/'))) return undefined
+        if (imp.target.startsWith('src/core/') && !CONTRACT.includes(imp.target))
+          return 'core internals change without notice; add to the contract instead'
+        if (file.startsWith('src/channels/shared/') && platformOf(imp.target))
+          return 'shared/ is a leaf the platforms use, it knows none of them'
+        return undefined
+      }),
+    ).toEqual([])
+  })
+
   test('web/ and views/ import no platform adapter; views import no I/O', () => {
     expect(
       violations((file, imp) => {
