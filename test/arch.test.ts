@@ -232,3 +232,34 @@ describe('one door to the container engine', () => {
     ).toEqual([])
   })
 })
+
+/** Exported type and interface names of one file. */
+function exportedTypes(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8')
+  return [...text.matchAll(/^export\s+(?:interface|type)\s+([A-Za-z0-9_]+)/gm)].map((m) => m[1] ?? '')
+}
+
+function duplicateTypes(among: string[]): string[] {
+  const owners = new Map<string, string[]>()
+  for (const file of among) {
+    for (const name of exportedTypes(file)) owners.set(name, [...(owners.get(name) ?? []), file])
+  }
+  return [...owners]
+    .filter(([, where]) => where.length > 1)
+    .map(([name, where]) => `${name}: ${where.join(', ')}`)
+}
+
+// One name per concept (issue #11, item 8): two exported types of one name make an import pick the
+// wrong one silently and make grep useless.
+describe('exported type names', () => {
+  test('the scanner finds exported types (so the rule below can fail)', () => {
+    expect(exportedTypes('src/core/channel/channel.ts')).toContain('Channel')
+    expect(duplicateTypes(['src/core/channel/channel.ts', 'src/core/channel/channel.ts'])).toContain(
+      'Channel: src/core/channel/channel.ts, src/core/channel/channel.ts',
+    )
+  })
+
+  test('no two files under src/, views/ or container/ export a type of the same name', () => {
+    expect(duplicateTypes(files)).toEqual([])
+  })
+})
