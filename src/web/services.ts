@@ -20,7 +20,7 @@ export interface NewGroupInput {
 
 export type GroupUpdate = Partial<Pick<Group, 'name' | 'triggerMode' | 'triggerPattern' | 'settings'>>
 
-export interface GroupsService {
+export interface WebGroupsService {
   list(): Group[]
   /** Throws NotFoundError. */
   get(folder: string): Group
@@ -41,7 +41,7 @@ export interface GroupsService {
 
 export type NewTaskInput = NewTask
 
-export interface TasksService {
+export interface WebTasksService {
   list(opts?: { groupFolder?: string }): Task[]
   get(id: string): Task
   create(input: NewTaskInput): Task
@@ -85,7 +85,7 @@ export interface SessionsService {
   reset(groupFolder: string, scope?: string): boolean
 }
 
-export interface ChannelStatus {
+export interface ChannelEntry {
   name: string
   enabled: boolean
   configured: boolean
@@ -94,8 +94,8 @@ export interface ChannelStatus {
 }
 
 export interface ChannelsService {
-  list(): ChannelStatus[]
-  setEnabled(name: string, enabled: boolean): Promise<ChannelStatus>
+  list(): ChannelEntry[]
+  setEnabled(name: string, enabled: boolean): Promise<ChannelEntry>
 }
 
 export interface PluginInfo {
@@ -122,8 +122,8 @@ export interface ConfigRow {
 }
 
 export interface WebServices {
-  groups: GroupsService
-  tasks: TasksService
+  groups: WebGroupsService
+  tasks: WebTasksService
   chats: ChatsService
   webChat: WebChatService
   runs: RunsService
