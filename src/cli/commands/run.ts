@@ -10,13 +10,16 @@ import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { combinePrompt, parseEnvFlags, stdinHasInput } from '../run-input.ts'
 
-/** `250`, `250ms`, `30s`, `5m`, `1h` → milliseconds (a bare number is milliseconds). */
+/** `30`, `250ms`, `30s`, `5m`, `1h` → milliseconds. A bare number is seconds, as for timeout(1) and docker. */
 export function parseDurationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
   if (!m)
-    throw new InvalidInputError(`--timeout "${text}" is not a duration such as 30s, 5m or 90000`, 'timeout')
+    throw new InvalidInputError(
+      `--timeout "${text}" is not a duration such as 30 (seconds), 500ms, 30s or 5m`,
+      'timeout',
+    )
   const n = Number(m[1])
-  const unit = m[2] ?? 'ms'
+  const unit = m[2] ?? 's'
   const ms = n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h']
   if (ms < 1) throw new InvalidInputError(`--timeout "${text}" must be at least 1 ms`, 'timeout')
   return Math.round(ms)
@@ -54,7 +57,7 @@ const command = defineCommand({
     prompt: { type: 'string', alias: 'p', required: true, description: 'The prompt, or - to read stdin' },
     timeout: {
       type: 'string',
-      description: 'Stop the agent after this long without output (90000, 30s, 5m)',
+      description: 'Stop the agent after this long without output (seconds, or 500ms, 30s, 5m)',
     },
     provider: { type: 'string', description: 'Agent provider for this turn: claude or mock' },
     image: { type: 'string', description: 'Agent image for this turn' },
