@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { createRunner, createRuntime } from '../../app.ts'
-import { InvalidInputError } from '../../core/errors.ts'
+import { ConflictError, InvalidInputError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import type { GroupsService } from '../../core/groups.ts'
 import { createGroupsService } from '../../core/groups.ts'
@@ -9,6 +9,8 @@ import type { OutputFrame } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { combinePrompt, parseEnvFlags, stdinHasInput } from '../run-input.ts'
+import { liveServer } from '../serve-file.ts'
+import { serveLockHolder } from '../serve-lock.ts'
 
 /** `30`, `250ms`, `30s`, `5m`, `1h` → milliseconds. A bare number is seconds, as for timeout(1) and docker. */
 export function parseDurationMs(text: string): number {
@@ -31,6 +33,22 @@ export function ensureGroup(groups: GroupsService, folder: string): Group {
 }
 
 const EXIT = { ok: 0, error: 1, timeout: 124 } as const
+
+/**
+ * A running serve owns the groups' containers and IPC folders: a second container for the same group
+ * would share `ipc/<folder>/input` (wiping serve's follow-ups, taking its `_close`). `ngb run` is one
+ * self-contained turn with its own timeout and exit code, which serve's chat path does not offer, so
+ * it refuses and names the commands that go through serve.
+ */
+function refuseWhileServing(dataDir: string, folder: string): void {
+  const lock = serveLockHolder(dataDir)
+  const served = lock ?? liveServer(dataDir)
+  if (!served) return
+  const port = lock?.port === undefined ? '' : `, port ${lock.port}`
+  throw new ConflictError(
+    `ngb serve (pid ${served.pid}${port}) is running on this data dir and owns group ${folder}'s container; use \`ngb session ${folder}\` or the dashboard, or stop serve first`,
+  )
+}
 
 /** Every `--env X` / `--env=X`, in order: citty keeps only the last of a repeated string flag. */
 export function envFlags(rawArgs: string[]): string[] {
@@ -77,7 +95,9 @@ const command = defineCommand({
     const prompt = combinePrompt(args.prompt, piped)
     if (prompt.trim() === '') throw new InvalidInputError('the prompt is empty', 'prompt')
 
-    const rt = createRuntime({ loaded: loadFromFlags(args) })
+    const loaded = loadFromFlags(args)
+    refuseWhileServing(loaded.config.dataDir, args.group)
+    const rt = createRuntime({ loaded })
     // Values given with --env may be secrets: keep them out of the log and run files.
     for (const value of Object.values(env)) rt.masker.add(value)
     try {
