@@ -4,11 +4,13 @@ import { ConflictError, InvalidInputError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import type { GroupsService } from '../../core/groups.ts'
 import { createGroupsService } from '../../core/groups.ts'
+import type { TurnHandle } from '../../core/runner/types.ts'
 import type { Group } from '../../core/types.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { combinePrompt, parseEnvFlags, stdinHasInput } from '../run-input.ts'
+import { runOnce } from '../run-once.ts'
 import { liveServer } from '../serve-file.ts'
 import { serveLockHolder } from '../serve-lock.ts'
 
@@ -116,27 +118,37 @@ const command = defineCommand({
         else if (frame.type === 'error')
           process.stderr.write(`agent error (${frame.kind}): ${frame.message}\n`)
       }
-      const handle = createRunner(rt).start({
-        group,
-        prompt,
-        chatJid: `cli:${group.folder}`,
-        trigger: 'cli',
-        sessionId: rt.repos.sessions.get(group.folder),
-        onFrame: print,
-        timeoutMs,
-        provider,
-        image: args.image,
-        env,
-      })
-      // One turn: the agent answers the prompt, then sees `_close` and exits.
-      handle.close()
-      const onSignal = () => void handle.kill()
+      let current: TurnHandle | undefined
+      const onSignal = () => void current?.kill()
       process.once('SIGINT', onSignal)
       process.once('SIGTERM', onSignal)
-      const outcome = await handle.done
+      const outcome = await runOnce(
+        {
+          runner: createRunner(rt),
+          sessions: rt.repos.sessions,
+          now: () => rt.clock.now(),
+          onFreshStart: () =>
+            process.stderr.write(
+              `ngb: the stored session of ${group.folder} was rejected; starting a fresh one\n`,
+            ),
+        },
+        {
+          group,
+          prompt,
+          chatJid: `cli:${group.folder}`,
+          trigger: 'cli',
+          onFrame: print,
+          timeoutMs,
+          provider,
+          image: args.image,
+          env,
+        },
+        (handle) => {
+          current = handle
+        },
+      )
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
-      if (outcome.sessionId) rt.repos.sessions.set(group.folder, outcome.sessionId, rt.clock.now())
       if (outcome.status !== 'ok' && outcome.error && !args.json && !agentReportedError)
         process.stderr.write(`ngb: ${outcome.error}\n`)
       process.exitCode = EXIT[outcome.status]
