@@ -120,8 +120,17 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
           'this setup link is not valid (already used?); restart `ngb serve` for a new one',
         )
       checkPassword(password)
-      const user = deps.users.create(ADMIN_USERNAME, await Bun.password.hash(password), deps.now())
+      // Claim the one-time token before hashing (the await): ten concurrent requests with the valid
+      // token used to all pass the check, and nine then failed on the unique username (500s).
+      const claimed = deps.meta.get(SETUP_TOKEN_KEY)
       deps.meta.delete(SETUP_TOKEN_KEY)
+      let user: ReturnType<typeof deps.users.create>
+      try {
+        user = deps.users.create(ADMIN_USERNAME, await Bun.password.hash(password), deps.now())
+      } catch (error) {
+        if (claimed !== undefined && service.needsSetup()) deps.meta.set(SETUP_TOKEN_KEY, claimed)
+        throw error
+      }
       return newSession(user.id)
     },
     async login(username, password, clientKey) {
