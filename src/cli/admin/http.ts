@@ -27,6 +27,7 @@ const CODES: readonly string[] = [
   'plugin_failed',
   'db_failed',
   'unavailable',
+  'rate_limited',
 ]
 
 /** JSON null means "absent" in our records; valibot's optional() wants undefined. */
