@@ -21,6 +21,24 @@ describe('JSON API', () => {
     expect((await call('GET', '/api/groups/dev')).status).toBe(404)
   })
 
+  test('extra mounts are saved through the settings API; a "." container path is refused by name', async () => {
+    await call('POST', '/api/groups', { folder: 'mnt', name: 'Mounts' })
+    const bad = await call('PUT', '/api/groups/mnt/settings', {
+      extraMounts: [{ hostPath: '/srv/data', containerPath: '.' }],
+    })
+    expect(bad.status).toBe(422)
+    expect(bad.json.message).toContain('extra mount 1 (/srv/data)')
+    const ok = await call('PUT', '/api/groups/mnt/settings', {
+      network: 'none',
+      extraMounts: [{ hostPath: '/srv/data', containerPath: 'data', readonly: true }],
+    })
+    expect(ok.status).toBe(200)
+    expect((await call('GET', '/api/groups/mnt/settings')).json as unknown).toEqual({
+      network: 'none',
+      extraMounts: [{ hostPath: '/srv/data', containerPath: 'data', readonly: true }],
+    })
+  })
+
   test('groups: validation errors are 422 {error, message, details}', async () => {
     const bad = await call('POST', '/api/groups', { folder: '../etc', name: 'x' })
     expect(bad.status).toBe(422)
