@@ -56,7 +56,7 @@ export interface Orchestrator {
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const { repos, log, clock, config } = deps
-  const trigger = createTriggerChecker(config.assistantName)
+  const trigger = createTriggerChecker(config.assistantName, log.child({ component: 'trigger' }))
   const sendQueue = createSendQueue({
     ...deps.sendQueue,
     onRetry: ({ attempt, delayMs, error }) =>

@@ -63,7 +63,13 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     // Synchronous up to the spawn, so a close()/sendFollowUp() right after start() lands after the
     // stale input/ is cleared.
     prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
-    const runLog = createRunLog(join(dirs.logs, `run-${runId}.log`), deps.masker, clock.now)
+    const runLogPath = join(dirs.logs, `run-${runId}.log`)
+    const runLog = createRunLog(runLogPath, deps.masker, clock.now, (error) =>
+      log.warn('the run log could not be written; the rest of this run is not logged there', {
+        path: runLogPath,
+        error: errorMessage(error),
+      }),
+    )
     const extras = extraMounts(req.group.settings.extraMounts ?? [], deps.allowlist(), {
       isMain: req.group.isMain,
       home: deps.home,

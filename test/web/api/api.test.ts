@@ -44,6 +44,17 @@ describe('JSON API', () => {
     expect(bad.status).toBe(422)
     expect(bad.json.error).toBe('invalid_input')
     expect(Array.isArray(bad.json.details)).toBe(true)
+    // The field is named in words, once, never "[object Object]".
+    expect(bad.json.message).toBe('folder: 1-64 of a-z, 0-9 and -, starting with a letter or digit')
+    expect(bad.json.details).toEqual([
+      { path: 'folder', message: '1-64 of a-z, 0-9 and -, starting with a letter or digit' },
+    ])
+    const missing = await call('POST', '/api/groups', { folder: 'ok' })
+    expect(missing.json.message).toBe('name: is required')
+    const wrongType = await call('POST', '/api/groups', { folder: 5, name: 'x' })
+    expect(wrongType.json.message).toBe('folder: must be a string, not 5')
+    const nested = await call('PUT', '/api/groups/main/settings', { extraMounts: [{ hostPath: '' }] })
+    expect(nested.json.message).toBe('extraMounts.0.hostPath: must not be empty')
     const badRegex = await call('POST', '/api/groups', {
       folder: 'rx',
       name: 'x',
