@@ -2,7 +2,6 @@ import { dataPaths, defaultConfigDir } from '../../config/paths.ts'
 import type { Config } from '../../config/schema.ts'
 import { allowlistPath } from '../../core/container/allowlist.ts'
 import { createMountPolicy } from '../../core/container/mount-policy.ts'
-import { NotFoundError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
@@ -55,7 +54,7 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
       return groups.updateGroup(folder, { settings: { ...current.settings, extraMounts } })
     },
     async resetSession(folder) {
-      if (!groups.get(folder)) throw new NotFoundError(`no group "${folder}" (see \`ngb groups ls\`)`)
+      groups.require(folder)
       return repos.sessions.clear(folder)
     },
     listTasks: async (opts) => tasks.list(opts),

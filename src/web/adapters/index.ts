@@ -48,7 +48,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
     tasks: createWebTasks({ core: coreTasks, repos, bus, now }),
     chats: createRepoChats(deps.repos),
     runs: createRepoRuns(deps.repos),
-    sessions: createRepoSessions(deps.repos),
+    sessions: createRepoSessions(deps.repos, coreGroups.require),
     channels: createWebChannels({
       config: deps.loaded.config,
       bus,

@@ -203,6 +203,16 @@ const SCENARIOS: Scenario[] = [
       ]),
     ),
   ),
+  ok('groups set: clear mounts', 'groups set fam --clear-mounts', 'fam: no extra mounts\n'),
+  fails('groups set: unknown group', 'groups set ghost --clear-mounts', 1, GHOST),
+  fails(
+    'groups set: a mount the allowlist skips',
+    'groups set fam --mount /etc:/workspace/extra/etc',
+    2,
+    /^ngb: /,
+  ),
+  ok('session reset: nothing stored', 'session reset fam', 'fam had no stored session\n'),
+  fails('session reset: unknown group', 'session reset ghost', 1, GHOST),
   fails('groups rm: main needs --force', 'groups rm main', 1, /^ngb: "main" is the main group; removing it/),
   ok('groups rm: --force', 'groups rm main --force', 'removed group main\n'),
 ]
