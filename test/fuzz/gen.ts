@@ -28,7 +28,12 @@ export function randomJson(rng: Rng, depth = 4): unknown {
   const obj: Record<string, unknown> = {}
   for (let i = rng.int(0, 5); i > 0; i--) {
     const key = rng.pick(['__proto__', 'constructor', 'folder', 'name', 'text', 'type', junk(rng, 8)])
-    Object.defineProperty(obj, key, { value: randomJson(rng, depth - 1), enumerable: true })
+    Object.defineProperty(obj, key, {
+      value: randomJson(rng, depth - 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return obj
 }
