@@ -34,7 +34,7 @@ function setup() {
     clock: systemClock,
     groupsDir: tempDir('ngb-fuzz-groups-'),
   })
-  groups.createGroup({ folder: 'main', isMain: true })
+  groups.createGroup({ folder: 'main' }) // the first group is main
   for (const f of FOLDERS.filter((f) => f !== 'main')) groups.createGroup({ folder: f })
   for (const f of FOLDERS) groups.bind(CHATS[f], f)
   const tasks = createTasksService({

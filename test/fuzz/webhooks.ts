@@ -58,7 +58,7 @@ const telegram: WebhookTarget = {
       url,
       authentic: () => ({ 'x-telegram-bot-api-secret-token': secret, 'content-type': 'application/json' }),
       forged: (rng) =>
-        rng.pick([
+        rng.pick<Record<string, string>>([
           {},
           { 'x-telegram-bot-api-secret-token': '' },
           { 'x-telegram-bot-api-secret-token': secret.slice(0, -1) },
