@@ -1,0 +1,78 @@
+import { describe, expect, test } from 'bun:test'
+import { InvalidInputError } from '../../src/core/errors.ts'
+import { compileTriggerPattern, createTriggerChecker } from '../../src/core/trigger.ts'
+import type { Group } from '../../src/core/types.ts'
+import corpus from './corpus/trigger-patterns.json'
+import { junk } from './gen.ts'
+import { forAll, type Rng } from './prng.ts'
+
+const group = (triggerPattern: string): Group => ({
+  folder: 'g',
+  name: 'g',
+  isMain: false,
+  triggerMode: 'pattern',
+  triggerPattern,
+  settings: {},
+  createdAt: 0,
+})
+
+/** Regex-shaped strings: atoms, groups, classes and quantifiers, sometimes broken. */
+function randomPattern(rng: Rng, depth = 3): string {
+  const atom = () =>
+    rng.pick<() => string>([
+      () => rng.string(1, 'ab.x'),
+      () => rng.pick(['\\w', '\\d', '\\s', '\\(', '[a-z]', '[(+)]', '^', '$', '|']),
+      () => (depth > 0 ? `(${randomPattern(rng, depth - 1)})` : 'a'),
+      () => junk(rng, 3),
+    ])()
+  let out = ''
+  for (let i = rng.int(1, 4); i > 0; i--)
+    out += atom() + (rng.bool(0.4) ? rng.pick(['*', '+', '?', '{2,}', '{1,3}']) : '')
+  return out
+}
+
+/** The adversarial input for a nested repetition: many matching characters, then a mismatch. */
+const attack = (rng: Rng) => `${`${rng.pick(['a', 'x', 'ab', ' '])}`.repeat(rng.int(20, 40))}!`
+
+describe('trigger patterns (property)', () => {
+  test('any pattern compiles or is refused with a clear error; a compiled one answers a hostile message in < 50 ms', async () => {
+    const checker = createTriggerChecker('Andy')
+    await forAll('trigger patterns', 2000, (rng) => {
+      const pattern = randomPattern(rng)
+      try {
+        compileTriggerPattern(pattern)
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err
+        expect(err.field).toBe('triggerPattern')
+        return
+      }
+      const text = attack(rng)
+      const started = performance.now()
+      checker.triggers(group(pattern), { text, mentionsBot: false, isGroup: true })
+      const ms = performance.now() - started
+      if (ms > 50)
+        throw new Error(
+          `pattern ${JSON.stringify(pattern)} took ${ms.toFixed(0)} ms on ${JSON.stringify(text)}`,
+        )
+    })
+  })
+
+  test.each(corpus.unsafe)('corpus: %p is refused at save time and never runs when stored', (pattern) => {
+    expect(() => compileTriggerPattern(pattern)).toThrow(
+      /repeats a group that holds a repetition or a choice/,
+    )
+    const started = performance.now()
+    expect(
+      createTriggerChecker('Andy').triggers(group(pattern), {
+        text: `${'a'.repeat(40)}!`,
+        mentionsBot: false,
+        isGroup: true,
+      }),
+    ).toBe(false)
+    expect(performance.now() - started).toBeLessThan(50)
+  })
+
+  test.each(corpus.safe)('corpus: %p is accepted', (pattern) => {
+    expect(compileTriggerPattern(pattern)).toBeInstanceOf(RegExp)
+  })
+})
