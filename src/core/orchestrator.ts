@@ -25,7 +25,7 @@ export interface OrchestratorConfig {
 
 export interface OrchestratorDeps {
   config: OrchestratorConfig
-  repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs'>
+  repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs' | 'replyProgress'>
   groups: GroupsService
   channels: ChannelRegistry
   plugins: PluginHost
@@ -66,6 +66,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     channelFor: (jid) => deps.channels.channelFor(jid),
     plugins: deps.plugins,
     messages: repos.messages,
+    progress: repos.replyProgress,
     sendQueue,
     bus: deps.bus,
     clock,

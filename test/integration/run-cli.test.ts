@@ -97,6 +97,17 @@ describe('ngb run with the mock agent in a real container', () => {
     db.close()
   })
 
+  dockerTest(
+    '/hang with --timeout 5ms (fires while the container starts) still exits 124, no container left',
+    async () => {
+      const t0 = performance.now()
+      const r = await runNgb(['run', '-g', 'main', '-p', '/hang', '--timeout', '5ms'], { env: box.env })
+      expect(r.code).toBe(124)
+      expect(performance.now() - t0).toBeLessThan(25_000)
+      expect(box.leftovers()).toEqual([])
+    },
+  )
+
   dockerTest('a missing image is a clear error', async () => {
     const r = await runNgb(['run', '-g', 'main', '-p', 'x', '--image', 'ngb-agent:does-not-exist'], {
       env: box.env,

@@ -35,5 +35,7 @@ export interface Admin {
   resumeTask(id: string): Promise<Task>
   removeTask(id: string): Promise<Task>
   taskRuns(id: string, limit: number): Promise<TaskRun[]>
+  /** Forgets the group's stored agent session; false when there was none. */
+  resetSession(folder: string): Promise<boolean>
   close(): void
 }

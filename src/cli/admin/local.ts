@@ -1,5 +1,6 @@
 import { dataPaths } from '../../config/paths.ts'
 import type { Config } from '../../config/schema.ts'
+import { NotFoundError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
@@ -34,6 +35,10 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
     unbind: async (jid) => groups.unbind(jid),
     createBindToken: async (folder, ttlMs) => groups.createBindToken(folder, ttlMs),
     listChats: async (opts) => repos.chats.list(opts),
+    async resetSession(folder) {
+      if (!groups.get(folder)) throw new NotFoundError(`no group "${folder}" (see \`ngb groups ls\`)`)
+      return repos.sessions.clear(folder)
+    },
     listTasks: async (opts) => tasks.list(opts),
     async addTask(input) {
       const chatJid = input.chatJid ?? repos.chats.chatsOf(input.groupFolder)[0] ?? `web:${input.groupFolder}`

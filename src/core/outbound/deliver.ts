@@ -2,6 +2,7 @@ import type { Channel } from '../../channels/channel.ts'
 import { chunkText } from '../../channels/shared/chunk.ts'
 import type { SendQueue } from '../../channels/shared/send-queue.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
+import type { ReplyProgressRepo } from '../../db/repos/reply-progress.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
@@ -34,6 +35,8 @@ export interface OutboundDeps {
   channelFor(jid: string): Channel | undefined
   plugins: Pick<PluginHost, 'chain' | 'has'>
   messages: Pick<MessagesRepo, 'insert'>
+  /** Delivery progress of partial replies, so a retried reply resumes instead of repeating. */
+  progress: Pick<ReplyProgressRepo, 'sent' | 'record' | 'clear'>
   sendQueue: SendQueue
   bus: EventBus
   clock: Clock
@@ -42,6 +45,9 @@ export interface OutboundDeps {
   /** Platforms drop "typing" after ~5 s; refresh a bit sooner. */
   typingRefreshMs?: number
 }
+
+/** A partial delivery older than this is forgotten: the same text then is a new reply. */
+const PROGRESS_TTL_MS = 24 * 3_600_000
 
 export function createOutbound(deps: OutboundDeps): Outbound {
   const { log } = deps
@@ -82,14 +88,28 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       }
       const formatted = channel.formatMarkdown ? channel.formatMarkdown(text) : text
       const chunks = chunkText(formatted, channel.maxMessageLength)
-      // All chunks are queued at once so nothing else for this chat can slip between them.
-      const sends = chunks.map((chunk) =>
-        deps.sendQueue.run(req.chatJid, () => channel.send(req.chatJid, chunk)),
+      const hash = new Bun.CryptoHasher('sha256').update(formatted).digest('hex')
+      // A retry of a reply that failed part-way starts after the chunks the chat already has.
+      const done = Math.min(
+        deps.progress.sent(req.chatJid, hash, deps.clock.now() - PROGRESS_TTL_MS) ?? 0,
+        chunks.length,
       )
+      if (done > 0) log.info('resuming a partly delivered reply', { chatJid: req.chatJid, from: done })
+      let delivered = done
+      // One slot of the chat's queue: nothing else for this chat slips between the chunks, and a chunk
+      // that fails stops the rest (the user must never get a reply with a hole in it).
+      const steps = chunks.slice(done).map((chunk) => async () => {
+        const r = await channel.send(req.chatJid, chunk)
+        delivered++
+        if (delivered < chunks.length)
+          deps.progress.record(req.chatJid, hash, delivered, chunks.length, deps.clock.now())
+        return r
+      })
       let firstId: string | undefined
       try {
-        const results = await Promise.all(sends)
+        const results = await deps.sendQueue.series(req.chatJid, steps)
         firstId = results[0]?.messageId
+        if (chunks.length > 1) deps.progress.clear(req.chatJid, hash)
       } catch (error) {
         throw error instanceof ChannelError
           ? error

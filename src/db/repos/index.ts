@@ -6,6 +6,7 @@ import { createGroupsRepo } from './groups.ts'
 import { createMessagesRepo } from './messages.ts'
 import { createMetaRepo } from './meta.ts'
 import { createPluginStateRepo } from './plugin-state.ts'
+import { createReplyProgressRepo } from './reply-progress.ts'
 import { createRunsRepo } from './runs.ts'
 import { createCursorsRepo, createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
@@ -22,6 +23,7 @@ export function createRepos(db: Database) {
     runs: createRunsRepo(db),
     meta: createMetaRepo(db),
     pluginState: createPluginStateRepo(db),
+    replyProgress: createReplyProgressRepo(db),
     users: createUsersRepo(db),
     webSessions: createWebSessionsRepo(db),
     apiTokens: createApiTokensRepo(db),
