@@ -36,7 +36,9 @@ test.skipIf(why !== undefined)(
       120_000,
     )
     const answered = occurrences(replies, 'tokDocker') > 0
-    process.stderr.write(`docker restart fault: ${answered ? 'answered after retry' : 'failure notice sent'}\n`)
+    process.stderr.write(
+      `docker restart fault: ${answered ? 'answered after retry' : 'failure notice sent'}\n`,
+    )
     // Answered once, or told once that it failed: never silence, never twice.
     expect(
       occurrences(replies, 'tokDocker') + replies.filter((t) => t.includes('could not answer')).length,
