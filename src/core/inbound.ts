@@ -137,7 +137,10 @@ export function createInbound(deps: InboundDeps): Inbound {
       const text = `Sorry, I could not save your message (${reason}), so I cannot answer it. Please send it again in a few minutes.`
       // The notice goes out before delivery tries to store it, so a full disk still lets it through.
       await deps.outbound.deliver({ chatJid: replyJid, text, group: group.folder }).catch((e: unknown) => {
-        log.warn('the not-stored notice failed to send or to be recorded', { chatJid: m.chatJid, error: errorMessage(e) })
+        log.warn('the not-stored notice failed to send or to be recorded', {
+          chatJid: m.chatJid,
+          error: errorMessage(e),
+        })
       })
     }
     return { kind: 'not_stored', reason }
