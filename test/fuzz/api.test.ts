@@ -52,7 +52,7 @@ async function send(method: string, path: string, body: string, type: string | u
 
 describe('API bodies (property)', () => {
   test(`random bodies against every write route (${WRITE_ROUTES.length}) answer below 500`, async () => {
-    await forAll('api bodies', 600, async (rng) => {
+    await forAll('api bodies', 2000, async (rng) => {
       const route = rng.pick(WRITE_ROUTES)
       const path = fillPath(route.path, rng)
       const { body, type } = randomBody(rng)

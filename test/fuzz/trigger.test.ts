@@ -31,11 +31,14 @@ function randomPattern(rng: Rng, depth = 3): string {
   return out
 }
 
+/** Far above any linear match of a 100-character message, far below what backtracking takes. */
+const SLOW_MS = 200
+
 /** The adversarial input for a nested repetition: many matching characters, then a mismatch. */
 const attack = (rng: Rng) => `${`${rng.pick(['a', 'x', 'ab', ' '])}`.repeat(rng.int(20, 40))}!`
 
 describe('trigger patterns (property)', () => {
-  test('any pattern compiles or is refused with a clear error; a compiled one answers a hostile message in < 50 ms', async () => {
+  test('any pattern compiles or is refused with a clear error; a compiled one answers a hostile message in < 200 ms', async () => {
     const checker = createTriggerChecker('Andy')
     await forAll('trigger patterns', 2000, (rng) => {
       const pattern = randomPattern(rng)
@@ -47,10 +50,16 @@ describe('trigger patterns (property)', () => {
         return
       }
       const text = attack(rng)
-      const started = performance.now()
-      checker.triggers(group(pattern), { text, mentionsBot: false, isGroup: true })
-      const ms = performance.now() - started
-      if (ms > 50)
+      // The fastest of three runs: a GC pause or a busy machine slows one run, never all three,
+      // while a backtracking pattern takes seconds every time.
+      const ms = Math.min(
+        ...[0, 1, 2].map(() => {
+          const started = performance.now()
+          checker.triggers(group(pattern), { text, mentionsBot: false, isGroup: true })
+          return performance.now() - started
+        }),
+      )
+      if (ms > SLOW_MS)
         throw new Error(
           `pattern ${JSON.stringify(pattern)} took ${ms.toFixed(0)} ms on ${JSON.stringify(text)}`,
         )
@@ -69,7 +78,7 @@ describe('trigger patterns (property)', () => {
         isGroup: true,
       }),
     ).toBe(false)
-    expect(performance.now() - started).toBeLessThan(50)
+    expect(performance.now() - started).toBeLessThan(SLOW_MS)
   })
 
   test.each(corpus.safe)('corpus: %p is accepted', (pattern) => {
