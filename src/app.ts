@@ -1,16 +1,16 @@
 import type { Database } from 'bun:sqlite'
-import { existsSync, mkdirSync } from 'node:fs'
-import type { Channel } from './channels/channel.ts'
+import { mkdirSync } from 'node:fs'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
-import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
 import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
-import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
+import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
+import { allowlistPath } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
+import { createMountPolicy } from './core/container/mount-policy.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
 import { ConflictError, errorMessage } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
@@ -115,13 +115,26 @@ export function createContainerRuntime(rt: Runtime): ContainerRuntime {
   return createDockerRuntime({ cli: rt.config.containerCli })
 }
 
+/** The mount allowlist as runs and group saves see it (`~/.config/nanogridbot/mount-allowlist.json`). */
+export function mountPolicy(rt: Pick<Runtime, 'paths' | 'log'>) {
+  const configDir = defaultConfigDir(process.env)
+  const home = process.env.HOME ?? configDir
+  const protectedPaths = [rt.paths.dataDir, configDir]
+  const policy = createMountPolicy({
+    allowlistFile: allowlistPath(configDir),
+    home,
+    protectedPaths,
+    log: rt.log,
+  })
+  return { ...policy, home, protectedPaths }
+}
+
 /** The agent runner over the container runtime; `bus` gets run.* events when given. */
 export function createRunner(
   rt: Runtime,
   opts: { runtime?: ContainerRuntime; bus?: EventBus } = {},
 ): AgentRunner {
-  const configDir = defaultConfigDir(process.env)
-  const allowlistFile = allowlistPath(configDir)
+  const policy = mountPolicy(rt)
   return createAgentRunner({
     runtime: opts.runtime ?? createContainerRuntime(rt),
     config: rt.config,
@@ -132,15 +145,9 @@ export function createRunner(
     log: rt.log,
     masker: rt.masker,
     // Read at each run so edits apply without a restart; a bad file means no extra mounts.
-    allowlist: () => {
-      const load = loadMountAllowlist(allowlistFile)
-      if (load.ok) return load.allowlist
-      if (existsSync(allowlistFile))
-        rt.log.warn('mount allowlist ignored: no extra mounts', { component: 'runner', reason: load.reason })
-      return undefined
-    },
-    protectedPaths: [rt.paths.dataDir, configDir],
-    home: process.env.HOME ?? configDir,
+    allowlist: policy.allowlist,
+    protectedPaths: policy.protectedPaths,
+    home: policy.home,
     bus: opts.bus,
   })
 }
@@ -278,7 +285,13 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
       rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
     )
   const log = rt.log
-  const groups = createGroupsService({ repos: rt.repos, bus, clock: rt.clock, groupsDir: rt.paths.groups })
+  const groups = createGroupsService({
+    repos: rt.repos,
+    bus,
+    clock: rt.clock,
+    groupsDir: rt.paths.groups,
+    checkMount: mountPolicy(rt).check,
+  })
   const pluginContext: PluginContext = {
     assistantName: rt.config.assistantName,
     reply: async (chatJid, text) => {
@@ -351,55 +364,4 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     ipcDir: rt.paths.ipc,
   })
   return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
-}
-
-/**
- * The chat platforms whose credentials are configured. Each SDK is imported only when its
- * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
- */
-export async function createPlatformChannels(config: Config, log: Logger): Promise<Channel[]> {
-  const channels: Channel[] = []
-  const { assistantName } = config
-  if (config.telegramBotToken) {
-    const { createTelegramChannel } = await import('./channels/telegram/index.ts')
-    channels.push(
-      createTelegramChannel({
-        token: config.telegramBotToken,
-        apiRoot: config.telegramApiRoot,
-        assistantName,
-        log,
-        webhook: config.telegramWebhookUrl
-          ? { url: config.telegramWebhookUrl, port: config.telegramWebhookPort ?? 8443 }
-          : undefined,
-      }),
-    )
-  }
-  if (config.discordBotToken) {
-    const { createDiscordChannel } = await import('./channels/discord/index.ts')
-    channels.push(
-      createDiscordChannel({
-        token: config.discordBotToken,
-        apiBase: config.discordApiBase,
-        assistantName,
-        log,
-      }),
-    )
-  }
-  if (config.slackBotToken && config.slackAppToken) {
-    const { createSlackChannel } = await import('./channels/slack/index.ts')
-    channels.push(
-      createSlackChannel({
-        botToken: config.slackBotToken,
-        appToken: config.slackAppToken,
-        apiUrl: config.slackApiUrl,
-        assistantName,
-        log,
-      }),
-    )
-  } else if (config.slackBotToken || config.slackAppToken) {
-    log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
-      component: 'channels',
-    })
-  }
-  return channels
 }

@@ -1,15 +1,15 @@
-import type { ChannelRegistry } from '../channels/registry.ts'
-import { createSendQueue, type SendQueueOptions } from '../channels/shared/send-queue.ts'
 import type { Repos } from '../db/repos/index.ts'
 import type { PluginHost } from '../plugins/host.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import type { ChannelRegistry } from './channel/registry.ts'
 import { createChatCommands } from './chat-commands.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
 import type { GroupsService } from './groups.ts'
 import { createInbound, type Inbound } from './inbound.ts'
 import { createOutbound, type Outbound } from './outbound/deliver.ts'
+import { createSendQueue, type SendQueueOptions } from './outbound/send-queue.ts'
 import { createGroupQueue, type GroupQueue, type RunTask } from './queue/group-queue.ts'
 import { createMessageTurns } from './queue/message-turn.ts'
 import type { AgentRunner } from './runner/types.ts'
@@ -56,7 +56,7 @@ export interface Orchestrator {
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const { repos, log, clock, config } = deps
-  const trigger = createTriggerChecker(config.assistantName)
+  const trigger = createTriggerChecker(config.assistantName, log.child({ component: 'trigger' }))
   const sendQueue = createSendQueue({
     ...deps.sendQueue,
     onRetry: ({ attempt, delayMs, error }) =>

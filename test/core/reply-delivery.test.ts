@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import type { Channel } from '../../src/channels/channel.ts'
+import type { Channel } from '../../src/core/channel/channel.ts'
 import { ChannelError } from '../../src/core/errors.ts'
 import { createFakeRunner } from '../fakes/fake-runner.ts'
 import { createTestCore } from '../helpers/core.ts'

@@ -247,6 +247,7 @@ describe('extra mounts reach the container only through the allowlist', () => {
     const home = mountBox.env.HOME ?? ''
     const projects = join(home, 'projects')
     mkdirSync(join(projects, 'app'), { recursive: true })
+    mkdirSync(join(projects, 'a,b'), { recursive: true })
     mkdirSync(join(projects, '.ssh'), { recursive: true })
     symlinkSync(join(projects, '.ssh'), join(projects, 'harmless'))
     mkdirSync(join(home, '.config', 'nanogridbot'), { recursive: true })
@@ -270,6 +271,9 @@ describe('extra mounts reach the container only through the allowlist', () => {
           extraMounts: [
             { hostPath: '~/projects/app', containerPath: 'app', readonly: false },
             { hostPath: join(projects, 'harmless'), containerPath: 'keys' },
+            // A comma in an allowed host path is mounted; a container path "." is skipped (logged).
+            { hostPath: '~/projects/a,b', containerPath: 'ab' },
+            { hostPath: '~/projects/app', containerPath: '.' },
           ],
         },
       },
@@ -289,10 +293,12 @@ describe('extra mounts reach the container only through the allowlist', () => {
     const byTarget = new Map(mounts.map((m) => [m.Destination, m]))
     expect(byTarget.get('/workspace/extra/app')).toMatchObject({ Source: join(projects, 'app'), RW: false })
     expect(byTarget.has('/workspace/extra/keys')).toBe(false)
+    expect(byTarget.get('/workspace/extra/ab')).toMatchObject({ Source: join(projects, 'a,b'), RW: false })
     expect(byTarget.get('/workspace/global')?.RW).toBe(false)
     expect(byTarget.get('/workspace/group')?.RW).toBe(true)
     expect([...byTarget.keys()].sort()).toEqual([
       '/home/agent/.claude',
+      '/workspace/extra/ab',
       '/workspace/extra/app',
       '/workspace/global',
       '/workspace/group',

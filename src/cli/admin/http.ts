@@ -183,6 +183,15 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
     },
     taskRuns: async (id, limit) =>
       ((await get(v.array(TaskRunSchema), `/api/tasks/${enc(id)}/runs`)) as TaskRun[]).slice(0, limit),
+    async setExtraMounts(folder, extraMounts) {
+      const path = `/api/groups/${enc(folder)}/settings`
+      const settings = v.parse(v.record(v.string(), v.unknown()), await call('GET', path))
+      await call('PUT', path, { ...settings, extraMounts })
+      const groups = (await get(v.array(GroupSchema), '/api/groups')) as Group[]
+      const group = groups.find((g) => g.folder === folder)
+      if (!group) throw new NgbError('not_found', `group "${folder}" does not exist`)
+      return group
+    },
     resetSession: async (folder) =>
       (await send(v.object({ reset: v.boolean() }), 'POST', `/api/sessions/${enc(folder)}/reset`, {})).reset,
     close: () => {},

@@ -1,30 +1,32 @@
-import type { Channel } from '../../channels/channel.ts'
-import { chunkText } from '../../channels/shared/chunk.ts'
-import type { SendQueue } from '../../channels/shared/send-queue.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { ReplyProgressRepo } from '../../db/repos/reply-progress.ts'
 import type { PluginHost } from '../../plugins/host.ts'
+import { type CircuitBreaker, CircuitOpenError, createCircuitBreaker } from '../../util/circuit-breaker.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import type { Channel } from '../channel/channel.ts'
 import { ChannelError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { chatOf } from '../jid.ts'
 import { stripInternal } from '../prompt.ts'
+import { chunkText } from './chunk.ts'
+import type { SendQueue } from './send-queue.ts'
 
-export interface DeliverRequest {
+export interface DeliveryRequest {
   /** Chat JID, with `#<thread>` to answer in a thread. */
   chatJid: string
   text: string
   group?: string
 }
 
-export type DeliverResult =
-  | { sent: true; chunks: number }
+/** `chunks` is reported by the outbound pipeline; other senders (tests, fakes) may leave it out. */
+export type DeliveryResult =
+  | { sent: true; chunks?: number }
   | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' }
 
 export interface Outbound {
   /** Strip → onBeforeSend → dialect → chunks in order → store as a bot message → message.out. */
-  deliver(req: DeliverRequest): Promise<DeliverResult>
+  deliver(req: DeliveryRequest): Promise<DeliveryResult>
   /** Shows "typing…" in the chat, refreshed until the returned function is called. */
   startTyping(chatJid: string): () => void
   /** Resolves when every queued send has settled. */
@@ -42,6 +44,8 @@ export interface OutboundDeps {
   clock: Clock
   log: Logger
   assistantName: string
+  /** The per-platform circuit (defaults: open after 5 failed sends in a row, probe every 30 s). */
+  breaker?: { failureThreshold?: number; resetAfterMs?: number }
   /** Platforms drop "typing" after ~5 s; refresh a bit sooner. */
   typingRefreshMs?: number
 }
@@ -69,6 +73,41 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       threadId: hash === -1 ? undefined : chatJid.slice(hash + 1),
     })
     if (stored) deps.bus.publish({ type: 'message.out', group, message: stored })
+  }
+
+  /**
+   * One circuit per platform, shared by all its chats: when its API fails every send (an outage),
+   * sends wait for one probe per reset period instead of each chat retrying against it. Only
+   * retryable failures count: "no such chat" is an answer from a working API.
+   */
+  const breakers = new Map<string, CircuitBreaker>()
+  async function sendThroughBreaker(channel: Channel, chatJid: string, chunk: string) {
+    let breaker = breakers.get(channel.name)
+    if (!breaker) {
+      breaker = createCircuitBreaker({
+        failureThreshold: deps.breaker?.failureThreshold ?? 5,
+        resetAfterMs: deps.breaker?.resetAfterMs ?? 30_000,
+        clock: deps.clock,
+        isFailure: (error) => !(error instanceof ChannelError && !error.retryable),
+      })
+      breakers.set(channel.name, breaker)
+    }
+    const wasOpen = breaker.state !== 'closed'
+    try {
+      return await breaker.run(() => channel.send(chatJid, chunk))
+    } catch (error) {
+      if (error instanceof CircuitOpenError)
+        throw new ChannelError(
+          `${channel.name} failed its last sends; the next try is in ${Math.ceil(error.retryAfterMs / 1000)} s`,
+          { retryable: true, retryAfterMs: Math.max(1, error.retryAfterMs), cause: error },
+        )
+      if (!wasOpen && breaker.state === 'open')
+        log.warn('channel circuit open: its sends keep failing; trying again once per reset period', {
+          channel: channel.name,
+          error: errorMessage(error),
+        })
+      throw error
+    }
   }
 
   return {
@@ -99,7 +138,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       // One slot of the chat's queue: nothing else for this chat slips between the chunks, and a chunk
       // that fails stops the rest (the user must never get a reply with a hole in it).
       const steps = chunks.slice(done).map((chunk) => async () => {
-        const r = await channel.send(req.chatJid, chunk)
+        const r = await sendThroughBreaker(channel, req.chatJid, chunk)
         delivered++
         if (delivered < chunks.length)
           deps.progress.record(req.chatJid, hash, delivered, chunks.length, deps.clock.now())

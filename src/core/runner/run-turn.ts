@@ -4,6 +4,7 @@ import type { DataPaths } from '../../config/paths.ts'
 import type { RunsRepo } from '../../db/repos/runs.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { CLOSE_SENTINEL, INTERRUPT_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
+import { atomicWriteJson } from '../../protocol/ipc-files.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Masker } from '../../util/mask.ts'
@@ -13,7 +14,6 @@ import { extraMounts, groupDirs, groupMounts, prepareGroupDirs } from '../contai
 import type { ContainerRuntime, RunningContainer } from '../container/runtime.ts'
 import { ContainerError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
-import { atomicWriteJson } from '../ipc/files.ts'
 import type { Run } from '../types.ts'
 import { createFrameParser } from './frames.ts'
 import { createRunLog, logLines } from './run-log.ts'
@@ -63,7 +63,13 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     // Synchronous up to the spawn, so a close()/sendFollowUp() right after start() lands after the
     // stale input/ is cleared.
     prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
-    const runLog = createRunLog(join(dirs.logs, `run-${runId}.log`), deps.masker, clock.now)
+    const runLogPath = join(dirs.logs, `run-${runId}.log`)
+    const runLog = createRunLog(runLogPath, deps.masker, clock.now, (error) =>
+      log.warn('the run log could not be written; the rest of this run is not logged there', {
+        path: runLogPath,
+        error: errorMessage(error),
+      }),
+    )
     const extras = extraMounts(req.group.settings.extraMounts ?? [], deps.allowlist(), {
       isMain: req.group.isMain,
       home: deps.home,
