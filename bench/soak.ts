@@ -7,7 +7,7 @@
  * Usage: bun bench/soak.ts [--minutes 30] [--groups 200] [--active 16] [--max-concurrent 6]
  * (or NGB_SOAK_MINUTES). Needs Docker; builds the test image if missing.
  */
-import { buildTestImage } from '../src/core/container/test-image.ts'
+import { buildTestImage } from '../src/image/test-image.ts'
 import { runSoak } from './soak/run.ts'
 
 const arg = (name: string, fallback: number) => {

@@ -1,5 +1,5 @@
-import type { InboundMessage } from '../../src/channels/channel.ts'
 import { createTelegramChannel } from '../../src/channels/telegram/index.ts'
+import type { InboundMessage } from '../../src/core/channel/channel.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { startTelegramFake } from '../fakes/telegram.ts'
 import { junk, randomJson } from './gen.ts'
