@@ -203,7 +203,10 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
       for (const [name, e] of entries) if (e.source !== 'file') next.set(name, e)
       for (const r of loaded) {
         if (!r.ok) {
-          const name = r.file.replace(/^.*[\\/]/, '').replace(/\.(ts|js)$/, '')
+          const name = r.file
+            .replace(/^.*[\\/]/, '')
+            .replace(/\.(ts|js)$/, '')
+            .replace(/[^\w.()-]/g, '_')
           // A file that breaks keeps its last good version running, with the error shown beside it.
           const previous = entries.get(name)
           if (previous?.source === 'file' && previous.file === r.file)
