@@ -152,7 +152,7 @@ export function createPluginHost(deps: PluginHostDeps, initial: Plugin[] = []): 
         const fn = plugin[hook] as ((v: typeof value, c: PluginContext) => unknown) | undefined
         if (!fn) continue
         const ctx = contextOf(plugin.name)
-        const out = await call(plugin, hook, () => fn(current, ctx))
+        const out = await call(plugin, hook, () => fn.call(plugin, current, ctx))
         if (out === SKIP || out === undefined) continue
         if (out === null) return null
         const bad = badResult(hook, out)
@@ -169,7 +169,7 @@ export function createPluginHost(deps: PluginHostDeps, initial: Plugin[] = []): 
         const fn = plugin[hook] as ((v: typeof value, c: PluginContext) => unknown) | undefined
         if (!fn) continue
         const ctx = contextOf(plugin.name)
-        await call(plugin, hook, () => fn(value, ctx))
+        await call(plugin, hook, () => fn.call(plugin, value, ctx))
       }
     },
     setPlugins(next) {

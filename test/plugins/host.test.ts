@@ -36,6 +36,18 @@ describe('plugin host: the hook chain', () => {
     expect(seen).toEqual(['x-a'])
   })
 
+  test('hooks are called as methods: `this` is the plugin object', async () => {
+    const plugin = {
+      name: 'methods',
+      suffix: '!',
+      onMessage(this: { suffix: string }, m: StoredMessage) {
+        return { ...m, text: m.text + this.suffix }
+      },
+    }
+    const host = createPluginHost({ log: createMemoryLogger(), context: base }, [plugin])
+    expect((await host.chain('onMessage', message('x')))?.text).toBe('x!')
+  })
+
   test('null stops the chain: later plugins are not called', async () => {
     let later = 0
     const host = createPluginHost({ log: createMemoryLogger(), context: base }, [
