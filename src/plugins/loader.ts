@@ -14,6 +14,7 @@ const PluginExport = v.looseObject({
   ),
   version: v.optional(v.string('version: expected text')),
   description: v.optional(v.string('description: expected text')),
+  defaults: v.optional(v.record(v.string(), v.unknown(), 'defaults: expected an object of settings')),
   onMessage: hook(),
   onBeforeSend: hook(),
   onBeforeRun: hook(),

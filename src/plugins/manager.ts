@@ -101,9 +101,9 @@ export function createPluginManager(deps: PluginManagerDeps): PluginManager {
     const { enabled: _enabled, ...options } = toml[name] ?? {}
     return options
   }
-  /** Defaults < ngb.toml options < what the dashboard or CLI saved. */
+  /** Defaults (a built-in's, or a file's `defaults`) < ngb.toml options < what the dashboard or CLI saved. */
   const computeConfig = (e: Entry): Record<string, unknown> => ({
-    ...(e.builtin?.defaults ?? {}),
+    ...(e.builtin?.defaults ?? e.plugin?.defaults ?? {}),
     ...optionsOf(e.name),
     ...(storedConfig(e.name) ?? {}),
   })

@@ -58,6 +58,8 @@ export interface Plugin {
   name: string
   version?: string
   description?: string
+  /** Config defaults: the base of `ctx.config`, shown (and editable) on the Plugins page. */
+  defaults?: Record<string, unknown>
   onMessage?: Hook<StoredMessage>
   onBeforeSend?: Hook<OutboundText>
   onBeforeRun?: Hook<RunRequest>

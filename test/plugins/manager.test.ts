@@ -72,10 +72,10 @@ describe('plugin manager', () => {
     writeFileSync(join(dir, '_helper.ts'), 'throw new Error("never imported")')
     writeFileSync(
       join(dir, 'stateful.ts'),
-      `export default { name: 'stateful', onMessage(m, ctx) { ctx.state.set('seen', m.text); return undefined } }`,
+      `export default { name: 'stateful', defaults: { a: 1, b: 2 }, onMessage(m, ctx) { ctx.state.set('seen', m.text + ctx.config.b); return undefined } }`,
     )
     const store = testDb().repos.pluginState
-    const m = manager({ dir, store })
+    const m = manager({ dir, store, toml: { stateful: { b: 3 } } })
     await m.load()
     expect((await m.host.chain('onMessage', message('x')))?.text).toBe('x-a-b')
     const byName = Object.fromEntries(m.list().map((p) => [p.name, p]))
@@ -85,7 +85,8 @@ describe('plugin manager', () => {
     expect(byName.broken?.loaded).toBe(false)
     expect(byName.syntax?.lastError).toContain('could not load')
     expect(Object.keys(byName)).not.toContain('_helper')
-    expect(store.get('stateful', 'kv:seen')).toBe('x-a-b')
+    expect(store.get('stateful', 'kv:seen')).toBe('x-a-b3')
+    expect(byName.stateful?.config).toEqual({ a: 1, b: 3 })
     expect(store.get('stateful', 'seen')).toBeUndefined()
   })
 
