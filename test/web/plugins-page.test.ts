@@ -40,7 +40,7 @@ describe('Plugins page', async () => {
   test('the live status table shows source, state, error count and the last error (escaped)', async () => {
     let status = await web.call('GET', '/plugins/status')
     expect(status.text).toContain('hx-trigger="every 2s"')
-    expect(status.text).toMatch(/flaky<\/td><td>code<\/td><td><\/td><td><span class="badge s-running">/)
+    expect(status.text).toMatch(/flaky<\/td><td>code<\/td><td><\/td><td><span class="badge s-active">running/)
     await manager.host.chain('onMessage', message)
     status = await web.call('GET', '/plugins/status')
     expect(status.text).toContain('onMessage: flaky &lt;failed&gt;')

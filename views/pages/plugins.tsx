@@ -1,14 +1,21 @@
 import type { PluginInfo } from '../../src/web/services.ts'
-import { StatusBadge } from '../components.tsx'
 import { fmtTime } from '../format.ts'
 
 /** Plugin names may hold "." (file plugins); ids and selectors get a safe spelling. */
 const domId = (name: string) => `plugin-${name.replace(/[^a-zA-Z0-9_-]/g, '_')}`
 
-function state(p: PluginInfo): string {
-  if (!p.loaded) return 'error'
-  if (p.running) return 'running'
-  return 'disabled'
+/** The plugin's state in words, with the badge colour of a matching status. */
+function State({ p }: { p: PluginInfo }) {
+  const [cls, label] = !p.loaded
+    ? ['error', 'not loaded']
+    : p.running
+      ? ['active', 'running']
+      : ['disabled', 'disabled']
+  return (
+    <span class={`badge s-${cls}`} safe>
+      {label}
+    </span>
+  )
 }
 
 /** One row of the live table: refreshed every 2 s, so errors and reloads show without a reload. */
@@ -19,7 +26,7 @@ export function PluginStatusRow({ p }: { p: PluginInfo }) {
       <td safe>{p.source === 'file' ? `file ${p.file?.replace(/^.*[\\/]/, '') ?? ''}` : p.source}</td>
       <td safe>{p.version ?? ''}</td>
       <td>
-        <StatusBadge status={state(p)} />
+        <State p={p} />
       </td>
       <td>{p.errors > 0 ? `${p.errors}${p.timeouts > 0 ? ` (${p.timeouts} timed out)` : ''}` : '0'}</td>
       <td safe>{p.lastError ? `${p.lastErrorAt ? `${fmtTime(p.lastErrorAt)} ` : ''}${p.lastError}` : ''}</td>
@@ -62,7 +69,7 @@ export function PluginRow({ p }: { p: PluginInfo }) {
         {p.description}
       </p>
       <p>
-        <StatusBadge status={state(p)} /> {p.enabled ? 'enabled' : 'disabled'}
+        <State p={p} /> {p.enabled ? 'enabled' : 'disabled'}
         {p.lastError ? (
           <span class="muted" safe>
             {' '}
