@@ -23,7 +23,13 @@ export function PluginStatusRow({ p }: { p: PluginInfo }) {
   return (
     <tr>
       <td safe>{p.name}</td>
-      <td safe>{p.source === 'file' ? `file ${p.file?.replace(/^.*[\\/]/, '') ?? ''}` : p.source}</td>
+      <td safe>
+        {p.source === 'file'
+          ? `file ${p.file?.replace(/^.*[\\/]/, '') ?? ''}`
+          : p.source === 'builtin'
+            ? 'built-in'
+            : p.source}
+      </td>
       <td safe>{p.version ?? ''}</td>
       <td>
         <State p={p} />

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
 import { ensureCliToken } from '../../../src/cli/admin/cli-token.ts'
 import type { ServeProcess } from './serve.ts'
-import { startServe } from './serve.ts'
+import { SCREENSHOTS, startServe } from './serve.ts'
 
 const CHROMIUM = process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'
 const browserTest = (name: string, fn: () => Promise<void>) =>
@@ -89,5 +89,7 @@ describe('Plugins page in a real browser', () => {
     await card.getByRole('button', { name: 'Disable' }).waitFor()
     const list = (await api('GET', '/api/plugins')) as Array<{ name: string; running: boolean }>
     expect(list.find((p) => p.name === 'auto-reply')?.running).toBe(true)
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    await page.screenshot({ path: join(SCREENSHOTS, 'plugins.png'), fullPage: true })
   })
 })
