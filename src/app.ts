@@ -271,7 +271,9 @@ export async function startPluginFiles(rt: Runtime, core: Pick<Core, 'pluginMana
   rt.shutdown.add({ name: 'plugin watcher', run: () => watcher.stop() })
   await core.pluginManager.load()
   const running = core.pluginManager.list().filter((p) => p.running)
-  rt.log.info(`plugins running: ${running.map((p) => p.name).join(', ') || 'none'}`, { component: 'plugins' })
+  // Said only when there is something to say: a refused second serve must print exactly one line.
+  if (running.length > 0)
+    rt.log.info(`plugins running: ${running.map((p) => p.name).join(', ')}`, { component: 'plugins' })
 }
 
 export interface CoreParts {
