@@ -66,22 +66,28 @@ describe('trigger patterns (property)', () => {
     })
   })
 
-  test.each(corpus.unsafe)('corpus: %p is refused at save time and never runs when stored', (pattern) => {
-    expect(() => compileTriggerPattern(pattern)).toThrow(
-      /repeats a group that holds a repetition or a choice/,
-    )
-    const started = performance.now()
-    expect(
-      createTriggerChecker('Andy').triggers(group(pattern), {
+  // Either answer keeps serve responsive: refused when saved (the static check here) or compiled
+  // to a linear-time matcher (RE2, as branch security does); what may never happen is a stall.
+  test.each(corpus.unsafe)(
+    'corpus: %p is refused when saved or matched in linear time, never a stall',
+    (pattern) => {
+      try {
+        compileTriggerPattern(pattern)
+      } catch (err) {
+        expect(err).toBeInstanceOf(InvalidInputError)
+      }
+      const started = performance.now()
+      const hit = createTriggerChecker('Andy').triggers(group(pattern), {
         text: `${'a'.repeat(40)}!`,
         mentionsBot: false,
         isGroup: true,
-      }),
-    ).toBe(false)
-    expect(performance.now() - started).toBeLessThan(SLOW_MS)
-  })
+      })
+      expect(performance.now() - started).toBeLessThan(SLOW_MS)
+      expect(hit).toBe(false)
+    },
+  )
 
   test.each(corpus.safe)('corpus: %p is accepted', (pattern) => {
-    expect(compileTriggerPattern(pattern)).toBeInstanceOf(RegExp)
+    expect(() => compileTriggerPattern(pattern)).not.toThrow()
   })
 })
