@@ -400,5 +400,17 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
       component: 'channels',
     })
   }
+  if (config.wecomBotId && config.wecomBotSecret) {
+    const { createWecomChannel } = await import('./channels/wecom/index.ts')
+    channels.push(
+      createWecomChannel({
+        botId: config.wecomBotId,
+        secret: config.wecomBotSecret,
+        wsUrl: config.wecomWsUrl,
+        assistantName,
+        log,
+      }),
+    )
+  }
   return channels
 }

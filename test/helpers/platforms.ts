@@ -7,9 +7,10 @@ import { systemClock } from '../../src/util/clock.ts'
 import { startDiscordHarness } from '../channels/discord/harness.ts'
 import { startSlackHarness } from '../channels/slack/harness.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
+import { startWecomHarness } from '../channels/wecom/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 
-export const PLATFORMS = ['telegram', 'discord', 'slack'] as const
+export const PLATFORMS = ['telegram', 'discord', 'slack', 'wecom'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
 /** Each platform's wire fake plus the real adapter's harness. */
@@ -17,6 +18,15 @@ export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
   telegram: startTelegramHarness,
   discord: startDiscordHarness,
   slack: startSlackHarness,
+  wecom: startWecomHarness,
+}
+
+/** Serve-level cases a platform cannot take part in, with the reason shown in the test name. */
+export const SERVE_SKIPS: Partial<Record<Platform, Partial<Record<'group without mention', string>>>> = {
+  wecom: {
+    'group without mention':
+      'WeCom calls an AI bot in a group only when it is @-mentioned; other group text never reaches ngb',
+  },
 }
 
 /**

@@ -47,9 +47,7 @@ describe('chat platforms through ngb serve with the mock agent in real container
       env: {
         ...box.env,
         NGB_ADMIN_PASSWORD: 'test-admin-password',
-        ...h.telegram.serveEnv,
-        ...h.discord.serveEnv,
-        ...h.slack.serveEnv,
+        ...Object.fromEntries(PLATFORMS.flatMap((p) => Object.entries(h[p].serveEnv))),
       },
     })
     await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)

@@ -6,13 +6,19 @@ import { dataPaths } from '../../src/config/paths.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
-import { PLATFORMS, type Platform, START_HARNESS, seedPlatformGroups } from '../helpers/platforms.ts'
+import {
+  PLATFORMS,
+  type Platform,
+  SERVE_SKIPS,
+  START_HARNESS,
+  seedPlatformGroups,
+} from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 /**
- * The three platforms through the real `ngb serve` process: its config picks the SDKs up from the
+ * The platforms through the real `ngb serve` process: its config picks the SDKs up from the
  * environment, which points them at the local wire fakes. Groups, bindings and bind tokens are
  * prepared in the data dir's database before serve starts, as `ngb groups …` would.
  */
@@ -40,9 +46,7 @@ describe('chat platforms through ngb serve', () => {
         NGB_AGENT_PROVIDER: 'mock',
         NGB_CONTAINER_IMAGE: 'ngb-agent:test',
         NGB_CONTAINER_NETWORK: 'none',
-        ...h.telegram.serveEnv,
-        ...h.discord.serveEnv,
-        ...h.slack.serveEnv,
+        ...Object.fromEntries(PLATFORMS.flatMap((p) => Object.entries(h[p].serveEnv))),
       },
     })
     // serve prints the dashboard line after the orchestrator connected every channel.
@@ -67,31 +71,34 @@ describe('chat platforms through ngb serve', () => {
     },
   )
 
-  test.each(PLATFORMS)(
-    '%s: a group message without a mention starts no run and gets no answer',
-    async (p) => {
-      const before = h[p].sent(h[p].groupJid).length
-      h[p].injectGroup('humans talking among themselves', { mention: false })
-      // /status is answered by the same ordered inbound path, so once it is there the quiet message was handled.
-      expect(
-        await replyIn(p, h[p].groupJid, () => h[p].injectGroup('/status', { mention: false })),
-      ).toContain(`Group: ${p}-room`)
-      expect(h[p].sent(h[p].groupJid).slice(before)).toHaveLength(1)
-      const db = openDatabase(dataPaths(dataDir).db)
-      const runs = db.query('SELECT COUNT(*) AS n FROM runs WHERE group_folder = ?').get(`${p}-room`) as {
-        n: number
-      }
-      const stored = db
-        .query('SELECT COUNT(*) AS n FROM messages WHERE text = ?')
-        .get('humans talking among themselves') as { n: number }
-      db.close()
-      expect(runs.n).toBe(0)
-      expect(stored.n).toBeGreaterThanOrEqual(1)
-    },
-  )
+  for (const p of PLATFORMS) {
+    const skip = SERVE_SKIPS[p]?.['group without mention']
+    ;(skip ? test.skip : test)(
+      `${p}: a group message without a mention starts no run and gets no answer${skip ? ` (skipped: ${skip})` : ''}`,
+      async () => {
+        const before = h[p].sent(h[p].groupJid).length
+        h[p].injectGroup('humans talking among themselves', { mention: false })
+        // /status is answered by the same ordered inbound path, so once it is there the quiet message was handled.
+        expect(
+          await replyIn(p, h[p].groupJid, () => h[p].injectGroup('/status', { mention: false })),
+        ).toContain(`Group: ${p}-room`)
+        expect(h[p].sent(h[p].groupJid).slice(before)).toHaveLength(1)
+        const db = openDatabase(dataPaths(dataDir).db)
+        const runs = db.query('SELECT COUNT(*) AS n FROM runs WHERE group_folder = ?').get(`${p}-room`) as {
+          n: number
+        }
+        const stored = db
+          .query('SELECT COUNT(*) AS n FROM messages WHERE text = ?')
+          .get('humans talking among themselves') as { n: number }
+        db.close()
+        expect(runs.n).toBe(0)
+        expect(stored.n).toBeGreaterThanOrEqual(1)
+      },
+    )
+  }
 })
 
-test('the compiled binary loads the three SDKs lazily and answers on each platform', async () => {
+test('the compiled binary loads the platform SDKs lazily and answers on each platform', async () => {
   const harnesses = await Promise.all(PLATFORMS.map((p) => START_HARNESS[p]()))
   const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-channels-'))
   const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }

@@ -1,5 +1,5 @@
 import type { Channel } from '../../channels/channel.ts'
-import { chunkText } from '../../channels/shared/chunk.ts'
+import { chunkText, chunkToFit } from '../../channels/shared/chunk.ts'
 import type { SendQueue } from '../../channels/shared/send-queue.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { PluginHost } from '../../plugins/host.ts'
@@ -81,7 +81,10 @@ export function createOutbound(deps: OutboundDeps): Outbound {
         return { sent: false, reason: 'no_channel' }
       }
       const formatted = channel.formatMarkdown ? channel.formatMarkdown(text) : text
-      const chunks = chunkText(formatted, channel.maxMessageLength)
+      const measure = channel.measureLength
+      const chunks = measure
+        ? chunkToFit(formatted, channel.maxMessageLength, (s) => measure.call(channel, s))
+        : chunkText(formatted, channel.maxMessageLength)
       // All chunks are queued at once so nothing else for this chat can slip between them.
       const sends = chunks.map((chunk) =>
         deps.sendQueue.run(req.chatJid, () => channel.send(req.chatJid, chunk)),
