@@ -400,6 +400,18 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
       component: 'channels',
     })
   }
+  if (config.feishuAppId && config.feishuAppSecret) {
+    const { createFeishuChannel } = await import('./channels/feishu/index.ts')
+    channels.push(
+      createFeishuChannel({
+        appId: config.feishuAppId,
+        appSecret: config.feishuAppSecret,
+        domain: config.feishuDomain,
+        assistantName,
+        log,
+      }),
+    )
+  }
   if (config.wecomBotId && config.wecomBotSecret) {
     const { createWecomChannel } = await import('./channels/wecom/index.ts')
     channels.push(

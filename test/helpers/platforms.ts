@@ -5,12 +5,13 @@ import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { startDiscordHarness } from '../channels/discord/harness.ts'
+import { startFeishuHarness } from '../channels/feishu/harness.ts'
 import { startSlackHarness } from '../channels/slack/harness.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import { startWecomHarness } from '../channels/wecom/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 
-export const PLATFORMS = ['telegram', 'discord', 'slack', 'wecom'] as const
+export const PLATFORMS = ['telegram', 'discord', 'slack', 'feishu', 'wecom'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
 /** Each platform's wire fake plus the real adapter's harness. */
@@ -18,6 +19,7 @@ export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
   telegram: startTelegramHarness,
   discord: startDiscordHarness,
   slack: startSlackHarness,
+  feishu: startFeishuHarness,
   wecom: startWecomHarness,
 }
 
