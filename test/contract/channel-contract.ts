@@ -48,6 +48,8 @@ export interface ContractHarness {
   /** A second direct chat (another user), for tests that need a chat nobody bound. */
   otherDmJid: string
   injectOtherDm(text: string): string
+  /** Invalidates the access token the platform issued, where the platform has expiring tokens. */
+  expireToken?: () => void
   /** The environment that points `ngb serve` at this fake. */
   serveEnv: Record<string, string>
   stop(): Promise<void>

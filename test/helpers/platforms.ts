@@ -23,8 +23,8 @@ export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
   wecom: startWecomHarness,
 }
 
-/** Serve-level cases a platform cannot take part in, with the reason shown in the test name. */
-export const SERVE_SKIPS: Partial<Record<Platform, Partial<Record<'group without mention', string>>>> = {
+/** Pipeline and serve-level cases a platform cannot take part in, with the reason shown in the test name. */
+export const PLATFORM_SKIPS: Partial<Record<Platform, Partial<Record<'group without mention', string>>>> = {
   wecom: {
     'group without mention':
       'WeCom calls an AI bot in a group only when it is @-mentioned; other group text never reaches ngb',

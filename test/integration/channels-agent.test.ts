@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chunkText } from '../../src/channels/shared/chunk.ts'
 import { buildTestImage } from '../../src/core/container/test-image.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
@@ -22,6 +22,9 @@ beforeAll(async () => {
   if (HAS_DOCKER) await buildTestImage({ cli: 'docker', tag: IMAGE })
 }, 120_000)
 afterAll(() => box.cleanup())
+
+/** Platforms whose API token expires (the harness can invalidate it). */
+const EXPIRING_TOKENS = new Set<Platform>(['feishu'])
 
 describe('chat platforms through ngb serve with the mock agent in real containers', () => {
   const h = {} as Record<Platform, ContractHarness>
@@ -116,6 +119,20 @@ describe('chat platforms through ngb serve with the mock agent in real container
         expect(attempts.map((a) => a.ok)).toEqual([false, true])
         expect(attempts[1]?.text).toBe(attempts[0]?.text ?? '')
         expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
+      },
+      60_000,
+    )
+
+    const expiring = EXPIRING_TOKENS.has(p)
+    ;(expiring ? dockerTest : test.skip)(
+      `${p}: an expired access token is refreshed and the reply still arrives, once${expiring ? '' : ' (skipped: no expiring token on this platform)'}`,
+      async () => {
+        h[p].expireToken?.()
+        const [reply] = await exchange(p, 'reply through a token refresh', h[p].dmJid, () =>
+          h[p].injectDm('after expiry'),
+        )
+        expect(reply).toContain('mock: after expiry')
+        expect(h[p].sent(h[p].dmJid).filter((t) => t.includes('mock: after expiry'))).toHaveLength(1)
       },
       60_000,
     )

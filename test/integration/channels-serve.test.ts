@@ -7,9 +7,9 @@ import { openDatabase } from '../../src/db/open.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
 import {
+  PLATFORM_SKIPS,
   PLATFORMS,
   type Platform,
-  SERVE_SKIPS,
   START_HARNESS,
   seedPlatformGroups,
 } from '../helpers/platforms.ts'
@@ -72,7 +72,7 @@ describe('chat platforms through ngb serve', () => {
   )
 
   for (const p of PLATFORMS) {
-    const skip = SERVE_SKIPS[p]?.['group without mention']
+    const skip = PLATFORM_SKIPS[p]?.['group without mention']
     ;(skip ? test.skip : test)(
       `${p}: a group message without a mention starts no run and gets no answer${skip ? ` (skipped: ${skip})` : ''}`,
       async () => {
