@@ -409,5 +409,30 @@ export async function createPlatformChannels(
       component: 'channels',
     })
   }
+  if (
+    config.whatsappAccessToken &&
+    config.whatsappPhoneNumberId &&
+    config.whatsappAppSecret &&
+    config.whatsappVerifyToken
+  ) {
+    const { createWhatsAppChannel } = await import('./channels/whatsapp/index.ts')
+    channels.push(
+      createWhatsAppChannel({
+        accessToken: config.whatsappAccessToken,
+        phoneNumberId: config.whatsappPhoneNumberId,
+        verifyToken: config.whatsappVerifyToken,
+        appSecret: config.whatsappAppSecret,
+        apiBase: config.whatsappApiBase,
+        hooks,
+        assistantName,
+        log,
+      }),
+    )
+  } else if (config.whatsappAccessToken || config.whatsappPhoneNumberId) {
+    log.warn(
+      'WhatsApp needs WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN; WhatsApp stays off',
+      { component: 'channels' },
+    )
+  }
   return channels
 }
