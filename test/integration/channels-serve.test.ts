@@ -6,13 +6,20 @@ import { dataPaths } from '../../src/config/paths.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
-import { PLATFORMS, type Platform, START_HARNESS, seedPlatformGroups } from '../helpers/platforms.ts'
+import {
+  attachServe,
+  PLATFORMS,
+  type Platform,
+  platformEnv,
+  START_HARNESS,
+  seedPlatformGroups,
+} from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 /**
- * The three platforms through the real `ngb serve` process: its config picks the SDKs up from the
+ * The chat platforms through the real `ngb serve` process: its config picks the SDKs up from the
  * environment, which points them at the local wire fakes. Groups, bindings and bind tokens are
  * prepared in the data dir's database before serve starts, as `ngb groups …` would.
  */
@@ -40,13 +47,12 @@ describe('chat platforms through ngb serve', () => {
         NGB_AGENT_PROVIDER: 'mock',
         NGB_CONTAINER_IMAGE: 'ngb-agent:test',
         NGB_CONTAINER_NETWORK: 'none',
-        ...h.telegram.serveEnv,
-        ...h.discord.serveEnv,
-        ...h.slack.serveEnv,
+        ...platformEnv(h),
       },
     })
     // serve prints the dashboard line after the orchestrator connected every channel.
     await waitFor(() => serve.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
+    attachServe(serve.stdout(), Object.values(h))
   })
 
   afterAll(async () => {
@@ -66,6 +72,28 @@ describe('chat platforms through ngb serve', () => {
       expect(await replyIn(p, jid, () => h[p].injectOtherDm('/status'))).toContain(`Group: ${p}-dm`)
     },
   )
+
+  test('whatsapp: the webhook on serve answers the verify handshake, and a bad signature gets 401 and a log line', async () => {
+    const url = attachServe(serve.stdout(), [])
+    const wa = h.whatsapp.serveEnv
+    const verify = await fetch(
+      `${url}/hooks/whatsapp?hub.mode=subscribe&hub.verify_token=${wa.WHATSAPP_VERIFY_TOKEN}&hub.challenge=42`,
+    )
+    expect(await verify.text()).toBe('42')
+    const forged = await fetch(`${url}/hooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'a'.repeat(64)}` },
+      body: JSON.stringify({ object: 'whatsapp_business_account', entry: [] }),
+    })
+    expect(forged.status).toBe(401)
+    await waitFor(
+      () =>
+        serve.stderr().includes('webhook request refused') ||
+        serve.stdout().includes('webhook request refused'),
+      'the refusal in the log',
+      10_000,
+    )
+  })
 
   test.each(PLATFORMS)(
     '%s: a group message without a mention starts no run and gets no answer',
@@ -91,7 +119,7 @@ describe('chat platforms through ngb serve', () => {
   )
 })
 
-test('the compiled binary loads the three SDKs lazily and answers on each platform', async () => {
+test('the compiled binary loads the platform SDKs lazily and answers on each platform', async () => {
   const harnesses = await Promise.all(PLATFORMS.map((p) => START_HARNESS[p]()))
   const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-channels-'))
   const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }
@@ -99,6 +127,7 @@ test('the compiled binary loads the three SDKs lazily and answers on each platfo
   const bin = spawnNgb(['serve', '--port', '0'], { env, binary: compiledBinary() })
   try {
     await waitFor(() => bin.stdout().includes('Dashboard:'), 'the binary to start', 30_000)
+    attachServe(bin.stdout(), harnesses)
     for (const harness of harnesses) {
       harness.injectOtherDm('/help')
       const [reply] = await harness.waitForSent(harness.otherDmJid, 1, 10_000)
