@@ -4,6 +4,7 @@ import type { Channel } from './channels/channel.ts'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
 import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
 import { createWebChannel, type WebChannel } from './channels/web/index.ts'
+import { createWebhookRouter, type WebhookRouter } from './channels/webhooks.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
@@ -157,7 +158,7 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'>
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'> & Partial<Pick<Core, 'hooks'>>
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
@@ -214,6 +215,7 @@ export async function startWebServer(
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
     probes: opts.probes,
+    hooks: opts.core?.hooks,
   })
   app.listen({ hostname: rt.config.webHost, port: rt.config.webPort })
   const server = app.server
@@ -267,6 +269,8 @@ export interface Core {
   orchestrator: Orchestrator
   /** Scheduler, task runs and the agents' IPC actions; `serve` starts and stops it. */
   tasks: TaskRuntime
+  /** Platform webhooks served by the web server under /hooks/<platform>; webhook channels mount into it. */
+  hooks: WebhookRouter
 }
 
 /** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
@@ -349,14 +353,19 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     timezone: rt.config.timezone,
     ipcDir: rt.paths.ipc,
   })
-  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
+  const hooks = createWebhookRouter({ log })
+  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks, hooks }
 }
 
 /**
  * The chat platforms whose credentials are configured. Each SDK is imported only when its
  * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
  */
-export async function createPlatformChannels(config: Config, log: Logger): Promise<Channel[]> {
+export async function createPlatformChannels(
+  config: Config,
+  log: Logger,
+  hooks: WebhookRouter = createWebhookRouter({ log }),
+): Promise<Channel[]> {
   const channels: Channel[] = []
   const { assistantName } = config
   if (config.telegramBotToken) {
@@ -399,6 +408,31 @@ export async function createPlatformChannels(config: Config, log: Logger): Promi
     log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
       component: 'channels',
     })
+  }
+  if (
+    config.whatsappAccessToken &&
+    config.whatsappPhoneNumberId &&
+    config.whatsappAppSecret &&
+    config.whatsappVerifyToken
+  ) {
+    const { createWhatsAppChannel } = await import('./channels/whatsapp/index.ts')
+    channels.push(
+      createWhatsAppChannel({
+        accessToken: config.whatsappAccessToken,
+        phoneNumberId: config.whatsappPhoneNumberId,
+        verifyToken: config.whatsappVerifyToken,
+        appSecret: config.whatsappAppSecret,
+        apiBase: config.whatsappApiBase,
+        hooks,
+        assistantName,
+        log,
+      }),
+    )
+  } else if (config.whatsappAccessToken || config.whatsappPhoneNumberId) {
+    log.warn(
+      'WhatsApp needs WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN; WhatsApp stays off',
+      { component: 'channels' },
+    )
   }
   if (config.feishuAppId && config.feishuAppSecret) {
     const { createFeishuChannel } = await import('./channels/feishu/index.ts')

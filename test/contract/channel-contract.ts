@@ -48,10 +48,12 @@ export interface ContractHarness {
   /** A second direct chat (another user), for tests that need a chat nobody bound. */
   otherDmJid: string
   injectOtherDm(text: string): string
-  /** Invalidates the access token the platform issued, where the platform has expiring tokens. */
-  expireToken?: () => void
   /** The environment that points `ngb serve` at this fake. */
   serveEnv: Record<string, string>
+  /** Platforms with expiring access tokens: the tokens issued so far stop working (and replies must need one). */
+  expireTokens?: () => void
+  /** Webhook platforms: `ngb serve` listens at `dashboardUrl`; the fake posts to its /hooks/<platform>. */
+  attachServe?: (dashboardUrl: string) => void
   stop(): Promise<void>
 }
 

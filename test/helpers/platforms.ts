@@ -9,9 +9,10 @@ import { startFeishuHarness } from '../channels/feishu/harness.ts'
 import { startSlackHarness } from '../channels/slack/harness.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import { startWecomHarness } from '../channels/wecom/harness.ts'
+import { startWhatsAppHarness } from '../channels/whatsapp/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 
-export const PLATFORMS = ['telegram', 'discord', 'slack', 'feishu', 'wecom'] as const
+export const PLATFORMS = ['telegram', 'discord', 'slack', 'whatsapp', 'feishu', 'wecom'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
 /** Each platform's wire fake plus the real adapter's harness. */
@@ -19,6 +20,7 @@ export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
   telegram: startTelegramHarness,
   discord: startDiscordHarness,
   slack: startSlackHarness,
+  whatsapp: startWhatsAppHarness,
   feishu: startFeishuHarness,
   wecom: startWecomHarness,
 }
@@ -62,4 +64,20 @@ export function seedPlatformGroups(
   } finally {
     db.close()
   }
+}
+
+/** Every harness's environment for `ngb serve`, merged. */
+export function platformEnv(h: Record<Platform, ContractHarness>): Record<string, string> {
+  return Object.assign({}, ...PLATFORMS.map((p) => h[p].serveEnv))
+}
+
+/**
+ * Once serve printed its dashboard URL: webhook fakes start posting to its /hooks/<platform>.
+ * Returns the URL.
+ */
+export function attachServe(stdout: string, harnesses: ContractHarness[]): string {
+  const url = /Dashboard: (http:\/\/\S+)/.exec(stdout)?.[1]
+  if (!url) throw new Error(`no dashboard URL in serve's output:\n${stdout}`)
+  for (const h of harnesses) h.attachServe?.(url)
+  return url
 }

@@ -5,7 +5,14 @@ import type { ContractHarness } from '../contract/channel-contract.ts'
 import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
-import { PLATFORMS, type Platform, START_HARNESS, seedPlatformGroups } from '../helpers/platforms.ts'
+import {
+  attachServe,
+  PLATFORMS,
+  type Platform,
+  platformEnv,
+  START_HARNESS,
+  seedPlatformGroups,
+} from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -50,10 +57,11 @@ describe('chat platforms through ngb serve with the mock agent in real container
       env: {
         ...box.env,
         NGB_ADMIN_PASSWORD: 'test-admin-password',
-        ...Object.fromEntries(PLATFORMS.flatMap((p) => Object.entries(h[p].serveEnv))),
+        ...platformEnv(h),
       },
     })
     await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
+    attachServe(serve?.stdout() ?? '', Object.values(h))
   }, 60_000)
 
   afterAll(async () => {
@@ -127,7 +135,7 @@ describe('chat platforms through ngb serve with the mock agent in real container
     ;(expiring ? dockerTest : test.skip)(
       `${p}: an expired access token is refreshed and the reply still arrives, once${expiring ? '' : ' (skipped: no expiring token on this platform)'}`,
       async () => {
-        h[p].expireToken?.()
+        h[p].expireTokens?.()
         const [reply] = await exchange(p, 'reply through a token refresh', h[p].dmJid, () =>
           h[p].injectDm('after expiry'),
         )

@@ -7,9 +7,11 @@ import { openDatabase } from '../../src/db/open.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
 import {
+  attachServe,
   PLATFORM_SKIPS,
   PLATFORMS,
   type Platform,
+  platformEnv,
   START_HARNESS,
   seedPlatformGroups,
 } from '../helpers/platforms.ts'
@@ -18,7 +20,7 @@ import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 /**
- * The platforms through the real `ngb serve` process: its config picks the SDKs up from the
+ * The chat platforms through the real `ngb serve` process: its config picks the SDKs up from the
  * environment, which points them at the local wire fakes. Groups, bindings and bind tokens are
  * prepared in the data dir's database before serve starts, as `ngb groups …` would.
  */
@@ -46,11 +48,12 @@ describe('chat platforms through ngb serve', () => {
         NGB_AGENT_PROVIDER: 'mock',
         NGB_CONTAINER_IMAGE: 'ngb-agent:test',
         NGB_CONTAINER_NETWORK: 'none',
-        ...Object.fromEntries(PLATFORMS.flatMap((p) => Object.entries(h[p].serveEnv))),
+        ...platformEnv(h),
       },
     })
     // serve prints the dashboard line after the orchestrator connected every channel.
     await waitFor(() => serve.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
+    attachServe(serve.stdout(), Object.values(h))
   })
 
   afterAll(async () => {
@@ -70,6 +73,28 @@ describe('chat platforms through ngb serve', () => {
       expect(await replyIn(p, jid, () => h[p].injectOtherDm('/status'))).toContain(`Group: ${p}-dm`)
     },
   )
+
+  test('whatsapp: the webhook on serve answers the verify handshake, and a bad signature gets 401 and a log line', async () => {
+    const url = attachServe(serve.stdout(), [])
+    const wa = h.whatsapp.serveEnv
+    const verify = await fetch(
+      `${url}/hooks/whatsapp?hub.mode=subscribe&hub.verify_token=${wa.WHATSAPP_VERIFY_TOKEN}&hub.challenge=42`,
+    )
+    expect(await verify.text()).toBe('42')
+    const forged = await fetch(`${url}/hooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${'a'.repeat(64)}` },
+      body: JSON.stringify({ object: 'whatsapp_business_account', entry: [] }),
+    })
+    expect(forged.status).toBe(401)
+    await waitFor(
+      () =>
+        serve.stderr().includes('webhook request refused') ||
+        serve.stdout().includes('webhook request refused'),
+      'the refusal in the log',
+      10_000,
+    )
+  })
 
   for (const p of PLATFORMS) {
     const skip = PLATFORM_SKIPS[p]?.['group without mention']
@@ -106,6 +131,7 @@ test('the compiled binary loads the platform SDKs lazily and answers on each pla
   const bin = spawnNgb(['serve', '--port', '0'], { env, binary: compiledBinary() })
   try {
     await waitFor(() => bin.stdout().includes('Dashboard:'), 'the binary to start', 30_000)
+    attachServe(bin.stdout(), harnesses)
     for (const harness of harnesses) {
       harness.injectOtherDm('/help')
       const [reply] = await harness.waitForSent(harness.otherDmJid, 1, 10_000)

@@ -58,7 +58,8 @@ export default withExamples(
           runner: createRunner(rt, { runtime: containers, bus }),
           removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
         })
-        for (const channel of await createPlatformChannels(rt.config, rt.log)) core.channels.add(channel)
+        for (const channel of await createPlatformChannels(rt.config, rt.log, core.hooks))
+          core.channels.add(channel)
         // Shutdown runs in reverse: web first (no new chat input), then the scheduler, then the queue drains.
         rt.shutdown.add({
           name: 'orchestrator',

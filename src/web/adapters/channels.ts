@@ -10,7 +10,7 @@ const PLATFORMS: Array<[string, Array<keyof Config>]> = [
   ['telegram', ['telegramBotToken']],
   ['discord', ['discordBotToken']],
   ['slack', ['slackBotToken', 'slackAppToken']],
-  ['whatsapp', ['whatsappAccessToken', 'whatsappPhoneNumberId']],
+  ['whatsapp', ['whatsappAccessToken', 'whatsappPhoneNumberId', 'whatsappAppSecret', 'whatsappVerifyToken']],
   ['feishu', ['feishuAppId', 'feishuAppSecret']],
   ['dingtalk', ['dingtalkClientId', 'dingtalkClientSecret']],
   ['qq', ['qqAppId', 'qqAppSecret']],

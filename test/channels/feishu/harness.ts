@@ -94,7 +94,7 @@ export async function startFeishuHarness(): Promise<FeishuHarness> {
       )
     },
     failNextSend: (f) => fake.failNext(f),
-    expireToken: () => fake.expireTokens(),
+    expireTokens: () => fake.expireTokens(),
     dropConnection: async () => fake.dropConnection(),
     serveEnv: { FEISHU_APP_ID: fake.appId, FEISHU_APP_SECRET: fake.appSecret, FEISHU_DOMAIN: fake.domain },
     stop: () => fake.stop(),
