@@ -446,6 +446,13 @@ export async function createPlatformChannels(
       }),
     )
   }
+  const wecomApp = [
+    config.wecomCorpId,
+    config.wecomCorpSecret,
+    config.wecomAgentId,
+    config.wecomCallbackToken,
+    config.wecomEncodingAesKey,
+  ] as const
   if (config.wecomBotId && config.wecomBotSecret) {
     const { createWecomChannel } = await import('./channels/wecom/index.ts')
     channels.push(
@@ -456,6 +463,37 @@ export async function createPlatformChannels(
         assistantName,
         log,
       }),
+    )
+    // One WeCom channel per install: both modes would claim the same wecom: chats.
+    if (wecomApp.some((v) => v))
+      log.warn('WeCom AI bot and app callback are both configured; the AI bot is used', {
+        component: 'channels',
+      })
+  } else if (
+    config.wecomCorpId &&
+    config.wecomCorpSecret &&
+    config.wecomAgentId &&
+    config.wecomCallbackToken &&
+    config.wecomEncodingAesKey
+  ) {
+    const { createWecomAppChannel } = await import('./channels/wecom/app.ts')
+    channels.push(
+      createWecomAppChannel({
+        corpId: config.wecomCorpId,
+        corpSecret: config.wecomCorpSecret,
+        agentId: config.wecomAgentId,
+        callbackToken: config.wecomCallbackToken,
+        encodingAesKey: config.wecomEncodingAesKey,
+        apiBase: config.wecomApiBase,
+        hooks,
+        assistantName,
+        log,
+      }),
+    )
+  } else if (wecomApp.some((v) => v)) {
+    log.warn(
+      'WeCom app mode needs WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_CALLBACK_TOKEN and WECOM_ENCODING_AES_KEY; WeCom stays off',
+      { component: 'channels' },
     )
   }
   return channels

@@ -107,6 +107,12 @@ export const ConfigSchema = v.object({
   wecomBotId: optionalText(),
   wecomBotSecret: optionalText(),
   wecomWsUrl: url(),
+  wecomCorpId: optionalText(),
+  wecomCorpSecret: optionalText(),
+  wecomAgentId: optionalText(),
+  wecomCallbackToken: optionalText(),
+  wecomEncodingAesKey: optionalText(),
+  wecomApiBase: url(),
   debug: bool(),
 })
 

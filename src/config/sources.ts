@@ -231,6 +231,39 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'WeCom AI bot secret',
   },
   wecomWsUrl: { env: 'WECOM_WS_URL', toml: 'wecom.ws_url', description: 'WeCom AI bot WebSocket URL' },
+  wecomCorpId: {
+    env: 'WECOM_CORP_ID',
+    toml: 'wecom.corp_id',
+    description: 'WeCom corp id (app callback mode)',
+  },
+  wecomCorpSecret: {
+    env: 'WECOM_CORP_SECRET',
+    toml: 'wecom.corp_secret',
+    secret: true,
+    description: 'WeCom self-built app secret (app callback mode)',
+  },
+  wecomAgentId: {
+    env: 'WECOM_AGENT_ID',
+    toml: 'wecom.agent_id',
+    description: 'WeCom app agent id (app callback mode)',
+  },
+  wecomCallbackToken: {
+    env: 'WECOM_CALLBACK_TOKEN',
+    toml: 'wecom.callback_token',
+    secret: true,
+    description: 'WeCom callback Token (msg_signature key)',
+  },
+  wecomEncodingAesKey: {
+    env: 'WECOM_ENCODING_AES_KEY',
+    toml: 'wecom.encoding_aes_key',
+    secret: true,
+    description: 'WeCom callback EncodingAESKey (43 characters)',
+  },
+  wecomApiBase: {
+    env: 'WECOM_API_BASE',
+    toml: 'wecom.api_base',
+    description: 'WeCom API base URL (app mode)',
+  },
   debug: { env: 'NGB_DEBUG', toml: 'debug', description: 'Verbose logs and stack traces' },
 }
 

@@ -6,7 +6,7 @@ import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
 import { utf8Length } from '../shared/chunk.ts'
 import { createDedupe } from '../shared/dedupe.ts'
 import { fromCallback } from './inbound.ts'
-import { parseWecomTarget, toChannelError } from './outbound.ts'
+import { parseWecomTarget, toChannelError, WECOM_MAX_MESSAGE_BYTES } from './outbound.ts'
 
 export interface WecomChannelDeps {
   botId: string
@@ -22,11 +22,6 @@ export interface WecomChannelDeps {
   clock?: { now(): number }
 }
 
-/**
- * WeCom limits app and markdown messages to 2048 bytes of UTF-8; the AI bot's stream takes 20480,
- * but one limit for both paths keeps a reply's pieces the same whichever path carries them.
- */
-export const WECOM_MAX_MESSAGE_BYTES = 2048
 /**
  * A callback's req_id is used to answer in place (the stream bubble under the user's message). WeCom
  * does not document how long it stays valid; past this we send proactively (aibot_send_msg).

@@ -1,6 +1,11 @@
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 
+/**
+ * WeCom limits app and markdown messages to 2048 bytes of UTF-8; the AI bot's stream takes 20480,
+ * but one limit for every path keeps a reply's pieces the same whichever path carries them.
+ */
+export const WECOM_MAX_MESSAGE_BYTES = 2048
 /** WeCom's "API call frequency exceeded"; it names no delay, so the send queue waits this long. */
 export const WECOM_RATE_LIMITED = 45009
 const RATE_LIMIT_WAIT_MS = 1000

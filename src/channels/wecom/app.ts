@@ -1,0 +1,116 @@
+import { parseJid } from '../../core/jid.ts'
+import type { Logger } from '../../util/log.ts'
+import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
+import { utf8Length } from '../shared/chunk.ts'
+import { createDedupe } from '../shared/dedupe.ts'
+import type { WebhookRequest, WebhookRouter } from '../webhooks.ts'
+import { createAppApi } from './app-api.ts'
+import {
+  type CallbackKeys,
+  fromAppXml,
+  openEnvelope,
+  signedParams,
+  verifySignature,
+  xmlField,
+} from './app-callback.ts'
+import { parseWecomTarget, WECOM_MAX_MESSAGE_BYTES } from './outbound.ts'
+
+export interface WecomAppChannelDeps {
+  corpId: string
+  corpSecret: string
+  agentId: string
+  /** The callback's Token and EncodingAESKey, set with the URL in the app's admin page. */
+  callbackToken: string
+  encodingAesKey: string
+  /** Default https://qyapi.weixin.qq.com. */
+  apiBase?: string
+  hooks: WebhookRouter
+  assistantName: string
+  log: Logger
+}
+
+const refused = () => new Response('signature refused', { status: 401 })
+
+/**
+ * WeCom self-built app: encrypted callbacks on `/hooks/wecom`, replies through the REST API. It
+ * reaches members in single chats (and groups the app created, `wecom:group:<chatid>`); group
+ * chats with @-mentions need the AI bot mode.
+ */
+export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
+  const log = deps.log.child({ component: 'wecom' })
+  const keys: CallbackKeys = {
+    token: deps.callbackToken,
+    encodingAesKey: deps.encodingAesKey,
+    corpId: deps.corpId,
+  }
+  const api = createAppApi({
+    apiBase: deps.apiBase ?? 'https://qyapi.weixin.qq.com',
+    corpId: deps.corpId,
+    corpSecret: deps.corpSecret,
+    agentId: deps.agentId,
+  })
+  const dedupe = createDedupe()
+  let ctx: ChannelContext | undefined
+  let health: ChannelHealth = { status: 'disconnected' }
+  let unmount: (() => void) | undefined
+
+  function setHealth(next: ChannelHealth) {
+    health = next
+    ctx?.onStatus(next)
+  }
+
+  /** Answers inside WeCom's 5 s: the message is only stored and queued here, the agent runs later. */
+  async function handle(req: WebhookRequest): Promise<Response> {
+    const params = signedParams(req.url)
+    if (req.method === 'GET') {
+      // URL verification when the callback is saved in the admin page: echo the decrypted echostr.
+      const echostr = req.url.searchParams.get('echostr') ?? ''
+      if (!verifySignature(keys, params, echostr)) return refused()
+      const plain = openEnvelope(keys, echostr)
+      return plain === undefined ? refused() : new Response(plain)
+    }
+    if (req.method !== 'POST') return new Response('method not allowed', { status: 405 })
+    // The signature covers the Encrypt field, so that one field is read before anything is trusted.
+    const encrypt = xmlField(new TextDecoder().decode(req.body), 'Encrypt') ?? ''
+    if (!verifySignature(keys, params, encrypt)) return refused()
+    const xml = openEnvelope(keys, encrypt)
+    if (xml === undefined) return refused()
+    const message = fromAppXml(xml, deps.assistantName)
+    // WeCom retries an unanswered callback 3 times with the same MsgId.
+    if (message && dedupe.isNew(message.jid, message.messageId)) await ctx?.onInbound(message)
+    return new Response('')
+  }
+
+  return {
+    name: 'wecom',
+    maxMessageLength: WECOM_MAX_MESSAGE_BYTES,
+    measureLength: utf8Length,
+    async connect(context) {
+      ctx = context
+      setHealth({ status: 'connecting' })
+      try {
+        await api.accessToken()
+      } catch (err) {
+        setHealth({ status: 'error', detail: err instanceof Error ? err.message : String(err) })
+        throw err
+      }
+      unmount ??= deps.hooks.mount('wecom', handle)
+      setHealth({ status: 'connected' })
+      log.info('callback mounted at /hooks/wecom')
+    },
+    async disconnect() {
+      unmount?.()
+      unmount = undefined
+      setHealth({ status: 'disconnected' })
+    },
+    send: (jid, text) => api.send(parseWecomTarget(jid), text),
+    health: () => health,
+    ownsJid(jid) {
+      try {
+        return parseJid(jid).platform === 'wecom'
+      } catch {
+        return false
+      }
+    },
+  }
+}
