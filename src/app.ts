@@ -434,13 +434,26 @@ export async function createPlatformChannels(
       { component: 'channels' },
     )
   }
-  if (config.feishuAppId && config.feishuAppSecret) {
+  const feishuWebhook = config.feishuEventMode === 'webhook'
+  if (feishuWebhook && !(config.feishuEncryptKey && config.feishuVerificationToken)) {
+    log.warn('Feishu webhook mode needs FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN; Feishu stays off', {
+      component: 'channels',
+    })
+  } else if (config.feishuAppId && config.feishuAppSecret) {
     const { createFeishuChannel } = await import('./channels/feishu/index.ts')
     channels.push(
       createFeishuChannel({
         appId: config.feishuAppId,
         appSecret: config.feishuAppSecret,
         domain: config.feishuDomain,
+        webhook:
+          feishuWebhook && config.feishuEncryptKey && config.feishuVerificationToken
+            ? {
+                hooks,
+                encryptKey: config.feishuEncryptKey,
+                verificationToken: config.feishuVerificationToken,
+              }
+            : undefined,
         assistantName,
         log,
       }),

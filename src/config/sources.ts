@@ -199,6 +199,23 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Feishu/Lark app secret',
   },
   feishuDomain: { env: 'FEISHU_DOMAIN', toml: 'feishu.domain', description: 'Feishu/Lark API domain' },
+  feishuEventMode: {
+    env: 'FEISHU_EVENT_MODE',
+    toml: 'feishu.event_mode',
+    description: 'How Feishu events arrive: ws (long connection, default) or webhook (/hooks/feishu)',
+  },
+  feishuEncryptKey: {
+    env: 'FEISHU_ENCRYPT_KEY',
+    toml: 'feishu.encrypt_key',
+    secret: true,
+    description: 'Feishu event Encrypt Key (webhook mode)',
+  },
+  feishuVerificationToken: {
+    env: 'FEISHU_VERIFICATION_TOKEN',
+    toml: 'feishu.verification_token',
+    secret: true,
+    description: 'Feishu event Verification Token (webhook mode)',
+  },
   dingtalkClientId: {
     env: 'DINGTALK_CLIENT_ID',
     toml: 'dingtalk.client_id',

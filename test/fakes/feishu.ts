@@ -1,3 +1,4 @@
+import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import type { Server, ServerWebSocket } from 'bun'
 import protobuf from 'protobufjs'
 import type { FailureKind, Recorder } from './recorder.ts'
@@ -63,6 +64,18 @@ export interface FeishuFake {
   /** Invalidates every issued tenant token (Feishu then answers 99991663). */
   expireTokens(): void
   dropConnection(): void
+  /** Webhook mode: events are encrypted, signed and POSTed here instead of pushed over the socket. */
+  setWebhookUrl(url: string): void
+  encryptKey: string
+  verificationToken: string
+  /** Webhook mode: the next delivery meets a closed port; Feishu's retry then reaches ngb. */
+  failNextDelivery(): void
+  deliveries: Recorder<{ messageId: string; status: number }>
+  /** Posts an event body as Feishu would; `signWith` forges the signature, `unsigned` drops it. */
+  postEvent(
+    inner: Record<string, unknown>,
+    opts?: { signWith?: string; unsigned?: boolean },
+  ): Promise<Response>
   stop(): Promise<void>
 }
 
@@ -81,12 +94,67 @@ export function startFeishuFake(): FeishuFake {
   const sockets = new Set<ServerWebSocket<undefined>>()
   let issued = 0
   let server: Server<undefined>
+  const encryptKey = 'fakeFeishuEncryptKey'
+  const verificationToken = 'fakeFeishuVerificationToken'
+  const deliveries = createRecorder<{ messageId: string; status: number }>()
+  let webhookUrl = ''
+  let failDelivery = 0
+  let chain: Promise<void> = Promise.resolve()
+
+  function encryptBody(inner: Record<string, unknown>): string {
+    const iv = randomBytes(16)
+    const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(encryptKey).digest(), iv)
+    const ct = Buffer.concat([cipher.update(JSON.stringify(inner)), cipher.final()])
+    return JSON.stringify({ encrypt: Buffer.concat([iv, ct]).toString('base64') })
+  }
+
+  async function postEvent(
+    inner: Record<string, unknown>,
+    opts: { signWith?: string; unsigned?: boolean } = {},
+    target = webhookUrl,
+  ): Promise<Response> {
+    const body = encryptBody(inner)
+    const timestamp = String(Math.floor(Date.now() / 1000))
+    const nonce = String(++counter)
+    const signature = createHash('sha256')
+      .update(timestamp + nonce + (opts.signWith ?? encryptKey) + body)
+      .digest('hex')
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (!opts.unsigned)
+      Object.assign(headers, {
+        'x-lark-request-timestamp': timestamp,
+        'x-lark-request-nonce': nonce,
+        'x-lark-signature': signature,
+      })
+    return fetch(target, { method: 'POST', headers, body })
+  }
+
+  /** Feishu pushes again when it got no 200 (faster here than its real schedule). */
+  function deliverHttp(event: Record<string, unknown>, messageId: string) {
+    const inner = { ...event, header: { ...(event.header as object), token: verificationToken } }
+    chain = chain.then(async () => {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const target = failDelivery > 0 ? 'http://127.0.0.1:9/' : webhookUrl
+        if (failDelivery > 0) failDelivery--
+        const status = await postEvent(inner, {}, target)
+          .then(async (r) => {
+            await r.arrayBuffer()
+            return r.status
+          })
+          .catch(() => 0)
+        deliveries.record({ messageId, status })
+        if (status === 200) return
+        await Bun.sleep(50 * (attempt + 1))
+      }
+    })
+  }
 
   const json = (body: Record<string, unknown>, status = 200, headers: Record<string, string> = {}) =>
     Response.json(body, { status, headers })
 
   function pushEvent(event: Record<string, unknown>) {
     const message = (event.event as { message: { message_id: string } }).message
+    if (webhookUrl) return deliverHttp(event, message.message_id)
     const frame = encode({
       SeqID: ++counter,
       method: 1,
@@ -285,7 +353,18 @@ export function startFeishuFake(): FeishuFake {
       for (const ws of sockets) ws.terminate()
       sockets.clear()
     },
+    setWebhookUrl(url) {
+      webhookUrl = url
+    },
+    encryptKey,
+    verificationToken,
+    failNextDelivery() {
+      failDelivery++
+    },
+    deliveries,
+    postEvent: (inner, opts) => postEvent(inner, opts),
     async stop() {
+      await chain
       await server.stop(true)
     },
   }

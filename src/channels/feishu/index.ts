@@ -5,8 +5,10 @@ import type { Logger } from '../../util/log.ts'
 import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
 import { utf8Length } from '../shared/chunk.ts'
 import { createDedupe } from '../shared/dedupe.ts'
+import type { WebhookRouter } from '../webhooks.ts'
 import { fromReceiveEvent } from './inbound.ts'
 import { formatCard, isTokenInvalid, parseFeishuTarget, toChannelError } from './outbound.ts'
+import { createFeishuWebhook } from './webhook.ts'
 
 export interface FeishuChannelDeps {
   appId: string
@@ -17,6 +19,8 @@ export interface FeishuChannelDeps {
   log: Logger
   /** How long `connect()` waits for the long connection (default 20 s). */
   connectTimeoutMs?: number
+  /** Webhook mode: events come to `/hooks/feishu` (encrypted, signed) instead of the long connection. */
+  webhook?: { hooks: WebhookRouter; encryptKey: string; verificationToken: string }
 }
 
 /**
@@ -62,7 +66,7 @@ interface ApiBody {
   data?: unknown
 }
 
-/** Feishu/Lark: long connection (WSClient) in, interactive cards with Markdown out. */
+/** Feishu/Lark: long connection (WSClient) or webhook in, interactive cards with Markdown out. */
 export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
   const log = deps.log.child({ component: 'feishu' })
   const logger = sdkLogger(log)
@@ -74,6 +78,7 @@ export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
   const lastMessage = new Map<string, string>()
   const reactions = new Map<string, { messageId: string; reactionId: string }>()
   let ws: lark.WSClient | undefined
+  let unmount: (() => void) | undefined
   let ctx: ChannelContext | undefined
   let health: ChannelHealth = { status: 'disconnected' }
   let botOpenId = ''
@@ -181,17 +186,26 @@ export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
           }),
         )
         botOpenId = info.bot?.open_id ?? ''
-        await startSocket()
+        const webhook = deps.webhook
+        if (webhook) {
+          unmount ??= webhook.hooks.mount('feishu', createFeishuWebhook(webhook, onReceive))
+          setHealth({ status: 'connected' })
+        } else await startSocket()
       } catch (err) {
         const error = err instanceof ChannelError ? err : toChannelError(err, 'connect')
         setHealth({ status: 'error', detail: error.message })
         throw error
       }
-      log.info('connected', { botOpenId })
+      log.info('connected', {
+        botOpenId,
+        inbound: deps.webhook ? 'webhook /hooks/feishu' : 'long connection',
+      })
     },
     async disconnect() {
       ws?.close({ force: true })
       ws = undefined
+      unmount?.()
+      unmount = undefined
       setHealth({ status: 'disconnected' })
     },
     async send(jid, text) {

@@ -1,5 +1,7 @@
+import type { Channel } from '../../../src/channels/channel.ts'
 import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
 import { utf8Length } from '../../../src/channels/shared/chunk.ts'
+import { createWebhookRouter } from '../../../src/channels/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
@@ -14,6 +16,7 @@ const bob = 'ou_bob00000000000000000000001'
 
 export interface FeishuHarness extends ContractHarness {
   fake: FeishuFake
+  log: ReturnType<typeof createMemoryLogger>
 }
 
 const REPLY = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/
@@ -35,21 +38,76 @@ export function cardText(c: FeishuCall): string {
   return card.elements.map((e) => e.content).join('\n')
 }
 
-/** The Feishu adapter wired to its wire fake, as the channel contract and the serve tests use it. */
+/** The Feishu adapter wired to its wire fake over the long connection. */
 export async function startFeishuHarness(): Promise<FeishuHarness> {
   const fake = startFeishuFake()
+  const log = createMemoryLogger()
   const channel = createFeishuChannel({
     appId: fake.appId,
     appSecret: fake.appSecret,
     domain: fake.domain,
     assistantName: 'Andy',
-    log: createMemoryLogger(),
+    log,
   })
+  return harness(fake, channel, log, {
+    serveEnv: { FEISHU_APP_ID: fake.appId, FEISHU_APP_SECRET: fake.appSecret, FEISHU_DOMAIN: fake.domain },
+    dropConnection: async () => fake.dropConnection(),
+    stop: () => fake.stop(),
+  })
+}
+
+/** The same adapter in webhook mode: events are POSTed to a router like ngb's web server. */
+export async function startFeishuWebhookHarness(): Promise<FeishuHarness> {
+  const fake = startFeishuFake()
+  const log = createMemoryLogger()
+  const hooks = createWebhookRouter({ log })
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: (req) => hooks.handle(new URL(req.url).pathname.split('/')[2] ?? '', req),
+  })
+  fake.setWebhookUrl(`http://127.0.0.1:${server.port}/hooks/feishu`)
+  const keys = { encryptKey: fake.encryptKey, verificationToken: fake.verificationToken }
+  const channel = createFeishuChannel({
+    appId: fake.appId,
+    appSecret: fake.appSecret,
+    domain: fake.domain,
+    webhook: { hooks, ...keys },
+    assistantName: 'Andy',
+    log,
+  })
+  return harness(fake, channel, log, {
+    serveEnv: {
+      FEISHU_APP_ID: fake.appId,
+      FEISHU_APP_SECRET: fake.appSecret,
+      FEISHU_DOMAIN: fake.domain,
+      FEISHU_EVENT_MODE: 'webhook',
+      FEISHU_ENCRYPT_KEY: fake.encryptKey,
+      FEISHU_VERIFICATION_TOKEN: fake.verificationToken,
+    },
+    // A webhook holds no connection: the next delivery fails and Feishu pushes it again.
+    dropConnection: async () => fake.failNextDelivery(),
+    attachServe: (url) => fake.setWebhookUrl(`${url}/hooks/feishu`),
+    async stop() {
+      await fake.stop()
+      await server.stop(true)
+    },
+  })
+}
+
+function harness(
+  fake: FeishuFake,
+  channel: Channel,
+  log: ReturnType<typeof createMemoryLogger>,
+  transport: Pick<ContractHarness, 'serveEnv' | 'dropConnection' | 'stop' | 'attachServe'>,
+): FeishuHarness {
   const to = (jid: string) => (c: FeishuCall) => jidOf(c) === jid
   const isSent = (jid: string) => (c: FeishuCall) => to(jid)(c) && c.status === 200 && c.code === 0
   const sentTo = (jid: string) => fake.calls.calls.filter(isSent(jid)).map(cardText)
   return {
+    ...transport,
     fake,
+    log,
     channel,
     assistantName: 'Andy',
     dmJid: `feishu:${dmChat}`,
@@ -95,8 +153,5 @@ export async function startFeishuHarness(): Promise<FeishuHarness> {
     },
     failNextSend: (f) => fake.failNext(f),
     expireTokens: () => fake.expireTokens(),
-    dropConnection: async () => fake.dropConnection(),
-    serveEnv: { FEISHU_APP_ID: fake.appId, FEISHU_APP_SECRET: fake.appSecret, FEISHU_DOMAIN: fake.domain },
-    stop: () => fake.stop(),
   }
 }
