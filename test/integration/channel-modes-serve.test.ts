@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { dataPaths } from '../../src/config/paths.ts'
 import { buildTestImage } from '../../src/core/container/test-image.ts'
 import { createEventBus } from '../../src/core/events.ts'
@@ -10,6 +13,7 @@ import { startFeishuWebhookHarness } from '../channels/feishu/harness.ts'
 import { startWecomAppHarness } from '../channels/wecom/app-harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
+import { compiledBinary } from '../helpers/binary.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import { attachServe } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
@@ -207,3 +211,25 @@ describe('alternative transports through ngb serve', () => {
     60_000,
   )
 })
+
+test('the compiled binary loads the webhook-mode code lazily and answers on both platforms', async () => {
+  const harnesses = await Promise.all(MODE_NAMES.map((m) => MODES[m].start()))
+  const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-modes-'))
+  const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }
+  for (const harness of harnesses) Object.assign(env, harness.serveEnv)
+  const bin = spawnNgb(['serve', '--port', '0'], { env, binary: compiledBinary() })
+  try {
+    await waitFor(() => bin.stdout().includes('Dashboard:'), 'the binary to start', 30_000)
+    attachServe(bin.stdout(), harnesses)
+    for (const harness of harnesses) {
+      harness.injectOtherDm('/help')
+      const [reply] = await harness.waitForSent(harness.otherDmJid, 1, 10_000)
+      expect(reply).toContain('not connected')
+    }
+  } finally {
+    bin.proc.kill('SIGTERM')
+    expect(await bin.exited).toBe(0)
+    for (const harness of harnesses) await harness.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 90_000)
