@@ -1,6 +1,6 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto'
 import type { Server, ServerWebSocket } from 'bun'
 import protobuf from 'protobufjs'
+import { createFeishuEventPoster } from './feishu-events.ts'
 import type { FailureKind, Recorder } from './recorder.ts'
 import { createRecorder } from './recorder.ts'
 
@@ -94,67 +94,13 @@ export function startFeishuFake(): FeishuFake {
   const sockets = new Set<ServerWebSocket<undefined>>()
   let issued = 0
   let server: Server<undefined>
-  const encryptKey = 'fakeFeishuEncryptKey'
-  const verificationToken = 'fakeFeishuVerificationToken'
-  const deliveries = createRecorder<{ messageId: string; status: number }>()
-  let webhookUrl = ''
-  let failDelivery = 0
-  let chain: Promise<void> = Promise.resolve()
-
-  function encryptBody(inner: Record<string, unknown>): string {
-    const iv = randomBytes(16)
-    const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(encryptKey).digest(), iv)
-    const ct = Buffer.concat([cipher.update(JSON.stringify(inner)), cipher.final()])
-    return JSON.stringify({ encrypt: Buffer.concat([iv, ct]).toString('base64') })
-  }
-
-  async function postEvent(
-    inner: Record<string, unknown>,
-    opts: { signWith?: string; unsigned?: boolean } = {},
-    target = webhookUrl,
-  ): Promise<Response> {
-    const body = encryptBody(inner)
-    const timestamp = String(Math.floor(Date.now() / 1000))
-    const nonce = String(++counter)
-    const signature = createHash('sha256')
-      .update(timestamp + nonce + (opts.signWith ?? encryptKey) + body)
-      .digest('hex')
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (!opts.unsigned)
-      Object.assign(headers, {
-        'x-lark-request-timestamp': timestamp,
-        'x-lark-request-nonce': nonce,
-        'x-lark-signature': signature,
-      })
-    return fetch(target, { method: 'POST', headers, body })
-  }
-
-  /** Feishu pushes again when it got no 200 (faster here than its real schedule). */
-  function deliverHttp(event: Record<string, unknown>, messageId: string) {
-    const inner = { ...event, header: { ...(event.header as object), token: verificationToken } }
-    chain = chain.then(async () => {
-      for (let attempt = 0; attempt < 4; attempt++) {
-        const target = failDelivery > 0 ? 'http://127.0.0.1:9/' : webhookUrl
-        if (failDelivery > 0) failDelivery--
-        const status = await postEvent(inner, {}, target)
-          .then(async (r) => {
-            await r.arrayBuffer()
-            return r.status
-          })
-          .catch(() => 0)
-        deliveries.record({ messageId, status })
-        if (status === 200) return
-        await Bun.sleep(50 * (attempt + 1))
-      }
-    })
-  }
-
+  const poster = createFeishuEventPoster()
   const json = (body: Record<string, unknown>, status = 200, headers: Record<string, string> = {}) =>
     Response.json(body, { status, headers })
 
   function pushEvent(event: Record<string, unknown>) {
     const message = (event.event as { message: { message_id: string } }).message
-    if (webhookUrl) return deliverHttp(event, message.message_id)
+    if (poster.active()) return poster.deliver(event, message.message_id)
     const frame = encode({
       SeqID: ++counter,
       method: 1,
@@ -353,18 +299,14 @@ export function startFeishuFake(): FeishuFake {
       for (const ws of sockets) ws.terminate()
       sockets.clear()
     },
-    setWebhookUrl(url) {
-      webhookUrl = url
-    },
-    encryptKey,
-    verificationToken,
-    failNextDelivery() {
-      failDelivery++
-    },
-    deliveries,
-    postEvent: (inner, opts) => postEvent(inner, opts),
+    setWebhookUrl: poster.setUrl,
+    encryptKey: poster.encryptKey,
+    verificationToken: poster.verificationToken,
+    failNextDelivery: poster.failNextDelivery,
+    deliveries: poster.deliveries,
+    postEvent: (inner, opts) => poster.post(inner, opts),
     async stop() {
-      await chain
+      await poster.idle()
       await server.stop(true)
     },
   }
