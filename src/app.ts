@@ -459,13 +459,6 @@ export async function createPlatformChannels(
       }),
     )
   }
-  const wecomApp = [
-    config.wecomCorpId,
-    config.wecomCorpSecret,
-    config.wecomAgentId,
-    config.wecomCallbackToken,
-    config.wecomEncodingAesKey,
-  ] as const
   if (config.wecomBotId && config.wecomBotSecret) {
     const { createWecomChannel } = await import('./channels/wecom/index.ts')
     channels.push(
@@ -477,12 +470,8 @@ export async function createPlatformChannels(
         log,
       }),
     )
-    // One WeCom channel per install: both modes would claim the same wecom: chats.
-    if (wecomApp.some((v) => v))
-      log.warn('WeCom AI bot and app callback are both configured; the AI bot is used', {
-        component: 'channels',
-      })
-  } else if (
+  }
+  if (
     config.wecomCorpId &&
     config.wecomCorpSecret &&
     config.wecomAgentId &&
@@ -502,11 +491,6 @@ export async function createPlatformChannels(
         assistantName,
         log,
       }),
-    )
-  } else if (wecomApp.some((v) => v)) {
-    log.warn(
-      'WeCom app mode needs WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID, WECOM_CALLBACK_TOKEN and WECOM_ENCODING_AES_KEY; WeCom stays off',
-      { component: 'channels' },
     )
   }
   return channels

@@ -51,6 +51,12 @@ export function xmlField(xml: string, name: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined
 }
 
+/**
+ * The app mode's platform name and JID prefix: its own channel beside the AI bot's `wecom`, so a
+ * tenant can run both (the bot in groups, the app for DMs) and each shows its own state.
+ */
+export const WECOM_APP = 'wecom-app'
+
 const AppMessage = v.object({
   FromUserName: v.pipe(v.string(), v.minLength(1)),
   MsgType: v.string(),
@@ -73,8 +79,8 @@ export function fromAppXml(xml: string, assistantName: string): InboundMessage |
   const text = m.Content?.trim() ?? ''
   if (m.MsgType !== 'text' || text === '') return undefined
   return {
-    jid: `wecom:user:${m.FromUserName}`,
-    senderJid: `wecom:user:${m.FromUserName}`,
+    jid: `${WECOM_APP}:user:${m.FromUserName}`,
+    senderJid: `${WECOM_APP}:user:${m.FromUserName}`,
     senderName: m.FromUserName,
     messageId: m.MsgId,
     text,

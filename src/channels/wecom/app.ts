@@ -11,6 +11,7 @@ import {
   openEnvelope,
   signedParams,
   verifySignature,
+  WECOM_APP,
   xmlField,
 } from './app-callback.ts'
 import { parseWecomTarget, WECOM_MAX_MESSAGE_BYTES } from './outbound.ts'
@@ -32,12 +33,12 @@ export interface WecomAppChannelDeps {
 const refused = () => new Response('signature refused', { status: 401 })
 
 /**
- * WeCom self-built app: encrypted callbacks on `/hooks/wecom`, replies through the REST API. It
- * reaches members in single chats (and groups the app created, `wecom:group:<chatid>`); group
+ * WeCom self-built app: encrypted callbacks on `/hooks/wecom-app`, replies through the REST API. It
+ * reaches members in single chats (and groups the app created, `wecom-app:group:<chatid>`); group
  * chats with @-mentions need the AI bot mode.
  */
 export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
-  const log = deps.log.child({ component: 'wecom' })
+  const log = deps.log.child({ component: WECOM_APP })
   const keys: CallbackKeys = {
     token: deps.callbackToken,
     encodingAesKey: deps.encodingAesKey,
@@ -82,7 +83,7 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
   }
 
   return {
-    name: 'wecom',
+    name: WECOM_APP,
     maxMessageLength: WECOM_MAX_MESSAGE_BYTES,
     measureLength: utf8Length,
     async connect(context) {
@@ -94,20 +95,20 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
         setHealth({ status: 'error', detail: err instanceof Error ? err.message : String(err) })
         throw err
       }
-      unmount ??= deps.hooks.mount('wecom', handle)
+      unmount ??= deps.hooks.mount(WECOM_APP, handle)
       setHealth({ status: 'connected' })
-      log.info('callback mounted at /hooks/wecom')
+      log.info(`callback mounted at /hooks/${WECOM_APP}`)
     },
     async disconnect() {
       unmount?.()
       unmount = undefined
       setHealth({ status: 'disconnected' })
     },
-    send: (jid, text) => api.send(parseWecomTarget(jid), text),
+    send: (jid, text) => api.send(parseWecomTarget(jid, WECOM_APP), text),
     health: () => health,
     ownsJid(jid) {
       try {
-        return parseJid(jid).platform === 'wecom'
+        return parseJid(jid).platform === WECOM_APP
       } catch {
         return false
       }

@@ -17,8 +17,8 @@ export interface WecomAppHarness extends ContractHarness {
 
 const jidOf = (c: WecomAppCall) =>
   c.path === '/cgi-bin/appchat/send'
-    ? `wecom:group:${String(c.body.chatid)}`
-    : `wecom:user:${String(c.body.touser)}`
+    ? `wecom-app:group:${String(c.body.chatid)}`
+    : `wecom-app:user:${String(c.body.touser)}`
 const textOf = (c: WecomAppCall) =>
   String((c.body.markdown as { content?: string } | undefined)?.content ?? '')
 
@@ -32,7 +32,7 @@ export async function startWecomAppHarness(): Promise<WecomAppHarness> {
     port: 0,
     fetch: (req) => hooks.handle(new URL(req.url).pathname.split('/')[2] ?? '', req),
   })
-  fake.setWebhookUrl(`http://127.0.0.1:${server.port}/hooks/wecom`)
+  fake.setWebhookUrl(`http://127.0.0.1:${server.port}/hooks/wecom-app`)
   const channel = createWecomAppChannel({
     corpId: fake.corpId,
     corpSecret: fake.corpSecret,
@@ -54,10 +54,10 @@ export async function startWecomAppHarness(): Promise<WecomAppHarness> {
     log,
     channel,
     assistantName: 'Andy',
-    dmJid: `wecom:user:${ann}`,
-    groupJid: `wecom:group:${appChat}`,
-    otherDmJid: `wecom:user:${bob}`,
-    threadJid: `wecom:group:${appChat}`,
+    dmJid: `wecom-app:user:${ann}`,
+    groupJid: `wecom-app:group:${appChat}`,
+    otherDmJid: `wecom-app:user:${bob}`,
+    threadJid: `wecom-app:group:${appChat}`,
     injectDm: (text) => fake.injectText({ user: ann, text }),
     injectOtherDm: (text) => fake.injectText({ user: bob, text }),
     injectGroup: notDelivered,
@@ -84,7 +84,7 @@ export async function startWecomAppHarness(): Promise<WecomAppHarness> {
       WECOM_ENCODING_AES_KEY: fake.encodingAesKey,
       WECOM_API_BASE: fake.apiBase,
     },
-    attachServe: (url) => fake.setWebhookUrl(`${url}/hooks/wecom`),
+    attachServe: (url) => fake.setWebhookUrl(`${url}/hooks/wecom-app`),
     async stop() {
       await fake.stop()
       await server.stop(true)

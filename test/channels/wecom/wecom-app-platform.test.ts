@@ -25,9 +25,9 @@ test('a callback with a bad signature is refused with 401, logged, and never rea
   const xml =
     '<xml><FromUserName><![CDATA[mallory]]></FromUserName><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[forged]]></Content><MsgId>1</MsgId></xml>'
   expect(await h.fake.postCallback(xml, { signWith: 'wrong-token' })).toBe(401)
-  expect(h.log.records.some((r) => r.msg.includes('webhook request refused') && r.platform === 'wecom')).toBe(
-    true,
-  )
+  expect(
+    h.log.records.some((r) => r.msg.includes('webhook request refused') && r.platform === 'wecom-app'),
+  ).toBe(true)
   // A correctly signed one right after goes through, so the refusal was the signature's.
   expect(await h.fake.postCallback(xml.replace('<MsgId>1', '<MsgId>2'))).toBe(200)
   await inbound.waitFor((m) => m.messageId === '2')
@@ -38,7 +38,7 @@ test('a delivery that found ngb down is retried by WeCom and handed over once', 
   h.fake.failNextDelivery()
   const id = h.injectDm('are you there?')
   const m = await inbound.waitFor((x) => x.messageId === id)
-  expect(m).toMatchObject({ jid: 'wecom:user:zhangsan', text: 'are you there?', isGroup: false })
+  expect(m).toMatchObject({ jid: 'wecom-app:user:zhangsan', text: 'are you there?', isGroup: false })
   const attempts = await h.fake.deliveries.waitForCount((d) => d.msgId === id, 2)
   expect(attempts.map((d) => d.status)).toEqual([0, 200])
   await h.redeliver(id)

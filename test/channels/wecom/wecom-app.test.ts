@@ -3,7 +3,7 @@ import { startWecomAppHarness } from './app-harness.ts'
 
 const singleChatsOnly = 'a self-built app is called back for single chats only; groups need the AI bot mode'
 
-channelContract('wecom', startWecomAppHarness, {
+channelContract('wecom-app', startWecomAppHarness, {
   skip: {
     'inbound group mention': singleChatsOnly,
     'inbound group without mention': singleChatsOnly,
