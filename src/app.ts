@@ -434,5 +434,17 @@ export async function createPlatformChannels(
       { component: 'channels' },
     )
   }
+  if (config.dingtalkClientId && config.dingtalkClientSecret) {
+    const { createDingTalkChannel } = await import('./channels/dingtalk/index.ts')
+    channels.push(
+      createDingTalkChannel({
+        clientId: config.dingtalkClientId,
+        clientSecret: config.dingtalkClientSecret,
+        apiBase: config.dingtalkApiBase,
+        assistantName,
+        log,
+      }),
+    )
+  }
   return channels
 }

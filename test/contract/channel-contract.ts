@@ -50,6 +50,8 @@ export interface ContractHarness {
   injectOtherDm(text: string): string
   /** The environment that points `ngb serve` at this fake. */
   serveEnv: Record<string, string>
+  /** Platforms with expiring access tokens: the tokens issued so far stop working (and replies must need one). */
+  expireTokens?: () => void
   /** Webhook platforms: `ngb serve` listens at `dashboardUrl`; the fake posts to its /hooks/<platform>. */
   attachServe?: (dashboardUrl: string) => void
   stop(): Promise<void>

@@ -4,14 +4,18 @@ import { createGroupsService } from '../../src/core/groups.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
 import { systemClock } from '../../src/util/clock.ts'
+import { startDingTalkHarness } from '../channels/dingtalk/harness.ts'
 import { startDiscordHarness } from '../channels/discord/harness.ts'
 import { startSlackHarness } from '../channels/slack/harness.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import { startWhatsAppHarness } from '../channels/whatsapp/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 
-export const PLATFORMS = ['telegram', 'discord', 'slack', 'whatsapp'] as const
+export const PLATFORMS = ['telegram', 'discord', 'slack', 'whatsapp', 'dingtalk'] as const
 export type Platform = (typeof PLATFORMS)[number]
+
+/** Platforms whose access tokens expire; their harnesses implement expireTokens. */
+export const EXPIRING_TOKEN_PLATFORMS: Platform[] = ['dingtalk']
 
 /** Each platform's wire fake plus the real adapter's harness. */
 export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
@@ -19,6 +23,7 @@ export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
   discord: startDiscordHarness,
   slack: startSlackHarness,
   whatsapp: startWhatsAppHarness,
+  dingtalk: startDingTalkHarness,
 }
 
 /**

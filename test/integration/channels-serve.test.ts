@@ -8,6 +8,7 @@ import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
 import {
   attachServe,
+  EXPIRING_TOKEN_PLATFORMS,
   PLATFORMS,
   type Platform,
   platformEnv,
@@ -94,6 +95,16 @@ describe('chat platforms through ngb serve', () => {
       10_000,
     )
   })
+
+  test.each(EXPIRING_TOKEN_PLATFORMS)(
+    '%s: an expired access token is renewed and the reply still arrives',
+    async (p) => {
+      const expire = h[p].expireTokens
+      if (!expire) throw new Error(`the ${p} harness cannot expire tokens`)
+      expire()
+      expect(await replyIn(p, h[p].otherDmJid, () => h[p].injectOtherDm('/status'))).toContain('Group:')
+    },
+  )
 
   test.each(PLATFORMS)(
     '%s: a group message without a mention starts no run and gets no answer',
