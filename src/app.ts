@@ -446,5 +446,18 @@ export async function createPlatformChannels(
       }),
     )
   }
+  if (config.qqAppId && config.qqAppSecret) {
+    const { createQqChannel } = await import('./channels/qq/index.ts')
+    channels.push(
+      createQqChannel({
+        appId: config.qqAppId,
+        appSecret: config.qqAppSecret,
+        apiBase: config.qqApiBase,
+        tokenUrl: config.qqTokenUrl,
+        assistantName,
+        log,
+      }),
+    )
+  }
   return channels
 }

@@ -6,16 +6,20 @@ import { createRepos } from '../../src/db/repos/index.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { startDingTalkHarness } from '../channels/dingtalk/harness.ts'
 import { startDiscordHarness } from '../channels/discord/harness.ts'
+import { startQqHarness } from '../channels/qq/harness.ts'
 import { startSlackHarness } from '../channels/slack/harness.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import { startWhatsAppHarness } from '../channels/whatsapp/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 
-export const PLATFORMS = ['telegram', 'discord', 'slack', 'whatsapp', 'dingtalk'] as const
+export const PLATFORMS = ['telegram', 'discord', 'slack', 'whatsapp', 'dingtalk', 'qq'] as const
 export type Platform = (typeof PLATFORMS)[number]
 
 /** Platforms whose access tokens expire; their harnesses implement expireTokens. */
-export const EXPIRING_TOKEN_PLATFORMS: Platform[] = ['dingtalk']
+export const EXPIRING_TOKEN_PLATFORMS: Platform[] = ['dingtalk', 'qq']
+
+/** Platforms whose group bots see messages that do not mention them (QQ's see only @-messages). */
+export const UNMENTIONED_GROUP_PLATFORMS: Platform[] = PLATFORMS.filter((p) => p !== 'qq')
 
 /** Each platform's wire fake plus the real adapter's harness. */
 export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
@@ -24,6 +28,7 @@ export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
   slack: startSlackHarness,
   whatsapp: startWhatsAppHarness,
   dingtalk: startDingTalkHarness,
+  qq: () => startQqHarness(),
 }
 
 /**

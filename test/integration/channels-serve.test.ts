@@ -14,6 +14,7 @@ import {
   platformEnv,
   START_HARNESS,
   seedPlatformGroups,
+  UNMENTIONED_GROUP_PLATFORMS,
 } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
@@ -106,7 +107,7 @@ describe('chat platforms through ngb serve', () => {
     },
   )
 
-  test.each(PLATFORMS)(
+  test.each(UNMENTIONED_GROUP_PLATFORMS)(
     '%s: a group message without a mention starts no run and gets no answer',
     async (p) => {
       const before = h[p].sent(h[p].groupJid).length
