@@ -64,6 +64,22 @@ describe('chat platforms through ngb serve', () => {
     rmSync(dataDir, { recursive: true, force: true })
   }, 20_000)
 
+  test('the Channels page data shows every platform connected, from its live state', async () => {
+    const url = attachServe(serve.stdout(), [])
+    const login = await fetch(`${url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=admin&password=test-admin-password',
+    })
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    expect(cookie).toContain('ngb_session=')
+    const res = await fetch(`${url}/api/channels`, { headers: { cookie } })
+    const list = (await res.json()) as Array<{ name: string; status: string; configured: boolean }>
+    for (const p of PLATFORMS)
+      expect(list.find((c) => c.name === p)).toMatchObject({ status: 'connected', configured: true })
+  })
+
   test.each(PLATFORMS)(
     '%s: /help and /status answer in an unbound chat, and a bind token binds it',
     async (p) => {
