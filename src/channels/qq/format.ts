@@ -8,7 +8,10 @@ import { renderMarkdown } from '../shared/dialects/markdown.ts'
  * goes and dots become "[.]", which QQ does not treat as a link.
  */
 export function defangUrls(s: string): string {
-  return s.replace(/\bhttps?:\/\/([^\s)<>]+)/gi, (_m, rest: string) => rest.replace(/\./g, '[.]'))
+  // The last character is not sentence punctuation: "see https://a.cn." keeps its full stop.
+  return s.replace(/\bhttps?:\/\/([^\s)<>]*[^\s)<>.,;:!?])/gi, (_m, rest: string) =>
+    rest.replace(/\./g, '[.]'),
+  )
 }
 
 const qq: Dialect = {
