@@ -42,6 +42,9 @@ export interface QqFake {
   dropConnection(): void
   sendReconnect(): void
   sendInvalidSession(): void
+  /** Heartbeats go unanswered from now on (a half-open link); `resumeAcking` ends that. */
+  stopAcking(): void
+  resumeAcking(): void
   stop(): Promise<void>
 }
 
@@ -62,6 +65,7 @@ export function startQqFake(opts: { heartbeatMs?: number } = {}): QqFake {
   const sessions = new Map<string, number>()
   let seq = 0
   let windowMs = 5 * 60_000
+  let acking = true
   let server: Server<{ session?: string }>
 
   const send = (ws: ServerWebSocket<{ session?: string }>, p: Record<string, unknown>) =>
@@ -155,7 +159,7 @@ export function startQqFake(opts: { heartbeatMs?: number } = {}): QqFake {
         const p = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> | number | null }
         ops.record({ op: p.op, d: p.d, at: Date.now() })
         if (p.op === 1) {
-          send(ws, { op: 11 })
+          if (acking) send(ws, { op: 11 })
           return
         }
         const d = (typeof p.d === 'object' && p.d !== null ? p.d : {}) as Record<string, unknown>
@@ -246,6 +250,12 @@ export function startQqFake(opts: { heartbeatMs?: number } = {}): QqFake {
     },
     sendReconnect() {
       for (const ws of sockets) send(ws, { op: 7 })
+    },
+    stopAcking() {
+      acking = false
+    },
+    resumeAcking() {
+      acking = true
     },
     sendInvalidSession() {
       for (const ws of sockets) send(ws, { op: 9, d: false })

@@ -62,6 +62,15 @@ test('a dropped connection resumes the session and what was missed is replayed; 
   expect(h.fake.ops.calls.filter((o) => o.op === 2)).toHaveLength(identifies)
 })
 
+test('heartbeats that go unanswered close the zombie connection and resume', async () => {
+  const resumes = h.fake.ops.calls.filter((o) => o.op === 6).length
+  h.fake.stopAcking()
+  const missed = h.injectDm('while the link was half-open')
+  await h.fake.ops.waitForCount((o) => o.op === 6, resumes + 1, 10_000)
+  h.fake.resumeAcking()
+  expect(await inbound.waitFor((m) => m.messageId === missed, 10_000)).toMatchObject({ isGroup: false })
+})
+
 test('an invalid session makes the client identify afresh', async () => {
   const identifies = h.fake.ops.calls.filter((o) => o.op === 2).length
   h.fake.sendInvalidSession()
