@@ -434,6 +434,18 @@ export async function createPlatformChannels(
       { component: 'channels' },
     )
   }
+  if (config.dingtalkClientId && config.dingtalkClientSecret) {
+    const { createDingTalkChannel } = await import('./channels/dingtalk/index.ts')
+    channels.push(
+      createDingTalkChannel({
+        clientId: config.dingtalkClientId,
+        clientSecret: config.dingtalkClientSecret,
+        apiBase: config.dingtalkApiBase,
+        assistantName,
+        log,
+      }),
+    )
+  }
   const feishuWebhook = config.feishuEventMode === 'webhook'
   if (feishuWebhook && !(config.feishuEncryptKey && config.feishuVerificationToken)) {
     log.warn('Feishu webhook mode needs FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN; Feishu stays off', {
@@ -454,6 +466,19 @@ export async function createPlatformChannels(
                 verificationToken: config.feishuVerificationToken,
               }
             : undefined,
+        assistantName,
+        log,
+      }),
+    )
+  }
+  if (config.qqAppId && config.qqAppSecret) {
+    const { createQqChannel } = await import('./channels/qq/index.ts')
+    channels.push(
+      createQqChannel({
+        appId: config.qqAppId,
+        appSecret: config.qqAppSecret,
+        apiBase: config.qqApiBase,
+        tokenUrl: config.qqTokenUrl,
         assistantName,
         log,
       }),

@@ -107,6 +107,7 @@ export const ConfigSchema = v.object({
   qqAppId: optionalText(),
   qqAppSecret: optionalText(),
   qqApiBase: url(),
+  qqTokenUrl: url(),
   wecomBotId: optionalText(),
   wecomBotSecret: optionalText(),
   wecomWsUrl: url(),

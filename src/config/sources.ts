@@ -240,6 +240,11 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'QQ bot app secret',
   },
   qqApiBase: { env: 'QQ_API_BASE', toml: 'qq.api_base', description: 'QQ bot API base URL' },
+  qqTokenUrl: {
+    env: 'QQ_TOKEN_URL',
+    toml: 'qq.token_url',
+    description: 'QQ bot access-token endpoint (default https://bots.qq.com/app/getAppAccessToken)',
+  },
   wecomBotId: { env: 'WECOM_BOT_ID', toml: 'wecom.bot_id', description: 'WeCom AI bot id' },
   wecomBotSecret: {
     env: 'WECOM_BOT_SECRET',

@@ -4,16 +4,36 @@ import { createGroupsService } from '../../src/core/groups.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
 import { systemClock } from '../../src/util/clock.ts'
+import { startDingTalkHarness } from '../channels/dingtalk/harness.ts'
 import { startDiscordHarness } from '../channels/discord/harness.ts'
 import { startFeishuHarness } from '../channels/feishu/harness.ts'
+import { startQqHarness } from '../channels/qq/harness.ts'
 import { startSlackHarness } from '../channels/slack/harness.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import { startWecomHarness } from '../channels/wecom/harness.ts'
 import { startWhatsAppHarness } from '../channels/whatsapp/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 
-export const PLATFORMS = ['telegram', 'discord', 'slack', 'whatsapp', 'feishu', 'wecom'] as const
+export const PLATFORMS = [
+  'telegram',
+  'discord',
+  'slack',
+  'whatsapp',
+  'dingtalk',
+  'qq',
+  'feishu',
+  'wecom',
+] as const
 export type Platform = (typeof PLATFORMS)[number]
+
+/** Platforms whose access tokens expire; their harnesses implement expireTokens. */
+export const EXPIRING_TOKEN_PLATFORMS: Platform[] = ['dingtalk', 'qq', 'feishu']
+
+/**
+ * Platforms whose group bots see messages that do not mention them (QQ's group bots and WeCom's
+ * AI bots are called only for @-messages).
+ */
+export const UNMENTIONED_GROUP_PLATFORMS: Platform[] = PLATFORMS.filter((p) => p !== 'qq' && p !== 'wecom')
 
 /** Each platform's wire fake plus the real adapter's harness. */
 export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
@@ -21,16 +41,10 @@ export const START_HARNESS: Record<Platform, () => Promise<ContractHarness>> = {
   discord: startDiscordHarness,
   slack: startSlackHarness,
   whatsapp: startWhatsAppHarness,
+  dingtalk: startDingTalkHarness,
+  qq: () => startQqHarness(),
   feishu: startFeishuHarness,
   wecom: startWecomHarness,
-}
-
-/** Pipeline and serve-level cases a platform cannot take part in, with the reason shown in the test name. */
-export const PLATFORM_SKIPS: Partial<Record<Platform, Partial<Record<'group without mention', string>>>> = {
-  wecom: {
-    'group without mention':
-      'WeCom calls an AI bot in a group only when it is @-mentioned; other group text never reaches ngb',
-  },
 }
 
 /**

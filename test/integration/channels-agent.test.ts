@@ -7,6 +7,7 @@ import { agentSandbox } from '../helpers/agent-image.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import {
   attachServe,
+  EXPIRING_TOKEN_PLATFORMS,
   PLATFORMS,
   type Platform,
   platformEnv,
@@ -29,9 +30,6 @@ beforeAll(async () => {
   if (HAS_DOCKER) await buildTestImage({ cli: 'docker', tag: IMAGE })
 }, 120_000)
 afterAll(() => box.cleanup())
-
-/** Platforms whose API token expires (the harness can invalidate it). */
-const EXPIRING_TOKENS = new Set<Platform>(['feishu'])
 
 describe('chat platforms through ngb serve with the mock agent in real containers', () => {
   const h = {} as Record<Platform, ContractHarness>
@@ -131,7 +129,7 @@ describe('chat platforms through ngb serve with the mock agent in real container
       60_000,
     )
 
-    const expiring = EXPIRING_TOKENS.has(p)
+    const expiring = EXPIRING_TOKEN_PLATFORMS.includes(p)
     ;(expiring ? dockerTest : test.skip)(
       `${p}: an expired access token is refreshed and the reply still arrives, once${expiring ? '' : ' (skipped: no expiring token on this platform)'}`,
       async () => {

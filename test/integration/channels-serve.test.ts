@@ -8,12 +8,13 @@ import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
 import {
   attachServe,
-  PLATFORM_SKIPS,
+  EXPIRING_TOKEN_PLATFORMS,
   PLATFORMS,
   type Platform,
   platformEnv,
   START_HARNESS,
   seedPlatformGroups,
+  UNMENTIONED_GROUP_PLATFORMS,
 } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
@@ -63,6 +64,22 @@ describe('chat platforms through ngb serve', () => {
     rmSync(dataDir, { recursive: true, force: true })
   }, 20_000)
 
+  test('the Channels page data shows every platform connected, from its live state', async () => {
+    const url = attachServe(serve.stdout(), [])
+    const login = await fetch(`${url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=admin&password=test-admin-password',
+    })
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    expect(cookie).toContain('ngb_session=')
+    const res = await fetch(`${url}/api/channels`, { headers: { cookie } })
+    const list = (await res.json()) as Array<{ name: string; status: string; configured: boolean }>
+    for (const p of PLATFORMS)
+      expect(list.find((c) => c.name === p)).toMatchObject({ status: 'connected', configured: true })
+  })
+
   test.each(PLATFORMS)(
     '%s: /help and /status answer in an unbound chat, and a bind token binds it',
     async (p) => {
@@ -96,31 +113,38 @@ describe('chat platforms through ngb serve', () => {
     )
   })
 
-  for (const p of PLATFORMS) {
-    const skip = PLATFORM_SKIPS[p]?.['group without mention']
-    ;(skip ? test.skip : test)(
-      `${p}: a group message without a mention starts no run and gets no answer${skip ? ` (skipped: ${skip})` : ''}`,
-      async () => {
-        const before = h[p].sent(h[p].groupJid).length
-        h[p].injectGroup('humans talking among themselves', { mention: false })
-        // /status is answered by the same ordered inbound path, so once it is there the quiet message was handled.
-        expect(
-          await replyIn(p, h[p].groupJid, () => h[p].injectGroup('/status', { mention: false })),
-        ).toContain(`Group: ${p}-room`)
-        expect(h[p].sent(h[p].groupJid).slice(before)).toHaveLength(1)
-        const db = openDatabase(dataPaths(dataDir).db)
-        const runs = db.query('SELECT COUNT(*) AS n FROM runs WHERE group_folder = ?').get(`${p}-room`) as {
-          n: number
-        }
-        const stored = db
-          .query('SELECT COUNT(*) AS n FROM messages WHERE text = ?')
-          .get('humans talking among themselves') as { n: number }
-        db.close()
-        expect(runs.n).toBe(0)
-        expect(stored.n).toBeGreaterThanOrEqual(1)
-      },
-    )
-  }
+  test.each(EXPIRING_TOKEN_PLATFORMS)(
+    '%s: an expired access token is renewed and the reply still arrives',
+    async (p) => {
+      const expire = h[p].expireTokens
+      if (!expire) throw new Error(`the ${p} harness cannot expire tokens`)
+      expire()
+      expect(await replyIn(p, h[p].otherDmJid, () => h[p].injectOtherDm('/status'))).toContain('Group:')
+    },
+  )
+
+  test.each(UNMENTIONED_GROUP_PLATFORMS)(
+    '%s: a group message without a mention starts no run and gets no answer',
+    async (p) => {
+      const before = h[p].sent(h[p].groupJid).length
+      h[p].injectGroup('humans talking among themselves', { mention: false })
+      // /status is answered by the same ordered inbound path, so once it is there the quiet message was handled.
+      expect(
+        await replyIn(p, h[p].groupJid, () => h[p].injectGroup('/status', { mention: false })),
+      ).toContain(`Group: ${p}-room`)
+      expect(h[p].sent(h[p].groupJid).slice(before)).toHaveLength(1)
+      const db = openDatabase(dataPaths(dataDir).db)
+      const runs = db.query('SELECT COUNT(*) AS n FROM runs WHERE group_folder = ?').get(`${p}-room`) as {
+        n: number
+      }
+      const stored = db
+        .query('SELECT COUNT(*) AS n FROM messages WHERE text = ?')
+        .get('humans talking among themselves') as { n: number }
+      db.close()
+      expect(runs.n).toBe(0)
+      expect(stored.n).toBeGreaterThanOrEqual(1)
+    },
+  )
 })
 
 test('the compiled binary loads the platform SDKs lazily and answers on each platform', async () => {

@@ -5,6 +5,7 @@ import { backoffDelay } from '../../util/backoff.ts'
 import { sameSecret, verifyHmacSha256 } from '../../util/hmac.ts'
 import type { Logger } from '../../util/log.ts'
 import { createLruSet } from '../../util/lru.ts'
+import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
 import type { WebhookRequest, WebhookRouter } from '../webhooks.ts'
 import { markdownToWhatsApp } from './format.ts'
@@ -25,8 +26,11 @@ export interface WhatsAppChannelDeps {
   hooks: WebhookRouter
   assistantName: string
   log: Logger
-  /** Gap between two messages to the same person (default 1000 ms; Meta's pair rate is ~6 s). */
-  minGapMs?: number
+  /**
+   * Budget per person: Meta allows bursts, then about one message per 6 s to the same user
+   * (error 131056). Default: a burst of 10, then one per 6 s.
+   */
+  pairRate?: Omit<TokenBucketOptions, 'clock'>
 }
 
 /** WhatsApp's `text.body` limit, in characters. */
@@ -41,7 +45,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
   const sender = createWhatsAppSender({
     numberUrl,
     accessToken: deps.accessToken,
-    minGapMs: deps.minGapMs ?? 1000,
+    pairRate: deps.pairRate ?? { capacity: 10, refillPerSecond: 1 / 6 },
   })
   const seen = createLruSet(10_000)
   /** The last inbound message per chat: typing needs one to mark read. */

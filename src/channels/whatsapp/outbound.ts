@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
+import { createTokenBucket, type TokenBucket, type TokenBucketOptions } from '../../util/token-bucket.ts'
 import type { SendOptions } from '../channel.ts'
 
 export interface GraphTarget {
@@ -91,17 +92,25 @@ export interface WhatsAppSenderDeps {
   /** `<graph base>/<version>/<phone number id>`. */
   numberUrl: string
   accessToken: string
-  /** Minimum gap between two messages to the same recipient (the pair rate). */
-  minGapMs: number
+  /** Budget per recipient (Meta's pair rate: bursts allowed, then about one message per 6 s). */
+  pairRate: Omit<TokenBucketOptions, 'clock'>
   fetch?: typeof fetch
-  now?: () => number
 }
 
 export function createWhatsAppSender(deps: WhatsAppSenderDeps) {
   const doFetch = deps.fetch ?? fetch
-  const now = deps.now ?? Date.now
-  /** When the next message to each recipient may go; the send queue keeps one chat's sends serial. */
-  const nextAt = new Map<string, number>()
+  /** One bucket per recipient; the send queue keeps one chat's sends serial, so they wait in order. */
+  const buckets = new Map<string, TokenBucket>()
+  const bucketOf = (to: string) => {
+    let b = buckets.get(to)
+    if (!b) {
+      b = createTokenBucket(deps.pairRate)
+      buckets.set(to, b)
+      // Forget the longest-known recipient beyond 10,000; its bucket would be full again by now anyway.
+      if (buckets.size > 10_000) buckets.delete(buckets.keys().next().value ?? to)
+    }
+    return b
+  }
 
   async function post(body: Record<string, unknown>, action: string, to: string): Promise<Response> {
     let res: Response
@@ -124,9 +133,7 @@ export function createWhatsAppSender(deps: WhatsAppSenderDeps) {
   return {
     async send(jid: string, text: string, opts?: SendOptions): Promise<{ messageId?: string }> {
       const target = parseWhatsAppTarget(jid)
-      const wait = (nextAt.get(target.to) ?? 0) - now()
-      if (wait > 0) await Bun.sleep(wait)
-      nextAt.set(target.to, now() + deps.minGapMs)
+      await bucketOf(target.to).take()
       const res = await post(
         {
           recipient_type: target.recipientType,

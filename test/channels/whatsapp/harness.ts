@@ -37,7 +37,7 @@ export async function startWhatsAppHarness(): Promise<WhatsAppHarness> {
     hooks,
     assistantName: 'Andy',
     log,
-    minGapMs: 0,
+    pairRate: { capacity: 100, refillPerSecond: 100 },
   })
   const jidOf = (c: GraphCall) =>
     c.body.recipient_type === 'group' ? `whatsapp:group:${c.body.to}` : `whatsapp:${c.body.to}`
