@@ -86,5 +86,3 @@ export function chunkToFit(text: string, maxLength: number, measure: (s: string)
   }
   return out
 }
-
-export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8')

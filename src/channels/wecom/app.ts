@@ -1,7 +1,7 @@
 import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
+import { utf8Length } from '../../util/utf8.ts'
 import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
-import { utf8Length } from '../shared/chunk.ts'
 import { createDedupe } from '../shared/dedupe.ts'
 import type { WebhookRequest, WebhookRouter } from '../webhooks.ts'
 import { createAppApi } from './app-api.ts'

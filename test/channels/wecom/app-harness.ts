@@ -1,7 +1,7 @@
-import { utf8Length } from '../../../src/channels/shared/chunk.ts'
 import { createWebhookRouter } from '../../../src/channels/webhooks.ts'
 import { createWecomAppChannel } from '../../../src/channels/wecom/app.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
 import { startWecomAppFake, type WecomAppCall, type WecomAppFake } from '../../fakes/wecom-app.ts'

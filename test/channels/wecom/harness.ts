@@ -1,6 +1,6 @@
-import { utf8Length } from '../../../src/channels/shared/chunk.ts'
 import { createWecomChannel } from '../../../src/channels/wecom/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
 import { contentOf, isDelivered, startWecomFake, type WecomCall, type WecomFake } from '../../fakes/wecom.ts'

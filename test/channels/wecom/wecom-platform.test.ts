@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { ChannelHealth, InboundMessage } from '../../../src/channels/channel.ts'
-import { chunkToFit, utf8Length } from '../../../src/channels/shared/chunk.ts'
+import { chunkToFit } from '../../../src/channels/shared/chunk.ts'
 import { createWecomChannel } from '../../../src/channels/wecom/index.ts'
 import { WECOM_MAX_MESSAGE_BYTES } from '../../../src/channels/wecom/outbound.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { utf8Length } from '../../../src/util/utf8.ts'
 import { createRecorder } from '../../fakes/recorder.ts'
 import { contentOf, startWecomFake, type WecomFake } from '../../fakes/wecom.ts'
 
