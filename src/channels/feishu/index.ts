@@ -1,9 +1,9 @@
 import * as lark from '@larksuiteoapi/node-sdk'
+import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import { utf8Length } from '../../util/utf8.ts'
-import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
 import { createDedupe } from '../shared/dedupe.ts'
 import type { WebhookRouter } from '../webhooks.ts'
 import { fromReceiveEvent } from './inbound.ts'
@@ -187,6 +187,11 @@ export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
         )
         botOpenId = info.bot?.open_id ?? ''
         const webhook = deps.webhook
+        if (webhook && !(webhook.encryptKey && webhook.verificationToken))
+          throw new ChannelError(
+            'Feishu webhook mode needs FEISHU_ENCRYPT_KEY and FEISHU_VERIFICATION_TOKEN (the event subscription keys)',
+            { retryable: false },
+          )
         if (webhook) {
           unmount ??= webhook.hooks.mount('feishu', createFeishuWebhook(webhook, onReceive))
           setHealth({ status: 'connected' })

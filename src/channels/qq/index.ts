@@ -1,7 +1,7 @@
+import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
-import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
 import { createDedupe } from '../shared/dedupe.ts'
 import { markdownToQq } from './format.ts'
 import { createGateway } from './gateway.ts'

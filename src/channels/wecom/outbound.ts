@@ -18,13 +18,10 @@ export interface WecomTarget {
   isGroup: boolean
 }
 
-export function parseWecomTarget(jid: string, platform = 'wecom'): WecomTarget {
+export function parseWecomTarget(jid: string): WecomTarget {
   const j = parseJid(jid)
-  if (j.platform !== platform || (j.kind !== 'user' && j.kind !== 'group'))
-    throw new InvalidInputError(
-      `${jid} is not a ${platform} chat (${platform}:user:<id> or ${platform}:group:<id>)`,
-      'jid',
-    )
+  if (j.platform !== 'wecom' || (j.kind !== 'user' && j.kind !== 'group'))
+    throw new InvalidInputError(`${jid} is not a WeCom chat (wecom:user:<id> or wecom:group:<id>)`, 'jid')
   return { chatid: j.id, isGroup: j.kind === 'group' }
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { ChannelHealth, InboundMessage } from '../../../src/channels/channel.ts'
 import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
+import type { ChannelHealth, InboundMessage } from '../../../src/core/channel/channel.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { type FeishuFake, startFeishuFake } from '../../fakes/feishu.ts'
 import { createRecorder } from '../../fakes/recorder.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { InboundMessage } from '../../../src/channels/channel.ts'
+import type { InboundMessage } from '../../../src/core/channel/channel.ts'
 import { createRecorder } from '../../fakes/recorder.ts'
 import { type FeishuHarness, startFeishuWebhookHarness } from './harness.ts'
 

@@ -1,6 +1,6 @@
-import type { Channel } from '../../../src/channels/channel.ts'
 import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
 import { createWebhookRouter } from '../../../src/channels/webhooks.ts'
+import type { Channel } from '../../../src/core/channel/channel.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'

@@ -1,20 +1,19 @@
+import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import { utf8Length } from '../../util/utf8.ts'
-import type { Channel, ChannelContext, ChannelHealth } from '../channel.ts'
 import { createDedupe } from '../shared/dedupe.ts'
 import type { WebhookRequest, WebhookRouter } from '../webhooks.ts'
-import { createAppApi } from './app-api.ts'
+import { createAppApi } from './api.ts'
 import {
   type CallbackKeys,
   fromAppXml,
   openEnvelope,
   signedParams,
   verifySignature,
-  WECOM_APP,
   xmlField,
-} from './app-callback.ts'
-import { parseWecomTarget, WECOM_MAX_MESSAGE_BYTES } from './outbound.ts'
+} from './callback.ts'
+import { parseAppTarget, WECOM_APP, WECOM_APP_MAX_MESSAGE_BYTES } from './target.ts'
 
 export interface WecomAppChannelDeps {
   corpId: string
@@ -84,7 +83,7 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
 
   return {
     name: WECOM_APP,
-    maxMessageLength: WECOM_MAX_MESSAGE_BYTES,
+    maxMessageLength: WECOM_APP_MAX_MESSAGE_BYTES,
     measureLength: utf8Length,
     async connect(context) {
       ctx = context
@@ -104,7 +103,7 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
       unmount = undefined
       setHealth({ status: 'disconnected' })
     },
-    send: (jid, text) => api.send(parseWecomTarget(jid, WECOM_APP), text),
+    send: (jid, text) => api.send(parseAppTarget(jid), text),
     health: () => health,
     ownsJid(jid) {
       try {

@@ -1,10 +1,11 @@
 import { ChannelError, errorMessage } from '../../core/errors.ts'
-import type { WecomTarget } from './outbound.ts'
-import { WECOM_RATE_LIMITED } from './outbound.ts'
+import type { AppTarget } from './target.ts'
 
 /** access_token invalid (40014), expired (42001) or wrong secret (40001): fetch a new one. */
 const TOKEN_INVALID = new Set([40001, 40014, 42001])
 const SYSTEM_BUSY = -1
+/** "API call frequency exceeded"; WeCom names no delay, so the send queue waits 1 s. */
+const RATE_LIMITED = 45009
 
 export interface AppApiDeps {
   /** Default https://qyapi.weixin.qq.com. */
@@ -72,7 +73,7 @@ export function createAppApi(deps: AppApiDeps) {
         token = undefined
         continue
       }
-      if (code === WECOM_RATE_LIMITED)
+      if (code === RATE_LIMITED)
         throw new ChannelError('WeCom rate limit (errcode 45009)', { retryAfterMs: 1000, retryable: true })
       throw new ChannelError(`WeCom refused ${path}: errcode ${code} ${a.errmsg ?? ''}`.trim(), {
         retryable: code === SYSTEM_BUSY || TOKEN_INVALID.has(code),
@@ -82,12 +83,12 @@ export function createAppApi(deps: AppApiDeps) {
 
   return {
     accessToken,
-    async send(target: WecomTarget, markdown: string): Promise<{ messageId?: string }> {
+    async send(target: AppTarget, markdown: string): Promise<{ messageId?: string }> {
       const content = { msgtype: 'markdown', markdown: { content: markdown } }
       const a = target.isGroup
-        ? await post('/cgi-bin/appchat/send', { chatid: target.chatid, ...content })
+        ? await post('/cgi-bin/appchat/send', { chatid: target.id, ...content })
         : await post('/cgi-bin/message/send', {
-            touser: target.chatid,
+            touser: target.id,
             agentid: Number(deps.agentId),
             ...content,
           })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { InboundMessage } from '../../../src/channels/channel.ts'
+import type { InboundMessage } from '../../../src/core/channel/channel.ts'
 import { createRecorder } from '../../fakes/recorder.ts'
-import { startWecomAppHarness, type WecomAppHarness } from './app-harness.ts'
+import { startWecomAppHarness, type WecomAppHarness } from './harness.ts'
 
 let h: WecomAppHarness
 const inbound = createRecorder<InboundMessage>()

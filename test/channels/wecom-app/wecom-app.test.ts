@@ -1,5 +1,5 @@
 import { channelContract } from '../../contract/channel-contract.ts'
-import { startWecomAppHarness } from './app-harness.ts'
+import { startWecomAppHarness } from './harness.ts'
 
 const singleChatsOnly = 'a self-built app is called back for single chats only; groups need the AI bot mode'
 

@@ -1,8 +1,9 @@
 import { decrypt, getSignature } from '@wecom/crypto'
 import * as v from 'valibot'
+import type { InboundMessage } from '../../core/channel/channel.ts'
 import { sameSecret } from '../../util/hmac.ts'
-import type { InboundMessage } from '../channel.ts'
 import { addressesAssistant } from '../shared/mentions.ts'
+import { WECOM_APP } from './target.ts'
 
 /**
  * The self-built app's encrypted callback: `msg_signature = sha1(sort(token, timestamp, nonce,
@@ -50,12 +51,6 @@ export function xmlField(xml: string, name: string): string | undefined {
   const m = new RegExp(`<${name}>(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))</${name}>`).exec(xml)
   return m ? (m[1] ?? m[2]) : undefined
 }
-
-/**
- * The app mode's platform name and JID prefix: its own channel beside the AI bot's `wecom`, so a
- * tenant can run both (the bot in groups, the app for DMs) and each shows its own state.
- */
-export const WECOM_APP = 'wecom-app'
 
 const AppMessage = v.object({
   FromUserName: v.pipe(v.string(), v.minLength(1)),
