@@ -6,6 +6,7 @@ import { dataPaths } from '../../src/config/paths.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
+import { runNgb } from '../helpers/cli.ts'
 import {
   attachServe,
   EXPIRING_TOKEN_PLATFORMS,
@@ -78,6 +79,18 @@ describe('chat platforms through ngb serve', () => {
     const list = (await res.json()) as Array<{ name: string; status: string; configured: boolean }>
     for (const p of PLATFORMS)
       expect(list.find((c) => c.name === p)).toMatchObject({ status: 'connected', configured: true })
+  })
+
+  test('ngb doctor next to the running serve reports every platform connected, from the live state', async () => {
+    const r = await runNgb(['doctor', '--json'], {
+      env: { NGB_DATA_DIR: dataDir, NGB_ADMIN_PASSWORD: 'test-admin-password', ...platformEnv(h) },
+    })
+    const checks = JSON.parse(r.stdout) as Array<{ name: string; ok: boolean; detail: string }>
+    for (const p of PLATFORMS)
+      expect(checks.find((c) => c.name === p)).toMatchObject({
+        ok: true,
+        detail: 'connected in the running ngb serve',
+      })
   })
 
   test.each(PLATFORMS)(

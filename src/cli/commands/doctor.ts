@@ -7,6 +7,7 @@ import { runEngine } from '../../core/container/engine.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
+import { fetchLiveChannels, type LiveChannel } from '../live-channels.ts'
 import { printJson, useColor } from '../output.ts'
 
 export interface Check {
@@ -79,8 +80,23 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
         : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (or NGB_AGENT_PROVIDER=mock)',
     })
   }
-  for (const row of PLATFORMS) checks.push(platformCheck(row, loaded))
+  const live = await fetchLiveChannels(config.dataDir)
+  for (const row of PLATFORMS) checks.push(withLiveState(platformCheck(row, loaded), live?.get(row.name)))
   return checks
+}
+
+/** With `ngb serve` running, a ready platform's check reports what the channel is doing right now. */
+function withLiveState(check: Check, live: LiveChannel | undefined): Check {
+  if (!live || !check.ok || live.status === 'disconnected') return check
+  const detail = `${live.status}${live.detail ? ` (${live.detail})` : ''} in the running ngb serve`
+  if (live.status === 'error')
+    return {
+      ...check,
+      ok: false,
+      detail,
+      hint: 'check the credentials and settings shown by `ngb config show`',
+    }
+  return { ...check, detail }
 }
 
 /** One line per platform row: off is fine (not every install chats everywhere), half-configured is not. */
