@@ -20,11 +20,15 @@ export async function fetchLiveChannels(
 ): Promise<Map<string, LiveChannel> | undefined> {
   const server = liveServer(dataDir)
   if (!server) return undefined
-  try {
-    const res = await (opts.fetch ?? fetch)(`${server.url}/api/channels`, {
-      headers: { authorization: `Bearer ${ensureCliToken(dataDir)}` },
+  const get = (renew: boolean) =>
+    (opts.fetch ?? fetch)(`${server.url}/api/channels`, {
+      headers: { authorization: `Bearer ${ensureCliToken(dataDir, { renew })}` },
       signal: AbortSignal.timeout(opts.timeoutMs ?? 3000),
     })
+  try {
+    let res = await get(false)
+    // The CLI token was revoked on the dashboard: mint a new one once, as the admin commands do.
+    if (res.status === 401) res = await get(true)
     if (!res.ok) return undefined
     const parsed = v.safeParse(v.array(LiveChannel), await res.json())
     return parsed.success ? new Map(parsed.output.map((c) => [c.name, c])) : undefined
