@@ -80,7 +80,8 @@ export function fromReceiveEvent(data: unknown, ctx: FeishuInboundContext): Inbo
     if (isBot) mentioned = true
     text = text.split(mention.key).join(isBot ? `@${ctx.assistantName}` : `@${mention.name ?? 'someone'}`)
   }
-  const thread = m.root_id || undefined
+  // A quoted reply in the chat also has root_id; only a message in a thread (topic) has thread_id.
+  const thread = m.thread_id && m.root_id ? m.root_id : undefined
   const senderId = sender.sender_id.open_id ?? sender.sender_id.union_id ?? 'unknown'
   return {
     jid: feishuJid(m.chat_id, thread),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { fromReceiveEvent } from '../../../src/channels/feishu/inbound.ts'
 import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
 import type { ChannelHealth, InboundMessage } from '../../../src/core/channel/channel.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
@@ -104,4 +105,27 @@ test('a wrong app secret fails connect with Feishu’s reason and shows as an er
   expect(String(err)).toContain('10014')
   expect(statuses.at(-1)?.status).toBe('error')
   await wrong.disconnect()
+})
+
+test('a quoted reply in the chat stays in the chat; only a thread message gets a thread JID', () => {
+  const quoted = {
+    sender: { sender_id: { open_id: 'ou_x' }, sender_type: 'user' },
+    message: {
+      message_id: 'om_q1',
+      root_id: 'om_first',
+      parent_id: 'om_first',
+      chat_id: 'oc_g1',
+      chat_type: 'group',
+      message_type: 'text',
+      content: JSON.stringify({ text: 'as I said' }),
+    },
+  }
+  expect(fromReceiveEvent(quoted, { botOpenId: 'ou_bot', assistantName: 'Andy' })).toMatchObject({
+    jid: 'feishu:oc_g1',
+    replyTo: 'om_first',
+  })
+  const inThread = { ...quoted, message: { ...quoted.message, thread_id: 'omt_1' } }
+  expect(fromReceiveEvent(inThread, { botOpenId: 'ou_bot', assistantName: 'Andy' })?.jid).toBe(
+    'feishu:oc_g1#om_first',
+  )
 })
