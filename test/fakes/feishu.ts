@@ -48,6 +48,8 @@ export interface FeishuFake {
   /** Acks the client sent back for data frames (their payload's code). */
   acks: Recorder<{ messageId: string; code: number }>
   tokensIssued: () => number
+  /** Gives a user a name the contact API returns (others are refused, as without the permission). */
+  setUserName(openId: string, name: string): void
   /** The chat an injected message was posted in. */
   chatOf(messageId: string): string | undefined
   injectMessage(m: {
@@ -89,6 +91,7 @@ export function startFeishuFake(): FeishuFake {
   const acks = createRecorder<{ messageId: string; code: number }>()
   const failures: FailureKind[] = []
   const validTokens = new Set<string>()
+  const userNames = new Map<string, string>()
   const events = new Map<string, Record<string, unknown>>()
   const pending: Uint8Array[] = []
   const sockets = new Set<ServerWebSocket<undefined>>()
@@ -129,6 +132,14 @@ export function startFeishuFake(): FeishuFake {
     }
     if (!validTokens.has(token))
       return json({ code: 99991663, msg: 'Invalid access token for authorization' }, 400)
+    const contact = /^\/open-apis\/contact\/v3\/users\/([^/]+)$/.exec(path)?.[1]
+    if (contact) {
+      // Names only for users the app may see; others answer as without the contact permission.
+      const name = userNames.get(decodeURIComponent(contact))
+      return name
+        ? json({ code: 0, msg: 'success', data: { user: { open_id: contact, name } } })
+        : json({ code: 41050, msg: 'no user authority error' }, 400)
+    }
     if (path === '/open-apis/bot/v3/info')
       return json({ code: 0, msg: 'ok', bot: { open_id: botOpenId, app_name: 'NgbBot', activate_status: 2 } })
     const isSend = req.method === 'POST' && /^\/open-apis\/im\/v1\/messages(\/[^/]+\/reply)?$/.test(path)
@@ -245,6 +256,9 @@ export function startFeishuFake(): FeishuFake {
     calls,
     acks,
     tokensIssued: () => issued,
+    setUserName(openId, name) {
+      userNames.set(openId, name)
+    },
     chatOf: (messageId) =>
       (events.get(messageId)?.event as { message: { chat_id: string } } | undefined)?.message.chat_id,
     injectMessage(m) {

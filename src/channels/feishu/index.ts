@@ -7,6 +7,7 @@ import { utf8Length } from '../../util/utf8.ts'
 import { createDedupe } from '../shared/dedupe.ts'
 import type { WebhookRouter } from '../webhooks.ts'
 import { fromReceiveEvent } from './inbound.ts'
+import { createNameCache } from './names.ts'
 import { formatCard, isTokenInvalid, parseFeishuTarget, toChannelError } from './outbound.ts'
 import { createFeishuWebhook } from './webhook.ts'
 
@@ -108,12 +109,25 @@ export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
     }
   }
 
+  const nameOf = createNameCache(async (openId) => {
+    const res = await api('contact user', () =>
+      client.request<ApiBody & { data?: { user?: { name?: string } } }>({
+        method: 'GET',
+        url: `/open-apis/contact/v3/users/${encodeURIComponent(openId)}`,
+        params: { user_id_type: 'open_id' },
+      }),
+    )
+    return res.data?.user?.name || undefined
+  })
+
   async function onReceive(data: unknown) {
     const message = fromReceiveEvent(data, { botOpenId, assistantName: deps.assistantName })
     if (!message) return
     // Feishu pushes an event again when the ack is late; the message id stays the same.
     if (!dedupe.isNew(message.jid.split('#')[0] ?? message.jid, message.messageId)) return
     lastMessage.set(message.jid, message.messageId)
+    const openId = message.senderJid.slice('feishu:user:'.length)
+    if (message.senderName === openId) message.senderName = await nameOf(openId)
     try {
       await ctx?.onInbound(message)
     } catch (err) {

@@ -129,3 +129,14 @@ test('a quoted reply in the chat stays in the chat; only a thread message gets a
     'feishu:oc_g1#om_first',
   )
 })
+
+test('senders are named through the contact API; without the permission the open_id stands in, asked once', async () => {
+  fake.setUserName('ou_named', 'Zhang San')
+  const a = fake.injectMessage({ chatId: 'oc_n1', chatType: 'p2p', openId: 'ou_named', text: 'hi' })
+  expect((await inbound.waitFor((x) => x.messageId === a)).senderName).toBe('Zhang San')
+  const b = fake.injectMessage({ chatId: 'oc_n1', chatType: 'p2p', openId: 'ou_hidden', text: 'one' })
+  const c = fake.injectMessage({ chatId: 'oc_n1', chatType: 'p2p', openId: 'ou_hidden', text: 'two' })
+  expect((await inbound.waitFor((x) => x.messageId === b)).senderName).toBe('ou_hidden')
+  expect((await inbound.waitFor((x) => x.messageId === c)).senderName).toBe('ou_hidden')
+  expect(fake.calls.calls.filter((x) => x.path.endsWith('/users/ou_hidden'))).toHaveLength(1)
+})

@@ -101,6 +101,8 @@ function harness(
   log: ReturnType<typeof createMemoryLogger>,
   transport: Pick<ContractHarness, 'serveEnv' | 'dropConnection' | 'stop' | 'attachServe'>,
 ): FeishuHarness {
+  fake.setUserName(ann, 'Ann')
+  fake.setUserName(bob, 'Bob')
   const to = (jid: string) => (c: FeishuCall) => jidOf(c) === jid
   const isSent = (jid: string) => (c: FeishuCall) => to(jid)(c) && c.status === 200 && c.code === 0
   const sentTo = (jid: string) => fake.calls.calls.filter(isSent(jid)).map(cardText)
