@@ -2,7 +2,7 @@ import { openapi } from '@elysiajs/openapi'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import { Elysia } from 'elysia'
 import { LoginForm, SetupForm } from '../../views/layout.tsx'
-import { createWebhookRouter, type WebhookRouter } from '../channels/webhooks.ts'
+import { createWebhookRouter, HOOKS_PREFIX, type WebhookRouter } from '../channels/webhooks.ts'
 import type { EventBus, NgbEvent } from '../core/events.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
@@ -82,7 +82,7 @@ export function createWebApp(deps: WebAppDeps) {
   return (
     new Elysia()
       .use(errorHandler(deps.log.child({ component: 'web' })))
-      .use(jsonBodyGuard())
+      .use(jsonBodyGuard({ rawPrefixes: [HOOKS_PREFIX] }))
       .use(hostGuard(deps.allowedHosts))
       // ---- public: keep PUBLIC_ROUTES in step (test/web/route-table.test.ts checks both ways) ----
       .get('/api/health', () => ({

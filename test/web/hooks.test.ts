@@ -72,3 +72,16 @@ test('after unmount (channel disconnected or disabled) the route answers 404', a
   expect(hooks.mounted('demo')).toBe(false)
   expect((await post('{}', 'x')).status).toBe(404)
 })
+
+test('the JSON guard leaves webhook bodies unread: a deeply nested forged body meets the signature check, not a parser', async () => {
+  const off = hooks.mount('deep', ({ body, headers }) =>
+    verifyHmacSha256(SECRET, body, headers.get('x-signature'))
+      ? new Response('ok')
+      : new Response('bad', { status: 401 }),
+  )
+  // Deeper than the guard's limit and within the router's size cap: the guard would answer 400.
+  const deep = `${'['.repeat(500)}${']'.repeat(500)}`
+  expect((await post(deep, 'sha256=00', '/hooks/deep')).status).toBe(401)
+  expect((await post(deep, `sha256=${hmacSha256Hex(SECRET, deep)}`, '/hooks/deep')).status).toBe(200)
+  off()
+})
