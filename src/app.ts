@@ -1,15 +1,14 @@
 import type { Database } from 'bun:sqlite'
 import { existsSync, mkdirSync } from 'node:fs'
-import type { Channel } from './channels/channel.ts'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
-import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
 import { createWebChannel, type WebChannel } from './channels/web/index.ts'
-import { createWebhookRouter, type WebhookRouter } from './channels/webhooks.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
+import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
+import { createWebhookRouter, type WebhookRouter } from './core/channel/webhooks.ts'
 import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
@@ -355,109 +354,4 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
   })
   const hooks = createWebhookRouter({ log })
   return { bus, groups, plugins, channels, web, cli, orchestrator, tasks, hooks }
-}
-
-/**
- * The chat platforms whose credentials are configured. Each SDK is imported only when its
- * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
- */
-export async function createPlatformChannels(
-  config: Config,
-  log: Logger,
-  hooks: WebhookRouter = createWebhookRouter({ log }),
-): Promise<Channel[]> {
-  const channels: Channel[] = []
-  const { assistantName } = config
-  if (config.telegramBotToken) {
-    const { createTelegramChannel } = await import('./channels/telegram/index.ts')
-    channels.push(
-      createTelegramChannel({
-        token: config.telegramBotToken,
-        apiRoot: config.telegramApiRoot,
-        assistantName,
-        log,
-        webhook: config.telegramWebhookUrl
-          ? { url: config.telegramWebhookUrl, port: config.telegramWebhookPort ?? 8443 }
-          : undefined,
-      }),
-    )
-  }
-  if (config.discordBotToken) {
-    const { createDiscordChannel } = await import('./channels/discord/index.ts')
-    channels.push(
-      createDiscordChannel({
-        token: config.discordBotToken,
-        apiBase: config.discordApiBase,
-        assistantName,
-        log,
-      }),
-    )
-  }
-  if (config.slackBotToken && config.slackAppToken) {
-    const { createSlackChannel } = await import('./channels/slack/index.ts')
-    channels.push(
-      createSlackChannel({
-        botToken: config.slackBotToken,
-        appToken: config.slackAppToken,
-        apiUrl: config.slackApiUrl,
-        assistantName,
-        log,
-      }),
-    )
-  } else if (config.slackBotToken || config.slackAppToken) {
-    log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
-      component: 'channels',
-    })
-  }
-  if (
-    config.whatsappAccessToken &&
-    config.whatsappPhoneNumberId &&
-    config.whatsappAppSecret &&
-    config.whatsappVerifyToken
-  ) {
-    const { createWhatsAppChannel } = await import('./channels/whatsapp/index.ts')
-    channels.push(
-      createWhatsAppChannel({
-        accessToken: config.whatsappAccessToken,
-        phoneNumberId: config.whatsappPhoneNumberId,
-        verifyToken: config.whatsappVerifyToken,
-        appSecret: config.whatsappAppSecret,
-        apiBase: config.whatsappApiBase,
-        hooks,
-        assistantName,
-        log,
-      }),
-    )
-  } else if (config.whatsappAccessToken || config.whatsappPhoneNumberId) {
-    log.warn(
-      'WhatsApp needs WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN; WhatsApp stays off',
-      { component: 'channels' },
-    )
-  }
-  if (config.dingtalkClientId && config.dingtalkClientSecret) {
-    const { createDingTalkChannel } = await import('./channels/dingtalk/index.ts')
-    channels.push(
-      createDingTalkChannel({
-        clientId: config.dingtalkClientId,
-        clientSecret: config.dingtalkClientSecret,
-        apiBase: config.dingtalkApiBase,
-        assistantName,
-        log,
-      }),
-    )
-  }
-  if (config.qqAppId && config.qqAppSecret) {
-    const { createQqChannel } = await import('./channels/qq/index.ts')
-    channels.push(
-      createQqChannel({
-        appId: config.qqAppId,
-        appSecret: config.qqAppSecret,
-        apiBase: config.qqApiBase,
-        tokenUrl: config.qqTokenUrl,
-        assistantName,
-        log,
-      }),
-    )
-  }
-  return channels
 }

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import type { InboundMessage } from '../channel.ts'
+import type { InboundMessage } from '../../core/channel/channel.ts'
 
 /** The `data` of a robot CALLBACK frame (topic /v1.0/im/bot/messages/get). */
 export const RobotMessageSchema = v.object({

@@ -1,8 +1,8 @@
 import * as v from 'valibot'
+import type { ChannelHealth } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
 import { backoffDelay } from '../../util/backoff.ts'
 import type { Logger } from '../../util/log.ts'
-import type { ChannelHealth } from '../channel.ts'
 
 /**
  * DingTalk Stream mode, written directly: POST /v1.0/gateway/connections/open for an endpoint and a

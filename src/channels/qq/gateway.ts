@@ -1,8 +1,8 @@
 import * as v from 'valibot'
+import type { ChannelHealth } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
 import { backoffDelay } from '../../util/backoff.ts'
 import type { Logger } from '../../util/log.ts'
-import type { ChannelHealth } from '../channel.ts'
 import type { QqToken } from './token.ts'
 
 /**

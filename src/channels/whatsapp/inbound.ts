@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import type { InboundMessage } from '../channel.ts'
+import type { InboundMessage } from '../../core/channel/channel.ts'
 
 const TextMessage = v.object({
   from: v.optional(v.string()),

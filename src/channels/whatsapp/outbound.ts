@@ -1,8 +1,8 @@
 import * as v from 'valibot'
+import type { SendOptions } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import { createTokenBucket, type TokenBucket, type TokenBucketOptions } from '../../util/token-bucket.ts'
-import type { SendOptions } from '../channel.ts'
 
 export interface GraphTarget {
   /** `to` of the send body. */

@@ -1,5 +1,5 @@
-import type { Dialect } from '../shared/dialects/markdown.ts'
-import { renderMarkdown } from '../shared/dialects/markdown.ts'
+import type { Dialect } from '../shared/markdown.ts'
+import { renderMarkdown } from '../shared/markdown.ts'
 
 /**
  * WhatsApp's own light markup: `*bold*`, `_italic_`, `~strike~`, ``` fences, `> ` quotes and

@@ -1,5 +1,5 @@
-import type { Dialect } from '../shared/dialects/markdown.ts'
-import { renderMarkdown } from '../shared/dialects/markdown.ts'
+import type { Dialect } from '../shared/markdown.ts'
+import { renderMarkdown } from '../shared/markdown.ts'
 
 /**
  * DingTalk's Markdown subset: headings, bold, italic, links, lists and quotes render; strike does

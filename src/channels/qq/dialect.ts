@@ -1,5 +1,5 @@
-import type { Dialect } from '../shared/dialects/markdown.ts'
-import { renderMarkdown } from '../shared/dialects/markdown.ts'
+import type { Dialect } from '../shared/markdown.ts'
+import { renderMarkdown } from '../shared/markdown.ts'
 
 /**
  * QQ bots send plain text (msg_type 0; Markdown needs a separately granted permission), and a
