@@ -17,6 +17,7 @@ import { authGuard, hostGuard } from './auth/guard.ts'
 import { logoutRoute, publicAuthRoutes } from './auth/routes.ts'
 import { errorHandler } from './errors.ts'
 import { HOOK_ROUTES, webhookRoutes } from './hooks.ts'
+import { jsonBodyGuard } from './json-body.ts'
 import { groupsPages } from './pages/groups.tsx'
 import { overviewPage } from './pages/overview.tsx'
 import { pageRenderer } from './pages/render.tsx'
@@ -82,6 +83,9 @@ export function createWebApp(deps: WebAppDeps) {
     new Elysia()
       .use(errorHandler(deps.log.child({ component: 'web' })))
       .use(hostGuard(deps.allowedHosts))
+      // Before the JSON guard: a webhook's signature is over the raw bytes, which no parser may consume.
+      .use(webhookRoutes(deps.hooks ?? createWebhookRouter({ log: deps.log })))
+      .use(jsonBodyGuard())
       // ---- public: keep PUBLIC_ROUTES in step (test/web/route-table.test.ts checks both ways) ----
       .get('/api/health', () => ({
         status: 'ok' as const,
@@ -89,7 +93,6 @@ export function createWebApp(deps: WebAppDeps) {
         uptimeMs: now() - deps.startedAt,
       }))
       .use(staticAssets())
-      .use(webhookRoutes(deps.hooks ?? createWebhookRouter({ log: deps.log })))
       .use(
         publicAuthRoutes({
           auth: deps.auth,

@@ -39,7 +39,7 @@ export async function createTestWeb(
     sessions: repos.webSessions,
     apiTokens: repos.apiTokens,
     meta: repos.meta,
-    throttle: createLoginThrottle({ now, maxFailures: 3 }),
+    throttle: createLoginThrottle({ now, freeFailures: 3 }),
     now,
   })
   await auth.syncAdminPassword(PASSWORD)
