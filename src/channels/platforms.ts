@@ -4,6 +4,9 @@ import type { Channel } from '../core/channel/channel.ts'
 import type { WebhookRouter } from '../core/channel/webhooks.ts'
 import type { Logger } from '../util/log.ts'
 
+/** What `ngb doctor` learns by asking the platform whether it accepts the credentials. */
+export type ProbeResult = { ok: true; detail: string } | { ok: false; detail: string; hint: string }
+
 /** What the composition root hands every platform factory besides its own settings. */
 export interface PlatformDeps {
   assistantName: string
@@ -34,6 +37,11 @@ export interface PlatformRow {
    * nobody configured costs nothing. Called only when `platformState` is `ready`.
    */
   create(config: Config, deps: PlatformDeps): Promise<Channel>
+  /**
+   * Optional: asks the platform whether it accepts the credentials (a token request, a profile
+   * read), without connecting. `ngb doctor` runs it for a ready row; lazily imported like `create`.
+   */
+  probe?(config: Config): Promise<ProbeResult>
 }
 
 /** A config value is "set" when it is present and not an empty string. */
@@ -123,6 +131,14 @@ export const PLATFORMS: readonly PlatformRow[] = [
         log: deps.log,
       })
     },
+    async probe(config) {
+      const { probeWhatsApp } = await import('./whatsapp/probe.ts')
+      return probeWhatsApp({
+        accessToken: secret(config, 'whatsappAccessToken'),
+        phoneNumberId: secret(config, 'whatsappPhoneNumberId'),
+        apiBase: config.whatsappApiBase,
+      })
+    },
   },
   {
     name: 'dingtalk',
@@ -138,6 +154,14 @@ export const PLATFORMS: readonly PlatformRow[] = [
         apiBase: config.dingtalkApiBase,
         assistantName: deps.assistantName,
         log: deps.log,
+      })
+    },
+    async probe(config) {
+      const { probeDingTalk } = await import('./dingtalk/probe.ts')
+      return probeDingTalk({
+        clientId: secret(config, 'dingtalkClientId'),
+        clientSecret: secret(config, 'dingtalkClientSecret'),
+        apiBase: config.dingtalkApiBase,
       })
     },
   },
@@ -156,6 +180,15 @@ export const PLATFORMS: readonly PlatformRow[] = [
         tokenUrl: config.qqTokenUrl,
         assistantName: deps.assistantName,
         log: deps.log,
+      })
+    },
+    async probe(config) {
+      const { probeQq } = await import('./qq/probe.ts')
+      return probeQq({
+        appId: secret(config, 'qqAppId'),
+        appSecret: secret(config, 'qqAppSecret'),
+        apiBase: config.qqApiBase,
+        tokenUrl: config.qqTokenUrl,
       })
     },
   },

@@ -79,16 +79,26 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
         : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (or NGB_AGENT_PROVIDER=mock)',
     })
   }
-  for (const row of PLATFORMS) checks.push(platformCheck(row, loaded))
+  // Probes ask each platform over the network; they run side by side, each with its own timeout.
+  checks.push(...(await Promise.all(PLATFORMS.map((row) => platformCheck(row, loaded)))))
   return checks
 }
 
-/** One line per platform row: off is fine (not every install chats everywhere), half-configured is not. */
-function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Check {
+/**
+ * One line per platform row: off is fine (not every install chats everywhere), half-configured is
+ * not; a ready row with a probe is asked whether the platform accepts its credentials.
+ */
+async function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Promise<Check> {
   const s = platformState(row, loaded.config)
   const vars = neededKeys(row)
     .map((k) => SETTINGS[k].env)
     .join(' and ')
+  if (s.state === 'ready' && row.probe) {
+    const r = await row.probe(loaded.config)
+    return r.ok
+      ? { name: row.name, ok: true, detail: `${r.detail}; starts with ngb serve` }
+      : { name: row.name, ok: false, detail: r.detail, hint: r.hint }
+  }
   if (s.state === 'ready') return { name: row.name, ok: true, detail: `${vars} set; starts with ngb serve` }
   if (s.state === 'off') return { name: row.name, ok: true, detail: `off (set ${vars} to enable)` }
   return {
