@@ -177,7 +177,6 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     env: 'WHATSAPP_PHONE_NUMBER_ID',
     toml: 'whatsapp.phone_number_id',
     description: 'WhatsApp phone number id',
-    secret: true,
   },
   whatsappVerifyToken: {
     env: 'WHATSAPP_VERIFY_TOKEN',
@@ -192,12 +191,7 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'WhatsApp app secret (signatures)',
   },
   whatsappApiBase: { env: 'WHATSAPP_API_BASE', toml: 'whatsapp.api_base', description: 'Graph API base URL' },
-  feishuAppId: {
-    env: 'FEISHU_APP_ID',
-    toml: 'feishu.app_id',
-    description: 'Feishu/Lark app id',
-    secret: true,
-  },
+  feishuAppId: { env: 'FEISHU_APP_ID', toml: 'feishu.app_id', description: 'Feishu/Lark app id' },
   feishuAppSecret: {
     env: 'FEISHU_APP_SECRET',
     toml: 'feishu.app_secret',
@@ -226,7 +220,6 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     env: 'DINGTALK_CLIENT_ID',
     toml: 'dingtalk.client_id',
     description: 'DingTalk client id',
-    secret: true,
   },
   dingtalkClientSecret: {
     env: 'DINGTALK_CLIENT_SECRET',
@@ -239,12 +232,7 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     toml: 'dingtalk.api_base',
     description: 'DingTalk API base URL',
   },
-  qqAppId: {
-    env: 'QQ_APP_ID',
-    toml: 'qq.app_id',
-    description: 'QQ bot app id',
-    secret: true,
-  },
+  qqAppId: { env: 'QQ_APP_ID', toml: 'qq.app_id', description: 'QQ bot app id' },
   qqAppSecret: {
     env: 'QQ_APP_SECRET',
     toml: 'qq.app_secret',
@@ -257,12 +245,7 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     toml: 'qq.token_url',
     description: 'QQ bot access-token endpoint (default https://bots.qq.com/app/getAppAccessToken)',
   },
-  wecomBotId: {
-    env: 'WECOM_BOT_ID',
-    toml: 'wecom.bot_id',
-    description: 'WeCom AI bot id',
-    secret: true,
-  },
+  wecomBotId: { env: 'WECOM_BOT_ID', toml: 'wecom.bot_id', description: 'WeCom AI bot id' },
   wecomBotSecret: {
     env: 'WECOM_BOT_SECRET',
     toml: 'wecom.bot_secret',
@@ -274,7 +257,6 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     env: 'WECOM_CORP_ID',
     toml: 'wecom.corp_id',
     description: 'WeCom corp id (app callback mode)',
-    secret: true,
   },
   wecomCorpSecret: {
     env: 'WECOM_CORP_SECRET',
@@ -286,7 +268,6 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     env: 'WECOM_AGENT_ID',
     toml: 'wecom.agent_id',
     description: 'WeCom app agent id (app callback mode)',
-    secret: true,
   },
   wecomCallbackToken: {
     env: 'WECOM_CALLBACK_TOKEN',

@@ -2,7 +2,7 @@ import { openapi } from '@elysiajs/openapi'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import { Elysia } from 'elysia'
 import { LoginForm, SetupForm } from '../../views/layout.tsx'
-import { createWebhookRouter, HOOKS_PREFIX, type WebhookRouter } from '../channels/webhooks.ts'
+import { createWebhookRouter, type WebhookRouter } from '../core/channel/webhooks.ts'
 import type { EventBus, NgbEvent } from '../core/events.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
@@ -82,8 +82,10 @@ export function createWebApp(deps: WebAppDeps) {
   return (
     new Elysia()
       .use(errorHandler(deps.log.child({ component: 'web' })))
-      .use(jsonBodyGuard({ rawPrefixes: [HOOKS_PREFIX] }))
       .use(hostGuard(deps.allowedHosts))
+      // Before the JSON guard: a webhook's signature is over the raw bytes, which no parser may consume.
+      .use(webhookRoutes(deps.hooks ?? createWebhookRouter({ log: deps.log })))
+      .use(jsonBodyGuard())
       // ---- public: keep PUBLIC_ROUTES in step (test/web/route-table.test.ts checks both ways) ----
       .get('/api/health', () => ({
         status: 'ok' as const,
@@ -91,7 +93,6 @@ export function createWebApp(deps: WebAppDeps) {
         uptimeMs: now() - deps.startedAt,
       }))
       .use(staticAssets())
-      .use(webhookRoutes(deps.hooks ?? createWebhookRouter({ log: deps.log })))
       .use(
         publicAuthRoutes({
           auth: deps.auth,

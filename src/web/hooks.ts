@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { HOOKS_PREFIX, type WebhookRouter } from '../channels/webhooks.ts'
+import { HOOKS_PREFIX, type WebhookRouter } from '../core/channel/webhooks.ts'
 
 /** The route paths, for the public-route list. */
 export const HOOK_ROUTES = [`GET ${HOOKS_PREFIX}/:platform`, `POST ${HOOKS_PREFIX}/:platform`]

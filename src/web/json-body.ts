@@ -31,16 +31,9 @@ export function jsonDepth(text: string, stopAt = Number.POSITIVE_INFINITY): numb
  * Parses JSON bodies for every route after checking their depth: JSON nested 20,000 levels deep
  * made the parser run for seconds and then throw a stack overflow (a 500, unauthenticated). Too
  * deep is a 400 before any parsing. Other content types fall through to Elysia's parsers.
- * `rawPrefixes` are left unread: platform webhooks check a signature over the raw bytes first.
  */
-export function jsonBodyGuard(opts: { rawPrefixes?: readonly string[] } = {}) {
-  const raw = (url: string) => {
-    const path = new URL(url).pathname
-    return (opts.rawPrefixes ?? []).some((p) => path === p || path.startsWith(`${p}/`))
-  }
+export function jsonBodyGuard() {
   return new Elysia({ name: 'ngb-json-body' }).onParse({ as: 'global' }, async ({ request, contentType }) => {
-    // A raw route reads the body itself; anything but undefined tells Elysia "parsed, leave it".
-    if (raw(request.url)) return null
     if (!contentType.startsWith('application/json')) return
     const text = await request.text()
     if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)

@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
-import { markdownToDingTalk } from '../../src/channels/dingtalk/format.ts'
-import { defangUrls, markdownToQq } from '../../src/channels/qq/format.ts'
-import { markdownToWhatsApp } from '../../src/channels/whatsapp/format.ts'
+import { markdownToDingTalk } from '../../src/channels/dingtalk/dialect.ts'
+import { defangUrls, markdownToQq } from '../../src/channels/qq/dialect.ts'
+import { markdownToWhatsApp } from '../../src/channels/whatsapp/dialect.ts'
 
 const md = [
   '# Plan',

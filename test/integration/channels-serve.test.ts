@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dataPaths } from '../../src/config/paths.ts'
 import { openDatabase } from '../../src/db/open.ts'
+import type { WhatsAppHarness } from '../channels/whatsapp/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { compiledBinary } from '../helpers/binary.ts'
 import { runNgb } from '../helpers/cli.ts'
@@ -124,6 +125,25 @@ describe('chat platforms through ngb serve', () => {
       'the refusal in the log',
       10_000,
     )
+  })
+
+  test('whatsapp: a reply after the 24-hour window closed is refused, and the log says why', async () => {
+    const wa = h.whatsapp
+    if (!('fake' in wa)) throw new Error('the WhatsApp harness exposes its fake')
+    const fake = (wa as WhatsAppHarness).fake
+    const before = wa.attempts(wa.otherDmJid).length
+    wa.injectOtherDm('/help')
+    // The user's window closes before the answer is ready (as after a turn of more than 24 h).
+    fake.closeWindow(wa.otherDmJid.slice('whatsapp:'.length))
+    await waitFor(() => wa.attempts(wa.otherDmJid).length > before, 'the refused send', 10_000)
+    await waitFor(() => /131047/.test(serve.stderr() + serve.stdout()), 'the refusal in the log', 10_000)
+    expect(serve.stderr() + serve.stdout()).toContain('24 hours')
+    expect(
+      wa
+        .attempts(wa.otherDmJid)
+        .slice(before)
+        .map((a) => a.ok),
+    ).toEqual([false])
   })
 
   test.each(EXPIRING_TOKEN_PLATFORMS)(

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import type { WebhookRouter } from '../../src/channels/webhooks.ts'
 import type { LoadedConfig } from '../../src/config/load.ts'
 import { loadConfig } from '../../src/config/load.ts'
+import type { WebhookRouter } from '../../src/core/channel/webhooks.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
 import { systemClock } from '../../src/util/clock.ts'

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { createWebhookRouter } from '../../src/channels/webhooks.ts'
+import { createWebhookRouter } from '../../src/core/channel/webhooks.ts'
 import { hmacSha256Hex, verifyHmacSha256 } from '../../src/util/hmac.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { createTestWeb } from './harness.ts'

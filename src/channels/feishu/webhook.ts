@@ -1,6 +1,6 @@
 import { createDecipheriv, createHash } from 'node:crypto'
+import type { WebhookRequest } from '../../core/channel/webhooks.ts'
 import { sameSecret } from '../../util/hmac.ts'
-import type { WebhookRequest } from '../webhooks.ts'
 
 /**
  * Feishu's HTTP event subscription with an Encrypt Key: `X-Lark-Signature =

@@ -1,9 +1,9 @@
 import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { WebhookRequest, WebhookRouter } from '../../core/channel/webhooks.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import { utf8Length } from '../../util/utf8.ts'
 import { createDedupe } from '../shared/dedupe.ts'
-import type { WebhookRequest, WebhookRouter } from '../webhooks.ts'
 import { createAppApi } from './api.ts'
 import {
   type CallbackKeys,

@@ -1,5 +1,5 @@
-import * as v from 'valibot'
 import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { WebhookRequest, WebhookRouter } from '../../core/channel/webhooks.ts'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import { backoffDelay } from '../../util/backoff.ts'
@@ -7,10 +7,10 @@ import { sameSecret, verifyHmacSha256 } from '../../util/hmac.ts'
 import type { Logger } from '../../util/log.ts'
 import { createLruSet } from '../../util/lru.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
-import type { WebhookRequest, WebhookRouter } from '../webhooks.ts'
-import { markdownToWhatsApp } from './format.ts'
+import { markdownToWhatsApp } from './dialect.ts'
 import { fromWebhook } from './inbound.ts'
-import { createWhatsAppSender, graphError } from './outbound.ts'
+import { createWhatsAppSender } from './outbound.ts'
+import { numberUrl, readNumber } from './probe.ts'
 
 export interface WhatsAppChannelDeps {
   accessToken: string
@@ -36,14 +36,11 @@ export interface WhatsAppChannelDeps {
 /** WhatsApp's `text.body` limit, in characters. */
 export const WHATSAPP_MAX_MESSAGE_LENGTH = 4096
 
-const NumberInfo = v.object({ display_phone_number: v.optional(v.string()) })
-
 export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
   const log = deps.log.child({ component: 'whatsapp' })
-  const base = (deps.apiBase ?? 'https://graph.facebook.com').replace(/\/+$/, '')
-  const numberUrl = `${base}/${deps.apiVersion ?? 'v21.0'}/${deps.phoneNumberId}`
+  const url = numberUrl(deps.apiBase, deps.phoneNumberId, deps.apiVersion)
   const sender = createWhatsAppSender({
-    numberUrl,
+    numberUrl: url,
     accessToken: deps.accessToken,
     pairRate: deps.pairRate ?? { capacity: 10, refillPerSecond: 1 / 6 },
   })
@@ -63,12 +60,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
 
   /** Checks the token and number by reading the number's profile; also learns the number for mentions. */
   async function checkNumber(): Promise<void> {
-    const res = await fetch(`${numberUrl}?fields=display_phone_number,verified_name`, {
-      headers: { authorization: `Bearer ${deps.accessToken}` },
-    })
-    if (!res.ok) throw await graphError(res, 'the phone number check', deps.phoneNumberId)
-    const info = v.safeParse(NumberInfo, await res.json())
-    displayPhone = info.success ? info.output.display_phone_number?.replace(/\D/g, '') : undefined
+    displayPhone = await readNumber(url, deps.accessToken)
   }
 
   /** A failed check that is not the credentials' fault retries in the background. */

@@ -58,8 +58,8 @@ export async function graphError(res: Response, action: string, to: string): Pro
   if (code === 131047) {
     return new ChannelError(
       `WhatsApp refused the reply to ${to}: more than 24 hours passed since this user last wrote ` +
-        '(code 131047), and outside that window only approved template messages can be sent. ' +
-        'The reply is kept in the chat history on the dashboard; it reaches the user once they write again.',
+        '(code 131047), and outside that window only approved template messages can be sent; ' +
+        'the user has to write again before ngb can answer.',
       { retryable: false },
     )
   }

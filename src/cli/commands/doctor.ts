@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { defineCommand } from 'citty'
-import { PLATFORMS, platformState } from '../../channels/platforms.ts'
+import { neededKeys, PLATFORMS, platformState } from '../../channels/platforms.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { SETTINGS } from '../../config/sources.ts'
 import { runEngine } from '../../core/container/engine.ts'
@@ -80,8 +80,12 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
         : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (or NGB_AGENT_PROVIDER=mock)',
     })
   }
-  const live = await fetchLiveChannels(config.dataDir)
-  for (const row of PLATFORMS) checks.push(withLiveState(platformCheck(row, loaded), live?.get(row.name)))
+  // Probes ask each platform over the network; they run side by side, each with its own timeout.
+  const [live, platformChecks] = await Promise.all([
+    fetchLiveChannels(config.dataDir),
+    Promise.all(PLATFORMS.map((row) => platformCheck(row, loaded))),
+  ])
+  checks.push(...platformChecks.map((c) => withLiveState(c, live?.get(c.name))))
   return checks
 }
 
@@ -99,10 +103,21 @@ function withLiveState(check: Check, live: LiveChannel | undefined): Check {
   return { ...check, detail }
 }
 
-/** One line per platform row: off is fine (not every install chats everywhere), half-configured is not. */
-function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Check {
+/**
+ * One line per platform row: off is fine (not every install chats everywhere), half-configured is
+ * not; a ready row with a probe is asked whether the platform accepts its credentials.
+ */
+async function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Promise<Check> {
   const s = platformState(row, loaded.config)
-  const vars = row.secretKeys.map((k) => SETTINGS[k].env).join(' and ')
+  const vars = neededKeys(row)
+    .map((k) => SETTINGS[k].env)
+    .join(' and ')
+  if (s.state === 'ready' && row.probe) {
+    const r = await row.probe(loaded.config)
+    return r.ok
+      ? { name: row.name, ok: true, detail: `${r.detail}; starts with ngb serve` }
+      : { name: row.name, ok: false, detail: r.detail, hint: r.hint }
+  }
   if (s.state === 'ready') return { name: row.name, ok: true, detail: `${vars} set; starts with ngb serve` }
   if (s.state === 'off') return { name: row.name, ok: true, detail: `off (set ${vars} to enable)` }
   return {

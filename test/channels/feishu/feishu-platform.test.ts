@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { fromReceiveEvent } from '../../../src/channels/feishu/inbound.ts'
 import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
+import { probeFeishu } from '../../../src/channels/feishu/probe.ts'
 import type { ChannelHealth, InboundMessage } from '../../../src/core/channel/channel.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { type FeishuFake, startFeishuFake } from '../../fakes/feishu.ts'
@@ -139,4 +140,17 @@ test('senders are named through the contact API; without the permission the open
   expect((await inbound.waitFor((x) => x.messageId === b)).senderName).toBe('ou_hidden')
   expect((await inbound.waitFor((x) => x.messageId === c)).senderName).toBe('ou_hidden')
   expect(fake.calls.calls.filter((x) => x.path.endsWith('/users/ou_hidden'))).toHaveLength(1)
+})
+
+test('the doctor probe: a tenant token for the right secret, bad credentials named for a wrong one', async () => {
+  expect(
+    await probeFeishu({ appId: fake.appId, appSecret: fake.appSecret, domain: fake.domain }),
+  ).toMatchObject({
+    ok: true,
+  })
+  expect(await probeFeishu({ appId: fake.appId, appSecret: 'nope', domain: fake.domain })).toMatchObject({
+    ok: false,
+    detail: expect.stringContaining('bad credentials: code 10014'),
+    hint: expect.stringContaining('FEISHU_APP_SECRET'),
+  })
 })

@@ -1,6 +1,6 @@
 import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
-import { createWebhookRouter } from '../../../src/channels/webhooks.ts'
 import type { Channel } from '../../../src/core/channel/channel.ts'
+import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'

@@ -1,5 +1,5 @@
-import { createWebhookRouter } from '../../../src/channels/webhooks.ts'
 import { createWecomAppChannel } from '../../../src/channels/wecom-app/index.ts'
+import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'

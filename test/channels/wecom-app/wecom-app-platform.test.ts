@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { probeWecomApp } from '../../../src/channels/wecom-app/probe.ts'
 import type { InboundMessage } from '../../../src/core/channel/channel.ts'
 import { createRecorder } from '../../fakes/recorder.ts'
 import { startWecomAppHarness, type WecomAppHarness } from './harness.ts'
@@ -58,4 +59,14 @@ test('an expired access token is replaced and the message still goes out, once',
     [0, 'after expiry'],
   ])
   expect(h.sent(h.dmJid).filter((t) => t === 'after expiry')).toHaveLength(1)
+})
+
+test('the doctor probe: an access token for the right secret, bad credentials named for a wrong one', async () => {
+  const base = { corpId: h.fake.corpId, agentId: h.fake.agentId, apiBase: h.fake.apiBase }
+  expect(await probeWecomApp({ ...base, corpSecret: h.fake.corpSecret })).toMatchObject({ ok: true })
+  expect(await probeWecomApp({ ...base, corpSecret: 'nope' })).toMatchObject({
+    ok: false,
+    detail: expect.stringContaining('bad credentials'),
+    hint: expect.stringContaining('WECOM_CORP_SECRET'),
+  })
 })

@@ -1,5 +1,5 @@
-import { createWebhookRouter } from '../../../src/channels/webhooks.ts'
 import { createWhatsAppChannel } from '../../../src/channels/whatsapp/index.ts'
+import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { createWebhookRouter } from '../../../src/channels/webhooks.ts'
 import { createWhatsAppChannel } from '../../../src/channels/whatsapp/index.ts'
 import type { InboundMessage } from '../../../src/core/channel/channel.ts'
+import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { ChannelError } from '../../../src/core/errors.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { createRecorder } from '../../fakes/recorder.ts'

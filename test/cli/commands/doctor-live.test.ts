@@ -9,6 +9,9 @@ const api = Bun.serve({
   hostname: '127.0.0.1',
   port: 0,
   fetch(req) {
+    // Feishu's probe (FEISHU_DOMAIN points here) gets a tenant token.
+    if (new URL(req.url).pathname === '/open-apis/auth/v3/tenant_access_token/internal')
+      return Response.json({ code: 0, tenant_access_token: 't-1', expire: 7200 })
     seen.push(req.headers.get('authorization') ?? '')
     return Response.json([
       { name: 'feishu', enabled: true, configured: true, status: 'connected' },
@@ -46,6 +49,7 @@ test('with ngb serve running, doctor reports each ready platform’s live state;
       NGB_CONTAINER_CLI: 'no-such-docker-cli',
       FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718',
       FEISHU_APP_SECRET: 'secret-1',
+      FEISHU_DOMAIN: `http://127.0.0.1:${api.port}`,
       WECOM_BOT_ID: 'bot-1',
       WECOM_BOT_SECRET: 'secret-2',
       SLACK_BOT_TOKEN: 'xoxb-1',

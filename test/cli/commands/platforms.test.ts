@@ -26,6 +26,11 @@ describe('the platform table in doctor and config show', () => {
       ok: false,
       hint: expect.stringContaining('SLACK_APP_TOKEN'),
     })
+    // A required id (the phone number id) is named alongside the credentials.
+    expect(checks.find((c) => c.name === 'whatsapp')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('WHATSAPP_PHONE_NUMBER_ID'),
+    })
     // Every platform with an adapter has a row, the Channels II ones included.
     expect(checks.find((c) => c.name === 'feishu')).toMatchObject({
       ok: true,
@@ -43,6 +48,7 @@ describe('the platform table in doctor and config show', () => {
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/^telegram\s+ready\s+TELEGRAM_BOT_TOKEN/m)
     expect(text.stdout).toMatch(/^slack\s+off\s+SLACK_BOT_TOKEN/m)
+    expect(text.stdout).toMatch(/^whatsapp\s+off\s+WHATSAPP_ACCESS_TOKEN/m)
     expect(text.stdout).toMatch(/^feishu\s+off\s+FEISHU_APP_ID/m)
     expect(text.stdout).toMatch(/^wecom\s+off\s+WECOM_BOT_ID/m)
     expect(text.stdout).not.toContain(secret)

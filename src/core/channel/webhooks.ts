@@ -1,5 +1,5 @@
-import { errorMessage } from '../core/errors.ts'
-import type { Logger } from '../util/log.ts'
+import type { Logger } from '../../util/log.ts'
+import { errorMessage } from '../errors.ts'
 
 /**
  * Webhooks of chat platforms (WhatsApp, Feishu and WeCom callback modes …) on the ngb web server,
