@@ -92,3 +92,28 @@ export function chunkText(text: string, maxLength: number): string[] {
     chunks.push(fence ? `${current}\n${fence.marker}` : current.trimEnd())
   return chunks
 }
+
+/**
+ * chunkText for platforms that count in another unit than UTF-16 code units (UTF-8 bytes): a chunk
+ * that measures over the limit is split again with a proportionally smaller character budget, so
+ * fences stay balanced and order is kept.
+ */
+export function chunkToFit(text: string, maxLength: number, measure: (s: string) => number): string[] {
+  const out: string[] = []
+  for (const chunk of chunkText(text, maxLength)) {
+    let size = measure(chunk)
+    if (size <= maxLength) {
+      out.push(chunk)
+      continue
+    }
+    let budget = chunk.length
+    let pieces = [chunk]
+    while (size > maxLength && budget > 1) {
+      budget = Math.max(1, Math.floor((budget * maxLength) / size) - 1)
+      pieces = chunkText(chunk, budget)
+      size = Math.max(...pieces.map(measure))
+    }
+    out.push(...pieces)
+  }
+  return out
+}
