@@ -107,4 +107,22 @@ export interface Run {
   error?: string
   bytesOut: number
   logPath?: string
+  /** The chat the run answered, the task it ran for, and the agent session it used. */
+  chatJid?: string
+  taskId?: string
+  sessionId?: string
+  /** What the run cost, summed over its turns (zero until it reports; the runs table always has it). */
+  usage?: RunUsage
+}
+
+/** Tokens by kind, cost in USD, API calls and time: the provider's figures for a run or a sum of runs. */
+export interface RunUsage {
+  inputTokens: number
+  outputTokens: number
+  cacheWriteTokens: number
+  cacheReadTokens: number
+  costUsd: number
+  model?: string
+  apiCalls: number
+  apiMs: number
 }

@@ -7,6 +7,7 @@ import { classifyError, createFrameTranslator } from './claude/frames.ts'
 import { buildHooks } from './claude/hooks.ts'
 import { startKeyProxy } from './claude/key-proxy.ts'
 import { createNgbMcpServer, MCP_SERVER_NAME, type McpSdk } from './claude/tools.ts'
+import { createUsageMeter } from './claude/usage.ts'
 
 export interface ClaudeProviderOptions {
   /** The runner's environment, for the few variables the CLI may inherit (PATH, LANG, …). */
@@ -24,7 +25,7 @@ const SCHEDULED_PREFIX =
 export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider {
   return async (ctx) => {
     const { input } = ctx
-    const translator = createFrameTranslator(input.sessionId)
+    const translator = createFrameTranslator(input.sessionId, createUsageMeter(input.usageBaseline))
     const first = input.isScheduledTask ? `${SCHEDULED_PREFIX}${input.prompt}` : input.prompt
     const sdk = await loadSdk()
     if (!sdk) {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Usage } from '../../../src/protocol/container.ts'
 import type { Provider, ProviderContext } from '../provider.ts'
 
 /**
@@ -8,6 +9,21 @@ import type { Provider, ProviderContext } from '../provider.ts'
  */
 
 const MULTI_DELAY_MS = 150
+
+/**
+ * What every answer of the mock reports, so tests can assert sums: one "mock-cost unit" is
+ * $0.01. `/cost <usd> <text>` answers <text> at another price.
+ */
+export const MOCK_USAGE: Usage = {
+  inputTokens: 100,
+  outputTokens: 20,
+  cacheWriteTokens: 10,
+  cacheReadTokens: 50,
+  costUsd: 0.01,
+  model: 'mock',
+  apiCalls: 1,
+  apiMs: 5,
+}
 
 function unescapeXml(s: string): string {
   return s
@@ -75,8 +91,9 @@ async function handle(
   ctx: ProviderContext,
   session: Session,
   signal: AbortSignal,
+  usage: Usage = MOCK_USAGE,
 ): Promise<Outcome> {
-  const say = (t: string) => ctx.emit({ type: 'result', text: t })
+  const say = (t: string) => ctx.emit({ type: 'result', text: t, usage })
   if (!text.startsWith('/')) {
     say(`mock: ${text}`)
     return 'continue'
@@ -86,9 +103,14 @@ async function handle(
     case '/sleep': {
       const [ms, more] = nextToken(rest)
       if (!(await pause(Number(ms) || 0, signal))) return interrupted(ctx)
-      if (more) return handle(more, ctx, session, signal)
+      if (more) return handle(more, ctx, session, signal, usage)
       say(`mock: slept ${Number(ms) || 0}`)
       return 'continue'
+    }
+    case '/cost': {
+      const [usd, more] = nextToken(rest)
+      const costUsd = Math.max(0, Number(usd) || 0)
+      return handle(more || 'cost', ctx, session, signal, { ...usage, costUsd })
     }
     case '/multi': {
       const n = Math.max(1, Math.min(1000, Number(nextToken(rest)[0]) || 1))

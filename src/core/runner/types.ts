@@ -1,5 +1,5 @@
 import type { OutputFrame } from '../../protocol/container.ts'
-import type { Group, RunTrigger } from '../types.ts'
+import type { Group, RunTrigger, RunUsage } from '../types.ts'
 
 export interface TurnRequest {
   group: Group
@@ -9,6 +9,8 @@ export interface TurnRequest {
   /** Resume this agent session; undefined starts a new one. */
   sessionId?: string
   isScheduledTask?: boolean
+  /** The scheduled task this run is for (usage is summed per task). */
+  taskId?: string
   /** Called for every frame as it streams (results, session, activity, errors), in order. */
   onFrame?: (frame: OutputFrame) => void
   /** Overrides for this turn (tests, `ngb run --timeout/--provider/--image`). */
@@ -28,6 +30,8 @@ export interface TurnOutcome {
   results: string[]
   error?: string
   errorKind?: string
+  /** What the run cost, summed over its turns (runners that cannot tell leave it out). */
+  usage?: RunUsage
 }
 
 /** A live agent turn: one container, which takes follow-ups until it is closed or goes idle. */

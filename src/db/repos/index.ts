@@ -11,6 +11,7 @@ import { createReplyProgressRepo } from './reply-progress.ts'
 import { createRunsRepo } from './runs.ts'
 import { createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
+import { createUsageRepo } from './usage.ts'
 
 export function createRepos(db: Database) {
   return {
@@ -22,6 +23,7 @@ export function createRepos(db: Database) {
     cursors: createCursorsRepo(db),
     tasks: createTasksRepo(db),
     runs: createRunsRepo(db),
+    usage: createUsageRepo(db),
     meta: createMetaRepo(db),
     pluginState: createPluginStateRepo(db),
     replyProgress: createReplyProgressRepo(db),
