@@ -7,6 +7,7 @@ import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
+import { type BudgetGate, createBudgetGate } from './core/budget/gate.ts'
 import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
 import { allowlistPath } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
@@ -20,6 +21,7 @@ import type { RunTask } from './core/queue/group-queue.ts'
 import { createAgentRunner } from './core/runner/run-turn.ts'
 import type { AgentRunner } from './core/runner/types.ts'
 import { createTaskRuntime, type TaskRuntime } from './core/task-runtime.ts'
+import type { BudgetLimits } from './core/types.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
@@ -275,6 +277,8 @@ export interface Core {
   orchestrator: Orchestrator
   /** Scheduler, task runs and the agents' IPC actions; `serve` starts and stops it. */
   tasks: TaskRuntime
+  /** Budgets: checked before message and task runs; `serve` starts and stops its re-checks. */
+  budget: BudgetGate
 }
 
 /** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
@@ -334,7 +338,13 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     clock: rt.clock,
     log: log.child({ component: 'orchestrator' }),
     removeOrphans: parts.removeOrphans,
-    runTask: parts.runTask ?? ((task) => tasks.runTask(task)),
+    runTask: async (task) => {
+      // A group over its budget holds the task; the gate queues it again once the budget allows.
+      const group = groups.get(task.groupFolder)
+      if (group && !budget.admitTask(task, group)) return
+      await (parts.runTask ?? tasks.runTask)(task)
+    },
+    budget: { check: (group, chatJid) => budget.check(group, chatJid) },
     transaction: (fn) => rt.db.transaction(fn).immediate(),
     version: VERSION,
   })
@@ -363,5 +373,33 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     timezone: rt.config.timezone,
     ipcDir: rt.paths.ipc,
   })
-  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
+  const budget = createBudgetGate({
+    usage: rt.repos.usage,
+    notices: rt.repos.budgetNotices,
+    global: () => globalBudget(rt.config),
+    group: (folder) => groups.get(folder),
+    mainChat: () => {
+      const main = rt.repos.groups.main()
+      return main ? (rt.repos.chats.chatsOf(main.folder)[0] ?? `web:${main.folder}`) : undefined
+    },
+    tell: (chatJid, text, group) => orchestrator.outbound.deliver({ chatJid, text, group }),
+    enqueue: (folder) => orchestrator.queue.enqueue(folder),
+    enqueueTask: (task) => orchestrator.queue.enqueueTask(task),
+    bus,
+    clock: rt.clock,
+    log,
+    timezone: rt.config.timezone,
+  })
+  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks, budget }
+}
+
+/** The global budget from the config (ngb.toml [budget], NGB_BUDGET_*). */
+export function globalBudget(config: Config): BudgetLimits {
+  return {
+    dailyUsd: config.budgetDailyUsd,
+    monthlyUsd: config.budgetMonthlyUsd,
+    dailyTokens: config.budgetDailyTokens,
+    monthlyTokens: config.budgetMonthlyTokens,
+    policy: config.budgetPolicy,
+  }
 }

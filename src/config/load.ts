@@ -48,6 +48,7 @@ function defaults(env: Record<string, string | undefined>): Raw {
     containerCpus: '2',
     containerPidsLimit: 512,
     agentProvider: 'claude',
+    budgetPolicy: 'hold',
     debug: false,
   }
 }

@@ -231,6 +231,31 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'WeCom AI bot secret',
   },
   wecomWsUrl: { env: 'WECOM_WS_URL', toml: 'wecom.ws_url', description: 'WeCom AI bot WebSocket URL' },
+  budgetDailyUsd: {
+    env: 'NGB_BUDGET_DAILY_USD',
+    toml: 'budget.daily_usd',
+    description: 'Global daily budget in USD, all groups together (groups have their own too)',
+  },
+  budgetMonthlyUsd: {
+    env: 'NGB_BUDGET_MONTHLY_USD',
+    toml: 'budget.monthly_usd',
+    description: 'Global monthly budget in USD, all groups together',
+  },
+  budgetDailyTokens: {
+    env: 'NGB_BUDGET_DAILY_TOKENS',
+    toml: 'budget.daily_tokens',
+    description: 'Global daily budget in tokens (input, output and cache), all groups together',
+  },
+  budgetMonthlyTokens: {
+    env: 'NGB_BUDGET_MONTHLY_TOKENS',
+    toml: 'budget.monthly_tokens',
+    description: 'Global monthly budget in tokens, all groups together',
+  },
+  budgetPolicy: {
+    env: 'NGB_BUDGET_POLICY',
+    toml: 'budget.policy',
+    description: 'Over budget: hold (keep messages, answer later) or drop (do not answer them)',
+  },
   debug: { env: 'NGB_DEBUG', toml: 'debug', description: 'Verbose logs and stack traces' },
 }
 

@@ -2,6 +2,7 @@ import type { Repos } from '../db/repos/index.ts'
 import type { PluginHost } from '../plugins/host.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import type { BudgetGate } from './budget/gate.ts'
 import type { ChannelRegistry } from './channel/registry.ts'
 import { createChatCommands } from './chat-commands.ts'
 import { errorMessage } from './errors.ts'
@@ -42,6 +43,8 @@ export interface OrchestratorDeps {
   transaction?: <T>(fn: () => T) => T
   /** Shown by the `/help` and `/status` chat commands. */
   version?: string
+  /** Spending limits checked before each message run (core/budget/gate.ts). */
+  budget?: Pick<BudgetGate, 'check'>
 }
 
 export interface Orchestrator {
@@ -86,6 +89,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     clock,
     log: log.child({ component: 'turn' }),
     idleTimeoutMs: config.idleTimeoutMs,
+    budget: deps.budget,
   })
   const queue = createGroupQueue({
     maxConcurrent: config.maxConcurrent,

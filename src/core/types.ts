@@ -23,6 +23,8 @@ export interface GroupSettings {
   provider?: 'claude' | 'mock'
   image?: string
   extraMounts?: ExtraMount[]
+  /** Spending limits for this group (docs/usage.md); the global one is in the config. */
+  budget?: BudgetLimits
 }
 
 export interface Group {
@@ -114,6 +116,17 @@ export interface Run {
   /** What the run cost, summed over its turns (zero until it reports; the runs table always has it). */
   usage?: RunUsage
 }
+
+/** A daily and a monthly limit, in USD and/or tokens (all four kinds). Absent = no limit. */
+export interface BudgetLimits {
+  dailyUsd?: number
+  monthlyUsd?: number
+  dailyTokens?: number
+  monthlyTokens?: number
+  /** Over budget: `hold` keeps messages and answers them when the budget allows; `drop` skips them. */
+  policy?: BudgetPolicy
+}
+export type BudgetPolicy = 'hold' | 'drop'
 
 /** Tokens by kind, cost in USD, API calls and time: the provider's figures for a run or a sum of runs. */
 export interface RunUsage {

@@ -120,6 +120,19 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
     v.parse(schema, await call(method, path, body))
   const enc = encodeURIComponent
 
+  /** Read-modify-write of a group's settings; returns the group as saved. */
+  async function putSettings(
+    folder: string,
+    change: (settings: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<Group> {
+    const path = `/api/groups/${enc(folder)}/settings`
+    const settings = v.parse(v.record(v.string(), v.unknown()), await call('GET', path))
+    await call('PUT', path, change(settings))
+    const groups = (await get(v.array(GroupSchema), '/api/groups')) as Group[]
+    const group = groups.find((g) => g.folder === folder)
+    if (!group) throw new NgbError('not_found', `group "${folder}" does not exist`)
+    return group
+  }
   return {
     via: `api ${deps.url}`,
     async listGroups() {
@@ -184,13 +197,10 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
     taskRuns: async (id, limit) =>
       ((await get(v.array(TaskRunSchema), `/api/tasks/${enc(id)}/runs`)) as TaskRun[]).slice(0, limit),
     async setExtraMounts(folder, extraMounts) {
-      const path = `/api/groups/${enc(folder)}/settings`
-      const settings = v.parse(v.record(v.string(), v.unknown()), await call('GET', path))
-      await call('PUT', path, { ...settings, extraMounts })
-      const groups = (await get(v.array(GroupSchema), '/api/groups')) as Group[]
-      const group = groups.find((g) => g.folder === folder)
-      if (!group) throw new NgbError('not_found', `group "${folder}" does not exist`)
-      return group
+      return putSettings(folder, (settings) => ({ ...settings, extraMounts }))
+    },
+    async setBudget(folder, budget) {
+      return putSettings(folder, ({ budget: _, ...rest }) => (budget ? { ...rest, budget } : rest))
     },
     resetSession: async (folder) =>
       (await send(v.object({ reset: v.boolean() }), 'POST', `/api/sessions/${enc(folder)}/reset`, {})).reset,

@@ -53,6 +53,10 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
       const current = groups.require(folder)
       return groups.updateGroup(folder, { settings: { ...current.settings, extraMounts } })
     },
+    async setBudget(folder, budget) {
+      const { budget: _, ...rest } = groups.require(folder).settings
+      return groups.updateGroup(folder, { settings: budget ? { ...rest, budget } : rest })
+    },
     async resetSession(folder) {
       if (!groups.get(folder)) throw new NotFoundError(`no group "${folder}" (see \`ngb groups ls\`)`)
       return repos.sessions.clear(folder)

@@ -3,7 +3,15 @@ import { formatMountSpec, parseMountSpec } from '../../core/container/mount-spec
 import { InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import { parseInterval } from '../../core/scheduler/next-run.ts'
-import type { GroupSettings, NetworkMode, TriggerMode } from '../../core/types.ts'
+import type {
+  BudgetLimits,
+  BudgetPolicy,
+  Group,
+  GroupSettings,
+  NetworkMode,
+  TriggerMode,
+} from '../../core/types.ts'
+import { formatUsd } from '../../core/usage/sum.ts'
 import { withAdmin } from '../admin/use.ts'
 import { globalArgs } from '../context.ts'
 import { withExamples } from '../help.ts'
@@ -12,6 +20,7 @@ import { formatTable, formatWhen, note, printJson } from '../output.ts'
 const TRIGGERS: readonly string[] = ['always', 'mention', 'pattern']
 const NETWORKS: readonly string[] = ['bridge', 'none', 'host']
 const PROVIDERS: readonly string[] = ['claude', 'mock']
+const POLICIES: readonly string[] = ['hold', 'drop']
 
 function pick<T extends string>(
   value: string | undefined,
@@ -189,9 +198,68 @@ export function mountFlags(rawArgs: string[]): string[] {
   return out
 }
 
+/** `--budget-daily 5` → 5; `off` → null (remove that limit); absent → undefined (keep). */
+function budgetFlag(value: string | undefined, flag: string, integer: boolean): number | null | undefined {
+  if (value === undefined) return undefined
+  if (value === 'off' || value === 'none') return null
+  const n = Number(value.replace(/^\$/, ''))
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+    throw new InvalidInputError(
+      `${flag} must be ${integer ? 'a whole number of tokens' : 'an amount in USD such as 5 or 0.50'}, or off; not "${value}"`,
+    )
+  return n
+}
+
+const BUDGET_FLAGS = {
+  'budget-daily': { field: 'dailyUsd', integer: false },
+  'budget-monthly': { field: 'monthlyUsd', integer: false },
+  'budget-daily-tokens': { field: 'dailyTokens', integer: true },
+  'budget-monthly-tokens': { field: 'monthlyTokens', integer: true },
+} as const
+
+/** The budget after applying the flags to `current`; undefined when no budget flag was given. */
+export function budgetFromFlags(
+  args: Record<string, unknown>,
+  current: BudgetLimits | undefined,
+): BudgetLimits | undefined | 'unchanged' {
+  if (args['clear-budget']) return undefined
+  const next: BudgetLimits = { ...current }
+  let changed = false
+  for (const [flag, { field, integer }] of Object.entries(BUDGET_FLAGS)) {
+    const raw = args[flag]
+    const value = budgetFlag(typeof raw === 'string' ? raw : undefined, `--${flag}`, integer)
+    if (value === undefined) continue
+    changed = true
+    if (value === null) delete next[field]
+    else next[field] = value
+  }
+  const policy = pick<BudgetPolicy>(
+    typeof args['budget-policy'] === 'string' ? args['budget-policy'] : undefined,
+    POLICIES,
+    '--budget-policy',
+  )
+  if (policy) {
+    next.policy = policy
+    changed = true
+  }
+  if (!changed) return 'unchanged'
+  return Object.keys(next).length > 0 ? next : undefined
+}
+
+function describeBudget(b: BudgetLimits | undefined): string {
+  if (!b) return 'no budget (the global one, if any, applies)'
+  const parts: string[] = []
+  if (b.dailyUsd !== undefined) parts.push(`daily ${formatUsd(b.dailyUsd)}`)
+  if (b.monthlyUsd !== undefined) parts.push(`monthly ${formatUsd(b.monthlyUsd)}`)
+  if (b.dailyTokens !== undefined) parts.push(`daily ${b.dailyTokens} tokens`)
+  if (b.monthlyTokens !== undefined) parts.push(`monthly ${b.monthlyTokens} tokens`)
+  parts.push(`over budget: ${b.policy ?? 'hold'}`)
+  return `budget ${parts.join(', ')}`
+}
+
 const set = withExamples(
   defineCommand({
-    meta: { name: 'set', description: "Change a group's settings: its extra mounts" },
+    meta: { name: 'set', description: "Change a group's settings: its extra mounts and its budget" },
     args: {
       ...globalArgs,
       folder: { type: 'positional', description: 'Group folder', required: true },
@@ -201,25 +269,58 @@ const set = withExamples(
         valueHint: 'spec',
       },
       'clear-mounts': { type: 'boolean', description: 'Remove every extra mount' },
+      'budget-daily': {
+        type: 'string',
+        description: 'Daily budget in USD (off removes it)',
+        valueHint: 'usd',
+      },
+      'budget-monthly': { type: 'string', description: 'Monthly budget in USD', valueHint: 'usd' },
+      'budget-daily-tokens': { type: 'string', description: 'Daily budget in tokens', valueHint: 'n' },
+      'budget-monthly-tokens': { type: 'string', description: 'Monthly budget in tokens', valueHint: 'n' },
+      'budget-policy': {
+        type: 'string',
+        description: 'Over budget: hold (answer later) or drop (do not answer)',
+        valueHint: 'hold|drop',
+      },
+      'clear-budget': { type: 'boolean', description: 'Remove the group budget' },
     },
     async run({ args, rawArgs }) {
       const specs = mountFlags(rawArgs)
-      if (specs.length === 0 && !args['clear-mounts'])
-        throw new InvalidInputError('nothing to set: give --mount host:container[:ro] or --clear-mounts')
+      const budget = budgetFromFlags(args, undefined)
+      if (specs.length === 0 && !args['clear-mounts'] && budget === 'unchanged' && !args['clear-budget'])
+        throw new InvalidInputError(
+          'nothing to set: give --mount host:container[:ro], --clear-mounts, --budget-daily <usd> (or another --budget-* flag) or --clear-budget',
+        )
       if (specs.length > 0 && args['clear-mounts'])
         throw new InvalidInputError('--mount and --clear-mounts do not go together')
-      const mounts = specs.map(parseMountSpec)
-      const group = await withAdmin(args, (a) => a.setExtraMounts(args.folder, mounts))
-      const saved = group.settings.extraMounts ?? []
-      if (saved.length === 0) return void process.stdout.write(`${group.folder}: no extra mounts\n`)
-      process.stdout.write(`${group.folder}: extra mounts\n`)
-      for (const m of saved) process.stdout.write(`  ${formatMountSpec(m)}\n`)
-      note('each is checked again against the mount allowlist at every run')
+      let group: Group | undefined
+      if (specs.length > 0 || args['clear-mounts']) {
+        const mounts = specs.map(parseMountSpec)
+        group = await withAdmin(args, (a) => a.setExtraMounts(args.folder, mounts))
+        const saved = group.settings.extraMounts ?? []
+        if (saved.length === 0) process.stdout.write(`${group.folder}: no extra mounts\n`)
+        else {
+          process.stdout.write(`${group.folder}: extra mounts\n`)
+          for (const m of saved) process.stdout.write(`  ${formatMountSpec(m)}\n`)
+          note('each is checked again against the mount allowlist at every run')
+        }
+      }
+      if (budget !== 'unchanged' || args['clear-budget']) {
+        group = await withAdmin(args, async (a) => {
+          const current = (await a.listGroups()).find((g) => g.folder === args.folder)
+          const next = budgetFromFlags(args, current?.settings.budget)
+          return a.setBudget(args.folder, next === 'unchanged' ? current?.settings.budget : next)
+        })
+        process.stdout.write(`${group.folder}: ${describeBudget(group.settings.budget)}\n`)
+      }
     },
   }),
   [
     'ngb groups set main --mount ~/projects/app:app --mount ~/notes:notes:ro',
     'ngb groups set main --clear-mounts',
+    'ngb groups set family --budget-daily 5 --budget-monthly 50',
+    'ngb groups set family --budget-daily-tokens 2000000 --budget-policy drop',
+    'ngb groups set family --budget-daily off',
   ],
 )
 

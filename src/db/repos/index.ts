@@ -1,6 +1,7 @@
 import type { Database } from 'bun:sqlite'
 import { createApiTokensRepo, createUsersRepo, createWebSessionsRepo } from './auth.ts'
 import { createBindTokensRepo } from './bind-tokens.ts'
+import { createBudgetNoticesRepo } from './budget-notices.ts'
 import { createChatsRepo } from './chats.ts'
 import { createCursorsRepo } from './cursors.ts'
 import { createGroupsRepo } from './groups.ts'
@@ -24,6 +25,7 @@ export function createRepos(db: Database) {
     tasks: createTasksRepo(db),
     runs: createRunsRepo(db),
     usage: createUsageRepo(db),
+    budgetNotices: createBudgetNoticesRepo(db),
     meta: createMetaRepo(db),
     pluginState: createPluginStateRepo(db),
     replyProgress: createReplyProgressRepo(db),
