@@ -21,7 +21,6 @@ import type { RunTask } from './core/queue/group-queue.ts'
 import { createAgentRunner } from './core/runner/run-turn.ts'
 import type { AgentRunner } from './core/runner/types.ts'
 import { createTaskRuntime, type TaskRuntime } from './core/task-runtime.ts'
-import type { BudgetLimits } from './core/types.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
@@ -38,6 +37,7 @@ import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
 import { applyChannelFlags } from './web/adapters/channels.ts'
 import { createWebServices } from './web/adapters/index.ts'
+import { globalBudget } from './web/adapters/usage.ts'
 import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
 import { createAuthService } from './web/auth/auth-service.ts'
@@ -391,15 +391,4 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     timezone: rt.config.timezone,
   })
   return { bus, groups, plugins, channels, web, cli, orchestrator, tasks, budget }
-}
-
-/** The global budget from the config (ngb.toml [budget], NGB_BUDGET_*). */
-export function globalBudget(config: Config): BudgetLimits {
-  return {
-    dailyUsd: config.budgetDailyUsd,
-    monthlyUsd: config.budgetMonthlyUsd,
-    dailyTokens: config.budgetDailyTokens,
-    monthlyTokens: config.budgetMonthlyTokens,
-    policy: config.budgetPolicy,
-  }
 }

@@ -11,6 +11,7 @@ import { metricsRoute } from './api/metrics.ts'
 import { runsApi } from './api/runs.ts'
 import { systemApi } from './api/system.ts'
 import { tasksApi } from './api/tasks.ts'
+import { usageApi } from './api/usage.ts'
 import type { AuthService } from './auth/auth-service.ts'
 import { authGuard, hostGuard } from './auth/guard.ts'
 import { logoutRoute, publicAuthRoutes } from './auth/routes.ts'
@@ -112,6 +113,7 @@ export function createWebApp(deps: WebAppDeps) {
       .use(chatsApi({ chats: s.chats, groups: s.groups, webChat: s.webChat, guard }))
       .use(tasksApi(s.tasks))
       .use(runsApi({ runs: s.runs, sessions: s.sessions }))
+      .use(usageApi(s.usage))
       .use(systemApi({ channels: s.channels, plugins: s.plugins, config: s.config, auth: deps.auth }))
       .use(ws.app)
       .use(

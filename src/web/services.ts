@@ -3,8 +3,10 @@
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
  */
 
+import type { BudgetLine } from '../core/budget/limits.ts'
 import type { NewTask } from '../core/tasks.ts'
 import type { Group, GroupSettings, Run, StoredMessage, Task, TaskRun, TriggerMode } from '../core/types.ts'
+import type { UsageQuery, UsageReport } from '../core/usage/report.ts'
 import type { BindToken } from '../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../db/repos/chats.ts'
 import type { SessionRecord } from '../db/repos/sessions.ts'
@@ -117,6 +119,26 @@ export interface ConfigRow {
   source: string
 }
 
+export interface BudgetOverview {
+  timezone: string
+  global: BudgetLine[]
+  /** Every group, most expensive this month first. */
+  groups: Array<{
+    folder: string
+    name: string
+    todayUsd: number
+    monthUsd: number
+    monthTokens: number
+    policy: 'hold' | 'drop'
+    lines: BudgetLine[]
+  }>
+}
+
+export interface UsageService {
+  report(query: UsageQuery): UsageReport
+  budgets(): BudgetOverview
+}
+
 export interface WebServices {
   groups: WebGroupsService
   tasks: WebTasksService
@@ -127,4 +149,5 @@ export interface WebServices {
   channels: ChannelsService
   plugins: PluginsService
   config: { describe(): ConfigRow[] }
+  usage: UsageService
 }

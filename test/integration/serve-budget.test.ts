@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { dataPaths } from '../../src/config/paths.ts'
 import { createEventBus } from '../../src/core/events.ts'
 import { createGroupsService } from '../../src/core/groups.ts'
+import type { UsageReport } from '../../src/core/usage/report.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
 import { systemClock } from '../../src/util/clock.ts'
@@ -168,6 +169,56 @@ describe('a group with a daily budget, through ngb serve', () => {
       // What was spent in the group: four answers, the $0.02 one, the held batch and the task.
       const total = readRepos((r) => r.usage.totals({ groupFolder: 'capped' }))
       expect(total.costUsd).toBeCloseTo(0.08, 9)
+      expect(total).toMatchObject({ runs: expect.any(Number), inputTokens: 700, outputTokens: 140 })
+    },
+    120_000,
+  )
+
+  dockerTest(
+    '`ngb usage --json`, /api/usage and /metrics agree with the run rows',
+    async () => {
+      const rows = readRepos((r) => r.runs.list({ limit: 1000 }))
+      const sum = (folder: string, f: (u: NonNullable<(typeof rows)[0]['usage']>) => number) =>
+        rows.filter((r) => r.groupFolder === folder).reduce((n, r) => n + (r.usage ? f(r.usage) : 0), 0)
+      const cli = await runNgb(['usage', '--json'], { env })
+      expect(cli.code).toBe(0)
+      const report = JSON.parse(cli.stdout) as UsageReport
+      expect(report.totals.runs).toBe(rows.length)
+      for (const folder of ['capped', 'main']) {
+        const g = report.groups.find((x) => x.key === folder)
+        expect(g?.runs).toBe(rows.filter((r) => r.groupFolder === folder).length)
+        expect(g?.inputTokens).toBe(sum(folder, (u) => u.inputTokens))
+        expect(g?.cacheReadTokens).toBe(sum(folder, (u) => u.cacheReadTokens))
+        expect(g?.costUsd).toBeCloseTo(
+          sum(folder, (u) => u.costUsd),
+          9,
+        )
+      }
+      // The chats and the task of the capped group add up to its total.
+      const capped = JSON.parse(
+        (await runNgb(['usage', '--json', '--group', 'capped'], { env })).stdout,
+      ) as UsageReport
+      expect(capped.chats.reduce((n, c) => n + c.costUsd, 0)).toBeCloseTo(capped.totals.costUsd, 9)
+      expect(capped.tasks).toHaveLength(1)
+      expect(capped.tasks[0]?.costUsd).toBeCloseTo(0.01, 9)
+      const table = await runNgb(['usage', '--since', 'today'], { env })
+      expect(table.stdout).toMatch(/^capped +\d+ +700 +140 +70 +350 +\$0\.08$/m)
+      expect(table.stdout).toMatch(/^total +/m)
+
+      const url = /Dashboard: (\S+)/.exec(serve?.stdout() ?? '')?.[1] ?? ''
+      const token = readFileSync(join(box.dataDir, 'cli-token'), 'utf8').trim()
+      const headers = { authorization: `Bearer ${token}` }
+      const api = (await (await fetch(`${url}/api/usage?since=today`, { headers })).json()) as UsageReport
+      expect(api.totals).toEqual(report.totals)
+      expect(api.groups).toEqual(report.groups)
+      const metrics = await (await fetch(`${url}/metrics`, { headers })).text()
+      expect(metrics).toContain('# TYPE ngb_tokens_total counter')
+      expect(metrics).toContain('ngb_tokens_total{group="capped",kind="input"} 700')
+      expect(metrics).toContain('ngb_tokens_total{group="capped",kind="cache_read"} 350')
+      expect(metrics).toContain('ngb_cost_usd_total{group="capped"} 0.08')
+      expect(metrics).toContain(
+        `ngb_runs_total{group="main"} ${rows.filter((r) => r.groupFolder === 'main').length}`,
+      )
     },
     120_000,
   )

@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import type { ErrorCode } from '../../core/errors.ts'
 import { NgbError } from '../../core/errors.ts'
 import type { Group, Task, TaskRun } from '../../core/types.ts'
+import type { UsageReport } from '../../core/usage/report.ts'
 import type { BindToken } from '../../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../../db/repos/chats.ts'
 import type { Admin } from './admin.ts'
@@ -13,6 +14,7 @@ import {
   GroupSchema,
   TaskRunSchema,
   TaskSchema,
+  UsageReportSchema,
 } from './schemas.ts'
 
 const CODES: readonly string[] = [
@@ -198,6 +200,12 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
       ((await get(v.array(TaskRunSchema), `/api/tasks/${enc(id)}/runs`)) as TaskRun[]).slice(0, limit),
     async setExtraMounts(folder, extraMounts) {
       return putSettings(folder, (settings) => ({ ...settings, extraMounts }))
+    },
+    async usage(query) {
+      const params = new URLSearchParams()
+      for (const [k, val] of Object.entries(query)) if (typeof val === 'string') params.set(k, val)
+      const qs = params.size > 0 ? `?${params}` : ''
+      return (await get(UsageReportSchema, `/api/usage${qs}`)) as UsageReport
     },
     async setBudget(folder, budget) {
       return putSettings(folder, ({ budget: _, ...rest }) => (budget ? { ...rest, budget } : rest))

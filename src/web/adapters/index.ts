@@ -15,6 +15,7 @@ import { createWebGroups } from './groups.ts'
 import { createWebPlugins } from './plugins.ts'
 import { createRepoChats, createRepoRuns, createRepoSessions } from './reads.ts'
 import { createWebTasks } from './tasks.ts'
+import { createWebUsage } from './usage.ts'
 import { createChannelWebChat, createFallbackWebChat } from './web-chat.ts'
 
 export interface WebServicesDeps {
@@ -56,6 +57,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
     }),
     plugins: createWebPlugins({ state: repos.pluginState, now, host: core?.plugins }),
     config: { describe: () => describeConfig(deps.loaded) },
+    usage: createWebUsage({ repos, config: deps.loaded.config, now }),
     ...overrides,
     webChat,
   }
