@@ -79,22 +79,17 @@ export function formatReset(line: Pick<BudgetLine, 'period' | 'resetsAt'>, timez
   return `on ${d} at 00:00 ${timezone}`
 }
 
-function whose(scope: string): string {
-  return scope === 'global' ? 'ngb (all groups together)' : 'this group'
-}
-
 export function reachedText(line: BudgetLine, timezone: string, policy: BudgetPolicy): string {
   const over = line.used > line.limit ? `, ${formatAmount(line.unit, line.used)} used` : ''
   const after =
     policy === 'drop'
       ? 'Messages sent until then are not answered.'
       : 'Your messages are kept and answered then, or as soon as the budget is raised.'
-  return `${capital(whose(line.scope))} reached its ${line.period} budget of ${formatAmount(line.unit, line.limit)}${over}; it resets ${formatReset(line, timezone)}. ${after}`
+  const who = line.scope === 'global' ? 'All groups together reached the global' : 'This group reached its'
+  return `${who} ${line.period} budget of ${formatAmount(line.unit, line.limit)}${over}; it resets ${formatReset(line, timezone)}. ${after}`
 }
 
 export function warningText(line: BudgetLine): string {
   const who = line.scope === 'global' ? 'All groups together have' : `Group "${line.scope}" has`
   return `${who} used ${Math.floor(line.fraction * 100)}% of the ${line.period} budget (${formatAmount(line.unit, line.used)} of ${formatAmount(line.unit, line.limit)}).`
 }
-
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
