@@ -22,6 +22,7 @@ import { overviewPage } from './pages/overview.tsx'
 import { pageRenderer } from './pages/render.tsx'
 import { systemPages } from './pages/system.tsx'
 import { tasksPages } from './pages/tasks.tsx'
+import { usagePage } from './pages/usage.tsx'
 import type { WebServices } from './services.ts'
 import { ASSETS, staticAssets } from './static.ts'
 import { wsRoutes } from './ws.ts'
@@ -69,6 +70,7 @@ export function createWebApp(deps: WebAppDeps) {
     guard,
     log: deps.log.child({ component: 'ws' }),
     runs: s.runs,
+    usage: s.usage,
     tasks: s.tasks,
     webChat: s.webChat,
     now,
@@ -137,6 +139,7 @@ export function createWebApp(deps: WebAppDeps) {
       .use(groupsPages({ guard, render, services: s, onChatHandedOver: deps.probes?.chatHandedOver }))
       .use(tasksPages({ guard, render, services: s }))
       .use(systemPages({ guard, render, services: s, auth: deps.auth }))
+      .use(usagePage({ guard, render, services: s }))
       .onStop(() => ws.stop())
   )
 }

@@ -6,10 +6,11 @@
 import type { BudgetLine } from '../core/budget/limits.ts'
 import type { NewTask } from '../core/tasks.ts'
 import type { Group, GroupSettings, Run, StoredMessage, Task, TaskRun, TriggerMode } from '../core/types.ts'
-import type { UsageQuery, UsageReport } from '../core/usage/report.ts'
+import type { UsageDay, UsageQuery, UsageReport } from '../core/usage/report.ts'
 import type { BindToken } from '../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../db/repos/chats.ts'
 import type { SessionRecord } from '../db/repos/sessions.ts'
+import type { UsageRow } from '../db/repos/usage.ts'
 
 export interface NewGroupInput {
   folder: string
@@ -134,9 +135,21 @@ export interface BudgetOverview {
   }>
 }
 
+/** What the overview and group charts draw: the last 30 local days, filled with zeros. */
+export interface UsageChartData {
+  timezone: string
+  days: UsageDay[]
+  /** Per group over the same 30 days. */
+  groups: UsageRow[]
+  /** Start to first output of the runs in those 30 days, in ms. */
+  p50?: number
+  p95?: number
+}
+
 export interface UsageService {
   report(query: UsageQuery): UsageReport
   budgets(): BudgetOverview
+  charts(group?: string): UsageChartData
 }
 
 export interface WebServices {

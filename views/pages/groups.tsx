@@ -62,6 +62,8 @@ export interface GroupDetailProps {
   memory: string
   chats: string[]
   tokens: BindToken[]
+  /** Server-rendered usage charts of this group (views/usage.tsx). */
+  charts: JSX.Element
 }
 
 export function TokenNotice({ token }: { token: BindToken }) {
@@ -71,6 +73,13 @@ export function TokenNotice({ token }: { token: BindToken }) {
     </p>
   )
 }
+
+const BUDGET_FIELDS = [
+  ['dailyUsd', 'Daily budget (USD)', '0.01'],
+  ['monthlyUsd', 'Monthly budget (USD)', '0.01'],
+  ['dailyTokens', 'Daily budget (tokens)', '1'],
+  ['monthlyTokens', 'Monthly budget (tokens)', '1'],
+] as const
 
 export function GroupDetailPage(p: GroupDetailProps) {
   const f = p.group.folder
@@ -102,6 +111,35 @@ export function GroupDetailPage(p: GroupDetailProps) {
           <ul id="activity" class="log" aria-label="Agent activity" />
         </div>
       </section>
+      <h2>Usage</h2>
+      {p.charts}
+      <h2>Budget</h2>
+      <form hx-put={`/groups/${f}/budget`} hx-target="#budget-status" class="stack" aria-label="Budget">
+        {BUDGET_FIELDS.map(([name, label, step]) => (
+          <>
+            <label for={`b-${name}`}>{label}</label>
+            <input
+              id={`b-${name}`}
+              name={name}
+              type="number"
+              min="0"
+              step={step}
+              placeholder="no limit"
+              value={String(p.group.settings.budget?.[name] ?? '')}
+            />
+          </>
+        ))}
+        <label for="b-policy">Over budget</label>
+        <select id="b-policy" name="policy">
+          {(['hold', 'drop'] as const).map((m) => (
+            <option value={m} selected={(p.group.settings.budget?.policy ?? 'hold') === m}>
+              {m === 'hold' ? 'hold messages, answer when the budget allows' : 'do not answer'}
+            </option>
+          ))}
+        </select>
+        <button type="submit">Save budget</button>
+        <div id="budget-status" aria-live="polite" />
+      </form>
       <h2>Memory (CLAUDE.md)</h2>
       <form hx-put={`/groups/${f}/memory`} hx-target="#memory-status" class="stack">
         <label for="memory">CLAUDE.md</label>
