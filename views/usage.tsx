@@ -2,8 +2,8 @@ import type { BudgetLine } from '../src/core/budget/limits.ts'
 import { formatAmount } from '../src/core/budget/limits.ts'
 import type { RunUsage } from '../src/core/types.ts'
 import { formatUsd, totalTokens } from '../src/core/usage/sum.ts'
-import { barChartSvg, hbarChartSvg } from '../src/web/charts/svg.ts'
 import type { BudgetOverview, UsageChartData } from '../src/web/services.ts'
+import { barChartSvg, hbarChartSvg } from './charts.ts'
 
 const tokens = (n: number) =>
   n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n))

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { barChartSvg, hbarChartSvg, percentile } from '../../src/web/charts/svg.ts'
+import { percentile } from '../../src/core/usage/sum.ts'
+import { barChartSvg, hbarChartSvg } from '../../views/charts.ts'
 
 const usd = (n: number) => `$${n.toFixed(2)}`
 

@@ -34,3 +34,11 @@ export function formatUsd(usd: number): string {
   if (usd !== 0 && Math.abs(usd) < 0.01) return `$${usd.toFixed(4)}`
   return `$${usd.toFixed(2)}`
 }
+
+/** Nearest-rank percentile (p in 0..100); undefined for no values. */
+export function percentile(values: number[], p: number): number | undefined {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b)
+  if (sorted.length === 0) return undefined
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
+  return sorted[rank - 1]
+}

@@ -3,8 +3,8 @@ import { budgetLines } from '../../core/budget/limits.ts'
 import { periodOf } from '../../core/budget/periods.ts'
 import type { BudgetLimits } from '../../core/types.ts'
 import { usageReport } from '../../core/usage/report.ts'
+import { percentile } from '../../core/usage/sum.ts'
 import type { Repos } from '../../db/repos/index.ts'
-import { percentile } from '../charts/svg.ts'
 import type { UsageService } from '../services.ts'
 
 const CHART_DAYS = 30

@@ -104,11 +104,3 @@ export function hbarChartSvg(o: ChartOptions & { maxRows?: number }): string {
     .join('')
   return frame(o, w, h, rows)
 }
-
-/** Nearest-rank percentile (p in 0..100); undefined for no values. */
-export function percentile(values: number[], p: number): number | undefined {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b)
-  if (sorted.length === 0) return undefined
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
-  return sorted[rank - 1]
-}
