@@ -27,7 +27,7 @@ export function UsageCharts({ data, group }: { data: UsageChartData; group?: str
         {barChartSvg({
           title: 'Runs per day, last 30 days',
           points: days.map((d) => ({ label: d.label, value: d.runs })),
-          format: (n) => `${Math.round(n)} runs`,
+          format: (n) => (Math.round(n) === 1 ? '1 run' : `${Math.round(n)} runs`),
           empty: 'No runs in the last 30 days',
         })}
       </figure>

@@ -42,3 +42,10 @@ export function percentile(values: number[], p: number): number | undefined {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
   return sorted[rank - 1]
 }
+
+/** One line: `1,280 in / 80 out / 300 cache write / 2,000 cache read tokens, $0.0065 (model)`. */
+export function describeUsage(u: RunUsage): string {
+  const n = (x: number) => x.toLocaleString('en-US')
+  const model = u.model ? ` (${u.model})` : ''
+  return `${n(u.inputTokens)} in / ${n(u.outputTokens)} out / ${n(u.cacheWriteTokens)} cache write / ${n(u.cacheReadTokens)} cache read tokens, ${formatUsd(u.costUsd)}${model}`
+}
