@@ -58,8 +58,23 @@ export function createBudgetGate(deps: BudgetGateDeps): BudgetGate {
   let timer: TimerHandle | undefined
   let offs: Array<() => void> = []
 
+  // Stored sums change only when a run finishes: once started (subscribed to run.finished), cache
+  // them until then, so a check before every message and follow-up costs no query. The periodic
+  // re-check clears it too (runs that `ngb run` recorded beside serve).
+  const storedCache = new Map<string, UsageTotals>()
+  let started = false
+  const storedTotals = (range: UsageRange): UsageTotals => {
+    if (!started) return deps.usage.totals(range)
+    const key = `${range.from}|${range.to}|${range.groupFolder ?? ''}`
+    let t = storedCache.get(key)
+    if (!t) {
+      t = deps.usage.totals(range)
+      storedCache.set(key, t)
+    }
+    return t
+  }
   const used = (range: UsageRange): UsageTotals => {
-    const stored = deps.usage.totals(range)
+    const stored = storedTotals(range)
     let extra = ZERO_USAGE
     for (const r of live.values()) {
       if (range.groupFolder === undefined || r.group === range.groupFolder) extra = addUsage(extra, r.usage)
@@ -162,19 +177,24 @@ export function createBudgetGate(deps: BudgetGateDeps): BudgetGate {
         deps.bus.on('run.finished', (e) => {
           // The row now holds the run's usage; counting it live too would count it twice.
           live.delete(e.run.id)
+          storedCache.clear()
         }),
         deps.bus.on('group.changed', (e) => {
           if (e.action === 'updated') recheck()
         }),
       ]
       const every = deps.recheckMs ?? 60_000
+      started = true
       const tick = () => {
+        storedCache.clear()
         recheck()
         timer = clock.setTimeout(tick, every)
       }
       timer = clock.setTimeout(tick, every)
     },
     stop() {
+      started = false
+      storedCache.clear()
       for (const off of offs) off()
       offs = []
       if (timer) clock.clearTimeout(timer)

@@ -72,12 +72,26 @@ export function dayKey(ms: number, tz: string): string {
   return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`
 }
 
+export interface PeriodRange {
+  start: number
+  end: number
+  key: string
+}
+
+/** The last period computed per zone and kind: checks before every run hit it (Intl is slow). */
+const recent = new Map<string, PeriodRange>()
+
 /** [start, end) of the period holding `ms`, and a key naming it (`2026-12-06`, `2026-12`). */
-export function periodOf(
-  ms: number,
-  tz: string,
-  period: Period,
-): { start: number; end: number; key: string } {
+export function periodOf(ms: number, tz: string, period: Period): PeriodRange {
+  const cacheKey = `${tz}|${period}`
+  const hit = recent.get(cacheKey)
+  if (hit && ms >= hit.start && ms < hit.end) return hit
+  const range = computePeriod(ms, tz, period)
+  recent.set(cacheKey, range)
+  return range
+}
+
+function computePeriod(ms: number, tz: string, period: Period): PeriodRange {
   const d = localDate(ms, tz)
   if (period === 'daily') {
     const next = new Date(Date.UTC(d.year, d.month - 1, d.day + 1))
