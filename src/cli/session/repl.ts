@@ -84,6 +84,8 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
     } else if (frame.type === 'result') {
       setWorking(false)
       screen.print(frame.text, 'agent')
+    } else if (frame.type === 'activity' && frame.kind === 'usage') {
+      // Accounting only (counted above for /usage): nothing to show.
     } else if (frame.type === 'activity') {
       screen.print(`  · ${frame.kind}: ${frame.summary}`, 'activity')
     } else {

@@ -148,6 +148,8 @@ describe('/usage in ngb session', () => {
     await waitFor(() => s.out().includes('priced one'), 'the priced answer')
     s.type('/usage')
     await waitFor(() => s.out().includes('session:'), 'the usage lines')
+    // A usage frame is accounting only: nothing printed for it.
+    expect(s.out()).not.toContain('turn ended without an answer')
     expect(s.out()).toContain(
       'last turn: 1,200 in / 80 out / 300 cache write / 2,000 cache read tokens, $0.0065 (claude-sonnet-4-5)',
     )
