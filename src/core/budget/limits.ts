@@ -69,7 +69,9 @@ export function budgetLines(
 }
 
 export function formatAmount(unit: BudgetUnit, n: number): string {
-  return unit === 'usd' ? formatUsd(n) : `${Math.round(n).toLocaleString('en-US')} tokens`
+  if (unit === 'usd') return formatUsd(n)
+  const whole = Math.round(n)
+  return `${whole.toLocaleString('en-US')} ${whole === 1 ? 'token' : 'tokens'}`
 }
 
 /** `00:00 Europe/Berlin` for a daily reset, `2027-01-01 00:00 Europe/Berlin` for a monthly one. */

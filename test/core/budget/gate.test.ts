@@ -79,7 +79,7 @@ describe('budget gate in the pipeline (fake runner, real SQLite)', () => {
     const { core, runner, gate, limits } = setup({ dailyTokens: 1, policy: 'drop' })
     await core.orchestrator.start()
     await core.web.post('main', 'dropped')
-    await core.waitFor(isOut('All groups together reached the global daily budget of 1 tokens'))
+    await core.waitFor(isOut('All groups together reached the global daily budget of 1 token,'))
     expect(core.outTexts('main').at(-1)).toContain('Messages sent until then are not answered.')
     limits.current = {}
     gate.recheck()
