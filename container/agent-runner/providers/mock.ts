@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { AttachmentRef } from '../../../src/protocol/attachments.ts'
+import { imageBlockAttachments } from '../../../src/protocol/attachments.ts'
 import type { Provider, ProviderContext } from '../provider.ts'
 
 /**
@@ -21,7 +23,8 @@ function unescapeXml(s: string): string {
 /** The text of the last <message> element, or the whole prompt when it has none. */
 export function lastMessage(prompt: string): string {
   const matches = [...prompt.matchAll(/<message\b[^>]*>([\s\S]*?)<\/message>/g)]
-  const last = matches.at(-1)?.[1]
+  // ngb appends <attachment …/> tags to a message's text; the directive is the text itself.
+  const last = matches.at(-1)?.[1]?.replace(/<attachment\b[^>]*?(\/>|>[\s\S]*?<\/attachment>)/g, '')
   return unescapeXml(last ?? prompt).trim()
 }
 
@@ -70,11 +73,23 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   })
 }
 
+/** What the agent received, as the Claude provider would pass it: files, and how many image blocks. */
+export function describeAttachments(list: readonly AttachmentRef[]): string {
+  if (list.length === 0) return 'attachments: none'
+  const files = list.map((a) => {
+    const state = existsSync(a.path) ? 'present' : 'missing'
+    const said = a.transcript === undefined ? '' : ` transcript="${a.transcript}"`
+    return `${a.kind} "${a.name}" ${a.mimeType} ${a.size} bytes ${state}${said}`
+  })
+  return `attachments: ${files.join('; ')}; image blocks: ${imageBlockAttachments(list).length}`
+}
+
 async function handle(
   text: string,
   ctx: ProviderContext,
   session: Session,
   signal: AbortSignal,
+  attachments: readonly AttachmentRef[] = [],
 ): Promise<Outcome> {
   const say = (t: string) => ctx.emit({ type: 'result', text: t })
   if (!text.startsWith('/')) {
@@ -140,6 +155,15 @@ async function handle(
       say(value === undefined ? `env ${name} unset` : `env ${name}=${value}`)
       return 'continue'
     }
+    case '/attachments':
+      say(`mock: ${describeAttachments(attachments)}`)
+      return 'continue'
+    case '/sendfile': {
+      const [path, caption] = nextToken(rest)
+      ctx.actions.sendFile({ chatJid: ctx.input.chatJid, path, caption: caption || undefined })
+      say(`mock: file ${path} sent`)
+      return 'continue'
+    }
     case '/activity':
       ctx.emit({ type: 'activity', kind: 'tool_use', summary: rest || 'mock activity' })
       say(`mock: ${rest || 'activity'}`)
@@ -167,7 +191,7 @@ async function turn(text: string, ctx: ProviderContext, session: Session): Promi
   const controller = new AbortController()
   const off = ctx.onInterrupt(() => controller.abort())
   try {
-    return await handle(lastMessage(text), ctx, session, controller.signal)
+    return await handle(lastMessage(text), ctx, session, controller.signal, ctx.attachmentsOf(text))
   } finally {
     off()
   }
