@@ -22,7 +22,7 @@ export type SendFile = (folder: string, action: Omit<SendFileAction, 'type'>) =>
 
 const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`
 
-function sniffFile(path: string): string {
+export function sniffFile(path: string): string {
   const fd = openSync(path, 'r')
   try {
     const head = new Uint8Array(512)
