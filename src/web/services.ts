@@ -1,3 +1,4 @@
+import type { PluginView } from '../plugins/manager.ts'
 import type { WorkspaceFiles } from './api/files.ts'
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
@@ -97,15 +98,8 @@ export interface ChannelsService {
   setEnabled(name: string, enabled: boolean): Promise<ChannelEntry>
 }
 
-export interface PluginInfo {
-  name: string
-  builtin: boolean
-  enabled: boolean
-  description: string
-  config: Record<string, unknown>
-  /** Hook errors counted since start. */
-  errors: number
-}
+/** One plugin as the host runs it (see src/plugins/manager.ts). */
+export type PluginInfo = PluginView
 
 export interface PluginsService {
   list(): PluginInfo[]
