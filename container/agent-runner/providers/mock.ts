@@ -92,6 +92,11 @@ async function handle(
   attachments: readonly AttachmentRef[] = [],
 ): Promise<Outcome> {
   const say = (t: string) => ctx.emit({ type: 'result', text: t })
+  // A message that is only a file: say what arrived (tests assert it triggered a turn).
+  if (text === '' && attachments.length) {
+    say(`mock: ${describeAttachments(attachments)}`)
+    return 'continue'
+  }
   if (!text.startsWith('/')) {
     say(`mock: ${text}`)
     return 'continue'

@@ -17,8 +17,16 @@ export interface ReceiveAttachmentsDeps {
 }
 
 export interface ReceiveAttachments {
-  /** Saves what it can; each refused file is explained in the chat. Returns the saved ones. */
-  receive(folder: string, replyJid: string, files: InboundAttachment[]): Promise<MessageAttachment[]>
+  /**
+   * Saves what it can and returns the saved ones. A refused file is explained in the chat when
+   * `notify` (the message is for the agent); in a busy group, files not meant for it are only logged.
+   */
+  receive(
+    folder: string,
+    replyJid: string,
+    files: InboundAttachment[],
+    notify?: boolean,
+  ): Promise<MessageAttachment[]>
 }
 
 export function createReceiveAttachments(deps: ReceiveAttachmentsDeps): ReceiveAttachments {
@@ -31,13 +39,13 @@ export function createReceiveAttachments(deps: ReceiveAttachmentsDeps): ReceiveA
     }
   }
   return {
-    async receive(folder, replyJid, files) {
+    async receive(folder, replyJid, files, notify = true) {
       const saved: MessageAttachment[] = []
       for (const file of files) {
         const result = await deps.store.save(folder, file)
         if (!result.ok) {
           log.warn('attachment refused', { group: folder, reason: result.reason, detail: result.message })
-          await tell(folder, replyJid, result.message)
+          if (notify) await tell(folder, replyJid, result.message)
           continue
         }
         let attachment = result.attachment

@@ -39,6 +39,13 @@ describe('Discord attachments through ngb serve', () => {
     return replies()[before] ?? ''
   }
 
+  async function nextReplies(n: number, send: () => void): Promise<string[]> {
+    const before = replies().length
+    send()
+    await waitFor(() => replies().length >= before + n, `${n} replies at the Discord fake`, 30_000)
+    return replies().slice(before)
+  }
+
   const inboxFiles = () => {
     const inbox = join(workspace, 'inbox')
     if (!existsSync(inbox)) return []
@@ -147,6 +154,17 @@ describe('Discord attachments through ngb serve', () => {
         'the refusal in the log',
         15_000,
       )
+      expect(fake.uploads.calls).toHaveLength(1)
+      // Over Discord's 10 MB: a clear message in the chat instead of a failed upload.
+      writeFileSync(join(workspace, 'huge.bin'), new Uint8Array(10 * 1024 * 1024 + 1))
+      const answers = await nextReplies(2, () =>
+        fake.injectMessage({ channelId: dmChannel, author: ann, content: '/sendfile huge.bin' }),
+      )
+      expect(
+        answers.some((r) =>
+          r.includes('I could not send "huge.bin": it is 10 MB, and discord takes files up to 10 MB'),
+        ),
+      ).toBe(true)
       expect(fake.uploads.calls).toHaveLength(1)
     },
     60_000,

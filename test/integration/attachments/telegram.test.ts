@@ -99,8 +99,19 @@ describe('Telegram attachments through ngb serve', () => {
       expect(reply).toContain(`image "photo.jpg" image/png ${PNG_1X1.length} bytes present`)
       expect(reply).toContain('image blocks: 1')
       const stored = inboxFiles().filter((f) => f.endsWith('.png'))
-      expect(stored).toHaveLength(1)
+      expect(stored.length).toBeGreaterThanOrEqual(1)
       expect(new Uint8Array(readFileSync(stored[0] ?? ''))).toEqual(PNG_1X1)
+    },
+    60_000,
+  )
+
+  dockerTest(
+    'a photo without a caption still triggers the agent in a DM',
+    async () => {
+      const reply = await nextReply(() =>
+        fake.injectFile({ chat: dm, from: user, kind: 'photo', bytes: PNG_1X1 }),
+      )
+      expect(reply).toContain('image blocks: 1')
     },
     60_000,
   )
@@ -126,6 +137,7 @@ describe('Telegram attachments through ngb serve', () => {
       // The sender's name never becomes a path: the file has a generated name in the dated inbox.
       const pdfs = inboxFiles().filter((f) => f.endsWith('.pdf'))
       expect(pdfs).toHaveLength(1)
+      expect(inboxFiles().filter((f) => f.endsWith('.png'))).toHaveLength(2)
       expect(pdfs[0]).toMatch(/inbox\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{16}\.pdf$/)
     },
     60_000,
