@@ -10,6 +10,7 @@ import type { Config } from './config/schema.ts'
 import { createSendFile } from './core/attachments/send-file.ts'
 import { createTranscriber } from './core/attachments/transcribe.ts'
 import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
+import { createWebhookRouter, type WebhookRouter } from './core/channel/webhooks.ts'
 import { allowlistPath } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
 import { createMountPolicy } from './core/container/mount-policy.ts'
@@ -171,7 +172,7 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'>
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> & Partial<Pick<Core, 'hooks'>>
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
@@ -228,6 +229,7 @@ export async function startWebServer(
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
     probes: opts.probes,
+    hooks: opts.core?.hooks,
   })
   listenSafely(app, rt.config.webHost, rt.config.webPort)
   const server = app.server
@@ -306,6 +308,8 @@ export interface Core {
   orchestrator: Orchestrator
   /** Scheduler, task runs and the agents' IPC actions; `serve` starts and stops it. */
   tasks: TaskRuntime
+  /** Platform webhooks served by the web server under /hooks/<platform>; webhook channels mount into it. */
+  hooks: WebhookRouter
 }
 
 /** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
@@ -415,5 +419,6 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
       log,
     }),
   })
-  return { bus, groups, plugins, pluginManager, channels, web, cli, orchestrator, tasks }
+  const hooks = createWebhookRouter({ log })
+  return { bus, groups, plugins, pluginManager, channels, web, cli, orchestrator, tasks, hooks }
 }

@@ -73,7 +73,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
   }
 
   async function handle(update: Update, bot: TelegramBotIdentity) {
-    const message = toInboundMessage(update, bot, deps.assistantName, openFile)
+    let message: ReturnType<typeof toInboundMessage>
+    try {
+      message = toInboundMessage(update, bot, deps.assistantName, openFile)
+    } catch (err) {
+      // A malformed update would fail the same way on every redelivery: skip it, never answer 5xx.
+      log.warn('unreadable update skipped', { updateId: update.update_id, error: err })
+      return
+    }
     if (!message || !dedupe.isNew(message.jid, message.messageId)) return
     try {
       await ctx?.onInbound(message)

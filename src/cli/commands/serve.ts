@@ -78,6 +78,7 @@ export default withExamples(
         for (const channel of await createPlatformChannels(rt.config, {
           assistantName: rt.config.assistantName,
           log: rt.log,
+          hooks: core.hooks,
         }))
           core.channels.add(channel)
         // Shutdown runs in reverse: web first (no new chat input), then the scheduler, then the queue drains.
