@@ -7,6 +7,8 @@ import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
+import { createSendFile } from './core/attachments/send-file.ts'
+import { createTranscriber } from './core/attachments/transcribe.ts'
 import { type BudgetGate, createBudgetGate } from './core/budget/gate.ts'
 import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
 import { createWebhookRouter, type WebhookRouter } from './core/channel/webhooks.ts'
@@ -387,6 +389,14 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     budget: { check: (group, chatJid) => budget.check(group, chatJid) },
     transaction: (fn) => rt.db.transaction(fn).immediate(),
     version: VERSION,
+    groupsDir: rt.paths.groups,
+    transcriber: rt.config.transcriptionUrl
+      ? createTranscriber({
+          url: rt.config.transcriptionUrl,
+          apiKey: rt.config.transcriptionApiKey,
+          model: rt.config.transcriptionModel,
+        })
+      : undefined,
   })
   const tasks = createTaskRuntime({
     repos: rt.repos,
@@ -412,6 +422,12 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     log,
     timezone: rt.config.timezone,
     ipcDir: rt.paths.ipc,
+    sendFile: createSendFile({
+      groupsDir: rt.paths.groups,
+      channelFor: (jid) => channels.channelFor(jid),
+      deliver: (req) => orchestrator.outbound.deliver(req),
+      log,
+    }),
   })
   const budget = createBudgetGate({
     usage: rt.repos.usage,

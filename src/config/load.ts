@@ -51,6 +51,8 @@ function defaults(env: Record<string, string | undefined>): Raw {
     containerPidsLimit: 512,
     agentProvider: 'claude',
     budgetPolicy: 'hold',
+    attachmentMaxBytes: 20 * 1024 * 1024,
+    attachmentQuotaBytes: 1024 * 1024 * 1024,
     debug: false,
   }
 }

@@ -121,6 +121,32 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Messages API base URL',
   },
   anthropicModel: { env: 'ANTHROPIC_MODEL', toml: 'agent.model', description: 'Model override' },
+  attachmentMaxBytes: {
+    env: 'NGB_ATTACHMENT_MAX_BYTES',
+    toml: 'attachments.max_bytes',
+    description: 'Largest file a user may send to the agent (default 20 MB); larger ones are refused',
+  },
+  attachmentQuotaBytes: {
+    env: 'NGB_ATTACHMENT_QUOTA_BYTES',
+    toml: 'attachments.quota_bytes',
+    description: "Disk one group's inbox/ of received files may use (default 1 GB)",
+  },
+  transcriptionUrl: {
+    env: 'NGB_TRANSCRIPTION_URL',
+    toml: 'attachments.transcription_url',
+    description: 'OpenAI-compatible API base for voice transcription (…/v1); off when unset',
+  },
+  transcriptionApiKey: {
+    env: 'NGB_TRANSCRIPTION_API_KEY',
+    toml: 'attachments.transcription_api_key',
+    secret: true,
+    description: 'API key for the transcription endpoint',
+  },
+  transcriptionModel: {
+    env: 'NGB_TRANSCRIPTION_MODEL',
+    toml: 'attachments.transcription_model',
+    description: 'Transcription model name (default whisper-1)',
+  },
   telegramBotToken: {
     env: 'TELEGRAM_BOT_TOKEN',
     toml: 'telegram.bot_token',

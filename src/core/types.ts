@@ -66,6 +66,19 @@ export interface StoredMessage {
   mentionsBot: boolean
   replyTo?: string
   threadId?: string
+  /** Files that came with the message, stored in the group workspace. */
+  attachments?: MessageAttachment[]
+}
+
+/** A received file as recorded on its message; `path` is relative to the group workspace. */
+export interface MessageAttachment {
+  /** Same values as the protocol's ATTACHMENT_KINDS (this file imports nothing). */
+  kind: 'image' | 'document' | 'voice' | 'audio' | 'video'
+  name: string
+  mimeType: string
+  size: number
+  path: string
+  transcript?: string
 }
 
 export type NewMessage = Omit<StoredMessage, 'seq'>

@@ -3,6 +3,7 @@
  * Imports valibot only, so container/agent-runner can bundle it.
  */
 import * as v from 'valibot'
+import { AttachmentRefSchema } from './attachments.ts'
 
 export const OUTPUT_START = '---NGB_OUTPUT_START---'
 export const OUTPUT_END = '---NGB_OUTPUT_END---'
@@ -52,6 +53,8 @@ export const ContainerInputSchema = v.object({
       apiMs: v.number(),
     }),
   ),
+  /** Files the users sent with the prompt's messages (docs/attachments.md). */
+  attachments: v.optional(v.array(AttachmentRefSchema)),
 })
 export type ContainerInput = v.InferOutput<typeof ContainerInputSchema>
 
@@ -120,7 +123,11 @@ export type OutputFrame = v.InferOutput<typeof OutputFrameSchema>
 export type ErrorKind = v.InferOutput<typeof ErrorKindSchema>
 
 /** ipc/<folder>/input/<ms>-<rand>.json — a follow-up into the live session. `input/_close` ends it. */
-export const FollowUpFileSchema = v.object({ type: v.literal('message'), text: v.string() })
+export const FollowUpFileSchema = v.object({
+  type: v.literal('message'),
+  text: v.string(),
+  attachments: v.optional(v.array(AttachmentRefSchema)),
+})
 export type FollowUpFile = v.InferOutput<typeof FollowUpFileSchema>
 export const CLOSE_SENTINEL = '_close'
 /** `input/_interrupt` stops the current turn; the session and the container stay for the next message. */

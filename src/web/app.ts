@@ -7,6 +7,7 @@ import type { EventBus, NgbEvent } from '../core/events.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import { chatsApi } from './api/chats.ts'
+import { filesApi } from './api/files.ts'
 import { groupsApi } from './api/groups.ts'
 import { metricsRoute } from './api/metrics.ts'
 import { runsApi } from './api/runs.ts'
@@ -120,6 +121,7 @@ export function createWebApp(deps: WebAppDeps) {
       )
       .use(logoutRoute(guard, deps.auth))
       .use(groupsApi(s.groups))
+      .use(filesApi(s.files))
       .use(chatsApi({ chats: s.chats, groups: s.groups, webChat: s.webChat, guard }))
       .use(tasksApi(s.tasks))
       .use(runsApi({ runs: s.runs, sessions: s.sessions }))

@@ -1,4 +1,5 @@
 import type { PluginView } from '../plugins/manager.ts'
+import type { WorkspaceFiles } from './api/files.ts'
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
@@ -69,6 +70,8 @@ export interface WebChatService {
     groupFolder: string
     text: string
     senderName: string
+    /** Uploaded files (the dashboard chat form); they go through the same path as platform files. */
+    files?: File[]
   }): Promise<{ chatJid: string; messageId: string }>
 }
 
@@ -151,6 +154,8 @@ export interface WebServices {
   tasks: WebTasksService
   chats: ChatsService
   webChat: WebChatService
+  /** Workspace files the dashboard chat links to. */
+  files: WorkspaceFiles
   runs: RunsService
   sessions: SessionsService
   channels: ChannelsService

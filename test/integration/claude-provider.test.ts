@@ -13,6 +13,7 @@ import { createRunner, createRuntime } from '../../src/app.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import type { TurnHandle } from '../../src/core/runner/types.ts'
 import type { Group } from '../../src/core/types.ts'
+import type { AttachmentRef } from '../../src/protocol/attachments.ts'
 import type { OutputFrame } from '../../src/protocol/container.ts'
 import {
   createFakeAnthropic,
@@ -26,6 +27,7 @@ import { agentSandbox } from '../helpers/agent-image.ts'
 import { buildClaudeTestImage } from '../helpers/claude-image.ts'
 import { runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
+import { PNG_1X1 } from '../helpers/files.ts'
 
 /** A turn takes ~1 s; a loaded 2-core CI machine needs headroom (bun's default is 5 s). */
 const TURN_TIMEOUT_MS = 30_000
@@ -78,6 +80,7 @@ interface TurnOptions {
   /** Keep the session open after the first result; `onFrame` then decides when to close. */
   open?: boolean
   onFrame?: (frame: OutputFrame, handle: TurnHandle) => void
+  attachments?: AttachmentRef[]
 }
 
 /** One agent session through the host runner; returns its outcome, frames and the fake's requests. */
@@ -92,6 +95,7 @@ async function turn(prompt: string, opts: TurnOptions = {}) {
     chatJid: CHAT,
     trigger: 'cli',
     sessionId: opts.sessionId,
+    attachments: opts.attachments,
     onFrame: (frame) => {
       frames.push(frame)
       if (handle) opts.onFrame?.(frame, handle)
@@ -118,6 +122,31 @@ function toolResults(requests: MessagesRequestLike[]): string[] {
 }
 
 describe('claude provider in a container, through the host runner', () => {
+  dockerTest(
+    'a received image reaches the Messages API as an image block',
+    async () => {
+      const dir = join(live().rt.paths.groups, 'main', 'inbox', '2026-12-06')
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, 'abc.png'), PNG_1X1)
+      const run = await turn('what is in the picture?', {
+        attachments: [
+          {
+            kind: 'image',
+            name: 'shot.png',
+            mimeType: 'image/png',
+            size: PNG_1X1.length,
+            path: '/workspace/group/inbox/2026-12-06/abc.png',
+          },
+        ],
+      })
+      expect(run.outcome.status).toBe('ok')
+      const sent = JSON.stringify(run.requests[0]?.messages)
+      expect(sent).toContain('"type":"image"')
+      expect(sent).toContain(Buffer.from(PNG_1X1).toString('base64'))
+    },
+    TURN_TIMEOUT_MS,
+  )
+
   dockerTest(
     'a text turn delivers the fake text as a result frame',
     async () => {

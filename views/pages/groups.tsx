@@ -93,11 +93,21 @@ export function GroupDetailPage(p: GroupDetailProps) {
               <MessageItem m={m} />
             ))}
           </ul>
-          <form hx-post={`/groups/${f}/chat`} hx-swap="none" {...RESET_ON_SUCCESS} class="stack chat-form">
+          <form
+            hx-post={`/groups/${f}/chat`}
+            hx-swap="none"
+            hx-encoding="multipart/form-data"
+            {...RESET_ON_SUCCESS}
+            class="stack chat-form"
+          >
             <label for="chat-text" class="muted">
               Message
             </label>
-            <textarea id="chat-text" name="text" required rows="2" />
+            <textarea id="chat-text" name="text" rows="2" />
+            <label for="chat-file" class="muted">
+              Attach a file
+            </label>
+            <input id="chat-file" name="file" type="file" multiple />
             <button type="submit" class="primary">
               Send
             </button>

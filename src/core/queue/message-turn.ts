@@ -6,6 +6,7 @@ import type { PluginHost } from '../../plugins/host.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import { toAttachmentRef } from '../attachments/store.ts'
 import type { BudgetGate } from '../budget/gate.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
@@ -42,6 +43,9 @@ interface Batch {
   lastSeq: number
   replyJid: string
 }
+
+const attachmentsOf = (batch: Batch) =>
+  batch.messages.flatMap((m) => m.attachments ?? []).map(toAttachmentRef)
 
 const replyJidOf = (m: StoredMessage) => (m.threadId ? `${m.chatJid}#${m.threadId}` : m.chatJid)
 
@@ -210,6 +214,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
         chatJid: replyJid,
         trigger: triggerOf(replyJid),
         sessionId,
+        attachments: attachmentsOf(batch),
         onFrame: (frame) => onFrame(frame),
       })
       const live = handle
@@ -224,7 +229,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
             close()
             return false
           }
-          if (!live.sendFollowUp(formatPrompt(next.messages))) return false
+          if (!live.sendFollowUp(formatPrompt(next.messages), attachmentsOf(next))) return false
           cursors.begin(folder, cursor, next.lastSeq, clock.now())
           unansweredFrom ??= cursor
           cursor = next.lastSeq

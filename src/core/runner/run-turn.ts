@@ -292,9 +292,9 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     return {
       runId,
       containerName: name,
-      sendFollowUp(text) {
+      sendFollowUp(text, attachments) {
         if (finished) return false
-        atomicWriteJson(inputDir, { type: 'message', text })
+        atomicWriteJson(inputDir, { type: 'message', text, ...(attachments?.length ? { attachments } : {}) })
         runLog.line('follow-up', `${text.length} chars`)
         armTimers(true, false)
         return true

@@ -1,3 +1,4 @@
+import type { AttachmentRef } from '../../protocol/attachments.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Group, RunTrigger, RunUsage } from '../types.ts'
 
@@ -19,6 +20,8 @@ export interface TurnRequest {
   image?: string
   /** Extra environment for the agent's tools; sent on stdin only, never as `docker -e`. */
   env?: Record<string, string>
+  /** Files the prompt's messages carry (container paths); images become image blocks. */
+  attachments?: AttachmentRef[]
 }
 
 export interface TurnOutcome {
@@ -39,7 +42,7 @@ export interface TurnHandle {
   runId: string
   containerName: string
   /** Writes a follow-up input file into the live container; false if it already finished. */
-  sendFollowUp(text: string): boolean
+  sendFollowUp(text: string, attachments?: AttachmentRef[]): boolean
   /** Asks the agent to finish (writes `_close`). */
   close(): void
   /**

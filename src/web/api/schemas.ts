@@ -91,6 +91,17 @@ export const MessagesQuery = v.object({
   limit: Limit('50', 500),
 })
 export const PostMessageBody = v.object({ text: Text(20_000) })
+/** The dashboard chat form: text, files, or both (multipart when a file is attached). */
+export const ChatFormBody = v.pipe(
+  v.object({
+    text: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
+    file: v.optional(v.union([v.instance(File), v.array(v.instance(File))])),
+  }),
+  v.check(
+    (b) => (b.text ?? '').trim() !== '' || [b.file ?? []].flat().some((f) => f.size > 0),
+    'text: write a message or attach a file',
+  ),
+)
 
 export const ScheduleType = v.picklist(['cron', 'interval', 'once'], 'scheduleType: cron, interval or once')
 export const CreateTaskBody = v.object({

@@ -5,7 +5,7 @@ import { GroupDetailPage, GroupsPage, TokenNotice } from '../../../views/pages/g
 import { UsageCharts } from '../../../views/usage.tsx'
 import { formatMountSpec, parseMountSpec } from '../../core/container/mount-spec.ts'
 import type { BudgetLimits } from '../../core/types.ts'
-import { CreateGroupBody, FolderParams, MemoryBody, PostMessageBody } from '../api/schemas.ts'
+import { ChatFormBody, CreateGroupBody, FolderParams, MemoryBody } from '../api/schemas.ts'
 import type { AuthGuard } from '../auth/guard.ts'
 import type { WebServices } from '../services.ts'
 import type { RenderPage } from './render.tsx'
@@ -107,12 +107,19 @@ export function groupsPages(deps: {
       '/groups/:folder/chat',
       async ({ params, body, principal }) => {
         const t0 = performance.now()
-        await webChat.post({ groupFolder: params.folder, text: body.text, senderName: principal.username })
+        // A browser sends an empty file part when no file was picked.
+        const files = [body.file ?? []].flat().filter((f) => f.size > 0)
+        await webChat.post({
+          groupFolder: params.folder,
+          text: body.text ?? '',
+          senderName: principal.username,
+          files,
+        })
         deps.onChatHandedOver?.(performance.now() - t0)
         // The message itself arrives over the page's WebSocket (message.in), like the reply.
         return new Response(null, { status: 204 })
       },
-      { params: FolderParams, body: PostMessageBody },
+      { params: FolderParams, body: ChatFormBody },
     )
     .put(
       '/groups/:folder/memory',
