@@ -51,8 +51,8 @@ export function createFallbackWebChat(deps: FallbackWebChatDeps): WebChatService
 export function createChannelWebChat(web: Pick<LocalChannel, 'post'>): WebChatService {
   return {
     jidOf: dashboardChatOf,
-    async post({ groupFolder, text, senderName }) {
-      const r = await web.post(groupFolder, text, { id: 'admin', name: senderName })
+    async post({ groupFolder, text, senderName, files }) {
+      const r = await web.post(groupFolder, text, { id: 'admin', name: senderName }, files)
       return { chatJid: r.jid, messageId: r.messageId }
     },
   }
