@@ -1,5 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { ensureRoot, safeWrite } from '../../util/safe-fs.ts'
 
 let lastMs = 0
 let seq = 0
@@ -16,14 +15,16 @@ export function ipcFileName(now: number = Date.now()): string {
 }
 
 /**
- * Writes JSON so a reader never sees half a file: write `<name>.tmp`, then rename (atomic on one
- * filesystem). Readers ignore anything not ending in `.json`.
+ * Writes JSON so a reader never sees half a file: an exclusive temp file, then rename (atomic on
+ * one filesystem). Readers ignore anything not ending in `.json`. `dir` is trusted as a root;
+ * under an agent-writable directory use `writeJsonIn` with a host-only root instead.
  */
 export function atomicWriteJson(dir: string, value: unknown, name: string = ipcFileName()): string {
-  mkdirSync(dir, { recursive: true })
-  const path = join(dir, name)
-  const tmp = `${path}.tmp`
-  writeFileSync(tmp, JSON.stringify(value))
-  renameSync(tmp, path)
-  return path
+  ensureRoot(dir)
+  return safeWrite(dir, name, JSON.stringify(value))
+}
+
+/** `root/rel` written atomically through safe-fs: no component below the root is followed. */
+export function writeJsonIn(root: string, rel: string, value: unknown): string {
+  return safeWrite(root, rel, JSON.stringify(value))
 }

@@ -1,6 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { join } from 'node:path'
 import type { Masker } from '../../util/mask.ts'
+import { safeAppend } from '../../util/safe-fs.ts'
 
 export interface RunLog {
   readonly path: string
@@ -8,18 +8,28 @@ export interface RunLog {
   line(kind: string, text: string): void
 }
 
-/** The per-run log file under the group folder (groups/<folder>/logs/run-<id>.log). */
-export function createRunLog(path: string, masker: Masker, now: () => number): RunLog {
+/**
+ * The per-run log file under the group folder (groups/<folder>/logs/run-<id>.log). The agent can
+ * write that folder, so every append goes through safe-fs (a link planted there is refused, and
+ * the log stops rather than writing through it).
+ */
+export function createRunLog(
+  root: string,
+  rel: string,
+  masker: Masker,
+  now: () => number,
+  onBroken?: (error: unknown) => void,
+): RunLog {
   let broken = false
-  mkdirSync(dirname(path), { recursive: true })
   return {
-    path,
+    path: join(root, rel),
     line(kind, text) {
       if (broken) return
       try {
-        appendFileSync(path, `${new Date(now()).toISOString()} ${kind} ${masker.mask(text)}\n`)
-      } catch {
+        safeAppend(root, rel, `${new Date(now()).toISOString()} ${kind} ${masker.mask(text)}\n`)
+      } catch (error) {
         broken = true
+        onBroken?.(error)
       }
     },
   }

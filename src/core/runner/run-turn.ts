@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { DataPaths } from '../../config/paths.ts'
 import type { RunsRepo } from '../../db/repos/runs.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
@@ -7,13 +5,14 @@ import { CLOSE_SENTINEL, INTERRUPT_SENTINEL, IPC_DIRS } from '../../protocol/con
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Masker } from '../../util/mask.ts'
+import { safeWrite } from '../../util/safe-fs.ts'
 import type { MountAllowlist } from '../container/allowlist.ts'
 import { buildRunArgs, containerName, containerUser } from '../container/args.ts'
 import { extraMounts, groupDirs, groupMounts, prepareGroupDirs } from '../container/mounts.ts'
 import type { ContainerRuntime, RunningContainer } from '../container/runtime.ts'
 import { ContainerError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
-import { atomicWriteJson } from '../ipc/files.ts'
+import { ipcFileName } from '../ipc/files.ts'
 import type { Run } from '../types.ts'
 import { createFrameParser } from './frames.ts'
 import { createRunLog, logLines } from './run-log.ts'
@@ -60,7 +59,13 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     // Synchronous up to the spawn, so a close()/sendFollowUp() right after start() lands after the
     // stale input/ is cleared.
     prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
-    const runLog = createRunLog(join(dirs.logs, `run-${runId}.log`), deps.masker, clock.now)
+    const runLog = createRunLog(
+      dirs.roots.groups,
+      `${req.group.folder}/logs/run-${runId}.log`,
+      deps.masker,
+      clock.now,
+      (error) => log.warn('run log stopped', { error: errorMessage(error) }),
+    )
     const extras = extraMounts(req.group.settings.extraMounts ?? [], deps.allowlist(), {
       isMain: req.group.isMain,
       home: deps.home,
@@ -96,7 +101,17 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     deps.runs.start(run)
     deps.bus?.publish({ type: 'run.started', group: req.group.folder, run })
 
-    const inputDir = join(dirs.ipc, IPC_DIRS.input)
+    // input/ is agent-writable: every write goes through safe-fs, relative to the trusted ipc root.
+    const inputRel = `${req.group.folder}/${IPC_DIRS.input}`
+    const writeInput = (name: string, text: string) => {
+      try {
+        safeWrite(dirs.roots.ipc, `${inputRel}/${name}`, text)
+        return true
+      } catch (error) {
+        log.warn('could not write to the ipc input dir', { file: name, error: errorMessage(error) })
+        return false
+      }
+    }
     let finished = false
     let timedOut = false
     let stopping: Promise<void> | undefined
@@ -118,7 +133,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       return stopping
     }
     const writeClose = () => {
-      if (!finished) writeFileSync(join(inputDir, CLOSE_SENTINEL), '')
+      if (!finished) writeInput(CLOSE_SENTINEL, '')
     }
     const armTimers = (idle: boolean, hard: boolean) => {
       if (finished) return
@@ -236,7 +251,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       containerName: name,
       sendFollowUp(text) {
         if (finished) return false
-        atomicWriteJson(inputDir, { type: 'message', text })
+        if (!writeInput(ipcFileName(clock.now()), JSON.stringify({ type: 'message', text }))) return false
         runLog.line('follow-up', `${text.length} chars`)
         armTimers(true, false)
         return true
@@ -244,7 +259,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       close: writeClose,
       interrupt() {
         if (finished) return false
-        writeFileSync(join(inputDir, INTERRUPT_SENTINEL), '')
+        if (!writeInput(INTERRUPT_SENTINEL, '')) return false
         runLog.line('interrupt', 'turn interrupted on request')
         return true
       },

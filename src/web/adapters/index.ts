@@ -46,7 +46,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
     groups: createWebGroups({ core: coreGroups, repos, groupsDir: deps.groupsDir, now }),
     tasks: createWebTasks({ core: coreTasks, repos, bus, now, defaultChatOf: webChat.jidOf }),
     chats: createRepoChats(deps.repos),
-    runs: createRepoRuns(deps.repos),
+    runs: createRepoRuns(deps.repos, deps.groupsDir),
     sessions: createRepoSessions(deps.repos),
     channels: createWebChannels({
       config: deps.loaded.config,

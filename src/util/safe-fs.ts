@@ -1,0 +1,412 @@
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchownSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
+
+/**
+ * Host-side file operations under a directory an agent container can write (its workspace, its
+ * IPC dirs, its session state). The agent may have replaced any entry below the trusted `root`
+ * with a symlink, a FIFO, a hard link or a directory, at any moment, so:
+ * - every path component below the root is opened with O_NOFOLLOW|O_DIRECTORY, one by one, and
+ *   the next one is resolved relative to that open directory (`/proc/self/fd/<fd>/<name>`), so a
+ *   component swapped after the check is never followed;
+ * - files are created with O_EXCL under a random temp name and renamed into place (rename replaces
+ *   a symlink, it does not follow it), never written in place (a hard link would carry the write);
+ * - reads open with O_NOFOLLOW|O_NONBLOCK and refuse anything that is not a regular file;
+ * - directories are removed entry by entry through the same descriptors, never `rm -rf` by path;
+ * - ownership changes go through the descriptor (fchown), never `chown` by path.
+ * Without /proc (macOS), paths are checked the same way but used by name: a race remains there.
+ */
+
+export class UnsafePathError extends Error {
+  readonly code = 'unsafe_path'
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`refused ${path}: ${reason}`)
+    this.name = 'UnsafePathError'
+  }
+}
+
+export interface Owner {
+  uid: number
+  gid: number
+}
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'other'
+
+export interface Entry {
+  name: string
+  type: EntryType
+}
+
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+const MAX_DEPTH = 32
+
+let procFd: boolean | undefined
+function hasProcFd(): boolean {
+  procFd ??= existsSync('/proc/self/fd')
+  return procFd
+}
+
+function errCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code
+}
+
+/** An open, verified directory: `at(name)` names an entry inside it without re-resolving the chain. */
+interface Dir {
+  fd: number
+  path: string
+  at(name: string): string
+  close(): void
+}
+
+function dirOf(fd: number, path: string): Dir {
+  const base = hasProcFd() ? `/proc/self/fd/${fd}` : path
+  return { fd, path, at: (name) => `${base}/${name}`, close: () => closeSync(fd) }
+}
+
+function splitRel(rel: string): string[] {
+  const parts = rel.split('/').filter((p) => p !== '' && p !== '.')
+  for (const p of parts) {
+    if (p === '..') throw new UnsafePathError(rel, 'a path inside the root may not contain ".."')
+  }
+  return parts
+}
+
+function describe(err: unknown): string {
+  const code = errCode(err)
+  if (code === 'ELOOP') return 'is a symlink'
+  if (code === 'ENOTDIR') return 'is not a directory'
+  return err instanceof Error ? err.message : String(err)
+}
+
+export interface OpenDirOptions {
+  /** Create missing components, and replace a symlink or non-directory in the way (repair). */
+  create?: boolean
+  mode?: number
+  /** Give the last component to this owner (via fchown on the open directory). */
+  owner?: Owner
+}
+
+/** Opens `root/rel` as a verified directory. The root itself is trusted (host-only). */
+function openDir(root: string, rel: string, opts: OpenDirOptions = {}): Dir {
+  const parts = splitRel(rel)
+  let dir = dirOf(openSync(root, constants.O_RDONLY | constants.O_DIRECTORY), root)
+  try {
+    for (const [i, part] of parts.entries()) {
+      const next = openChild(dir, part, i === parts.length - 1 ? opts : { ...opts, owner: undefined })
+      dir.close()
+      dir = next
+    }
+    return dir
+  } catch (err) {
+    dir.close()
+    throw err
+  }
+}
+
+function openChild(parent: Dir, name: string, opts: OpenDirOptions): Dir {
+  const path = `${parent.path}/${name}`
+  const target = parent.at(name)
+  let fd: number
+  try {
+    fd = openSync(target, DIR_FLAGS)
+  } catch (err) {
+    const code = errCode(err)
+    if (!opts.create || (code !== 'ENOENT' && code !== 'ELOOP' && code !== 'ENOTDIR')) {
+      if (code === 'ENOENT') throw err
+      throw new UnsafePathError(path, describe(err))
+    }
+    // Missing, or replaced by a symlink/file/FIFO: unlink never follows, so the link's target is untouched.
+    if (code !== 'ENOENT') unlinkSync(target)
+    try {
+      mkdirSync(target, { mode: opts.mode ?? 0o755 })
+    } catch (mkErr) {
+      if (errCode(mkErr) !== 'EEXIST') throw mkErr
+    }
+    try {
+      fd = openSync(target, DIR_FLAGS)
+    } catch (again) {
+      throw new UnsafePathError(path, `${describe(again)} (replaced while being created)`)
+    }
+  }
+  if (opts.owner) fchownSync(fd, opts.owner.uid, opts.owner.gid)
+  return dirOf(fd, path)
+}
+
+function parentAndName(rel: string): { parent: string; name: string } {
+  const parts = splitRel(rel)
+  const name = parts.pop()
+  if (!name) throw new UnsafePathError(rel, 'names no file')
+  return { parent: parts.join('/'), name }
+}
+
+function withDir<T>(root: string, rel: string, opts: OpenDirOptions, fn: (dir: Dir) => T): T {
+  const dir = openDir(root, rel, opts)
+  try {
+    return fn(dir)
+  } finally {
+    dir.close()
+  }
+}
+
+/** Creates a trusted root (a host-only directory such as `<data>/ipc`); nothing below it is trusted. */
+export function ensureRoot(root: string, mode = 0o755): void {
+  mkdirSync(root, { recursive: true, mode })
+}
+
+/** Makes `root/rel` a real directory chain (re-creating any component the agent replaced); returns its path. */
+export function ensureDir(root: string, rel: string, opts: Omit<OpenDirOptions, 'create'> = {}): string {
+  return withDir(root, rel, { ...opts, create: true }, (d) => d.path)
+}
+
+export interface WriteOptions {
+  mode?: number
+  /** Create (or repair) the parent directories. Default true. */
+  createDirs?: boolean
+}
+
+/**
+ * Atomically replaces `root/rel` with `data`: exclusive-create temp file in the verified parent,
+ * then rename. A directory in the way is removed first (safely) so the host's file wins.
+ */
+export function safeWrite(
+  root: string,
+  rel: string,
+  data: string | Uint8Array,
+  opts: WriteOptions = {},
+): string {
+  const { parent, name } = parentAndName(rel)
+  return withDir(root, parent, { create: opts.createDirs !== false }, (dir) => {
+    const tmpName = createExclusive(dir, `.${name}`, data, opts.mode ?? 0o644)
+    try {
+      renameInto(dir, tmpName, name)
+    } catch (err) {
+      tryUnlink(dir.at(tmpName))
+      throw err
+    }
+    return `${dir.path}/${name}`
+  })
+}
+
+function createExclusive(dir: Dir, prefix: string, data: string | Uint8Array, mode: number): string {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+  for (let attempt = 0; ; attempt++) {
+    const tmpName = `${prefix}.${crypto.randomUUID().slice(0, 8)}.tmp`
+    let fd: number
+    try {
+      fd = openSync(dir.at(tmpName), flags, mode)
+    } catch (err) {
+      if (errCode(err) === 'EEXIST' && attempt < 5) continue
+      throw err
+    }
+    try {
+      writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data)
+    } finally {
+      closeSync(fd)
+    }
+    return tmpName
+  }
+}
+
+function writeAll(fd: number, buf: Uint8Array): void {
+  let off = 0
+  while (off < buf.byteLength) off += writeSync(fd, buf, off, buf.byteLength - off)
+}
+
+function renameInto(dir: Dir, from: string, to: string): void {
+  try {
+    renameSync(dir.at(from), dir.at(to))
+  } catch (err) {
+    const code = errCode(err)
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw err
+    removeEntry(dir, to, 0)
+    renameSync(dir.at(from), dir.at(to))
+  }
+}
+
+/**
+ * Appends to a regular file with a single link (created if missing); refuses a symlink, a FIFO,
+ * a directory or a hard-linked file instead of writing through it.
+ */
+export function safeAppend(root: string, rel: string, data: string): void {
+  const { parent, name } = parentAndName(rel)
+  withDir(root, parent, { create: true }, (dir) => {
+    const flags =
+      constants.O_WRONLY |
+      constants.O_APPEND |
+      constants.O_CREAT |
+      constants.O_NOFOLLOW |
+      constants.O_NONBLOCK
+    let fd: number
+    try {
+      fd = openSync(dir.at(name), flags, 0o644)
+    } catch (err) {
+      throw new UnsafePathError(`${dir.path}/${name}`, describe(err))
+    }
+    try {
+      const st = fstatSync(fd)
+      if (!st.isFile()) throw new UnsafePathError(`${dir.path}/${name}`, 'is not a regular file')
+      if (st.nlink > 1) throw new UnsafePathError(`${dir.path}/${name}`, 'has other hard links')
+      writeAll(fd, Buffer.from(data))
+    } finally {
+      closeSync(fd)
+    }
+  })
+}
+
+export interface ReadResult {
+  text: string
+  /** The file's full size (the text holds at most maxBytes of it). */
+  size: number
+  truncated: boolean
+}
+
+/**
+ * Reads at most `maxBytes` of `root/rel` when it is a regular file reached without following a
+ * symlink; undefined when it (or a parent) does not exist. Throws UnsafePathError otherwise.
+ */
+export function safeRead(
+  root: string,
+  rel: string,
+  maxBytes: number,
+  opts: { tail?: boolean } = {},
+): ReadResult | undefined {
+  const { parent, name } = parentAndName(rel)
+  let dir: Dir
+  try {
+    dir = openDir(root, parent)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return undefined
+    throw err
+  }
+  try {
+    let fd: number
+    try {
+      fd = openSync(dir.at(name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    } catch (err) {
+      if (errCode(err) === 'ENOENT') return undefined
+      throw new UnsafePathError(`${dir.path}/${name}`, describe(err))
+    }
+    try {
+      const st = fstatSync(fd)
+      if (!st.isFile()) throw new UnsafePathError(`${dir.path}/${name}`, 'is not a regular file')
+      // The tail of a file (logs) or its head; one byte more than asked tells a growing file apart.
+      const start = opts.tail ? Math.max(0, st.size - maxBytes) : 0
+      const buf = Buffer.alloc(Math.min(st.size - start, maxBytes) + (opts.tail ? 0 : 1))
+      let n = 0
+      while (n < buf.byteLength) {
+        const got = readSync(fd, buf, n, buf.byteLength - n, start + n)
+        if (got === 0) break
+        n += got
+      }
+      const truncated = start > 0 || n > maxBytes || st.size > maxBytes
+      const text = buf.subarray(0, Math.min(n, maxBytes)).toString('utf8')
+      return { text, size: Math.max(st.size, n), truncated }
+    } finally {
+      closeSync(fd)
+    }
+  } finally {
+    dir.close()
+  }
+}
+
+/** The entries of the verified directory `root/rel` (empty when it does not exist), types from lstat. */
+export function safeList(root: string, rel: string): Entry[] {
+  let dir: Dir
+  try {
+    dir = openDir(root, rel)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return []
+    throw err
+  }
+  try {
+    return listDir(dir)
+  } finally {
+    dir.close()
+  }
+}
+
+function listDir(dir: Dir): Entry[] {
+  return readdirSync(dir.at('.'), { withFileTypes: true }).map((d) => ({
+    name: d.name,
+    type: d.isSymbolicLink() ? 'symlink' : d.isFile() ? 'file' : d.isDirectory() ? 'dir' : 'other',
+  }))
+}
+
+/** Removes `root/rel` (a file, a link, or a whole directory tree) without following any link. */
+export function safeRemove(root: string, rel: string): void {
+  const { parent, name } = parentAndName(rel)
+  let dir: Dir
+  try {
+    dir = openDir(root, parent)
+  } catch (err) {
+    if (errCode(err) === 'ENOENT') return
+    throw err
+  }
+  try {
+    removeEntry(dir, name, 0)
+  } finally {
+    dir.close()
+  }
+}
+
+/** Empties the verified directory `root/rel`, keeping the directory itself. */
+export function safeEmptyDir(root: string, rel: string): void {
+  withDir(root, rel, {}, (dir) => {
+    for (const e of listDir(dir)) removeEntry(dir, e.name, 0)
+  })
+}
+
+function removeEntry(dir: Dir, name: string, depth: number): void {
+  const target = dir.at(name)
+  try {
+    unlinkSync(target)
+    return
+  } catch (err) {
+    const code = errCode(err)
+    if (code === 'ENOENT') return
+    if (code !== 'EISDIR' && code !== 'EPERM') throw err
+  }
+  if (depth >= MAX_DEPTH) throw new UnsafePathError(`${dir.path}/${name}`, `nested deeper than ${MAX_DEPTH}`)
+  const child = openChild(dir, name, {})
+  try {
+    for (const e of listDir(child)) removeEntry(child, e.name, depth + 1)
+  } finally {
+    child.close()
+  }
+  rmdirSync(target)
+}
+
+/**
+ * Moves `fromRoot/fromRel` to `toRoot/toRel` (same filesystem), verifying both parent chains.
+ * Renaming moves the name only: a symlink stays a symlink, nothing it points at is touched.
+ */
+export function safeRename(fromRoot: string, fromRel: string, toRoot: string, toRel: string): void {
+  const from = parentAndName(fromRel)
+  const to = parentAndName(toRel)
+  withDir(fromRoot, from.parent, {}, (src) =>
+    withDir(toRoot, to.parent, { create: true }, (dst) => renameSync(src.at(from.name), dst.at(to.name))),
+  )
+}
+
+function tryUnlink(path: string): void {
+  try {
+    unlinkSync(path)
+  } catch {
+    // Best effort: a leftover temp file is named `.*.tmp` and ignored by every reader.
+  }
+}
