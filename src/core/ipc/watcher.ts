@@ -88,6 +88,7 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
   let timer: TimerHandle | undefined
   let current: Promise<ScanStats> | undefined
   let again = false
+  const refused = new Set<string>()
 
   /**
    * Keeps a rejected file as a new file in errors/ (its head and the reason, never the whole file,
@@ -156,10 +157,15 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
 
   /** The action dir's entries; a dir the agent replaced by a link is refused (and logged), not followed. */
   function listDir(folder: string, dir: string): string[] {
+    const key = `${folder}/${dir}`
     try {
-      return safeList(deps.ipcDir, `${folder}/${dir}`).map((e) => e.name)
+      const names = safeList(deps.ipcDir, key).map((e) => e.name)
+      refused.delete(key)
+      return names
     } catch (err) {
-      log.warn('ipc dir refused', { group: folder, dir, error: errorMessage(err) })
+      // Once per episode: the next run of the group re-creates the directory.
+      if (!refused.has(key)) log.warn('ipc dir refused', { group: folder, dir, error: errorMessage(err) })
+      refused.add(key)
       return []
     }
   }
