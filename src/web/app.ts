@@ -65,6 +65,8 @@ export function createWebApp(deps: WebAppDeps) {
   const ws = wsRoutes({
     bus: deps.bus,
     guard,
+    auth: deps.auth,
+    groupExists: (folder) => s.groups.list().some((g) => g.folder === folder),
     log: deps.log.child({ component: 'ws' }),
     runs: s.runs,
     tasks: s.tasks,
