@@ -25,6 +25,7 @@ import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
 import { createPluginHost, type PluginHost } from './plugins/host.ts'
 import type { Plugin, PluginContext } from './plugins/plugin.ts'
+import { childEnv } from './util/child-env.ts'
 import type { Clock } from './util/clock.ts'
 import { systemClock } from './util/clock.ts'
 import type { Logger } from './util/log.ts'
@@ -111,7 +112,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
 
 /** The container engine: the docker CLI (or NGB_CONTAINER_CLI). */
 export function createContainerRuntime(rt: Runtime): ContainerRuntime {
-  return createDockerRuntime({ cli: rt.config.containerCli })
+  // The CLI children get a scrubbed environment: the API key and tokens stay in this process.
+  return createDockerRuntime({ cli: rt.config.containerCli, env: childEnv(process.env) })
 }
 
 /** The agent runner over the container runtime; `bus` gets run.* events when given. */

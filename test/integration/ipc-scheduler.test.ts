@@ -9,6 +9,7 @@ import { removeOrphans } from '../../src/core/container/orphans.ts'
 import { buildTestImage } from '../../src/core/container/test-image.ts'
 import { atomicWriteJson } from '../../src/core/ipc/files.ts'
 import type { StoredMessage } from '../../src/core/types.ts'
+import { childEnv } from '../../src/util/child-env.ts'
 import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { dockerTest } from '../helpers/docker.ts'
 
@@ -73,7 +74,7 @@ beforeAll(async () => {
     }),
     consoleStream: null,
   })
-  const runtime = createDockerRuntime({ cli: 'docker' })
+  const runtime = createDockerRuntime({ cli: 'docker', env: childEnv(process.env) })
   core = createCore(rt, {
     runner: createRunner(rt, { runtime }),
     removeOrphans: async () => (await removeOrphans(runtime, live().rt.installId)).length,

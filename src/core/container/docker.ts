@@ -7,6 +7,11 @@ export interface DockerRuntimeOptions {
   cli: string
   /** Cap on each management command (stop, kill, ps, rm). */
   commandTimeoutMs?: number
+  /**
+   * The CLI's whole environment (util/child-env.ts scrubs it): never this process's, which may
+   * hold the API key and platform tokens.
+   */
+  env: Record<string, string>
 }
 
 interface CliResult {
@@ -20,7 +25,12 @@ export function createDockerRuntime(opts: DockerRuntimeOptions): ContainerRuntim
   const timeoutMs = opts.commandTimeoutMs ?? 30_000
 
   async function cli(args: string[], ms = timeoutMs): Promise<CliResult> {
-    const proc = Bun.spawn([opts.cli, ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+    const proc = Bun.spawn([opts.cli, ...args], {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: opts.env,
+    })
     const timer = setTimeout(() => proc.kill('SIGKILL'), ms)
     try {
       const [out, err, code] = await Promise.all([
@@ -40,7 +50,7 @@ export function createDockerRuntime(opts: DockerRuntimeOptions): ContainerRuntim
     start(spec) {
       let proc: ReturnType<typeof spawn>
       try {
-        proc = spawn(opts.cli, buildRunArgs(spec))
+        proc = spawn(opts.cli, buildRunArgs(spec), opts.env)
       } catch (error) {
         throw new ContainerError(
           'spawn',
@@ -88,8 +98,8 @@ export function createDockerRuntime(opts: DockerRuntimeOptions): ContainerRuntim
   return runtime
 }
 
-function spawn(cli: string, args: string[]) {
-  return Bun.spawn([cli, ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
+function spawn(cli: string, args: string[], env: Record<string, string>) {
+  return Bun.spawn([cli, ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', env })
 }
 
 function parseSummary(line: string): ContainerSummary {
