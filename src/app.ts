@@ -317,6 +317,9 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
         }
         return parts.runner.start(req)
       },
+      killGroup: parts.runner.killGroup
+        ? (folder) => parts.runner.killGroup?.(folder) ?? Promise.resolve()
+        : undefined,
     },
     bus,
     clock: rt.clock,

@@ -129,47 +129,76 @@ console.log('planted')
 `
 }
 
+/** ngb as `serve` runs it (real containers, IPC watcher, dashboard API), with an API token. */
+async function startStack(overrides: Record<string, string | number> = {}) {
+  const sandbox = agentSandbox({ NGB_CONTAINER_IMAGE: image })
+  sandboxes.push(sandbox)
+  const loaded = loadConfig({
+    env: sandbox.env,
+    overrides: { idleTimeoutMs: 60_000, webPort: 0, maxRetries: 0, ...overrides },
+  })
+  const rt = createRuntime({ loaded, consoleStream: process.env.E2E_LOG ? process.stderr : null })
+  const containers = createContainerRuntime(rt)
+  const bus = createEventBus()
+  const core = createCore(rt, {
+    bus,
+    runner: createRunner(rt, { runtime: containers, bus }),
+    removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
+  })
+  const rec = recordEvents(core.bus, { defaultTimeoutMs: 30_000 })
+  const web: WebServer = await startWebServer(rt, Date.now(), { loaded, bus: core.bus, core })
+  await core.orchestrator.start()
+  core.tasks.start()
+  const auth = createAuthService({
+    users: rt.repos.users,
+    sessions: rt.repos.webSessions,
+    apiTokens: rt.repos.apiTokens,
+    meta: rt.repos.meta,
+    throttle: createLoginThrottle({ now: Date.now }),
+    now: Date.now,
+  })
+  const { token } = auth.createApiToken('security-suite')
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${web.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    })
+  const containersOf = (folder: string) =>
+    docker([
+      'ps',
+      '-q',
+      '--filter',
+      `label=ngb.install=${sandbox.installId}`,
+      '--filter',
+      `label=ngb.group=${folder}`,
+    ])
+      .out.split('\n')
+      .filter(Boolean)
+  return {
+    sandbox,
+    rt,
+    core,
+    rec,
+    api,
+    containersOf,
+    async stop() {
+      await core.orchestrator.stop(15_000)
+      await core.tasks.stop()
+      await web.stop()
+      await rt.shutdown.run('test done')
+    },
+  }
+}
+
 describe('the agent is untrusted', () => {
   dockerTest(
     'links, a FIFO, a hard link and a directory planted by a non-main agent touch nothing outside the data dir',
     async () => {
       const victims = makeVictims()
       const before = snapshot(victims)
-      const sandbox = agentSandbox({ NGB_CONTAINER_IMAGE: image })
-      sandboxes.push(sandbox)
-      const loaded = loadConfig({
-        env: sandbox.env,
-        overrides: { idleTimeoutMs: 60_000, webPort: 0, maxRetries: 0 },
-      })
-      const rt = createRuntime({ loaded, consoleStream: process.env.E2E_LOG ? process.stderr : null })
-      const containers = createContainerRuntime(rt)
-      const bus = createEventBus()
-      const core = createCore(rt, {
-        bus,
-        runner: createRunner(rt, { runtime: containers, bus }),
-        removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
-      })
-      const rec = recordEvents(core.bus, { defaultTimeoutMs: 30_000 })
-      let web: WebServer | undefined
+      const stack = await startStack()
+      const { rt, core, rec, api, sandbox } = stack
       try {
-        web = await startWebServer(rt, Date.now(), { loaded, bus: core.bus, core })
-        await core.orchestrator.start()
-        core.tasks.start()
-        const auth = createAuthService({
-          users: rt.repos.users,
-          sessions: rt.repos.webSessions,
-          apiTokens: rt.repos.apiTokens,
-          meta: rt.repos.meta,
-          throttle: createLoginThrottle({ now: Date.now }),
-          now: Date.now,
-        })
-        const { token } = auth.createApiToken('security-suite')
-        const api = (path: string, init: RequestInit = {}) =>
-          fetch(`${web?.url}${path}`, {
-            ...init,
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          })
-
         core.groups.createGroup({ folder: 'main' })
         core.groups.createGroup({ folder: 'evil', triggerMode: 'always' })
         // Run 1: the agent sleeps while "its Bash tool" plants everything.
@@ -245,14 +274,40 @@ describe('the agent is untrusted', () => {
         for (const f of errors) expect(lstatSync(join(rt.paths.ipc, 'errors', f)).size).toBeLessThan(8192)
         expect(rec.outTexts().some((t) => t.includes('pwned'))).toBe(false)
       } finally {
-        await core.orchestrator.stop(15_000)
-        await core.tasks.stop()
-        await web?.stop()
-        await rt.shutdown.run('test done')
+        await stack.stop()
       }
       expect(snapshot(victims)).toEqual(before)
       for (const seen of Object.values(before)) expect(seen.uid).toBe(0)
     },
     120_000,
+  )
+
+  dockerTest(
+    'deleting a group stops its running container at once and drops the reply it was about to send',
+    async () => {
+      const stack = await startStack()
+      const { rt, core, rec, api } = stack
+      try {
+        core.groups.createGroup({ folder: 'main' })
+        core.groups.createGroup({ folder: 'doomed', triggerMode: 'always' })
+        await core.web.post('doomed', '/sleep 4000 late reply')
+        await waitFor(() => stack.containersOf('doomed').length > 0, 'the container to run', 30_000, 50)
+        const t0 = performance.now()
+        const del = await api('/api/groups/doomed', { method: 'DELETE' })
+        expect(del.status).toBeLessThan(300)
+        await waitFor(() => stack.containersOf('doomed').length === 0, 'the container to stop', 20_000, 50)
+        const stopMs = performance.now() - t0
+        const finished = await rec.waitFor((e) => e.type === 'run.finished' && e.group === 'doomed', 20_000)
+        expect(finished.type === 'run.finished' && finished.run.status).not.toBe('ok')
+        expect(stopMs).toBeLessThan(4000)
+        expect(rec.outTexts().filter((t) => t.includes('late reply'))).toEqual([])
+        // Nothing of it is retried or re-queued.
+        expect(core.orchestrator.queue.snapshot().groups.find((g) => g.folder === 'doomed')).toBeUndefined()
+        expect(rt.repos.groups.get('doomed')).toBeUndefined()
+      } finally {
+        await stack.stop()
+      }
+    },
+    60_000,
   )
 })

@@ -19,7 +19,7 @@ export interface DeliverRequest {
 
 export type DeliverResult =
   | { sent: true; chunks: number }
-  | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' }
+  | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' | 'group_removed' }
 
 export interface Outbound {
   /** Strip → onBeforeSend → dialect → chunks in order → store as a bot message → message.out. */
@@ -39,6 +39,11 @@ export interface OutboundDeps {
   clock: Clock
   log: Logger
   assistantName: string
+  /**
+   * Whether the group a reply belongs to still exists: a deleted group's queued output is dropped
+   * (checked again right before each chunk is sent, since sends wait in the per-chat queue).
+   */
+  groupExists?: (folder: string) => boolean
   /** Platforms drop "typing" after ~5 s; refresh a bit sooner. */
   typingRefreshMs?: number
 }
@@ -67,6 +72,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
   return {
     async deliver(req) {
+      const removed = () => req.group !== undefined && deps.groupExists?.(req.group) === false
+      if (removed()) return { sent: false, reason: 'group_removed' }
       const stripped = stripInternal(req.text)
       if (stripped === '') return { sent: false, reason: 'empty' }
       let text = stripped
@@ -84,11 +91,17 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       const chunks = chunkText(formatted, channel.maxMessageLength)
       // All chunks are queued at once so nothing else for this chat can slip between them.
       const sends = chunks.map((chunk) =>
-        deps.sendQueue.run(req.chatJid, () => channel.send(req.chatJid, chunk)),
+        deps.sendQueue.run(req.chatJid, async () =>
+          removed() ? undefined : channel.send(req.chatJid, chunk),
+        ),
       )
       let firstId: string | undefined
       try {
         const results = await Promise.all(sends)
+        if (results.some((r) => r === undefined)) {
+          log.info('reply dropped: its group was deleted', { group: req.group, chatJid: req.chatJid })
+          return { sent: false, reason: 'group_removed' }
+        }
         firstId = results[0]?.messageId
       } catch (error) {
         throw error instanceof ChannelError

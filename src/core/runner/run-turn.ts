@@ -48,6 +48,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
   const hostUser = deps.hostUser ?? { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 }
   const user = containerUser(hostUser.uid, hostUser.gid)
   const grace = deps.stopGraceSeconds ?? 15
+  /** Live turns per group, so deleting a group can stop its containers whoever started them. */
+  const live = new Map<string, Set<TurnHandle>>()
 
   function start(req: TurnRequest): TurnHandle {
     const { clock, config } = deps
@@ -268,7 +270,27 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     }
   }
 
-  return { start }
+  function track(folder: string, handle: TurnHandle): TurnHandle {
+    let set = live.get(folder)
+    if (!set) {
+      set = new Set()
+      live.set(folder, set)
+    }
+    set.add(handle)
+    const own = set
+    void handle.done.finally(() => {
+      own.delete(handle)
+      if (own.size === 0 && live.get(folder) === own) live.delete(folder)
+    })
+    return handle
+  }
+
+  return {
+    start: (req) => track(req.group.folder, start(req)),
+    async killGroup(folder) {
+      await Promise.all([...(live.get(folder) ?? [])].map((h) => h.kill()))
+    },
+  }
 }
 
 function describeExit(code: number | undefined, stderr: string, image: string): string {
