@@ -353,6 +353,11 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     log,
     timezone: rt.config.timezone,
     ipcDir: rt.paths.ipc,
+    limits: {
+      messagesPerMinute: rt.config.agentMessagesPerMinute,
+      maxTasks: rt.config.agentMaxTasks,
+      ipcMaxBytes: rt.config.agentIpcMaxBytes,
+    },
   })
   return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
 }

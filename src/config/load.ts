@@ -47,6 +47,9 @@ function defaults(env: Record<string, string | undefined>): Raw {
     containerMemory: '2g',
     containerCpus: '2',
     containerPidsLimit: 512,
+    agentMessagesPerMinute: 30,
+    agentMaxTasks: 50,
+    agentIpcMaxBytes: 1024 * 1024,
     agentProvider: 'claude',
     debug: false,
   }

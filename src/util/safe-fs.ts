@@ -4,6 +4,7 @@ import {
   existsSync,
   fchownSync,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -50,6 +51,8 @@ export type EntryType = 'file' | 'dir' | 'symlink' | 'other'
 export interface Entry {
   name: string
   type: EntryType
+  /** lstat size (a link's own size, never its target's). */
+  size: number
 }
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK
@@ -344,7 +347,16 @@ function listDir(dir: Dir): Entry[] {
   return readdirSync(dir.at('.'), { withFileTypes: true }).map((d) => ({
     name: d.name,
     type: d.isSymbolicLink() ? 'symlink' : d.isFile() ? 'file' : d.isDirectory() ? 'dir' : 'other',
+    size: sizeOf(dir, d.name),
   }))
+}
+
+function sizeOf(dir: Dir, name: string): number {
+  try {
+    return lstatSync(dir.at(name)).size
+  } catch {
+    return 0 // gone since the listing
+  }
 }
 
 /** Removes `root/rel` (a file, a link, or a whole directory tree) without following any link. */

@@ -6,11 +6,14 @@ import type { Logger } from '../../util/log.ts'
 import { ensureRoot, safeList, safeRead, safeRemove, safeWrite, UnsafePathError } from '../../util/safe-fs.ts'
 import { errorMessage } from '../errors.ts'
 import type { ActionOutcome, IpcActions } from './actions.ts'
+import type { AgentLimits } from './limits.ts'
 
 export interface IpcWatcherDeps {
   /** `<data dir>/ipc`: one directory per group folder, plus `errors/`. */
   ipcDir: string
   actions: IpcActions
+  /** The per-group cap on the total size of pending IPC files (none: only the per-file cap). */
+  limits?: Pick<AgentLimits, 'ipcMaxBytes' | 'exceeded'>
   clock: Clock
   log: Logger
 }
@@ -68,6 +71,19 @@ function readActionFile(ipcDir: string, rel: string, maxBytes: number): Read {
   } catch (err) {
     return { ok: false, reason: `malformed JSON: ${errorMessage(err)}` }
   }
+}
+
+/** Oldest first within the group's byte budget; everything past it is refused. */
+function splitByBudget<T extends { size: number }>(files: T[], maxBytes: number | undefined) {
+  if (maxBytes === undefined) return { within: files, over: [] as T[] }
+  let bytes = 0
+  const within: T[] = []
+  const over: T[] = []
+  for (const f of files) {
+    bytes += f.size
+    ;(bytes > maxBytes ? over : within).push(f)
+  }
+  return { within, over }
 }
 
 /**
@@ -156,12 +172,12 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
   }
 
   /** The action dir's entries; a dir the agent replaced by a link is refused (and logged), not followed. */
-  function listDir(folder: string, dir: string): string[] {
+  function listDir(folder: string, dir: string): Array<{ name: string; size: number }> {
     const key = `${folder}/${dir}`
     try {
-      const names = safeList(deps.ipcDir, key).map((e) => e.name)
+      const entries = safeList(deps.ipcDir, key)
       refused.delete(key)
-      return names
+      return entries
     } catch (err) {
       // Once per episode: the next run of the group re-creates the directory.
       if (!refused.has(key)) log.warn('ipc dir refused', { group: folder, dir, error: errorMessage(err) })
@@ -185,11 +201,20 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
     for (const folder of folders) {
       const files = ACTION_DIRS.flatMap((dir) =>
         listDir(folder, dir)
-          .filter((name) => name.endsWith('.json'))
-          .map((name) => ({ dir, name })),
+          .filter((e) => e.name.endsWith('.json'))
+          .map((e) => ({ dir, name: e.name, size: e.size })),
       ).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.dir < b.dir ? -1 : 1))
       if (files.length > maxFilesPerCycle) stats.backlog = true
-      for (const file of files.slice(0, maxFilesPerCycle)) {
+      const { within, over } = splitByBudget(files, deps.limits?.ipcMaxBytes)
+      if (over.length > 0 && deps.limits) {
+        const max = deps.limits.ipcMaxBytes
+        deps.limits.exceeded(folder, 'ipc_bytes', `more than ${max} bytes of pending ipc files`)
+        for (const file of over) {
+          reject(folder, file, `limit: pending ipc files exceed ${max} bytes`)
+          stats.rejected++
+        }
+      }
+      for (const file of within.slice(0, maxFilesPerCycle)) {
         if (await handle(folder, file)) stats.processed++
         else stats.rejected++
       }
