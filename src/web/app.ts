@@ -20,6 +20,7 @@ import { overviewPage } from './pages/overview.tsx'
 import { pageRenderer } from './pages/render.tsx'
 import { systemPages } from './pages/system.tsx'
 import { tasksPages } from './pages/tasks.tsx'
+import { securityHeaders } from './security-headers.ts'
 import type { WebServices } from './services.ts'
 import { ASSETS, staticAssets } from './static.ts'
 import { wsRoutes } from './ws.ts'
@@ -76,6 +77,7 @@ export function createWebApp(deps: WebAppDeps) {
   })
   return (
     new Elysia()
+      .use(securityHeaders())
       .use(errorHandler(deps.log.child({ component: 'web' })))
       .use(hostGuard(deps.allowedHosts))
       // ---- public: keep PUBLIC_ROUTES in step (test/web/route-table.test.ts checks both ways) ----
