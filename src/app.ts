@@ -1,14 +1,13 @@
 import type { Database } from 'bun:sqlite'
 import { existsSync, mkdirSync } from 'node:fs'
-import type { Channel } from './channels/channel.ts'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
-import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
 import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
+import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
 import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
@@ -25,7 +24,6 @@ import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
 import { createPluginHost, type PluginHost } from './plugins/host.ts'
 import type { Plugin, PluginContext } from './plugins/plugin.ts'
-import { childEnv } from './util/child-env.ts'
 import type { Clock } from './util/clock.ts'
 import { systemClock } from './util/clock.ts'
 import type { Logger } from './util/log.ts'
@@ -112,8 +110,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
 
 /** The container engine: the docker CLI (or NGB_CONTAINER_CLI). */
 export function createContainerRuntime(rt: Runtime): ContainerRuntime {
-  // The CLI children get a scrubbed environment: the API key and tokens stay in this process.
-  return createDockerRuntime({ cli: rt.config.containerCli, env: childEnv(process.env) })
+  return createDockerRuntime({ cli: rt.config.containerCli })
 }
 
 /** The agent runner over the container runtime; `bus` gets run.* events when given. */
@@ -360,55 +357,4 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     },
   })
   return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
-}
-
-/**
- * The chat platforms whose credentials are configured. Each SDK is imported only when its
- * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
- */
-export async function createPlatformChannels(config: Config, log: Logger): Promise<Channel[]> {
-  const channels: Channel[] = []
-  const { assistantName } = config
-  if (config.telegramBotToken) {
-    const { createTelegramChannel } = await import('./channels/telegram/index.ts')
-    channels.push(
-      createTelegramChannel({
-        token: config.telegramBotToken,
-        apiRoot: config.telegramApiRoot,
-        assistantName,
-        log,
-        webhook: config.telegramWebhookUrl
-          ? { url: config.telegramWebhookUrl, port: config.telegramWebhookPort ?? 8443 }
-          : undefined,
-      }),
-    )
-  }
-  if (config.discordBotToken) {
-    const { createDiscordChannel } = await import('./channels/discord/index.ts')
-    channels.push(
-      createDiscordChannel({
-        token: config.discordBotToken,
-        apiBase: config.discordApiBase,
-        assistantName,
-        log,
-      }),
-    )
-  }
-  if (config.slackBotToken && config.slackAppToken) {
-    const { createSlackChannel } = await import('./channels/slack/index.ts')
-    channels.push(
-      createSlackChannel({
-        botToken: config.slackBotToken,
-        appToken: config.slackAppToken,
-        apiUrl: config.slackApiUrl,
-        assistantName,
-        log,
-      }),
-    )
-  } else if (config.slackBotToken || config.slackAppToken) {
-    log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
-      component: 'channels',
-    })
-  }
-  return channels
 }

@@ -39,9 +39,11 @@ const ALLOWED: Record<string, string> = {
   'src/db/open.ts': 'the database directory (never mounted)',
   'src/config/load.ts': 'reads ngb.toml and .env (admin files)',
   'src/core/container/allowlist.ts': 'reads the admin mount allowlist in the config dir',
-  'src/core/container/prod-image.ts': 'builds an image context in a fresh temp dir',
-  'src/core/container/rootfs.ts': 'builds the test image rootfs in a fresh temp dir',
-  'src/core/container/test-image.ts': 'builds the test image context in a fresh temp dir',
+  'src/image/prod-image.ts': 'builds an image context in a fresh temp dir',
+  'src/image/rootfs.ts': 'builds the test image rootfs in a fresh temp dir',
+  'src/image/test-image.ts': 'builds the test image context in a fresh temp dir',
+  'src/protocol/ipc-files.ts':
+    'the agent-side writer: runs inside the container, on its own mount (host code may not import it)',
   'src/cli/admin/cli-token.ts': 'the CLI token in the config dir',
   'src/cli/commands/doctor.ts': 'checks the data dir is writable',
   'src/cli/commands/service.ts': 'reads /etc/passwd and /etc/group',
@@ -103,5 +105,12 @@ describe('agent-writable dirs go through safe-fs', () => {
   test('every allowed file still exists (a moved file must be re-checked, not silently skipped)', () => {
     const all = new Set(sourceFiles('src'))
     expect(Object.keys(ALLOWED).filter((f) => !all.has(f))).toEqual([])
+  })
+
+  test('host code never uses the agent-side IPC writer (protocol/ipc-files.ts atomicWriteJson)', () => {
+    const found = sourceFiles('src').filter((file) =>
+      /import\s*\{[^}]*\batomicWriteJson\b[^}]*\}\s*from/.test(readFileSync(join(ROOT, file), 'utf8')),
+    )
+    expect(found).toEqual([])
   })
 })

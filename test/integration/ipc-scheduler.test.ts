@@ -6,10 +6,9 @@ import { createCore, createRunner, createRuntime } from '../../src/app.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { createDockerRuntime } from '../../src/core/container/docker.ts'
 import { removeOrphans } from '../../src/core/container/orphans.ts'
-import { buildTestImage } from '../../src/core/container/test-image.ts'
-import { atomicWriteJson } from '../../src/core/ipc/files.ts'
 import type { StoredMessage } from '../../src/core/types.ts'
-import { childEnv } from '../../src/util/child-env.ts'
+import { buildTestImage } from '../../src/image/test-image.ts'
+import { atomicWriteJson } from '../../src/protocol/ipc-files.ts'
 import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { dockerTest } from '../helpers/docker.ts'
 
@@ -74,7 +73,7 @@ beforeAll(async () => {
     }),
     consoleStream: null,
   })
-  const runtime = createDockerRuntime({ cli: 'docker', env: childEnv(process.env) })
+  const runtime = createDockerRuntime({ cli: 'docker' })
   core = createCore(rt, {
     runner: createRunner(rt, { runtime }),
     removeOrphans: async () => (await removeOrphans(runtime, live().rt.installId)).length,

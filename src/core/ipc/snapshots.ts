@@ -1,7 +1,6 @@
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
-import { ensureRoot } from '../../util/safe-fs.ts'
+import { ensureRoot, safeWrite } from '../../util/safe-fs.ts'
 import type { Group, Task } from '../types.ts'
-import { writeJsonIn } from './files.ts'
 
 export interface SnapshotDeps {
   ipcDir: string
@@ -67,7 +66,7 @@ export function createSnapshotWriter(deps: SnapshotDeps): (group: Group) => void
     }))
     ensureRoot(deps.ipcDir)
     // ipc/<folder> is agent-writable: the snapshots go through safe-fs (a planted link is replaced).
-    writeJsonIn(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.tasks}`, tasks.map(toSnapshot))
-    writeJsonIn(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.groups}`, groupSnapshots)
+    safeWrite(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.tasks}`, JSON.stringify(tasks.map(toSnapshot)))
+    safeWrite(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.groups}`, JSON.stringify(groupSnapshots))
   }
 }

@@ -2,7 +2,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../../core/erro
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import type { Repos } from '../../db/repos/index.ts'
 import { safeRead, safeWrite, UnsafePathError } from '../../util/safe-fs.ts'
-import type { GroupsService } from '../services.ts'
+import type { WebGroupsService } from '../services.ts'
 
 const MEMORY_MAX_BYTES = 512 * 1024
 
@@ -14,7 +14,7 @@ export interface WebGroupsDeps {
 }
 
 /** The core groups service plus what only the dashboard needs (memory file, binding lists). */
-export function createWebGroups(deps: WebGroupsDeps): GroupsService {
+export function createWebGroups(deps: WebGroupsDeps): WebGroupsService {
   const { core, repos } = deps
   // groups/<folder> is the agent's workspace: CLAUDE.md there may be a link or a FIFO it planted.
   const memoryRel = (folder: string) => `${folder}/CLAUDE.md`
