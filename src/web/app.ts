@@ -43,6 +43,8 @@ export interface WebAppDeps {
   /** Hostnames accepted in the Host header (DNS-rebinding defence). */
   allowedHosts: Set<string>
   messageCount: () => number
+  /** Agent actions refused by the per-group limits (core/ipc/limits.ts), for /metrics. */
+  limitRefusals?: () => Array<{ group: string; kind: string; refused: number }>
   probes?: WebProbes
 }
 
@@ -120,6 +122,7 @@ export function createWebApp(deps: WebAppDeps) {
         metricsRoute({
           services: s,
           messageCount: deps.messageCount,
+          limitRefusals: deps.limitRefusals,
           wsClients: ws.clientCount,
           uptimeMs: () => now() - deps.startedAt,
         }),

@@ -4,6 +4,7 @@ import type { WebServices } from '../services.ts'
 export interface MetricsDeps {
   services: WebServices
   messageCount: () => number
+  limitRefusals?: () => Array<{ group: string; kind: string; refused: number }>
   wsClients: () => number
   uptimeMs: () => number
 }
@@ -54,6 +55,12 @@ export function metricsRoute(deps: MetricsDeps) {
         'Plugin hook errors since start',
         'counter',
         s.plugins.list().map((p) => [`{plugin="${p.name}"}`, p.errors]),
+      ),
+      line(
+        'ngb_agent_limit_refusals_total',
+        'Agent actions refused by the per-group limits since start',
+        'counter',
+        (deps.limitRefusals?.() ?? []).map((r) => [`{group="${r.group}",kind="${r.kind}"}`, r.refused]),
       ),
       line('ngb_websocket_clients', 'Open dashboard/API WebSockets', 'gauge', [['', deps.wsClients()]]),
     ]

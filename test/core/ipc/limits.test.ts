@@ -6,10 +6,12 @@ import type { DeliveryRequest } from '../../../src/core/outbound/deliver.ts'
 import { createTaskRuntime } from '../../../src/core/task-runtime.ts'
 import { atomicWriteJson, ipcFileName } from '../../../src/protocol/ipc-files.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { metricsRoute } from '../../../src/web/api/metrics.ts'
 import { createManualClock } from '../../fakes/manual-clock.ts'
 import { createScriptedRunner } from '../../fakes/scripted-runner.ts'
 import { testDb } from '../../helpers/db.ts'
 import { tempDir } from '../../helpers/temp.ts'
+import { createTestWeb } from '../../web/harness.ts'
 
 const T0 = 1_800_000_000_000
 
@@ -114,4 +116,20 @@ test('pending ipc files past the byte budget are refused; each rejected file is 
   for (const f of errors) expect(statSync(join(s.ipcDir, 'errors', f)).size).toBeLessThan(4096 + 300)
   expect(s.rt.limits?.counts()).toEqual([{ group: 'noisy', kind: 'ipc_bytes', refused: 1 }])
   expect(readdirSync(join(s.ipcDir, 'noisy', 'messages'))).toEqual([])
+})
+
+test('refusals are exported on /metrics as ngb_agent_limit_refusals_total', async () => {
+  const s = setup()
+  for (let i = 0; i < 5; i++) s.write('messages', msg(`m${i}`))
+  await s.rt.watcher.scan()
+  const web = await createTestWeb()
+  const app = metricsRoute({
+    services: web.services,
+    messageCount: () => 0,
+    limitRefusals: () => s.rt.limits?.counts() ?? [],
+    wsClients: () => 0,
+    uptimeMs: () => 0,
+  })
+  const text = await (await app.handle(new Request('http://localhost/metrics'))).text()
+  expect(text).toContain('ngb_agent_limit_refusals_total{group="noisy",kind="messages_per_minute"} 2')
 })
