@@ -1,6 +1,6 @@
 /**
  * The agent can write its workspace, IPC dirs and session state, so every host-side file
- * operation there goes through src/util/safe-fs.ts (docs/security.md). This scan keeps it so:
+ * operation there goes through src/util/safe-fs/ (docs/security.md). This scan keeps it so:
  * outside a short list of files that never touch an agent-writable directory (each with its
  * reason), no source file imports node:fs functions that read, write, move, delete or chown.
  */
@@ -33,7 +33,8 @@ const FS_OPS = new Set([
 
 /** Files allowed raw fs, all outside the agent-writable dirs. */
 const ALLOWED: Record<string, string> = {
-  'src/util/safe-fs.ts': 'the one module that owns the symlink-safe primitives',
+  'src/util/safe-fs/index.ts': 'the one module that owns the symlink-safe primitives',
+  'src/util/safe-fs/dir.ts': 'the verified-directory half of that module',
   'src/util/log.ts': 'the host log under <data>/logs (never mounted)',
   'src/app.ts': 'creates the data dir itself',
   'src/db/open.ts': 'the database directory (never mounted)',
@@ -88,7 +89,7 @@ describe('agent-writable dirs go through safe-fs', () => {
     expect(fsImports("import { writeFileSync, watch } from 'node:fs'")).toEqual(['writeFileSync', 'watch'])
     expect(fsImports("import * as fs from 'fs'")).toContain('*')
     expect(fsImports("import fs from 'node:fs/promises'")).toContain('*')
-    expect(fsImports(readFileSync(join(ROOT, 'src/util/safe-fs.ts'), 'utf8'))).toContain('renameSync')
+    expect(fsImports(readFileSync(join(ROOT, 'src/util/safe-fs/index.ts'), 'utf8'))).toContain('renameSync')
   })
 
   test('no other source file reads, writes, moves, deletes or chowns with raw fs', () => {
@@ -97,7 +98,7 @@ describe('agent-writable dirs go through safe-fs', () => {
       if (file in ALLOWED) continue
       const names = fsImports(readFileSync(join(ROOT, file), 'utf8'))
       const bad = names.filter((n) => n === '*' || FS_OPS.has(n) || n.includes('('))
-      if (bad.length > 0) found.push(`${file}: ${bad.join(', ')} (use src/util/safe-fs.ts)`)
+      if (bad.length > 0) found.push(`${file}: ${bad.join(', ')} (use src/util/safe-fs/)`)
     }
     expect(found).toEqual([])
   })

@@ -20,7 +20,7 @@ import {
   safeRemove,
   safeWrite,
   UnsafePathError,
-} from '../../src/util/safe-fs.ts'
+} from '../../src/util/safe-fs/index.ts'
 import { tempDir } from '../helpers/temp.ts'
 
 /** A root (trusted) and, beside it, a victim directory the "agent" points links at. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { FOLDER_PATTERN, IPC_DIRS } from '../../protocol/container.ts'
-import { ensureDir, ensureRoot, safeEmptyDir } from '../../util/safe-fs.ts'
+import { ensureDir, ensureRoot, safeEmptyDir } from '../../util/safe-fs/index.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { ExtraMount } from '../types.ts'
 import type { ExtraMountContext, MountAllowlist } from './allowlist.ts'

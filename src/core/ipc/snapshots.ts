@@ -1,5 +1,5 @@
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
-import { ensureRoot, safeWrite } from '../../util/safe-fs.ts'
+import { ensureRoot, safeWrite } from '../../util/safe-fs/index.ts'
 import type { Group, Task } from '../types.ts'
 
 export interface SnapshotDeps {

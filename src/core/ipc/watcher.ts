@@ -3,7 +3,14 @@ import { watch } from 'node:fs'
 import { FOLDER_PATTERN, IPC_DIRS } from '../../protocol/container.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
-import { ensureRoot, safeList, safeRead, safeRemove, safeWrite, UnsafePathError } from '../../util/safe-fs.ts'
+import {
+  ensureRoot,
+  safeList,
+  safeRead,
+  safeRemove,
+  safeWrite,
+  UnsafePathError,
+} from '../../util/safe-fs/index.ts'
 import { errorMessage } from '../errors.ts'
 import type { ActionOutcome, IpcActions } from './actions.ts'
 import type { AgentLimits } from './limits.ts'

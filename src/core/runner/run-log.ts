@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { Masker } from '../../util/mask.ts'
-import { safeAppend } from '../../util/safe-fs.ts'
+import { safeAppend } from '../../util/safe-fs/index.ts'
 
 export interface RunLog {
   readonly path: string

@@ -1,7 +1,7 @@
 import { ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import type { Repos } from '../../db/repos/index.ts'
-import { safeRead, safeWrite, UnsafePathError } from '../../util/safe-fs.ts'
+import { safeRead, safeWrite, UnsafePathError } from '../../util/safe-fs/index.ts'
 import type { WebGroupsService } from '../services.ts'
 
 const MEMORY_MAX_BYTES = 512 * 1024

@@ -1,7 +1,7 @@
 import { relative } from 'node:path'
 import { NotFoundError } from '../../core/errors.ts'
 import type { Repos } from '../../db/repos/index.ts'
-import { safeRead, UnsafePathError } from '../../util/safe-fs.ts'
+import { safeRead, UnsafePathError } from '../../util/safe-fs/index.ts'
 import type { ChatsService, RunsService, SessionsService } from '../services.ts'
 
 /** Read-only views over the repos: chats and messages, runs and their logs, agent sessions. */
