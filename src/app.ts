@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
 import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
@@ -8,8 +8,9 @@ import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
 import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
-import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
+import { allowlistPath } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
+import { createMountPolicy } from './core/container/mount-policy.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
 import { ConflictError, errorMessage } from './core/errors.ts'
 import { createEventBus, type EventBus } from './core/events.ts'
@@ -40,6 +41,7 @@ import { createWebApp } from './web/app.ts'
 import { createAuthService } from './web/auth/auth-service.ts'
 import { allowedHostnames } from './web/auth/guard.ts'
 import { createLoginThrottle } from './web/auth/throttle.ts'
+import { listenSafely } from './web/listen.ts'
 import type { WebServices } from './web/services.ts'
 
 export interface RuntimeOptions {
@@ -113,13 +115,26 @@ export function createContainerRuntime(rt: Runtime): ContainerRuntime {
   return createDockerRuntime({ cli: rt.config.containerCli })
 }
 
+/** The mount allowlist as runs and group saves see it (`~/.config/nanogridbot/mount-allowlist.json`). */
+export function mountPolicy(rt: Pick<Runtime, 'paths' | 'log'>) {
+  const configDir = defaultConfigDir(process.env)
+  const home = process.env.HOME ?? configDir
+  const protectedPaths = [rt.paths.dataDir, configDir]
+  const policy = createMountPolicy({
+    allowlistFile: allowlistPath(configDir),
+    home,
+    protectedPaths,
+    log: rt.log,
+  })
+  return { ...policy, home, protectedPaths }
+}
+
 /** The agent runner over the container runtime; `bus` gets run.* events when given. */
 export function createRunner(
   rt: Runtime,
   opts: { runtime?: ContainerRuntime; bus?: EventBus } = {},
 ): AgentRunner {
-  const configDir = defaultConfigDir(process.env)
-  const allowlistFile = allowlistPath(configDir)
+  const policy = mountPolicy(rt)
   return createAgentRunner({
     runtime: opts.runtime ?? createContainerRuntime(rt),
     config: rt.config,
@@ -130,15 +145,9 @@ export function createRunner(
     log: rt.log,
     masker: rt.masker,
     // Read at each run so edits apply without a restart; a bad file means no extra mounts.
-    allowlist: () => {
-      const load = loadMountAllowlist(allowlistFile)
-      if (load.ok) return load.allowlist
-      if (existsSync(allowlistFile))
-        rt.log.warn('mount allowlist ignored: no extra mounts', { component: 'runner', reason: load.reason })
-      return undefined
-    },
-    protectedPaths: [rt.paths.dataDir, configDir],
-    home: process.env.HOME ?? configDir,
+    allowlist: policy.allowlist,
+    protectedPaths: policy.protectedPaths,
+    home: policy.home,
     bus: opts.bus,
   })
 }
@@ -215,7 +224,7 @@ export async function startWebServer(
     limitRefusals: () => opts.core?.tasks?.limits?.counts() ?? [],
     probes: opts.probes,
   })
-  app.listen({ hostname: rt.config.webHost, port: rt.config.webPort })
+  listenSafely(app, rt.config.webHost, rt.config.webPort)
   const server = app.server
   if (!server) throw new Error('web server did not start')
   const port = server.port ?? rt.config.webPort
@@ -277,7 +286,13 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
       rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
     )
   const log = rt.log
-  const groups = createGroupsService({ repos: rt.repos, bus, clock: rt.clock, groupsDir: rt.paths.groups })
+  const groups = createGroupsService({
+    repos: rt.repos,
+    bus,
+    clock: rt.clock,
+    groupsDir: rt.paths.groups,
+    checkMount: mountPolicy(rt).check,
+  })
   const pluginContext: PluginContext = {
     assistantName: rt.config.assistantName,
     reply: async (chatJid, text) => {

@@ -25,7 +25,7 @@ export interface OrchestratorConfig {
 
 export interface OrchestratorDeps {
   config: OrchestratorConfig
-  repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs'>
+  repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs' | 'replyProgress'>
   groups: GroupsService
   channels: ChannelRegistry
   plugins: PluginHost
@@ -56,7 +56,7 @@ export interface Orchestrator {
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const { repos, log, clock, config } = deps
-  const trigger = createTriggerChecker(config.assistantName)
+  const trigger = createTriggerChecker(config.assistantName, log.child({ component: 'trigger' }))
   const sendQueue = createSendQueue({
     ...deps.sendQueue,
     onRetry: ({ attempt, delayMs, error }) =>
@@ -66,6 +66,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     channelFor: (jid) => deps.channels.channelFor(jid),
     plugins: deps.plugins,
     messages: repos.messages,
+    progress: repos.replyProgress,
     sendQueue,
     bus: deps.bus,
     clock,

@@ -161,6 +161,8 @@ export function channelContract(
         channelFor: () => h.channel,
         plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
         messages: { insert: () => undefined },
+        // Each contract case sends fresh text: resuming is covered in test/core/outbound/deliver.test.ts.
+        progress: { sent: () => undefined, record: () => {}, clear: () => {} },
         sendQueue: createSendQueue({ baseMs: 50, maxMs: 500 }),
         bus: createEventBus(),
         clock: systemClock,

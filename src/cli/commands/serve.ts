@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import {
   applyDashboardChannelFlags,
@@ -17,6 +18,7 @@ import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { useColor } from '../output.ts'
 import { removeServeFile, writeServeFile } from '../serve-file.ts'
+import { acquireServeLock } from '../serve-lock.ts'
 
 export default withExamples(
   defineCommand({
@@ -35,8 +37,19 @@ export default withExamples(
       if (args.host) overrides.webHost = args.host
       if (args.port) overrides.webPort = args.port
       const loaded = loadFromFlags(args, overrides)
-      const rt = createRuntime({ loaded, color: useColor(process.stderr) })
-      rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
+      // Before anything opens the database: one serve per data dir.
+      mkdirSync(loaded.config.dataDir, { recursive: true, mode: 0o700 })
+      const lock = acquireServeLock(loaded.config.dataDir, process.pid, loaded.config.webPort)
+      let rt: ReturnType<typeof createRuntime>
+      try {
+        rt = createRuntime({ loaded, color: useColor(process.stderr) })
+      } catch (error) {
+        lock.release()
+        throw error
+      }
+      // Registered first, so the ordered shutdown releases it last.
+      rt.shutdown.add({ name: 'serve.lock', run: () => lock.release() })
+      rt.log.debug('database ready', { component: 'serve', path: rt.paths.db })
       // Handlers first: a SIGTERM while starting still runs the ordered shutdown of what has started.
       const stopped = new Promise<void>((resolve) => {
         installSignalHandlers(
@@ -73,6 +86,7 @@ export default withExamples(
         // The dashboard listens first, so /api/health answers while containers and channels start.
         const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus, core })
         rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+        lock.setPort(web.port)
         await core.orchestrator.start()
         await applyDashboardChannelFlags(rt, core)
         core.tasks.start()
@@ -98,7 +112,10 @@ export default withExamples(
       } catch (error) {
         // A signal during start-up tears down what had started; the steps still in flight then fail
         // (closed database, stopped server). That is the shutdown the user asked for, not an error.
-        if (!rt.shutdown.started) throw error
+        if (!rt.shutdown.started) {
+          await rt.shutdown.run('start failed')
+          throw error
+        }
       }
       await stopped
     },

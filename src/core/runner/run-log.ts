@@ -10,17 +10,27 @@ export interface RunLog {
 
 /**
  * The per-run log file under the group folder (groups/<folder>/logs/run-<id>.log). The agent can
- * write that folder, so every append goes through safe-fs (a link planted there is refused, and
- * the log stops rather than writing through it).
+ * write that folder, so every append goes through safe-fs (a link, FIFO or hard link planted there
+ * is refused, never written through). The first failed write (that refusal, a full disk,
+ * permissions) goes to `onFailure` once and the log stops: retrying every line of a chatty run
+ * would only add load, and a half-written log is worse than one that says where it ended.
  */
 export function createRunLog(
   root: string,
   rel: string,
   masker: Masker,
   now: () => number,
-  onBroken?: (error: unknown) => void,
+  onFailure: (error: unknown) => void = () => {},
 ): RunLog {
   let broken = false
+  const fail = (error: unknown) => {
+    broken = true
+    try {
+      onFailure(error)
+    } catch {
+      // The reporter itself failed (its sink is on the same full disk): nothing more to do.
+    }
+  }
   return {
     path: join(root, rel),
     line(kind, text) {
@@ -28,8 +38,7 @@ export function createRunLog(
       try {
         safeAppend(root, rel, `${new Date(now()).toISOString()} ${kind} ${masker.mask(text)}\n`)
       } catch (error) {
-        broken = true
-        onBroken?.(error)
+        fail(error)
       }
     },
   }

@@ -43,6 +43,9 @@ export interface AgentRunnerDeps {
 
 export type { RunnerConfig }
 
+/** How often a stop is repeated while the container client has not exited. */
+const STOP_RETRY_MS = 500
+
 /** Spawns one container per turn, streams its frames, and enforces timeouts and the output cap. */
 export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
   const hostUser = deps.hostUser ?? { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 }
@@ -61,12 +64,12 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     // Synchronous up to the spawn, so a close()/sendFollowUp() right after start() lands after the
     // stale input/ is cleared.
     prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
-    const runLog = createRunLog(
-      dirs.roots.groups,
-      `${req.group.folder}/logs/run-${runId}.log`,
-      deps.masker,
-      clock.now,
-      (error) => log.warn('run log stopped', { error: errorMessage(error) }),
+    const runLogRel = `${req.group.folder}/logs/run-${runId}.log`
+    const runLog = createRunLog(dirs.roots.groups, runLogRel, deps.masker, clock.now, (error) =>
+      log.warn('the run log could not be written; the rest of this run is not logged there', {
+        path: runLogRel,
+        error: errorMessage(error),
+      }),
     )
     const extras = extraMounts(req.group.settings.extraMounts ?? [], deps.allowlist(), {
       isMain: req.group.isMain,
@@ -125,12 +128,38 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let idleTimer: TimerHandle | undefined
     let hardTimer: TimerHandle | undefined
 
+    let exited = false
+    let markExited = () => {}
+    const exitedSignal = new Promise<void>((resolve) => {
+      markExited = () => {
+        exited = true
+        resolve()
+      }
+    })
+    // A stop can come before the engine has created the container (a timeout or Ctrl-C during
+    // `docker run`'s start-up): `docker stop` then finds nothing and the container would appear
+    // afterwards and run forever. So a stop is repeated until the client has exited.
+    const stopUntilExited = async (): Promise<void> => {
+      for (;;) {
+        await deps.runtime.stop(name, grace).catch((error) => {
+          log.error('could not stop container', { name, error: errorMessage(error) })
+        })
+        if (exited) return
+        let timer: TimerHandle | undefined
+        await Promise.race([
+          exitedSignal,
+          new Promise<void>((resolve) => {
+            timer = clock.setTimeout(resolve, STOP_RETRY_MS)
+          }),
+        ])
+        if (timer) clock.clearTimeout(timer)
+        if (exited) return
+      }
+    }
     const stop = (why: string): Promise<void> => {
       if (!stopping) {
         runLog.line('stop', why)
-        stopping = deps.runtime.stop(name, grace).catch((error) => {
-          log.error('could not stop container', { name, error: errorMessage(error) })
-        })
+        stopping = stopUntilExited()
       }
       return stopping
     }
@@ -175,6 +204,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let container: RunningContainer | undefined
     try {
       container = deps.runtime.start(spec)
+      container.exited.then(markExited, markExited)
       container.stdin.write(JSON.stringify(input))
       container.stdin.end()
     } catch (error) {
@@ -211,6 +241,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         exitCode = await c.exited
         stderrTail = await readStderr.catch(() => '')
       }
+      markExited()
       finished = true
       if (idleTimer) clock.clearTimeout(idleTimer)
       if (hardTimer) clock.clearTimeout(hardTimer)

@@ -7,6 +7,7 @@ import { createGroupsRepo } from './groups.ts'
 import { createMessagesRepo } from './messages.ts'
 import { createMetaRepo } from './meta.ts'
 import { createPluginStateRepo } from './plugin-state.ts'
+import { createReplyProgressRepo } from './reply-progress.ts'
 import { createRunsRepo } from './runs.ts'
 import { createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
@@ -23,6 +24,7 @@ export function createRepos(db: Database) {
     runs: createRunsRepo(db),
     meta: createMetaRepo(db),
     pluginState: createPluginStateRepo(db),
+    replyProgress: createReplyProgressRepo(db),
     users: createUsersRepo(db),
     webSessions: createWebSessionsRepo(db),
     apiTokens: createApiTokensRepo(db),

@@ -39,6 +39,7 @@ test('output of a group deleted while its reply waits in the send queue is dropp
     channelFor: () => channel,
     plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
     messages: repos.messages,
+    progress: repos.replyProgress,
     sendQueue: createSendQueue({}),
     bus,
     clock: systemClock,
