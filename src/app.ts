@@ -23,8 +23,12 @@ import { createTaskRuntime, type TaskRuntime } from './core/task-runtime.ts'
 import { openDatabase } from './db/open.ts'
 import type { Repos } from './db/repos/index.ts'
 import { createRepos } from './db/repos/index.ts'
-import { createPluginHost, type PluginHost } from './plugins/host.ts'
-import type { Plugin, PluginContext } from './plugins/plugin.ts'
+import { BUILTIN_PLUGINS } from './plugins/builtin/index.ts'
+import { notifyGroupHooks } from './plugins/group-hooks.ts'
+import type { PluginHost } from './plugins/host.ts'
+import { createPluginManager, type PluginManager } from './plugins/manager.ts'
+import type { Plugin } from './plugins/plugin.ts'
+import { watchPluginDir } from './plugins/watcher.ts'
 import type { Clock } from './util/clock.ts'
 import { systemClock } from './util/clock.ts'
 import type { Logger } from './util/log.ts'
@@ -165,7 +169,9 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'> & { tasks?: Pick<Core['tasks'], 'limits'> }
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> & {
+    tasks?: Pick<Core['tasks'], 'limits'>
+  }
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
@@ -255,6 +261,24 @@ export async function applyDashboardChannelFlags(rt: Runtime, core: Pick<Core, '
   if (off.length > 0) rt.log.info('channels disabled on the dashboard stay off', { channels: off })
 }
 
+/**
+ * Loads `<data dir>/plugins/*.ts|js` and reloads them when they change (serve). The folder is
+ * created, so there is always a place to drop a plugin into; the watcher stops with the runtime.
+ */
+export async function startPluginFiles(rt: Runtime, core: Pick<Core, 'pluginManager'>): Promise<void> {
+  const watcher = watchPluginDir({
+    dir: rt.paths.plugins,
+    log: rt.log.child({ component: 'plugins' }),
+    reload: () => core.pluginManager.load(),
+  })
+  rt.shutdown.add({ name: 'plugin watcher', run: () => watcher.stop() })
+  await core.pluginManager.load()
+  const running = core.pluginManager.list().filter((p) => p.running)
+  // Said only when there is something to say: a refused second serve must print exactly one line.
+  if (running.length > 0)
+    rt.log.info(`plugins running: ${running.map((p) => p.name).join(', ')}`, { component: 'plugins' })
+}
+
 export interface CoreParts {
   /** Starts agent turns in containers (core/runner/run-turn.ts in production, a fake in tests). */
   runner: AgentRunner
@@ -262,13 +286,20 @@ export interface CoreParts {
   removeOrphans(): Promise<number>
   runTask?: RunTask
   bus?: EventBus
+  /** Plugins given in code (tests): always loaded, enabled unless switched off. */
   plugins?: Plugin[]
+  /** `[plugins.<name>]` of ngb.toml (LoadedConfig.plugins). */
+  pluginConfig?: Record<string, Record<string, unknown>>
+  /** Load external plugins from `<data dir>/plugins` (serve); `pluginManager.load()` does it. */
+  pluginFiles?: boolean
 }
 
 export interface Core {
   bus: EventBus
   groups: GroupsService
   plugins: PluginHost
+  /** Built-ins, plugin files and their switches/config; `plugins` is its host. */
+  pluginManager: PluginManager
   channels: ChannelRegistry
   /** The dashboard's chat: the web layer calls `web.post(folder, text, sender)`. */
   web: WebChannel
@@ -293,16 +324,23 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     groupsDir: rt.paths.groups,
     checkMount: mountPolicy(rt).check,
   })
-  const pluginContext: PluginContext = {
-    assistantName: rt.config.assistantName,
-    reply: async (chatJid, text) => {
-      await orchestrator.outbound.deliver({ chatJid, text })
+  const pluginManager = createPluginManager({
+    log: log.child({ component: 'plugins' }),
+    base: {
+      assistantName: rt.config.assistantName,
+      reply: async (chatJid, text) => {
+        await orchestrator.outbound.deliver({ chatJid, text })
+      },
     },
-  }
-  const plugins = createPluginHost(
-    { log: log.child({ component: 'plugins' }), context: pluginContext },
-    parts.plugins,
-  )
+    store: rt.repos.pluginState,
+    builtins: BUILTIN_PLUGINS,
+    dir: parts.pluginFiles ? rt.paths.plugins : undefined,
+    toml: parts.pluginConfig,
+    extra: parts.plugins,
+    now: () => rt.clock.now(),
+  })
+  const plugins = pluginManager.host
+  notifyGroupHooks(bus, plugins, groups)
   const channels = createChannelRegistry({
     bus,
     log: log.child({ component: 'channels' }),
@@ -372,5 +410,5 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
       ipcMaxBytes: rt.config.agentIpcMaxBytes,
     },
   })
-  return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
+  return { bus, groups, plugins, pluginManager, channels, web, cli, orchestrator, tasks }
 }

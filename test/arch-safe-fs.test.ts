@@ -52,6 +52,8 @@ const ALLOWED: Record<string, string> = {
   'src/cli/logs/tail.ts': 'tails the host log',
   'src/cli/serve-file.ts': 'serve.json in the data dir (never mounted)',
   'src/cli/serve-lock.ts': 'serve.lock in the data dir (never mounted)',
+  'src/plugins/loader.ts': 'lists the admin plugins dir (never mounted)',
+  'src/plugins/watcher.ts': 'creates the admin plugins dir (never mounted)',
   'src/cli/commands/serve.ts': 'creates the data dir itself',
   'src/cli/service/apply.ts': 'writes the systemd unit / launchd plist',
   'src/cli/session/interactive.ts': 'the REPL history in the config dir',

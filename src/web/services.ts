@@ -1,3 +1,4 @@
+import type { PluginView } from '../plugins/manager.ts'
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
@@ -94,15 +95,8 @@ export interface ChannelsService {
   setEnabled(name: string, enabled: boolean): Promise<ChannelEntry>
 }
 
-export interface PluginInfo {
-  name: string
-  builtin: boolean
-  enabled: boolean
-  description: string
-  config: Record<string, unknown>
-  /** Hook errors counted since start. */
-  errors: number
-}
+/** One plugin as the host runs it (see src/plugins/manager.ts). */
+export type PluginInfo = PluginView
 
 export interface PluginsService {
   list(): PluginInfo[]

@@ -6,6 +6,7 @@ import {
   createCore,
   createRunner,
   createRuntime,
+  startPluginFiles,
   startWebServer,
 } from '../../app.ts'
 import { createPlatformChannels } from '../../channels/platforms.ts'
@@ -70,7 +71,10 @@ export default withExamples(
           bus,
           runner: createRunner(rt, { runtime: containers, bus }),
           removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
+          pluginConfig: loaded.plugins,
+          pluginFiles: true,
         })
+        await startPluginFiles(rt, core)
         for (const channel of await createPlatformChannels(rt.config, {
           assistantName: rt.config.assistantName,
           log: rt.log,

@@ -4,6 +4,7 @@ export interface PluginStateRepo {
   get(plugin: string, key: string): string | undefined
   set(plugin: string, key: string, value: string, now: number): void
   all(plugin: string): Record<string, string>
+  delete(plugin: string, key: string): void
 }
 
 export function createPluginStateRepo(db: Database): PluginStateRepo {
@@ -20,6 +21,9 @@ export function createPluginStateRepo(db: Database): PluginStateRepo {
          ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
         [plugin, key, value, now],
       )
+    },
+    delete(plugin, key) {
+      db.run('DELETE FROM plugin_state WHERE plugin = ? AND key = ?', [plugin, key])
     },
     all: (plugin) =>
       Object.fromEntries(

@@ -3,7 +3,7 @@ import * as v from 'valibot'
 import { Notice } from '../../../views/components.tsx'
 import { ChannelRow, ChannelsPage } from '../../../views/pages/channels.tsx'
 import { ChatRow, ChatsPage } from '../../../views/pages/chats.tsx'
-import { PluginRow, PluginsPage } from '../../../views/pages/plugins.tsx'
+import { PluginRow, PluginStatusTable, PluginsPage } from '../../../views/pages/plugins.tsx'
 import { RunDetailPage, RunsPage } from '../../../views/pages/runs.tsx'
 import { SettingsPage } from '../../../views/pages/settings.tsx'
 import { InvalidInputError } from '../../core/errors.ts'
@@ -90,6 +90,7 @@ export function systemPages(deps: {
         body: <PluginsPage plugins={s.plugins.list()} />,
       }),
     )
+    .get('/plugins/status', () => fragment(<PluginStatusTable plugins={s.plugins.list()} />))
     .post(
       '/plugins/:name/:action',
       ({ params }) =>

@@ -180,7 +180,7 @@ describe('JSON API', () => {
     )
     expect(
       (await call('PUT', '/api/plugins/rate-limiter/config', { config: { perMinute: 3 } })).json.config,
-    ).toEqual({ perMinute: 3 })
+    ).toMatchObject({ perMinute: 3, perHour: 100 })
     expect((await call('PUT', '/api/plugins/rate-limiter/config', { config: 5 })).status).toBe(422)
     const config = await call('GET', '/api/config')
     expect(config.text).not.toContain('sk-ant-secret-value')
