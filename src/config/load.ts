@@ -53,6 +53,9 @@ function defaults(env: Record<string, string | undefined>): Raw {
     agentMaxTasks: 50,
     agentIpcMaxBytes: 1024 * 1024,
     agentProvider: 'claude',
+    budgetPolicy: 'hold',
+    attachmentMaxBytes: 20 * 1024 * 1024,
+    attachmentQuotaBytes: 1024 * 1024 * 1024,
     debug: false,
   }
 }

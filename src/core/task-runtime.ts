@@ -4,6 +4,7 @@ import type { SessionsRepo } from '../db/repos/sessions.ts'
 import type { TasksRepo } from '../db/repos/tasks.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import type { SendFile } from './attachments/send-file.ts'
 import type { EventBus } from './events.ts'
 import type { IpcActions, RegisterGroupInput } from './ipc/actions.ts'
 import { createIpcActions } from './ipc/actions.ts'
@@ -42,6 +43,7 @@ export interface TaskRuntimeDeps {
   ipc?: IpcWatcherOptions
   /** Per-group caps on agent actions (none: unlimited, as in unit tests). */
   limits?: AgentLimitsOptions
+  sendFile?: SendFile
 }
 
 export interface TaskRuntime {
@@ -113,6 +115,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
     tasks,
     sendMessage: (req) => deps.deliver(req),
     registerGroup: deps.registerGroup,
+    sendFile: deps.sendFile,
     log,
   })
   const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, limits, clock, log }, deps.ipc)

@@ -78,6 +78,7 @@ export default withExamples(
         for (const channel of await createPlatformChannels(rt.config, {
           assistantName: rt.config.assistantName,
           log: rt.log,
+          hooks: core.hooks,
         }))
           core.channels.add(channel)
         // Shutdown runs in reverse: web first (no new chat input), then the scheduler, then the queue drains.
@@ -94,6 +95,8 @@ export default withExamples(
         await core.orchestrator.start()
         await applyDashboardChannelFlags(rt, core)
         core.tasks.start()
+        core.budget.start()
+        rt.shutdown.add({ name: 'budget', run: () => core.budget.stop() })
         // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
         writeServeFile(rt.paths.dataDir, {
           pid: process.pid,
