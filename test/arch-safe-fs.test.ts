@@ -33,11 +33,10 @@ const FS_OPS = new Set([
 
 /** Files allowed raw fs, all outside the agent-writable dirs (except the known gaps below). */
 const ALLOWED: Record<string, string> = {
-  // Known gaps (docs/security.md, residual risks): attachments landed with their own lstat/realpath
-  // checks, which leave a check-then-use race; they are to move onto safe-fs.
+  // Known gaps (docs/security.md, residual risks): the attachment inbox writer landed with its own
+  // lstat checks, which leave a check-then-use race; it is to move onto safe-fs.
   'src/core/attachments/safe-write.ts': 'GAP: lstat checks, then use by path (race)',
   'src/core/attachments/store.ts': 'GAP: inbox usage walk and link+unlink by path',
-  'src/core/attachments/send-file.ts': 'GAP: opens the realpath-checked file by path (race)',
   'src/util/safe-fs/index.ts': 'the one module that owns the symlink-safe primitives',
   'src/util/safe-fs/dir.ts': 'the verified-directory half of that module',
   'src/util/log.ts': 'the host log under <data>/logs (never mounted)',

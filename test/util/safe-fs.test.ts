@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import {
   ensureDir,
   safeAppend,
+  safeCopyOut,
   safeEmptyDir,
   safeList,
   safeRead,
@@ -138,5 +139,27 @@ describe('safe-fs', () => {
     expect(() => safeAppend(root, 'logs/f.log', 'x')).toThrow(UnsafePathError)
     expect(snapshot()).toEqual(before)
     expect(statSync(join(victim, 'secret')).size).toBe(10)
+  })
+
+  test('safeCopyOut copies a regular file into a private 0700 dir, refusing links, FIFOs and big files', () => {
+    const { root, victim, snapshot } = setup()
+    const before = snapshot()
+    mkdirSync(join(root, 'out'))
+    writeFileSync(join(root, 'out', 'a.txt'), 'hello')
+    const copy = safeCopyOut(root, 'out/a.txt', 100)
+    expect(readFileSync(copy.path, 'utf8')).toBe('hello')
+    expect(copy.size).toBe(5)
+    expect(new TextDecoder().decode(copy.head)).toBe('hello')
+    expect(statSync(join(copy.path, '..')).mode & 0o777).toBe(0o700)
+    copy.cleanup()
+    expect(existsSync(copy.path)).toBe(false)
+    symlinkSync(join(victim, 'secret'), join(root, 'out', 'l.txt'))
+    expect(() => safeCopyOut(root, 'out/l.txt', 100)).toThrow(UnsafePathError)
+    symlinkSync(victim, join(root, 'via'))
+    expect(() => safeCopyOut(root, 'via/secret', 100)).toThrow(UnsafePathError)
+    Bun.spawnSync(['mkfifo', join(root, 'out', 'f')])
+    expect(() => safeCopyOut(root, 'out/f', 100)).toThrow('not a regular file')
+    expect(() => safeCopyOut(root, 'out/a.txt', 2)).toThrow('limit 2')
+    expect(snapshot()).toEqual(before)
   })
 })

@@ -2,12 +2,16 @@ import {
   closeSync,
   constants,
   fstatSync,
+  mkdtempSync,
   openSync,
   readSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeSync,
 } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Dir, Entry } from './dir.ts'
 import {
   describe,
@@ -235,4 +239,62 @@ function tryUnlink(path: string): void {
   } catch {
     // Best effort: a leftover temp file is named `.*.tmp` and ignored by every reader.
   }
+}
+
+export interface PrivateCopy {
+  /** A host-private copy (its own 0700 directory under the OS temp dir), safe to open by path. */
+  path: string
+  size: number
+  /** The first bytes (up to 512), for content sniffing. */
+  head: Uint8Array
+  cleanup(): void
+}
+
+/**
+ * Copies `root/rel` (a regular file reached without following any link) into a host-private file,
+ * so code that must hand a path to someone else (an SDK upload, a file response) never reopens a
+ * path the agent could swap meanwhile. Refuses files over `maxBytes`.
+ */
+export function safeCopyOut(root: string, rel: string, maxBytes: number): PrivateCopy {
+  const { parent, name } = parentAndName(rel)
+  return withDir(root, parent, {}, (dir) => {
+    let src: number
+    try {
+      src = openSync(dir.at(name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    } catch (err) {
+      throw new UnsafePathError(`${dir.path}/${name}`, describe(err))
+    }
+    const privateDir = mkdtempSync(join(tmpdir(), 'ngb-copy-'))
+    const path = join(privateDir, 'file')
+    const cleanup = () => rmSync(privateDir, { recursive: true, force: true })
+    try {
+      const st = fstatSync(src)
+      if (!st.isFile()) throw new UnsafePathError(`${dir.path}/${name}`, 'is not a regular file')
+      if (st.size > maxBytes)
+        throw new UnsafePathError(`${dir.path}/${name}`, `is ${st.size} bytes (limit ${maxBytes})`)
+      const out = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+      const buf = Buffer.alloc(64 * 1024)
+      let size = 0
+      let head = new Uint8Array(0)
+      try {
+        for (;;) {
+          const n = readSync(src, buf, 0, buf.byteLength, size)
+          if (n === 0) break
+          size += n
+          if (size > maxBytes) throw new UnsafePathError(`${dir.path}/${name}`, `grew past ${maxBytes} bytes`)
+          if (head.length < 512)
+            head = Uint8Array.from([...head, ...buf.subarray(0, Math.min(n, 512 - head.length))])
+          writeAll(out, buf.subarray(0, n))
+        }
+      } finally {
+        closeSync(out)
+      }
+      return { path, size, head, cleanup }
+    } catch (err) {
+      cleanup()
+      throw err
+    } finally {
+      closeSync(src)
+    }
+  })
 }
