@@ -1,9 +1,3 @@
-import { dataPaths } from '../../src/config/paths.ts'
-import { createEventBus } from '../../src/core/events.ts'
-import { createGroupsService } from '../../src/core/groups.ts'
-import { openDatabase } from '../../src/db/open.ts'
-import { createRepos } from '../../src/db/repos/index.ts'
-import { systemClock } from '../../src/util/clock.ts'
 import { startDingTalkHarness } from '../channels/dingtalk/harness.ts'
 import { startDiscordHarness } from '../channels/discord/harness.ts'
 import { startFeishuHarness } from '../channels/feishu/harness.ts'
@@ -13,6 +7,7 @@ import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import { startWecomHarness } from '../channels/wecom/harness.ts'
 import { startWhatsAppHarness } from '../channels/whatsapp/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
+import { seedGroups } from './seed-groups.ts'
 
 export const PLATFORMS = [
   'telegram',
@@ -56,15 +51,7 @@ export function seedPlatformGroups(
   dataDir: string,
   h: Record<Platform, ContractHarness>,
 ): Record<Platform, string> {
-  const paths = dataPaths(dataDir)
-  const db = openDatabase(paths.db)
-  try {
-    const groups = createGroupsService({
-      repos: createRepos(db),
-      bus: createEventBus(),
-      clock: systemClock,
-      groupsDir: paths.groups,
-    })
+  return seedGroups(dataDir, (groups) => {
     groups.createGroup({ folder: 'admin' })
     const tokens = {} as Record<Platform, string>
     for (const p of PLATFORMS) {
@@ -75,9 +62,7 @@ export function seedPlatformGroups(
       tokens[p] = groups.createBindToken(`${p}-dm`).token
     }
     return tokens
-  } finally {
-    db.close()
-  }
+  })
 }
 
 /** Every harness's environment for `ngb serve`, merged. */

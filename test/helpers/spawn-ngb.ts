@@ -1,4 +1,5 @@
 import { NGB_SOURCE, REPO_ROOT } from './cli.ts'
+import { waitFor } from './wait.ts'
 
 export interface LiveNgb {
   proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
@@ -40,4 +41,28 @@ export function spawnNgb(
     stderr: () => err,
     exited: pumps.then(() => proc.exited),
   }
+}
+
+/**
+ * Starts `ngb serve` on a free port and resolves once it printed its dashboard line (serve prints it
+ * after the orchestrator connected every channel). A serve that never gets there is killed, not leaked.
+ */
+export async function startServe(
+  env: Record<string, string | undefined>,
+  opts: { binary?: string; what?: string } = {},
+): Promise<LiveNgb> {
+  const serve = spawnNgb(['serve', '--port', '0'], { env, binary: opts.binary })
+  try {
+    await waitFor(() => serve.stdout().includes('Dashboard:'), opts.what ?? 'ngb serve to start', 30_000)
+  } catch (e) {
+    serve.proc.kill('SIGKILL')
+    throw e
+  }
+  return serve
+}
+
+/** Asks a running ngb to shut down (SIGTERM) and resolves with its exit code once it is gone. */
+export function stopNgb(ngb: LiveNgb): Promise<number> {
+  ngb.proc.kill('SIGTERM')
+  return ngb.exited
 }

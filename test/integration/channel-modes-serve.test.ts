@@ -1,23 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { dataPaths } from '../../src/config/paths.ts'
-import { createEventBus } from '../../src/core/events.ts'
-import { createGroupsService } from '../../src/core/groups.ts'
-import { openDatabase } from '../../src/db/open.ts'
-import { createRepos } from '../../src/db/repos/index.ts'
 import { buildTestImage } from '../../src/image/test-image.ts'
-import { systemClock } from '../../src/util/clock.ts'
 import { startFeishuWebhookHarness } from '../channels/feishu/harness.ts'
 import { startWecomAppHarness } from '../channels/wecom-app/harness.ts'
+import { expectBinaryServeAnswers } from '../contract/binary-serve.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
-import { compiledBinary } from '../helpers/binary.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import { attachServe } from '../helpers/platforms.ts'
+import { seedGroups } from '../helpers/seed-groups.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
-import { spawnNgb } from '../helpers/spawn-ngb.ts'
+import { startServe, stopNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 /**
@@ -99,36 +91,25 @@ describe('alternative transports through ngb serve', () => {
   beforeAll(async () => {
     if (!HAS_DOCKER) return
     for (const m of MODE_NAMES) h[m] = await MODES[m].start()
-    const paths = dataPaths(box.dataDir)
-    const db = openDatabase(paths.db)
-    const groups = createGroupsService({
-      repos: createRepos(db),
-      bus: createEventBus(),
-      clock: systemClock,
-      groupsDir: paths.groups,
+    seedGroups(box.dataDir, (groups) => {
+      groups.createGroup({ folder: 'admin' })
+      for (const m of MODE_NAMES) {
+        const folder = m.replace(' ', '-')
+        groups.createGroup({ folder, triggerMode: 'always' })
+        groups.bind(h[m].dmJid, folder)
+      }
     })
-    groups.createGroup({ folder: 'admin' })
-    for (const m of MODE_NAMES) {
-      const folder = m.replace(' ', '-')
-      groups.createGroup({ folder, triggerMode: 'always' })
-      groups.bind(h[m].dmJid, folder)
-    }
-    db.close()
-    serve = spawnNgb(['serve', '--port', '0'], {
-      env: {
-        ...box.env,
-        NGB_ADMIN_PASSWORD: 'test-admin-password',
-        ...Object.assign({}, ...MODE_NAMES.map((m) => h[m].serveEnv)),
-      },
+    serve = await startServe({
+      ...box.env,
+      NGB_ADMIN_PASSWORD: 'test-admin-password',
+      ...Object.assign({}, ...MODE_NAMES.map((m) => h[m].serveEnv)),
     })
-    await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
-    attachServe(serve?.stdout() ?? '', Object.values(h))
+    attachServe(serve.stdout(), Object.values(h))
   }, 60_000)
 
   afterAll(async () => {
     if (!serve) return
-    serve.proc.kill('SIGTERM')
-    expect(await serve.exited).toBe(0)
+    expect(await stopNgb(serve)).toBe(0)
     for (const m of MODE_NAMES) await h[m]?.stop()
     process.stdout.write(`${JSON.stringify({ channelModesE2eMs: figures })}\n`)
   }, 30_000)
@@ -214,22 +195,5 @@ describe('alternative transports through ngb serve', () => {
 
 test('the compiled binary loads the webhook-mode code lazily and answers on both platforms', async () => {
   const harnesses = await Promise.all(MODE_NAMES.map((m) => MODES[m].start()))
-  const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-modes-'))
-  const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }
-  for (const harness of harnesses) Object.assign(env, harness.serveEnv)
-  const bin = spawnNgb(['serve', '--port', '0'], { env, binary: compiledBinary() })
-  try {
-    await waitFor(() => bin.stdout().includes('Dashboard:'), 'the binary to start', 30_000)
-    attachServe(bin.stdout(), harnesses)
-    for (const harness of harnesses) {
-      harness.injectOtherDm('/help')
-      const [reply] = await harness.waitForSent(harness.otherDmJid, 1, 10_000)
-      expect(reply).toContain('not connected')
-    }
-  } finally {
-    bin.proc.kill('SIGTERM')
-    expect(await bin.exited).toBe(0)
-    for (const harness of harnesses) await harness.stop()
-    rmSync(dir, { recursive: true, force: true })
-  }
+  await expectBinaryServeAnswers(harnesses, 'ngb-bin-modes-')
 }, 90_000)

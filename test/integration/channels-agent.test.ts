@@ -15,8 +15,7 @@ import {
   seedPlatformGroups,
 } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
-import { spawnNgb } from '../helpers/spawn-ngb.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { startServe, stopNgb } from '../helpers/spawn-ngb.ts'
 
 /**
  * Done-when of the channels issue, end to end: `ngb serve` with Telegram, Discord and Slack pointed
@@ -51,21 +50,13 @@ describe('chat platforms through ngb serve with the mock agent in real container
     if (!HAS_DOCKER) return
     for (const p of PLATFORMS) h[p] = await START_HARNESS[p]()
     seedPlatformGroups(box.dataDir, h)
-    serve = spawnNgb(['serve', '--port', '0'], {
-      env: {
-        ...box.env,
-        NGB_ADMIN_PASSWORD: 'test-admin-password',
-        ...platformEnv(h),
-      },
-    })
-    await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
-    attachServe(serve?.stdout() ?? '', Object.values(h))
+    serve = await startServe({ ...box.env, NGB_ADMIN_PASSWORD: 'test-admin-password', ...platformEnv(h) })
+    attachServe(serve.stdout(), Object.values(h))
   }, 60_000)
 
   afterAll(async () => {
     if (!serve) return
-    serve.proc.kill('SIGTERM')
-    expect(await serve.exited).toBe(0)
+    expect(await stopNgb(serve)).toBe(0)
     for (const p of PLATFORMS) await h[p]?.stop()
     process.stdout.write(`${JSON.stringify({ channelsE2eMs: figures })}\n`)
   }, 30_000)

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { dataPaths } from '../../src/config/paths.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import type { WhatsAppHarness } from '../channels/whatsapp/harness.ts'
+import { expectBinaryServeAnswers } from '../contract/binary-serve.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
-import { compiledBinary } from '../helpers/binary.ts'
 import { runNgb } from '../helpers/cli.ts'
 import {
   attachServe,
@@ -19,7 +19,7 @@ import {
   UNMENTIONED_GROUP_PLATFORMS,
 } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
-import { spawnNgb } from '../helpers/spawn-ngb.ts'
+import { startServe } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 /**
@@ -44,18 +44,14 @@ describe('chat platforms through ngb serve', () => {
   beforeAll(async () => {
     for (const p of PLATFORMS) h[p] = await START_HARNESS[p]()
     Object.assign(tokens, seedPlatformGroups(dataDir, h))
-    serve = spawnNgb(['serve', '--port', '0'], {
-      env: {
-        NGB_DATA_DIR: dataDir,
-        NGB_ADMIN_PASSWORD: 'test-admin-password',
-        NGB_AGENT_PROVIDER: 'mock',
-        NGB_CONTAINER_IMAGE: 'ngb-agent:test',
-        NGB_CONTAINER_NETWORK: 'none',
-        ...platformEnv(h),
-      },
+    serve = await startServe({
+      NGB_DATA_DIR: dataDir,
+      NGB_ADMIN_PASSWORD: 'test-admin-password',
+      NGB_AGENT_PROVIDER: 'mock',
+      NGB_CONTAINER_IMAGE: 'ngb-agent:test',
+      NGB_CONTAINER_NETWORK: 'none',
+      ...platformEnv(h),
     })
-    // serve prints the dashboard line after the orchestrator connected every channel.
-    await waitFor(() => serve.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
     attachServe(serve.stdout(), Object.values(h))
   })
 
@@ -182,22 +178,5 @@ describe('chat platforms through ngb serve', () => {
 
 test('the compiled binary loads the platform SDKs lazily and answers on each platform', async () => {
   const harnesses = await Promise.all(PLATFORMS.map((p) => START_HARNESS[p]()))
-  const dir = mkdtempSync(join(tmpdir(), 'ngb-bin-channels-'))
-  const env: Record<string, string> = { NGB_DATA_DIR: dir, NGB_ADMIN_PASSWORD: 'test-admin-password' }
-  for (const harness of harnesses) Object.assign(env, harness.serveEnv)
-  const bin = spawnNgb(['serve', '--port', '0'], { env, binary: compiledBinary() })
-  try {
-    await waitFor(() => bin.stdout().includes('Dashboard:'), 'the binary to start', 30_000)
-    attachServe(bin.stdout(), harnesses)
-    for (const harness of harnesses) {
-      harness.injectOtherDm('/help')
-      const [reply] = await harness.waitForSent(harness.otherDmJid, 1, 10_000)
-      expect(reply).toContain('not connected')
-    }
-  } finally {
-    bin.proc.kill('SIGTERM')
-    expect(await bin.exited).toBe(0)
-    for (const harness of harnesses) await harness.stop()
-    rmSync(dir, { recursive: true, force: true })
-  }
+  await expectBinaryServeAnswers(harnesses, 'ngb-bin-channels-')
 }, 90_000)

@@ -1,30 +1,23 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { dataPaths } from '../../../src/config/paths.ts'
-import { createEventBus } from '../../../src/core/events.ts'
-import { createGroupsService } from '../../../src/core/groups.ts'
-import { openDatabase } from '../../../src/db/open.ts'
-import { createRepos } from '../../../src/db/repos/index.ts'
-import { systemClock } from '../../../src/util/clock.ts'
 import { startTelegramFake, type TelegramFake } from '../../fakes/telegram.ts'
 import { startTranscriptionFake, type TranscriptionFake } from '../../fakes/transcription.ts'
-import { agentSandbox, ensureTestImage } from '../../helpers/agent-image.ts'
 import { dockerTest, HAS_DOCKER } from '../../helpers/docker.ts'
 import { bigPdf, OGG_VOICE, PDF_SMALL, PNG_1X1 } from '../../helpers/files.ts'
-import { type LiveNgb, spawnNgb } from '../../helpers/spawn-ngb.ts'
+import { type LiveNgb, stopNgb } from '../../helpers/spawn-ngb.ts'
 import { waitFor } from '../../helpers/wait.ts'
+import { attachmentsSandbox, LIMIT, replyWaiter, startAttachmentsServe } from './harness.ts'
 
 /**
  * Done-when of the attachments issue for Telegram, through `ngb serve` with the mock agent in real
  * containers: files in (photo, PDF, over-limit, voice with transcription) and a file out (send_file).
  */
-const LIMIT = 64 * 1024
-const box = agentSandbox({ NGB_ATTACHMENT_MAX_BYTES: String(LIMIT) })
 const user = { id: 4242, first_name: 'Ann' }
 const dm = { id: 4242, type: 'private' as const, first_name: 'Ann' }
 const folder = 'tg-dm'
-const workspace = join(dataPaths(box.dataDir).groups, folder)
+const sandbox = attachmentsSandbox(folder)
+const { box, workspace, inboxFiles } = sandbox
 
 let fake: TelegramFake
 let stt: TranscriptionFake
@@ -34,57 +27,27 @@ const replies = () =>
   fake.calls.calls
     .filter((c) => c.method === 'sendMessage' && c.status === 200 && c.body.chat_id === dm.id)
     .map((c) => String(c.body.text))
-
-async function nextReply(send: () => void): Promise<string> {
-  const before = replies().length
-  send()
-  await waitFor(() => replies().length > before, 'a reply at the Telegram fake', 30_000)
-  return replies()[before] ?? ''
-}
-
-function inboxFiles(): string[] {
-  const inbox = join(workspace, 'inbox')
-  if (!existsSync(inbox)) return []
-  return readdirSync(inbox).flatMap((day) => readdirSync(join(inbox, day)).map((f) => join(inbox, day, f)))
-}
+const { nextReply } = replyWaiter(replies, 'Telegram')
 
 describe('Telegram attachments through ngb serve', () => {
   beforeAll(async () => {
     if (!HAS_DOCKER) return
-    const image = await ensureTestImage()
     fake = startTelegramFake()
     stt = startTranscriptionFake({ text: 'please summarise the report' })
-    const paths = dataPaths(box.dataDir)
-    const db = openDatabase(paths.db)
-    const groups = createGroupsService({
-      repos: createRepos(db),
-      bus: createEventBus(),
-      clock: systemClock,
-      groupsDir: paths.groups,
-    })
-    groups.createGroup({ folder: 'admin' })
-    groups.createGroup({ folder, triggerMode: 'always' })
-    groups.bind(`telegram:${dm.id}`, folder)
-    db.close()
-    serve = spawnNgb(['serve', '--port', '0'], {
-      env: {
-        ...box.env,
-        NGB_CONTAINER_IMAGE: image,
-        NGB_ADMIN_PASSWORD: 'test-admin-password',
+    serve = await startAttachmentsServe(
+      sandbox,
+      { jid: `telegram:${dm.id}`, folder },
+      {
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.apiRoot,
         NGB_TRANSCRIPTION_URL: stt.url,
         NGB_TRANSCRIPTION_API_KEY: stt.apiKey,
       },
-    })
-    await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
+    )
   }, 180_000)
 
   afterAll(async () => {
-    if (serve) {
-      serve.proc.kill('SIGTERM')
-      expect(await serve.exited).toBe(0)
-    }
+    if (serve) expect(await stopNgb(serve)).toBe(0)
     await fake?.stop()
     await stt?.stop()
     box.cleanup()
@@ -209,7 +172,7 @@ describe('Telegram attachments through ngb serve', () => {
       const upload = await fake.uploads
         .waitFor(() => true, 15_000, 'an upload')
         .catch((e) => {
-          console.log(readFileSync(dataPaths(box.dataDir).logFile, 'utf8').slice(-3000))
+          console.log(readFileSync(sandbox.logFile, 'utf8').slice(-3000))
           throw e
         })
       expect(upload.method).toBe('sendPhoto')
@@ -218,7 +181,7 @@ describe('Telegram attachments through ngb serve', () => {
       for (const bad of ['../../secret.txt', join(box.dataDir, 'secret.txt'), 'out/link.png']) {
         await nextReply(() => fake.injectMessage({ chat: dm, from: user, text: `/sendfile ${bad}` }))
       }
-      const logFile = dataPaths(box.dataDir).logFile
+      const logFile = sandbox.logFile
       await waitFor(
         () => (readFileSync(logFile, 'utf8').match(/send_file refused/g) ?? []).length >= 3,
         'three refusals in the log',
