@@ -152,3 +152,14 @@ export interface RunUsage {
   apiCalls: number
   apiMs: number
 }
+
+/** No usage yet: the start of every sum (a run's, a day's, a period's). */
+export const ZERO_USAGE: RunUsage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheWriteTokens: 0,
+  cacheReadTokens: 0,
+  costUsd: 0,
+  apiCalls: 0,
+  apiMs: 0,
+}

@@ -1,6 +1,7 @@
 import type { UsageRepo, UsageRow, UsageTotals } from '../../db/repos/usage.ts'
 import { dayKey, periodOf } from '../budget/periods.ts'
 import { InvalidInputError } from '../errors.ts'
+import { ZERO_USAGE } from '../types.ts'
 
 export interface UsageQuery {
   /** `7d`, `24h`, `30m`, `today`, `month`, a date (`2026-12-01`, local midnight), ISO time or epoch ms. */
@@ -53,16 +54,7 @@ export function parseWhen(value: string, field: string, now: number, timezone: s
 }
 
 function emptyTotals(): UsageTotals {
-  return {
-    runs: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheWriteTokens: 0,
-    cacheReadTokens: 0,
-    costUsd: 0,
-    apiCalls: 0,
-    apiMs: 0,
-  }
+  return { runs: 0, ...ZERO_USAGE }
 }
 
 function add(a: UsageTotals, b: UsageTotals): UsageTotals {

@@ -1,14 +1,7 @@
 import type { RunUsage } from '../types.ts'
 
-export const ZERO_USAGE: RunUsage = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheWriteTokens: 0,
-  cacheReadTokens: 0,
-  costUsd: 0,
-  apiCalls: 0,
-  apiMs: 0,
-}
+// The zero lives with the type so db/ can start its sums from it too; sums start here.
+export { ZERO_USAGE } from '../types.ts'
 
 /** All four kinds of tokens: what a token budget counts. */
 export const totalTokens = (u: RunUsage): number =>

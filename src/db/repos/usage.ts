@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import type { RunUsage } from '../../core/types.ts'
+import { type RunUsage, ZERO_USAGE } from '../../core/types.ts'
 
 /** Runs started in [from, to) (epoch ms), optionally of one group. */
 export interface UsageRange {
@@ -79,18 +79,7 @@ export function createUsageRepo(db: Database): UsageRepo {
     totals(range = {}) {
       const w = where(range)
       const r = db.query<UsageTotals, Params>(`SELECT ${SUMS} FROM runs ${w.sql}`).get(...w.params)
-      return tidy(
-        r ?? {
-          runs: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-          cacheWriteTokens: 0,
-          cacheReadTokens: 0,
-          costUsd: 0,
-          apiCalls: 0,
-          apiMs: 0,
-        },
-      )
+      return tidy(r ?? { runs: 0, ...ZERO_USAGE })
     },
     by(dimension, range = {}) {
       const w = where(range)

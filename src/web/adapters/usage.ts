@@ -1,23 +1,14 @@
 import type { Config } from '../../config/schema.ts'
 import { budgetLines } from '../../core/budget/limits.ts'
 import { periodOf } from '../../core/budget/periods.ts'
-import type { BudgetLimits } from '../../core/types.ts'
+import { type BudgetLimits, ZERO_USAGE } from '../../core/types.ts'
 import { usageReport } from '../../core/usage/report.ts'
 import { percentile } from '../../core/usage/sum.ts'
 import type { Repos } from '../../db/repos/index.ts'
 import type { UsageService } from '../services.ts'
 
 const CHART_DAYS = 30
-const EMPTY = {
-  runs: 0,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheWriteTokens: 0,
-  cacheReadTokens: 0,
-  costUsd: 0,
-  apiCalls: 0,
-  apiMs: 0,
-}
+const EMPTY = { runs: 0, ...ZERO_USAGE }
 
 /** The global budget from the config (ngb.toml [budget], NGB_BUDGET_*). */
 export function globalBudget(config: Config): BudgetLimits {
