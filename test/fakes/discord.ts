@@ -2,6 +2,7 @@ import type { Server, ServerWebSocket } from 'bun'
 import { guildCreatePayload, message, nextId, user } from './discord-payloads.ts'
 import type { FailureKind, Recorder } from './recorder.ts'
 import { createRecorder, readBody } from './recorder.ts'
+import { serveWithSocket } from './socket-server.ts'
 
 /**
  * A local Discord: REST v10 (`/gateway/bot`, channel messages and typing, DM channels) and a JSON
@@ -223,16 +224,9 @@ export function startDiscordFake(opts: { token?: string } = {}): DiscordFake {
     })
   }
 
-  server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req, srv) {
-      const url = new URL(req.url)
-      if (url.pathname === '/gateway') {
-        if (srv.upgrade(req)) return undefined
-        return new Response('upgrade required', { status: 426 })
-      }
+  server = serveWithSocket({
+    socketPath: '/gateway',
+    async http(req, url) {
       const path = url.pathname.replace(/^\/api\/v10/, '')
       const body = req.method === 'POST' ? await req.clone().text() : ''
       const res = await rest(req, path)

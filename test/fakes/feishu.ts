@@ -3,6 +3,7 @@ import protobuf from 'protobufjs'
 import { createFeishuEventPoster } from './feishu-events.ts'
 import type { FailureKind, Recorder } from './recorder.ts'
 import { createRecorder } from './recorder.ts'
+import { serveWithSocket } from './socket-server.ts'
 
 /**
  * A local Feishu/Lark open platform: tenant token, bot info, message create/reply, reactions, and the
@@ -166,16 +167,9 @@ export function startFeishuFake(): FeishuFake {
     return json({ code: 404, msg: 'not found' }, 404)
   }
 
-  server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req, srv) {
-      const url = new URL(req.url)
-      if (url.pathname === '/ws') {
-        if (srv.upgrade(req)) return undefined
-        return new Response('upgrade required', { status: 426 })
-      }
+  server = serveWithSocket({
+    socketPath: '/ws',
+    async http(req, url) {
       const text = req.method === 'GET' || req.method === 'DELETE' ? '' : await req.text()
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
       if (url.pathname === '/callback/ws/endpoint') {

@@ -1,6 +1,7 @@
 import type { Server, ServerWebSocket } from 'bun'
 import type { FailureKind, Recorder } from './recorder.ts'
 import { createRecorder, readBody } from './recorder.ts'
+import { serveWithSocket } from './socket-server.ts'
 
 /**
  * A local Slack: Web API methods under `/api/` (form or JSON bodies, Bearer tokens) and Socket
@@ -188,16 +189,9 @@ export function startSlackFake(): SlackFake {
     }
   }
 
-  server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req, srv) {
-      const url = new URL(req.url)
-      if (url.pathname === '/link/') {
-        if (srv.upgrade(req)) return undefined
-        return new Response('upgrade required', { status: 426 })
-      }
+  server = serveWithSocket({
+    socketPath: '/link/',
+    async http(req, url) {
       const upload = /^\/upload\/(\w+)$/.exec(url.pathname)
       if (upload && req.method === 'POST') {
         const pending = pendingUploads.get(upload[1] ?? '')
