@@ -3,20 +3,9 @@ import type { StoredMessage } from '../../src/core/types.ts'
 import { createPluginHost } from '../../src/plugins/host.ts'
 import type { Plugin } from '../../src/plugins/plugin.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
+import { storedMessage as message } from '../helpers/messages.ts'
 
 const base = { assistantName: 'Andy', reply: async () => {} }
-const message = (text: string): StoredMessage => ({
-  chatJid: 'cli:room',
-  id: 'm1',
-  seq: 1,
-  senderJid: 'cli:bob',
-  senderName: 'Bob',
-  text,
-  ts: 1,
-  fromBot: false,
-  isGroup: false,
-  mentionsBot: false,
-})
 
 describe('plugin host: the hook chain', () => {
   test('hooks run in order, each seeing the previous result; undefined leaves the value', async () => {

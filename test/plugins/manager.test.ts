@@ -1,27 +1,14 @@
 import { describe, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { StoredMessage } from '../../src/core/types.ts'
 import { BUILTIN_PLUGINS } from '../../src/plugins/builtin/index.ts'
 import { createPluginManager, type PluginManagerDeps } from '../../src/plugins/manager.ts'
 import { watchPluginDir } from '../../src/plugins/watcher.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { testDb } from '../helpers/db.ts'
+import { storedMessage as message } from '../helpers/messages.ts'
 import { tempDir } from '../helpers/temp.ts'
 import { waitFor } from '../helpers/wait.ts'
-
-const message = (text: string): StoredMessage => ({
-  chatJid: 'cli:room',
-  id: 'm1',
-  seq: 1,
-  senderJid: 'cli:bob',
-  senderName: 'Bob',
-  text,
-  ts: 1,
-  fromBot: false,
-  isGroup: false,
-  mentionsBot: false,
-})
 
 const suffixPlugin = (name: string, suffix: string) =>
   `export default { name: '${name}', version: '${suffix}', onMessage: (m) => ({ ...m, text: m.text + '${suffix}' }) }`

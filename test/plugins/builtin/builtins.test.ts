@@ -5,21 +5,11 @@ import { compileSafePattern } from '../../../src/plugins/builtin/safe-pattern.ts
 import { createPluginManager } from '../../../src/plugins/manager.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { testDb } from '../../helpers/db.ts'
+import { storedMessage } from '../../helpers/messages.ts'
 
 let seq = 0
-const msg = (text: string, over: Partial<StoredMessage> = {}): StoredMessage => ({
-  chatJid: 'telegram:1',
-  id: `m${++seq}`,
-  seq,
-  senderJid: 'telegram:u1',
-  senderName: 'Bob',
-  text,
-  ts: 1,
-  fromBot: false,
-  isGroup: false,
-  mentionsBot: false,
-  ...over,
-})
+const msg = (text: string, over: Partial<StoredMessage> = {}): StoredMessage =>
+  storedMessage(text, { chatJid: 'telegram:1', id: `m${++seq}`, seq, senderJid: 'telegram:u1', ...over })
 
 /** One built-in switched on, with a manual clock and the messages it sends recorded. */
 function withBuiltin(name: string, config: Record<string, unknown>) {
