@@ -1,3 +1,5 @@
+import { utf8Length } from '../../src/util/utf8.ts'
+
 /** Code-fence helpers for the contract's chunking checks on Markdown-like dialects (Discord, Slack). */
 
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/
@@ -14,4 +16,11 @@ export function fencedCodeLines(text: string, unescapeHtml: (s: string) => strin
 
 export function fencesBalanced(text: string): boolean {
   return text.split('\n').filter((l) => FENCE.test(l)).length % 2 === 0
+}
+
+/** How the contract reads a Markdown dialect whose message limit counts UTF-8 bytes (Feishu, WeCom). */
+export const UTF8_MARKDOWN = {
+  codeLines: (text: string) => fencedCodeLines(text),
+  fencesBalanced,
+  visibleLength: utf8Length,
 }

@@ -2,6 +2,7 @@ import { createDiscordChannel } from '../../../src/channels/discord/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { startDiscordFake } from '../../fakes/discord.ts'
 
 const ann = { id: '4242000000000000001', username: 'ann', global_name: 'Ann' }
@@ -23,7 +24,6 @@ export async function startDiscordHarness(): Promise<ContractHarness> {
     c.method === 'POST' &&
     c.status === 200 &&
     /^\/channels\/(\d+)\/messages$/.exec(c.path)?.[1] === wireChannel(jid)
-  const sentTo = (jid: string) => fake.calls.calls.filter(isSend(jid)).map((c) => String(c.body.content))
   const target = (path: string) => /^\/channels\/(\d+)\/messages$/.exec(path)?.[1]
   return {
     channel,
@@ -63,11 +63,7 @@ export async function startDiscordHarness(): Promise<ContractHarness> {
         mentions: [fake.bot],
       }),
     redeliver: (id) => fake.redeliver(id),
-    sent: sentTo,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount(isSend(jid), count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...sentReaders(fake.calls, isSend, (c) => String(c.body.content)),
     failNextSend: (f) => fake.failNext('messages', f),
     dropConnection: async () => fake.dropConnection(),
     waitForTyping: async (jid) => {

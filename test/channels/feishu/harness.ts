@@ -2,9 +2,9 @@ import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
 import type { Channel } from '../../../src/core/channel/channel.ts'
 import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
-import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { UTF8_MARKDOWN } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { type FeishuCall, type FeishuFake, startFeishuFake } from '../../fakes/feishu.ts'
 
 const dmChat = 'oc_dm00000000000000000000001'
@@ -105,7 +105,6 @@ function harness(
   fake.setUserName(bob, 'Bob')
   const to = (jid: string) => (c: FeishuCall) => jidOf(c) === jid
   const isSent = (jid: string) => (c: FeishuCall) => to(jid)(c) && c.status === 200 && c.code === 0
-  const sentTo = (jid: string) => fake.calls.calls.filter(isSent(jid)).map(cardText)
   return {
     ...transport,
     fake,
@@ -130,18 +129,12 @@ function harness(
         rootId: threadRoot,
       }),
     redeliver: (id) => fake.redeliver(id),
-    sent: sentTo,
+    ...sentReaders(fake.calls, isSent, cardText),
     attempts: (jid) =>
       fake.calls.calls
         .filter(to(jid))
         .map((c) => ({ text: cardText(c), ok: c.status === 200 && c.code === 0, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t),
-    fencesBalanced,
-    visibleLength: utf8Length,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount(isSent(jid), count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...UTF8_MARKDOWN,
     waitForTyping: async (jid) => {
       const chat = jid.replace(/^feishu:/, '').split('#')[0] ?? ''
       await fake.calls.waitFor(

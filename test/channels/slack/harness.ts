@@ -2,6 +2,7 @@ import { createSlackChannel } from '../../../src/channels/slack/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { startSlackFake } from '../../fakes/slack.ts'
 
 const dm = 'D0000DM01'
@@ -24,7 +25,6 @@ export async function startSlackHarness(): Promise<ContractHarness> {
     c.method === 'chat.postMessage' &&
     c.status === 200 &&
     `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}` === jid
-  const sentTo = (jid: string) => fake.calls.calls.filter(isSend(jid)).map((c) => String(c.body.text))
   const unescapeHtml = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
   return {
     channel,
@@ -59,11 +59,7 @@ export async function startSlackHarness(): Promise<ContractHarness> {
         threadTs: '1700000000.000100',
       }),
     redeliver: (ts) => fake.redeliver(ts),
-    sent: sentTo,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount(isSend(jid), count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...sentReaders(fake.calls, isSend, (c) => String(c.body.text)),
     failNextSend: (f) => fake.failNext('chat.postMessage', f),
     dropConnection: async () => fake.dropConnection(),
     serveEnv: { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl },

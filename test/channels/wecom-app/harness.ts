@@ -1,9 +1,9 @@
 import { createWecomAppChannel } from '../../../src/channels/wecom-app/index.ts'
 import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
-import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { UTF8_MARKDOWN } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { startWecomAppFake, type WecomAppCall, type WecomAppFake } from '../../fakes/wecom-app.ts'
 
 const ann = 'zhangsan'
@@ -45,8 +45,7 @@ export async function startWecomAppHarness(): Promise<WecomAppHarness> {
     log,
   })
   const isSend = (jid: string) => (c: WecomAppCall) => jidOf(c) === jid
-  const sentTo = (jid: string) =>
-    fake.calls.calls.filter((c) => isSend(jid)(c) && c.errcode === 0).map(textOf)
+  const isSent = (jid: string) => (c: WecomAppCall) => isSend(jid)(c) && c.errcode === 0
   // App callbacks are single chats only: group text never arrives in this mode.
   const notDelivered = () => `not-delivered-${Date.now()}`
   return {
@@ -63,16 +62,10 @@ export async function startWecomAppHarness(): Promise<WecomAppHarness> {
     injectGroup: notDelivered,
     injectThreadMention: notDelivered,
     redeliver: (id) => fake.redeliver(id),
-    sent: sentTo,
+    ...sentReaders(fake.calls, isSent, textOf),
     attempts: (jid) =>
       fake.calls.calls.filter(isSend(jid)).map((c) => ({ text: textOf(c), ok: c.errcode === 0, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t),
-    fencesBalanced,
-    visibleLength: utf8Length,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount((c) => isSend(jid)(c) && c.errcode === 0, count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...UTF8_MARKDOWN,
     failNextSend: (f) => fake.failNext(f),
     dropConnection: async () => fake.failNextDelivery(),
     expireTokens: () => fake.expireTokens(),

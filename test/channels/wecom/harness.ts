@@ -1,8 +1,8 @@
 import { createWecomChannel } from '../../../src/channels/wecom/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
-import { utf8Length } from '../../../src/util/utf8.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { UTF8_MARKDOWN } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { contentOf, isDelivered, startWecomFake, type WecomCall, type WecomFake } from '../../fakes/wecom.ts'
 
 const ann = 'zhangsan'
@@ -26,7 +26,6 @@ export async function startWecomHarness(): Promise<WecomHarness> {
   })
   const delivered = (jid: string) => (c: WecomCall) => c.jid === jid && isDelivered(c)
   const isSent = (jid: string) => (c: WecomCall) => delivered(jid)(c) && c.errcode === 0
-  const sentTo = (jid: string) => fake.calls.calls.filter(isSent(jid)).map((c) => contentOf(c.body))
   const groupMention = (text: string) => fake.injectText({ user: ann, text, groupChatId: groupId })
   return {
     fake,
@@ -44,18 +43,12 @@ export async function startWecomHarness(): Promise<WecomHarness> {
     threadJid: `wecom:group:${groupId}`,
     injectThreadMention: groupMention,
     redeliver: (msgid) => fake.redeliver(msgid),
-    sent: sentTo,
+    ...sentReaders(fake.calls, isSent, (c) => contentOf(c.body)),
     attempts: (jid) =>
       fake.calls.calls
         .filter(delivered(jid))
         .map((c) => ({ text: contentOf(c.body), ok: c.errcode === 0, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t),
-    fencesBalanced,
-    visibleLength: utf8Length,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount(isSent(jid), count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...UTF8_MARKDOWN,
     waitForTyping: async (jid) => {
       await fake.calls.waitFor(
         (c) => c.jid === jid && c.cmd === 'aibot_respond_msg' && !isDelivered(c),
