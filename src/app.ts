@@ -7,6 +7,9 @@ import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
+import { createSendFile } from './core/attachments/send-file.ts'
+import { createTranscriber } from './core/attachments/transcribe.ts'
+import { type BudgetGate, createBudgetGate } from './core/budget/gate.ts'
 import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
 import { createWebhookRouter, type WebhookRouter } from './core/channel/webhooks.ts'
 import { allowlistPath } from './core/container/allowlist.ts'
@@ -41,6 +44,7 @@ import { createShutdown } from './util/shutdown.ts'
 import { VERSION } from './version.ts'
 import { applyChannelFlags } from './web/adapters/channels.ts'
 import { createWebServices } from './web/adapters/index.ts'
+import { globalBudget } from './web/adapters/usage.ts'
 import type { WebProbes } from './web/app.ts'
 import { createWebApp } from './web/app.ts'
 import { createAuthService } from './web/auth/auth-service.ts'
@@ -308,6 +312,8 @@ export interface Core {
   tasks: TaskRuntime
   /** Platform webhooks served by the web server under /hooks/<platform>; webhook channels mount into it. */
   hooks: WebhookRouter
+  /** Budgets: checked before message and task runs; `serve` starts and stops its re-checks. */
+  budget: BudgetGate
 }
 
 /** The pipeline over the runtime: groups, channels (web + cli built in), plugins, queue, delivery. */
@@ -374,9 +380,23 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     clock: rt.clock,
     log: log.child({ component: 'orchestrator' }),
     removeOrphans: parts.removeOrphans,
-    runTask: parts.runTask ?? ((task) => tasks.runTask(task)),
+    runTask: async (task) => {
+      // A group over its budget holds the task; the gate queues it again once the budget allows.
+      const group = groups.get(task.groupFolder)
+      if (group && !budget.admitTask(task, group)) return
+      await (parts.runTask ?? tasks.runTask)(task)
+    },
+    budget: { check: (group, chatJid) => budget.check(group, chatJid) },
     transaction: (fn) => rt.db.transaction(fn).immediate(),
     version: VERSION,
+    groupsDir: rt.paths.groups,
+    transcriber: rt.config.transcriptionUrl
+      ? createTranscriber({
+          url: rt.config.transcriptionUrl,
+          apiKey: rt.config.transcriptionApiKey,
+          model: rt.config.transcriptionModel,
+        })
+      : undefined,
   })
   const tasks = createTaskRuntime({
     repos: rt.repos,
@@ -402,7 +422,30 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     log,
     timezone: rt.config.timezone,
     ipcDir: rt.paths.ipc,
+    sendFile: createSendFile({
+      groupsDir: rt.paths.groups,
+      channelFor: (jid) => channels.channelFor(jid),
+      deliver: (req) => orchestrator.outbound.deliver(req),
+      log,
+    }),
+  })
+  const budget = createBudgetGate({
+    usage: rt.repos.usage,
+    notices: rt.repos.budgetNotices,
+    global: () => globalBudget(rt.config),
+    group: (folder) => groups.get(folder),
+    mainChat: () => {
+      const main = rt.repos.groups.main()
+      return main ? (rt.repos.chats.chatsOf(main.folder)[0] ?? `web:${main.folder}`) : undefined
+    },
+    tell: (chatJid, text, group) => orchestrator.outbound.deliver({ chatJid, text, group }),
+    enqueue: (folder) => orchestrator.queue.enqueue(folder),
+    enqueueTask: (task) => orchestrator.queue.enqueueTask(task),
+    bus,
+    clock: rt.clock,
+    log,
+    timezone: rt.config.timezone,
   })
   const hooks = createWebhookRouter({ log })
-  return { bus, groups, plugins, pluginManager, channels, web, cli, orchestrator, tasks, hooks }
+  return { bus, groups, plugins, pluginManager, channels, web, cli, orchestrator, tasks, hooks, budget }
 }

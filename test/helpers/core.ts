@@ -5,7 +5,11 @@ import { createChannelRegistry } from '../../src/core/channel/registry.ts'
 import type { EventBus } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
 import { createGroupsService } from '../../src/core/groups.ts'
-import { createOrchestrator, type OrchestratorConfig } from '../../src/core/orchestrator.ts'
+import {
+  createOrchestrator,
+  type OrchestratorConfig,
+  type OrchestratorDeps,
+} from '../../src/core/orchestrator.ts'
 import type { RunTask } from '../../src/core/queue/group-queue.ts'
 import type { AgentRunner } from '../../src/core/runner/types.ts'
 import type { Repos } from '../../src/db/repos/index.ts'
@@ -27,6 +31,8 @@ export interface CoreOptions {
   runTask?: RunTask
   removeOrphans?: () => Promise<number>
   bus?: EventBus
+  /** Budget checks before each message run (core/budget/gate.ts). */
+  budget?: OrchestratorDeps['budget']
 }
 
 /** The whole pipeline over a real SQLite file, with the web and cli channels and the given runner. */
@@ -66,6 +72,7 @@ export function createTestCore(opts: CoreOptions) {
     removeOrphans: opts.removeOrphans ?? (async () => 0),
     runTask: opts.runTask,
     sendQueue: { baseMs: 1, maxMs: 5 },
+    budget: opts.budget,
   })
   onInbound = (m) => orchestrator.inbound.handle(m)
   context.reply = async (jid, text) => {

@@ -95,6 +95,8 @@ export default withExamples(
         await core.orchestrator.start()
         await applyDashboardChannelFlags(rt, core)
         core.tasks.start()
+        core.budget.start()
+        rt.shutdown.add({ name: 'budget', run: () => core.budget.stop() })
         // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
         writeServeFile(rt.paths.dataDir, {
           pid: process.pid,

@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import type { NewMessage, StoredMessage } from '../../core/types.ts'
+import type { MessageAttachment, NewMessage, StoredMessage } from '../../core/types.ts'
 
 interface Row {
   seq: number
@@ -14,6 +14,17 @@ interface Row {
   mentions_bot: number
   reply_to: string | null
   thread_id: string | null
+  attachments: string | null
+}
+
+function parseAttachments(raw: string | null): MessageAttachment[] | undefined {
+  if (!raw) return undefined
+  try {
+    const list = JSON.parse(raw) as MessageAttachment[]
+    return Array.isArray(list) && list.length ? list : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const toMessage = (r: Row): StoredMessage => ({
@@ -29,6 +40,7 @@ const toMessage = (r: Row): StoredMessage => ({
   mentionsBot: r.mentions_bot === 1,
   replyTo: r.reply_to ?? undefined,
   threadId: r.thread_id ?? undefined,
+  attachments: parseAttachments(r.attachments),
 })
 
 export interface MessagesRepo {
@@ -43,6 +55,8 @@ export interface MessagesRepo {
   search(text: string, opts?: { chatJid?: string; limit?: number }): StoredMessage[]
   /** A plugin rewrote the text (e.g. normalised mentions); the agent sees the rewritten version. */
   updateText(chatJid: string, id: string, text: string): void
+  /** Records the files saved for a message (after the download, which follows the insert). */
+  setAttachments(chatJid: string, id: string, attachments: MessageAttachment[]): void
   /** A plugin dropped the message: it must not reach the agent as context either. */
   remove(chatJid: string, id: string): boolean
   latestSeq(): number
@@ -116,6 +130,13 @@ export function createMessagesRepo(db: Database): MessagesRepo {
     },
     updateText(chatJid, id, text) {
       db.run('UPDATE messages SET text = ? WHERE chat_jid = ? AND id = ?', [text, chatJid, id])
+    },
+    setAttachments(chatJid, id, attachments) {
+      db.run('UPDATE messages SET attachments = ? WHERE chat_jid = ? AND id = ?', [
+        attachments.length ? JSON.stringify(attachments) : null,
+        chatJid,
+        id,
+      ])
     },
     remove: (chatJid, id) =>
       db.run('DELETE FROM messages WHERE chat_jid = ? AND id = ?', [chatJid, id]).changes > 0,
