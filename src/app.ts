@@ -174,7 +174,8 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> & Partial<Pick<Core, 'hooks'>>
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> &
+    Partial<Pick<Core, 'hooks'>> & { tasks?: Pick<Core['tasks'], 'limits'> }
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
@@ -230,6 +231,7 @@ export async function startWebServer(
     auth,
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
+    limitRefusals: () => opts.core?.tasks?.limits?.counts() ?? [],
     probes: opts.probes,
     hooks: opts.core?.hooks,
   })
@@ -375,6 +377,9 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
         }
         return parts.runner.start(req)
       },
+      killGroup: parts.runner.killGroup
+        ? (folder) => parts.runner.killGroup?.(folder) ?? Promise.resolve()
+        : undefined,
     },
     bus,
     clock: rt.clock,
@@ -422,6 +427,11 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     log,
     timezone: rt.config.timezone,
     ipcDir: rt.paths.ipc,
+    limits: {
+      messagesPerMinute: rt.config.agentMessagesPerMinute,
+      maxTasks: rt.config.agentMaxTasks,
+      ipcMaxBytes: rt.config.agentIpcMaxBytes,
+    },
     sendFile: createSendFile({
       groupsDir: rt.paths.groups,
       channelFor: (jid) => channels.channelFor(jid),

@@ -84,6 +84,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     clock,
     log: log.child({ component: 'outbound' }),
     assistantName: config.assistantName,
+    groupExists: (folder) => deps.groups.get(folder) !== undefined,
   })
   const turns = createMessageTurns({
     messages: repos.messages,
@@ -170,11 +171,28 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     transaction: deps.transaction,
   })
 
+  // A deleted group's containers stop at once and nothing more of it is run or delivered.
+  let offGroupChanged: (() => void) | undefined
+  async function dropGroup(folder: string) {
+    try {
+      await Promise.all([queue.dropGroup(folder), deps.runner.killGroup?.(folder)])
+      log.info('group deleted: its containers were stopped', { group: folder })
+    } catch (error) {
+      log.error('could not stop the containers of a deleted group', {
+        group: folder,
+        error: errorMessage(error),
+      })
+    }
+  }
+
   return {
     inbound,
     outbound,
     queue,
     async start() {
+      offGroupChanged ??= deps.bus.on('group.changed', (e) => {
+        if (e.action === 'removed') void dropGroup(e.group)
+      })
       try {
         const removed = await deps.removeOrphans()
         if (removed > 0) log.info('removed containers left by a previous run', { count: removed })
@@ -196,6 +214,8 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       }
     },
     async stop(deadlineMs = 10_000) {
+      offGroupChanged?.()
+      offGroupChanged = undefined
       inbound.stop()
       const started = clock.now()
       await queue.stop(deadlineMs)

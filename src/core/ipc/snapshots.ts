@@ -1,6 +1,5 @@
-import { join } from 'node:path'
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
-import { atomicWriteJson } from '../../protocol/ipc-files.ts'
+import { ensureRoot, safeWrite } from '../../util/safe-fs/index.ts'
 import type { Group, Task } from '../types.ts'
 
 export interface SnapshotDeps {
@@ -57,7 +56,6 @@ function toSnapshot(t: Task): TaskSnapshot {
  */
 export function createSnapshotWriter(deps: SnapshotDeps): (group: Group) => void {
   return (group) => {
-    const dir = join(deps.ipcDir, group.folder)
     const tasks = group.isMain ? deps.tasks.list() : deps.tasks.list({ groupFolder: group.folder })
     const groups = group.isMain ? deps.groups.list() : [group]
     const groupSnapshots: GroupSnapshot[] = groups.map((g) => ({
@@ -66,7 +64,9 @@ export function createSnapshotWriter(deps: SnapshotDeps): (group: Group) => void
       isMain: g.isMain,
       chats: deps.chatsOf(g.folder),
     }))
-    atomicWriteJson(dir, tasks.map(toSnapshot), SNAPSHOT_FILES.tasks)
-    atomicWriteJson(dir, groupSnapshots, SNAPSHOT_FILES.groups)
+    ensureRoot(deps.ipcDir)
+    // ipc/<folder> is agent-writable: the snapshots go through safe-fs (a planted link is replaced).
+    safeWrite(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.tasks}`, JSON.stringify(tasks.map(toSnapshot)))
+    safeWrite(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.groups}`, JSON.stringify(groupSnapshots))
   }
 }
