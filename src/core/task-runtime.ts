@@ -62,7 +62,14 @@ export interface TaskRuntime {
 /** Scheduler, task runs and agent actions wired over one set of repos: `serve` starts and stops it. */
 export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
   const { repos, bus, clock, log, timezone } = deps
-  const tasks = createTasksService({ tasks: repos.tasks, groups: repos.groups, bus, clock, timezone })
+  const tasks = createTasksService({
+    tasks: repos.tasks,
+    groups: repos.groups,
+    chats: repos.chats,
+    bus,
+    clock,
+    timezone,
+  })
   const writeSnapshots = createSnapshotWriter({
     ipcDir: deps.ipcDir,
     tasks: repos.tasks,

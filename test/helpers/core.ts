@@ -15,6 +15,7 @@ import type { AgentRunner } from '../../src/core/runner/types.ts'
 import type { Repos } from '../../src/db/repos/index.ts'
 import { createPluginHost } from '../../src/plugins/host.ts'
 import type { Plugin } from '../../src/plugins/plugin.ts'
+import type { Clock } from '../../src/util/clock.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { testDb } from './db.ts'
@@ -31,6 +32,8 @@ export interface CoreOptions {
   runTask?: RunTask
   removeOrphans?: () => Promise<number>
   bus?: EventBus
+  /** Timers of the queue, turns and outbound (retry backoff, idle close, typing); a manual clock in tests of timing. */
+  clock?: Clock
   /** Budget checks before each message run (core/budget/gate.ts). */
   budget?: OrchestratorDeps['budget']
 }
@@ -42,7 +45,8 @@ export function createTestCore(opts: CoreOptions) {
   if ('bus' in opts.runner || 'turns' in opts.runner) opts.runner.bus = bus
   const { events, waitFor, outTexts } = recordEvents(bus)
   const log = createMemoryLogger()
-  const groups = createGroupsService({ repos, bus, clock: systemClock, groupsDir: tempDir('ngb-groups-') })
+  const clock = opts.clock ?? systemClock
+  const groups = createGroupsService({ repos, bus, clock, groupsDir: tempDir('ngb-groups-') })
   const context = { assistantName: 'Andy', reply: async (_jid: string, _text: string) => {} }
   const plugins = createPluginHost({ log, context, hookTimeoutMs: 200 }, opts.plugins)
   let onInbound: (m: Parameters<typeof orchestrator.inbound.handle>[0]) => Promise<unknown> = async () => {}
@@ -67,7 +71,7 @@ export function createTestCore(opts: CoreOptions) {
     plugins,
     runner: opts.runner,
     bus,
-    clock: systemClock,
+    clock,
     log,
     removeOrphans: opts.removeOrphans ?? (async () => 0),
     runTask: opts.runTask,

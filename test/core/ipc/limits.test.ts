@@ -7,8 +7,8 @@ import { createTaskRuntime } from '../../../src/core/task-runtime.ts'
 import { atomicWriteJson, ipcFileName } from '../../../src/protocol/ipc-files.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { metricsRoute } from '../../../src/web/api/metrics.ts'
+import { createFakeRunner } from '../../fakes/fake-runner.ts'
 import { createManualClock } from '../../fakes/manual-clock.ts'
-import { createScriptedRunner } from '../../fakes/scripted-runner.ts'
 import { testDb } from '../../helpers/db.ts'
 import { tempDir } from '../../helpers/temp.ts'
 import { createTestWeb } from '../../web/harness.ts'
@@ -40,7 +40,7 @@ function setup() {
     registerGroup: () => {
       throw new Error('not in this test')
     },
-    runner: createScriptedRunner(() => ({ frames: [] })),
+    runner: createFakeRunner({ script: () => ({ frames: [] }) }),
     deliver: async (req) => {
       delivered.push(req)
       return { sent: true }
