@@ -19,3 +19,23 @@ export function sentReaders<C>(
     },
   }
 }
+
+/**
+ * Message round trips through a harness, timed: the serve-level tests print these figures (inject →
+ * reply at the fake, in ms, by `key`) as JSON at the end.
+ */
+export function timedExchanges() {
+  const figures: Record<string, number[]> = {}
+  return {
+    figures,
+    /** Injects, waits for the next `count` message(s) in `jid` at the fake; returns them and records the time. */
+    async exchange(h: ContractHarness, key: string, jid: string, inject: () => unknown, count = 1) {
+      const before = h.sent(jid).length
+      const startedAt = performance.now()
+      inject()
+      const sent = await h.waitForSent(jid, before + count, 30_000)
+      figures[key] = [...(figures[key] ?? []), Math.round(performance.now() - startedAt)]
+      return sent.slice(before)
+    },
+  }
+}

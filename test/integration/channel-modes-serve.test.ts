@@ -4,6 +4,7 @@ import { startFeishuWebhookHarness } from '../channels/feishu/harness.ts'
 import { startWecomAppHarness } from '../channels/wecom-app/harness.ts'
 import { expectBinaryServeAnswers } from '../contract/binary-serve.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
+import { timedExchanges } from '../contract/sent.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import { attachServe } from '../helpers/platforms.ts'
@@ -75,18 +76,11 @@ const MODE_NAMES = Object.keys(MODES) as Mode[]
 describe('alternative transports through ngb serve', () => {
   const h = {} as Record<Mode, ContractHarness>
   let serve: LiveNgb | undefined
-  const figures: Record<string, number[]> = {}
+  const timed = timedExchanges()
 
-  async function exchange(mode: Mode, figure: string, inject: () => string) {
-    const jid = h[mode].dmJid
-    const before = h[mode].sent(jid).length
-    const startedAt = performance.now()
-    inject()
-    const sent = await h[mode].waitForSent(jid, before + 1, 30_000)
-    const key = `${mode} ${figure}`
-    figures[key] = [...(figures[key] ?? []), Math.round(performance.now() - startedAt)]
-    return sent.slice(before).join('\n')
-  }
+  /** Injects, waits for the next message in the mode's DM; returns it and records the latency. */
+  const exchange = async (mode: Mode, figure: string, inject: () => string) =>
+    (await timed.exchange(h[mode], `${mode} ${figure}`, h[mode].dmJid, inject)).join('\n')
 
   beforeAll(async () => {
     if (!HAS_DOCKER) return
@@ -111,7 +105,7 @@ describe('alternative transports through ngb serve', () => {
     if (!serve) return
     expect(await stopNgb(serve)).toBe(0)
     for (const m of MODE_NAMES) await h[m]?.stop()
-    process.stdout.write(`${JSON.stringify({ channelModesE2eMs: figures })}\n`)
+    process.stdout.write(`${JSON.stringify({ channelModesE2eMs: timed.figures })}\n`)
   }, 30_000)
 
   for (const m of MODE_NAMES) {

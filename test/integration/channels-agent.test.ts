@@ -3,6 +3,7 @@ import { chunkText } from '../../src/core/outbound/chunk.ts'
 import { buildTestImage } from '../../src/image/test-image.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
+import { timedExchanges } from '../contract/sent.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import {
@@ -32,19 +33,12 @@ afterAll(() => box.cleanup())
 
 describe('chat platforms through ngb serve with the mock agent in real containers', () => {
   const h = {} as Record<Platform, ContractHarness>
-  const figures: Record<string, number[]> = {}
+  const timed = timedExchanges()
   let serve: LiveNgb | undefined
 
   /** Injects, waits for the next message(s) in `jid` at the fake; returns them and records the latency. */
-  async function exchange(p: Platform, figure: string, jid: string, inject: () => string, count = 1) {
-    const before = h[p].sent(jid).length
-    const startedAt = performance.now()
-    inject()
-    const sent = await h[p].waitForSent(jid, before + count, 30_000)
-    const key = `${p} ${figure}`
-    figures[key] = [...(figures[key] ?? []), Math.round(performance.now() - startedAt)]
-    return sent.slice(before)
-  }
+  const exchange = (p: Platform, figure: string, jid: string, inject: () => string, count = 1) =>
+    timed.exchange(h[p], `${p} ${figure}`, jid, inject, count)
 
   beforeAll(async () => {
     if (!HAS_DOCKER) return
@@ -58,7 +52,7 @@ describe('chat platforms through ngb serve with the mock agent in real container
     if (!serve) return
     expect(await stopNgb(serve)).toBe(0)
     for (const p of PLATFORMS) await h[p]?.stop()
-    process.stdout.write(`${JSON.stringify({ channelsE2eMs: figures })}\n`)
+    process.stdout.write(`${JSON.stringify({ channelsE2eMs: timed.figures })}\n`)
   }, 30_000)
 
   for (const p of PLATFORMS) {

@@ -6,17 +6,15 @@ import { afterAll, beforeAll, describe, expect } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dataPaths } from '../../src/config/paths.ts'
-import { createEventBus } from '../../src/core/events.ts'
-import { createGroupsService } from '../../src/core/groups.ts'
 import type { UsageReport } from '../../src/core/usage/report.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
-import { systemClock } from '../../src/util/clock.ts'
 import { startTelegramHarness } from '../channels/telegram/harness.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { runNgb } from '../helpers/cli.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
+import { seedGroups } from '../helpers/seed-groups.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -41,23 +39,14 @@ beforeAll(async () => {
   if (!HAS_DOCKER || process.env.NGB_TEST_DOCKER !== '1') return
   const image = await ensureTestImage()
   h = await startTelegramHarness()
-  const paths = dataPaths(box.dataDir)
-  const db = openDatabase(paths.db)
-  try {
-    const groups = createGroupsService({
-      repos: createRepos(db),
-      bus: createEventBus(),
-      clock: systemClock,
-      groupsDir: paths.groups,
-    })
+  const { groupJid, dmJid } = h
+  seedGroups(box.dataDir, (groups) => {
     groups.createGroup({ folder: 'main', triggerMode: 'always' })
-    groups.bind(h.groupJid, 'main')
+    groups.bind(groupJid, 'main')
     // Five mock answers' worth.
     groups.createGroup({ folder: 'capped', triggerMode: 'always', settings: { budget: { dailyUsd: 0.05 } } })
-    groups.bind(h.dmJid, 'capped')
-  } finally {
-    db.close()
-  }
+    groups.bind(dmJid, 'capped')
+  })
   env = { ...box.env, ...h.serveEnv, NGB_CONTAINER_IMAGE: image, NGB_ADMIN_PASSWORD: 'test-admin-password' }
   serve = spawnNgb(['serve', '--port', '0'], { env })
   await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
