@@ -1,11 +1,11 @@
 import { createFeishuChannel } from '../../../src/channels/feishu/index.ts'
 import type { Channel } from '../../../src/core/channel/channel.ts'
-import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { UTF8_MARKDOWN } from '../../contract/fences.ts'
 import { sentReaders } from '../../contract/sent.ts'
 import { type FeishuCall, type FeishuFake, startFeishuFake } from '../../fakes/feishu.ts'
+import { serveHooks } from '../../helpers/hooks-server.ts'
 
 const dmChat = 'oc_dm00000000000000000000001'
 const otherDmChat = 'oc_dm00000000000000000000002'
@@ -60,13 +60,9 @@ export async function startFeishuHarness(): Promise<FeishuHarness> {
 export async function startFeishuWebhookHarness(): Promise<FeishuHarness> {
   const fake = startFeishuFake()
   const log = createMemoryLogger()
-  const hooks = createWebhookRouter({ log })
-  const server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: (req) => hooks.handle(new URL(req.url).pathname.split('/')[2] ?? '', req),
-  })
-  fake.setWebhookUrl(`http://127.0.0.1:${server.port}/hooks/feishu`)
+  const server = serveHooks(log)
+  const { hooks } = server
+  fake.setWebhookUrl(server.url('feishu'))
   const keys = { encryptKey: fake.encryptKey, verificationToken: fake.verificationToken }
   const channel = createFeishuChannel({
     appId: fake.appId,
@@ -90,7 +86,7 @@ export async function startFeishuWebhookHarness(): Promise<FeishuHarness> {
     attachServe: (url) => fake.setWebhookUrl(`${url}/hooks/feishu`),
     async stop() {
       await fake.stop()
-      await server.stop(true)
+      await server.stop()
     },
   })
 }

@@ -1,10 +1,10 @@
 import { createWecomAppChannel } from '../../../src/channels/wecom-app/index.ts'
-import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { UTF8_MARKDOWN } from '../../contract/fences.ts'
 import { sentReaders } from '../../contract/sent.ts'
 import { startWecomAppFake, type WecomAppCall, type WecomAppFake } from '../../fakes/wecom-app.ts'
+import { serveHooks } from '../../helpers/hooks-server.ts'
 
 const ann = 'zhangsan'
 const bob = 'lisi'
@@ -26,13 +26,9 @@ const textOf = (c: WecomAppCall) =>
 export async function startWecomAppHarness(): Promise<WecomAppHarness> {
   const fake = startWecomAppFake()
   const log = createMemoryLogger()
-  const hooks = createWebhookRouter({ log })
-  const server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: (req) => hooks.handle(new URL(req.url).pathname.split('/')[2] ?? '', req),
-  })
-  fake.setWebhookUrl(`http://127.0.0.1:${server.port}/hooks/wecom-app`)
+  const server = serveHooks(log)
+  const { hooks } = server
+  fake.setWebhookUrl(server.url('wecom-app'))
   const channel = createWecomAppChannel({
     corpId: fake.corpId,
     corpSecret: fake.corpSecret,
@@ -80,7 +76,7 @@ export async function startWecomAppHarness(): Promise<WecomAppHarness> {
     attachServe: (url) => fake.setWebhookUrl(`${url}/hooks/wecom-app`),
     async stop() {
       await fake.stop()
-      await server.stop(true)
+      await server.stop()
     },
   }
 }
