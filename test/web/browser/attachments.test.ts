@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
-import { openDatabase } from '../../../src/db/open.ts'
-import { createRepos } from '../../../src/db/repos/index.ts'
 import { ensureTestImage } from '../../helpers/agent-image.ts'
 import { docker, HAS_DOCKER } from '../../helpers/docker.ts'
 import { PDF_SMALL, PNG_1X1 } from '../../helpers/files.ts'
 import type { ServeProcess } from './serve.ts'
-import { startServe } from './serve.ts'
+import { sandboxHome, setInstallId, startServe } from './serve.ts'
 
 /** The dashboard chat's files, in a real browser against `ngb serve` with the mock agent in containers. */
 const CHROMIUM = process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'
@@ -24,14 +22,9 @@ let page: Page
 beforeAll(async () => {
   if (!existsSync(CHROMIUM) || !HAS_DOCKER) return
   const image = await ensureTestImage()
-  const db = openDatabase(join(dataDir, 'ngb.db'))
-  createRepos(db).meta.set('install_id', INSTALL_ID)
-  db.close()
-  const home = join(dataDir, 'home')
-  mkdirSync(home, { recursive: true })
+  setInstallId(dataDir, INSTALL_ID)
   serve = await startServe(dataDir, {
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
+    ...sandboxHome(dataDir),
     NGB_CONTAINER_IMAGE: image,
     NGB_CONTAINER_MEMORY: '256m',
     NGB_CONTAINER_CPUS: '1',

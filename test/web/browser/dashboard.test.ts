@@ -10,7 +10,7 @@ import { ensureTestImage } from '../../helpers/agent-image.ts'
 import { docker, HAS_DOCKER } from '../../helpers/docker.ts'
 import { waitFor } from '../../helpers/wait.ts'
 import type { ServeProcess } from './serve.ts'
-import { SCREENSHOTS, startServe } from './serve.ts'
+import { SCREENSHOTS, sandboxHome, setInstallId, startServe } from './serve.ts'
 
 const CHROMIUM = process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'
 const HAS_CHROMIUM = existsSync(CHROMIUM)
@@ -37,15 +37,9 @@ beforeAll(async () => {
   if (!HAS_CHROMIUM) return
   mkdirSync(SCREENSHOTS, { recursive: true })
   await ensureTestImage()
-  // A known install id labels every container this serve starts, so the test can clean them up.
-  const db = openDatabase(join(dataDir, 'ngb.db'))
-  createRepos(db).meta.set('install_id', INSTALL_ID)
-  db.close()
-  const home = join(dataDir, 'home')
-  mkdirSync(home, { recursive: true })
+  setInstallId(dataDir, INSTALL_ID)
   serve = await startServe(dataDir, {
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
+    ...sandboxHome(dataDir),
     NGB_CONTAINER_MEMORY: '256m',
     NGB_CONTAINER_CPUS: '1',
   })

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
 import { ensureCliToken } from '../../../src/cli/admin/cli-token.ts'
 import type { ServeProcess } from './serve.ts'
-import { SCREENSHOTS, startServe } from './serve.ts'
+import { SCREENSHOTS, sandboxHome, startServe } from './serve.ts'
 
 const CHROMIUM = process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'
 const browserTest = (name: string, fn: () => Promise<void>) =>
@@ -42,11 +42,8 @@ beforeAll(async () => {
     "export default { name: 'boom', onMessage() { throw new Error('boom <b>failed</b>') } }",
   )
   writeFileSync(join(pluginsDir, 'sink.ts'), "export default { name: 'sink', onMessage: () => null }")
-  const home = join(dataDir, 'home')
-  mkdirSync(home, { recursive: true })
   serve = await startServe(dataDir, {
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
+    ...sandboxHome(dataDir),
     NGB_ADMIN_PASSWORD: 'plugins-page-pass',
   })
   token = ensureCliToken(dataDir)

@@ -1,5 +1,8 @@
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
+import { openDatabase } from '../../../src/db/open.ts'
+import { createRepos } from '../../../src/db/repos/index.ts'
 import { NGB_SOURCE, REPO_ROOT } from '../../helpers/cli.ts'
 
 export interface ServeProcess {
@@ -69,3 +72,20 @@ export async function startServe(
 }
 
 export const SCREENSHOTS = join(REPO_ROOT, 'test-results')
+
+/** A home inside the data dir for serve's environment: what it writes there stays in the temp dir. */
+export function sandboxHome(dataDir: string): { HOME: string; XDG_CONFIG_HOME: string } {
+  const home = join(dataDir, 'home')
+  mkdirSync(home, { recursive: true })
+  return { HOME: home, XDG_CONFIG_HOME: join(home, '.config') }
+}
+
+/** A known install id labels every container serve starts, so a test can find and remove its own. */
+export function setInstallId(dataDir: string, installId: string): void {
+  const db = openDatabase(join(dataDir, 'ngb.db'))
+  try {
+    createRepos(db).meta.set('install_id', installId)
+  } finally {
+    db.close()
+  }
+}

@@ -13,7 +13,7 @@ import { createRepos } from '../../../src/db/repos/index.ts'
 import { ensureTestImage } from '../../helpers/agent-image.ts'
 import { docker, HAS_DOCKER } from '../../helpers/docker.ts'
 import type { ServeProcess } from './serve.ts'
-import { SCREENSHOTS, startServe } from './serve.ts'
+import { SCREENSHOTS, sandboxHome, startServe } from './serve.ts'
 
 const CHROMIUM = process.env.NGB_CHROMIUM ?? '/usr/bin/chromium'
 const READY = existsSync(CHROMIUM) && HAS_DOCKER
@@ -50,11 +50,8 @@ beforeAll(async () => {
     Date.now(),
   )
   db.close()
-  const home = join(dataDir, 'home')
-  mkdirSync(home, { recursive: true })
   serve = await startServe(dataDir, {
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
+    ...sandboxHome(dataDir),
     NGB_ADMIN_PASSWORD: PASSWORD,
     NGB_CONTAINER_IMAGE: image,
     NGB_CONTAINER_MEMORY: '256m',
