@@ -21,9 +21,8 @@ import { loadConfig } from '../../src/config/load.ts'
 import { removeOrphans } from '../../src/core/container/orphans.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
-import { createAuthService } from '../../src/web/auth/auth-service.ts'
-import { createLoginThrottle } from '../../src/web/auth/throttle.ts'
 import { type AgentSandbox, agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
+import { testAuth } from '../helpers/auth.ts'
 import { docker, dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import { recordEvents } from '../helpers/events.ts'
 import { tempDir } from '../helpers/temp.ts'
@@ -149,14 +148,7 @@ async function startStack(overrides: Record<string, string | number> = {}) {
   const web: WebServer = await startWebServer(rt, Date.now(), { loaded, bus: core.bus, core })
   await core.orchestrator.start()
   core.tasks.start()
-  const auth = createAuthService({
-    users: rt.repos.users,
-    sessions: rt.repos.webSessions,
-    apiTokens: rt.repos.apiTokens,
-    meta: rt.repos.meta,
-    throttle: createLoginThrottle({ now: Date.now }),
-    now: Date.now,
-  })
+  const auth = testAuth(rt.repos, Date.now)
   const { token } = auth.createApiToken('security-suite')
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${web.url}${path}`, {

@@ -5,10 +5,9 @@ import { systemClock } from '../../src/util/clock.ts'
 import { createLogger } from '../../src/util/log.ts'
 import { createWebServices } from '../../src/web/adapters/index.ts'
 import { createWebApp } from '../../src/web/app.ts'
-import { createAuthService } from '../../src/web/auth/auth-service.ts'
 import { allowedHostnames } from '../../src/web/auth/guard.ts'
-import { createLoginThrottle } from '../../src/web/auth/throttle.ts'
 import { listenSafely } from '../../src/web/listen.ts'
+import { testAuth } from '../helpers/auth.ts'
 import { testDb } from '../helpers/db.ts'
 import { tempDir } from '../helpers/temp.ts'
 
@@ -18,14 +17,7 @@ function serveFresh() {
   const dataDir = tempDir('ngb-hard-')
   const loaded = loadConfig({ env: { NGB_DATA_DIR: dataDir, NGB_TZ: 'UTC' } })
   const now = () => Date.now()
-  const auth = createAuthService({
-    users: repos.users,
-    sessions: repos.webSessions,
-    apiTokens: repos.apiTokens,
-    meta: repos.meta,
-    throttle: createLoginThrottle({ now }),
-    now,
-  })
+  const auth = testAuth(repos, now)
   const bus = createEventBus()
   const app = createWebApp({
     version: '0.0.0-test',

@@ -9,10 +9,9 @@ import { createLogger } from '../../src/util/log.ts'
 import { createWebServices } from '../../src/web/adapters/index.ts'
 import type { WebProbes } from '../../src/web/app.ts'
 import { createWebApp } from '../../src/web/app.ts'
-import { createAuthService } from '../../src/web/auth/auth-service.ts'
 import { allowedHostnames, SESSION_COOKIE } from '../../src/web/auth/guard.ts'
-import { createLoginThrottle } from '../../src/web/auth/throttle.ts'
 import type { WebServices } from '../../src/web/services.ts'
+import { testAuth } from '../helpers/auth.ts'
 import { testDb } from '../helpers/db.ts'
 import { tempDir } from '../helpers/temp.ts'
 
@@ -34,14 +33,7 @@ export async function createTestWeb(
   const events: NgbEvent[] = []
   bus.on('*', (e) => events.push(e))
   const now = () => Date.now()
-  const auth = createAuthService({
-    users: repos.users,
-    sessions: repos.webSessions,
-    apiTokens: repos.apiTokens,
-    meta: repos.meta,
-    throttle: createLoginThrottle({ now, freeFailures: 3 }),
-    now,
-  })
+  const auth = testAuth(repos, now, { freeFailures: 3 })
   await auth.syncAdminPassword(PASSWORD)
   const services = createWebServices(
     { repos, bus, loaded, groupsDir: join(dataDir, 'groups'), clock: systemClock },

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { createAuthService } from '../../../src/web/auth/auth-service.ts'
 import { createLoginThrottle } from '../../../src/web/auth/throttle.ts'
+import { testAuth } from '../../helpers/auth.ts'
 import { testDb } from '../../helpers/db.ts'
 import { createTestWeb, PASSWORD } from '../harness.ts'
 
@@ -27,14 +27,7 @@ describe('login throttle', () => {
 
 function auth(now: () => number) {
   const { repos } = testDb()
-  return createAuthService({
-    users: repos.users,
-    sessions: repos.webSessions,
-    apiTokens: repos.apiTokens,
-    meta: repos.meta,
-    throttle: createLoginThrottle({ now, freeFailures: 3 }),
-    now,
-  })
+  return testAuth(repos, now, { freeFailures: 3 })
 }
 
 describe('auth.login throttling', () => {
