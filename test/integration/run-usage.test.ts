@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout } from 'bun:test'
 import { join } from 'node:path'
+import { MOCK_USAGE } from '../../container/agent-runner/providers/mock.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
 import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
@@ -13,16 +14,8 @@ beforeAll(async () => {
 })
 afterAll(() => box.cleanup())
 
-const MOCK = {
-  inputTokens: 100,
-  outputTokens: 20,
-  cacheWriteTokens: 10,
-  cacheReadTokens: 50,
-  costUsd: 0.01,
-  model: 'mock',
-  apiCalls: 1,
-  apiMs: 5,
-}
+// What the mock agent reports for every answer: the runs must store exactly that.
+const MOCK = MOCK_USAGE
 
 describe('ngb run prints what a turn cost', () => {
   dockerTest(
