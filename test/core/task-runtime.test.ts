@@ -8,7 +8,7 @@ import { atomicWriteJson } from '../../src/protocol/ipc-files.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { createFakeRunner } from '../fakes/fake-runner.ts'
 import { createManualClock } from '../fakes/manual-clock.ts'
-import { testDb } from '../helpers/db.ts'
+import { boundGroupsOf, testDb } from '../helpers/db.ts'
 import { tempDir } from '../helpers/temp.ts'
 
 const T0 = 1_800_000_000_000
@@ -29,13 +29,7 @@ test('an agent schedules a task through IPC; the scheduler runs it on time and d
   const running: Array<Promise<void>> = []
   const rt = createTaskRuntime({
     repos,
-    groupOfChat: (jid) => {
-      const b = repos.chats.bindingOf(jid)
-      return b ? repos.groups.get(b.groupFolder) : undefined
-    },
-    registerGroup: () => {
-      throw new Error('not in this test')
-    },
+    ...boundGroupsOf(repos),
     runner,
     deliver: async (req) => {
       delivered.push(req)

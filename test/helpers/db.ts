@@ -10,3 +10,19 @@ export function testDb(): { db: Database; repos: ReturnType<typeof createRepos>;
   const db = openDatabase(path)
   return { db, repos: createRepos(db), path }
 }
+
+/**
+ * The task runtime's group look-ups over a test's repos: a chat's group through its binding. The
+ * tests that use it never register a group, so doing so throws.
+ */
+export function boundGroupsOf(repos: ReturnType<typeof createRepos>) {
+  return {
+    groupOfChat: (jid: string) => {
+      const b = repos.chats.bindingOf(jid)
+      return b ? repos.groups.get(b.groupFolder) : undefined
+    },
+    registerGroup: (): never => {
+      throw new Error('not in this test')
+    },
+  }
+}

@@ -9,7 +9,7 @@ import { createMemoryLogger } from '../../../src/util/log.ts'
 import { metricsRoute } from '../../../src/web/api/metrics.ts'
 import { createFakeRunner } from '../../fakes/fake-runner.ts'
 import { createManualClock } from '../../fakes/manual-clock.ts'
-import { testDb } from '../../helpers/db.ts'
+import { boundGroupsOf, testDb } from '../../helpers/db.ts'
 import { tempDir } from '../../helpers/temp.ts'
 import { createTestWeb } from '../../web/harness.ts'
 
@@ -33,13 +33,7 @@ function setup() {
   const log = createMemoryLogger()
   const rt = createTaskRuntime({
     repos,
-    groupOfChat: (jid) => {
-      const b = repos.chats.bindingOf(jid)
-      return b ? repos.groups.get(b.groupFolder) : undefined
-    },
-    registerGroup: () => {
-      throw new Error('not in this test')
-    },
+    ...boundGroupsOf(repos),
     runner: createFakeRunner({ script: () => ({ frames: [] }) }),
     deliver: async (req) => {
       delivered.push(req)
