@@ -189,24 +189,14 @@ describe('the agent is untrusted', () => {
       const victims = makeVictims()
       const before = snapshot(victims)
       const stack = await startStack()
-      const { rt, core, rec, api, sandbox } = stack
+      const { rt, core, rec, api } = stack
       try {
         core.groups.createGroup({ folder: 'main' })
         core.groups.createGroup({ folder: 'evil', triggerMode: 'always' })
         // Run 1: the agent sleeps while "its Bash tool" plants everything.
         await core.web.post('evil', '/sleep 60000 first')
         const name = await waitFor(
-          () =>
-            docker([
-              'ps',
-              '-q',
-              '--filter',
-              `label=ngb.install=${sandbox.installId}`,
-              '--filter',
-              'label=ngb.group=evil',
-            ])
-              .out.trim()
-              .split('\n')[0],
+          () => stack.containersOf('evil')[0],
           'the evil container to run',
           30_000,
           100,
