@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout } from 'bun:test'
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
 import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { NGB_SOURCE, REPO_ROOT, runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
+import { writeProjectsAllowlist } from '../helpers/mount-allowlist.ts'
 
 // Container turns take ~0.5-1 s each, /hang waits out a 3 s timeout: more than the 5 s default.
 setDefaultTimeout(30_000)
@@ -250,15 +251,7 @@ describe('extra mounts reach the container only through the allowlist', () => {
     mkdirSync(join(projects, 'a,b'), { recursive: true })
     mkdirSync(join(projects, '.ssh'), { recursive: true })
     symlinkSync(join(projects, '.ssh'), join(projects, 'harmless'))
-    mkdirSync(join(home, '.config', 'nanogridbot'), { recursive: true })
-    writeFileSync(
-      join(home, '.config', 'nanogridbot', 'mount-allowlist.json'),
-      JSON.stringify({
-        allowedRoots: [{ path: '~/projects', allowReadWrite: true }],
-        blockedPatterns: [],
-        nonMainReadOnly: true,
-      }),
-    )
+    writeProjectsAllowlist(home)
     const db = openDatabase(join(mountBox.dataDir, 'ngb.db'))
     const repos = createRepos(db)
     repos.groups.create({ folder: 'admin', name: 'admin', isMain: true, triggerMode: 'always' }, 1)

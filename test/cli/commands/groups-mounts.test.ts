@@ -1,24 +1,17 @@
 import { expect, test } from 'bun:test'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../../src/db/open.ts'
 import { createRepos } from '../../../src/db/repos/index.ts'
 import { runNgb } from '../../helpers/cli.ts'
+import { writeProjectsAllowlist } from '../../helpers/mount-allowlist.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
 test('ngb groups set --mount (repeatable) saves extra mounts the allowlist accepts and refuses the rest', async () => {
   const home = tempDir('ngb-cli-home-')
   const dataDir = join(home, 'data')
   mkdirSync(join(home, 'projects', 'app'), { recursive: true })
-  mkdirSync(join(home, '.config', 'nanogridbot'), { recursive: true })
-  writeFileSync(
-    join(home, '.config', 'nanogridbot', 'mount-allowlist.json'),
-    JSON.stringify({
-      allowedRoots: [{ path: '~/projects', allowReadWrite: true }],
-      blockedPatterns: [],
-      nonMainReadOnly: true,
-    }),
-  )
+  writeProjectsAllowlist(home)
   const env = { HOME: home, XDG_CONFIG_HOME: undefined, NGB_DATA_DIR: dataDir }
   const ngb = (...args: string[]) => runNgb(args, { env })
   expect((await ngb('groups', 'add', 'main')).code).toBe(0)
