@@ -6,6 +6,7 @@ import { createIpcWatcher } from '../../../src/core/ipc/watcher.ts'
 import { atomicWriteJson } from '../../../src/protocol/ipc-files.ts'
 import { systemClock } from '../../../src/util/clock.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { runBunScript } from '../../helpers/run-script.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
 interface Call {
@@ -177,11 +178,8 @@ describe('ipc watcher', () => {
         log: createMemoryLogger(), actions: { message: async () => ({ kind: 'done' }), task: async () => ({ kind: 'done' }) } },
         { pollIntervalMs: 600000 })
       w.start(); await w.scan(); await w.stop(); console.log('stopped')`
-    const proc = Bun.spawn([process.execPath, '-e', script], { stdout: 'pipe', stderr: 'pipe' })
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
-    const code = await proc.exited
-    clearTimeout(killer)
-    expect(await new Response(proc.stdout).text()).toBe('stopped\n')
+    const { code, stdout } = await runBunScript(script)
+    expect(stdout).toBe('stopped\n')
     expect(code).toBe(0)
   })
 })

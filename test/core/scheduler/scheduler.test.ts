@@ -7,6 +7,7 @@ import type { Task } from '../../../src/core/types.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { createManualClock } from '../../fakes/manual-clock.ts'
 import { testDb } from '../../helpers/db.ts'
+import { runBunScript } from '../../helpers/run-script.ts'
 
 const T0 = 1_800_000_000_000
 
@@ -183,11 +184,8 @@ describe('scheduler', () => {
         enqueueTask() {}, bus: createEventBus(), clock: systemClock, log: createMemoryLogger() })
       s.start(); s.stop(); console.log('stopped')`
     const started = performance.now()
-    const proc = Bun.spawn([process.execPath, '-e', script], { stdout: 'pipe', stderr: 'pipe' })
-    const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
-    const code = await proc.exited
-    clearTimeout(killer)
-    expect(await new Response(proc.stdout).text()).toBe('stopped\n')
+    const { code, stdout } = await runBunScript(script)
+    expect(stdout).toBe('stopped\n')
     expect(code).toBe(0)
     expect(performance.now() - started).toBeLessThan(5000)
   })
