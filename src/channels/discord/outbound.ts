@@ -36,6 +36,16 @@ function isMessage(x: unknown): x is { id: string } {
   return typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'string'
 }
 
+/** What every message posts with: a reply quotes its message while that still exists. */
+function messageBody(content: string, opts?: SendOptions) {
+  return {
+    content,
+    // Agent output must never ping @everyone, roles or users.
+    allowed_mentions: { parse: [] },
+    message_reference: opts?.replyTo ? { message_id: opts.replyTo, fail_if_not_exists: false } : undefined,
+  }
+}
+
 export function createDiscordSender(rest: REST, bucket: TokenBucket): DiscordSender {
   const dmChannels = new Map<string, string>()
 
@@ -67,13 +77,7 @@ export function createDiscordSender(rest: REST, bucket: TokenBucket): DiscordSen
         await bucket.take()
         const sent = await rest.post(Routes.channelMessages(channelId), {
           files: [{ name: file.name, data, contentType: file.mimeType }],
-          body: {
-            content: file.caption?.slice(0, 2000) ?? '',
-            allowed_mentions: { parse: [] },
-            message_reference: opts?.replyTo
-              ? { message_id: opts.replyTo, fail_if_not_exists: false }
-              : undefined,
-          },
+          body: messageBody(file.caption?.slice(0, 2000) ?? '', opts),
         })
         return { messageId: isMessage(sent) ? sent.id : undefined }
       } catch (err) {
@@ -86,14 +90,7 @@ export function createDiscordSender(rest: REST, bucket: TokenBucket): DiscordSen
         const channelId = await channelIdOf(jid)
         await bucket.take()
         const sent = await rest.post(Routes.channelMessages(channelId), {
-          body: {
-            content: text,
-            // Agent output must never ping @everyone, roles or users.
-            allowed_mentions: { parse: [] },
-            message_reference: opts?.replyTo
-              ? { message_id: opts.replyTo, fail_if_not_exists: false }
-              : undefined,
-          },
+          body: messageBody(text, opts),
         })
         return { messageId: isMessage(sent) ? sent.id : undefined }
       } catch (err) {
