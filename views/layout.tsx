@@ -104,16 +104,19 @@ export function AuthLayout({ title, css, children }: { title: string; css: strin
   )
 }
 
+/** The one error line of a login, setup or error page; the message is escaped. */
+function FormError({ message }: { message: string }) {
+  return (
+    <p class="alert error" role="alert" safe>
+      {message}
+    </p>
+  )
+}
+
 export function LoginForm({ next, error, css }: { next: string; error?: string; css: string }) {
   return (
     <AuthLayout title="Log in" css={css}>
-      {error ? (
-        <p class="alert error" role="alert" safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
+      {error ? <FormError message={error} /> : ''}
       <form method="post" action="/login" class="stack">
         <input type="hidden" name="next" value={next} />
         <label for="username">User name</label>
@@ -132,13 +135,7 @@ export function SetupForm({ token, error, css }: { token: string; error?: string
       <p>
         First run: choose the password for the user <code>admin</code>.
       </p>
-      {error ? (
-        <p class="alert error" role="alert" safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
+      {error ? <FormError message={error} /> : ''}
       <form method="post" action="/setup" class="stack">
         <input type="hidden" name="token" value={token} />
         <label for="password">New password (at least 8 characters)</label>
@@ -168,9 +165,7 @@ export function SetupForm({ token, error, css }: { token: string; error?: string
 export function ErrorPage({ status, message, css }: { status: number; message: string; css: string }) {
   return (
     <AuthLayout title={status === 404 ? 'Not found' : 'Something went wrong'} css={css}>
-      <p class="alert error" role="alert" safe>
-        {message}
-      </p>
+      <FormError message={message} />
       <p>
         <a href="/">Back to the overview</a>
       </p>
