@@ -105,7 +105,6 @@ async function scenario(work: string, cap: number) {
       maxConcurrent: cap,
       retryBaseMs: 5000,
       maxRetries: 5,
-      idleTimeoutMs: 60_000,
     },
     repos,
     groups,

@@ -20,7 +20,6 @@ export interface OrchestratorConfig {
   maxConcurrent: number
   retryBaseMs: number
   maxRetries: number
-  idleTimeoutMs: number
 }
 
 export interface OrchestratorDeps {
@@ -84,7 +83,6 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     plugins: deps.plugins,
     clock,
     log: log.child({ component: 'turn' }),
-    idleTimeoutMs: config.idleTimeoutMs,
   })
   const queue = createGroupQueue({
     maxConcurrent: config.maxConcurrent,

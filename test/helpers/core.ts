@@ -52,7 +52,6 @@ export function createTestCore(opts: CoreOptions) {
       maxConcurrent: 5,
       retryBaseMs: 5,
       maxRetries: 2,
-      idleTimeoutMs: 60_000,
       ...opts.config,
     },
     repos,

@@ -3,7 +3,7 @@ import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { CursorsRepo, SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
-import type { Clock, TimerHandle } from '../../util/clock.ts'
+import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
@@ -27,8 +27,6 @@ export interface MessageTurnDeps {
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
   clock: Clock
   log: Logger
-  /** Close the container this long after its last output (it keeps taking follow-ups until then). */
-  idleTimeoutMs: number
   /** Most messages handed to one prompt; older backlog follows in the next turn. */
   batchLimit?: number
 }
@@ -137,7 +135,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     let unansweredFrom: number | undefined
     let closing = false
     let closeRequested = false
-    let idleTimer: TimerHandle | undefined
     let deliveries: Promise<void> = Promise.resolve()
     let stopTyping = deps.outbound.startTyping(replyJid)
     let handle: TurnHandle | undefined
@@ -146,10 +143,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       if (closing) return
       closing = true
       handle?.close()
-    }
-    const armIdle = () => {
-      if (idleTimer) clock.clearTimeout(idleTimer)
-      idleTimer = clock.setTimeout(close, deps.idleTimeoutMs)
     }
 
     const onFrame = (frame: OutputFrame) => {
@@ -175,8 +168,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
               log.error('reply not delivered', { group: folder, chatJid: target, error: errorMessage(error) })
             }
           })
+          // An idle container is closed by the runner's turn timer (core/runner/turn-timer.ts).
           if (closeRequested) close()
-          else armIdle()
           return
         }
         case 'session':
@@ -210,7 +203,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
           cursor = next.lastSeq
           replyJid = next.replyJid
           awaitingAnswer = true
-          if (idleTimer) clock.clearTimeout(idleTimer)
           stopTyping()
           stopTyping = deps.outbound.startTyping(replyJid)
           return true
@@ -232,7 +224,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       }
     } finally {
       control.setLive(undefined)
-      if (idleTimer) clock.clearTimeout(idleTimer)
       stopTyping()
     }
     await deliveries

@@ -4,6 +4,7 @@ import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
+import { stripInternal } from '../prompt.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
 import type { Group, RunStatus, Task } from '../types.ts'
 import { nextRun } from './next-run.ts'
@@ -52,10 +53,7 @@ export function sessionScope(task: Pick<Task, 'id' | 'contextMode'>): string {
 
 function summarise(outcome: TurnOutcome | undefined, error: string | undefined): string {
   if (error) return `Error: ${error}`.slice(0, LAST_RESULT_CHARS)
-  const text = (outcome?.results ?? [])
-    .join('\n')
-    .replace(/<internal>[\s\S]*?<\/internal>/g, '')
-    .trim()
+  const text = stripInternal((outcome?.results ?? []).join('\n'))
   return text === '' ? 'Completed' : text.slice(0, LAST_RESULT_CHARS)
 }
 
