@@ -17,8 +17,6 @@ export interface PluginHost {
   chain<H extends ChainHook>(hook: H, value: ChainValue<H>): Promise<ChainValue<H> | null>
   /** Calls a notification hook on every plugin; failures are counted, never thrown. */
   notify<H extends NotifyHook>(hook: H, value: NotifyValue<H>): Promise<void>
-  /** Replaces the plugin list (hot reload); stats of plugins that stay are kept. */
-  setPlugins(plugins: Plugin[]): void
   list(): Plugin[]
   stats(): PluginStats[]
   /** Whether any plugin has this hook; lets hot paths skip the async chain. */
@@ -36,7 +34,7 @@ const TIMEOUT = Symbol('timeout')
 
 export function createPluginHost(deps: PluginHostDeps, initial: Plugin[] = []): PluginHost {
   const limitMs = deps.hookTimeoutMs ?? 2000
-  let plugins = [...initial]
+  const plugins = [...initial]
   const stats = new Map<string, PluginStats>()
   const statOf = (name: string): PluginStats => {
     let s = stats.get(name)
@@ -93,10 +91,6 @@ export function createPluginHost(deps: PluginHostDeps, initial: Plugin[] = []): 
         const fn = plugin[hook] as ((v: typeof value, c: PluginContext) => unknown) | undefined
         if (fn) await call(plugin, hook, () => fn(value, deps.context))
       }
-    },
-    setPlugins(next) {
-      plugins = [...next]
-      for (const name of [...stats.keys()]) if (!plugins.some((p) => p.name === name)) stats.delete(name)
     },
     list: () => [...plugins],
     stats: () => plugins.map((p) => ({ ...statOf(p.name) })),

@@ -5,7 +5,6 @@ import { createChatsRepo } from './chats.ts'
 import { createGroupsRepo } from './groups.ts'
 import { createMessagesRepo } from './messages.ts'
 import { createMetaRepo } from './meta.ts'
-import { createPluginStateRepo } from './plugin-state.ts'
 import { createRunsRepo } from './runs.ts'
 import { createCursorsRepo, createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
@@ -21,7 +20,6 @@ export function createRepos(db: Database) {
     tasks: createTasksRepo(db),
     runs: createRunsRepo(db),
     meta: createMetaRepo(db),
-    pluginState: createPluginStateRepo(db),
     users: createUsersRepo(db),
     webSessions: createWebSessionsRepo(db),
     apiTokens: createApiTokensRepo(db),

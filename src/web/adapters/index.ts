@@ -54,7 +54,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
       meta: repos.meta,
       registry: core?.channels,
     }),
-    plugins: createWebPlugins({ state: repos.pluginState, now, host: core?.plugins }),
+    plugins: createWebPlugins({ host: core?.plugins }),
     config: { describe: () => describeConfig(deps.loaded) },
     ...overrides,
     webChat,
