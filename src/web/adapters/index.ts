@@ -1,5 +1,5 @@
 import type { ChannelRegistry } from '../../channels/registry.ts'
-import type { LocalChannel } from '../../channels/shared/local.ts'
+import type { PostingChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
 import type { EventBus } from '../../core/events.ts'
@@ -24,7 +24,7 @@ export interface WebServicesDeps {
   groupsDir: string
   clock: Clock
   /** The running pipeline under `ngb serve`; without it the web layer works on the repos alone. */
-  core?: { groups: CoreGroups; web: LocalChannel; channels: ChannelRegistry; plugins: PluginHost }
+  core?: { groups: CoreGroups; web: PostingChannel; channels: ChannelRegistry; plugins: PluginHost }
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */
