@@ -5,9 +5,10 @@ import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
-import type { Channel, ChannelContext, ChannelHealth, InboundMessage } from '../channel.ts'
+import type { Channel, ChannelContext, InboundMessage } from '../channel.ts'
 import { createDedupe } from '../shared/dedupe.ts'
 import { markdownToMrkdwn } from '../shared/dialects/slack.ts'
+import { createHealthState } from '../shared/health.ts'
 import { fromEvent, fromSlashCommand } from './inbound.ts'
 import { createSlackSender, toChannelError } from './outbound.ts'
 
@@ -70,15 +71,10 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
   const dedupe = createDedupe()
   const names = new Map<string, string>()
   let botUserId = ''
-  let health: ChannelHealth = { status: 'disconnected' }
   let ctx: ChannelContext | undefined
   let stopping = false
 
-  function setHealth(next: ChannelHealth) {
-    if (next.status === health.status) return
-    health = next
-    ctx?.onStatus(next)
-  }
+  const health = createHealthState((next) => ctx?.onStatus(next))
 
   async function displayName(userId: string): Promise<string> {
     const known = names.get(userId)
@@ -120,10 +116,10 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       if (message) await deliver(message)
     },
   )
-  socket.on('connected', () => setHealth({ status: 'connected' }))
-  socket.on('reconnecting', () => setHealth({ status: 'connecting', detail: 'socket mode reconnecting' }))
+  socket.on('connected', () => health.set({ status: 'connected' }))
+  socket.on('reconnecting', () => health.set({ status: 'connecting', detail: 'socket mode reconnecting' }))
   socket.on('disconnected', () => {
-    if (!stopping) setHealth({ status: 'connecting', detail: 'socket mode connection lost' })
+    if (!stopping) health.set({ status: 'connecting', detail: 'socket mode connection lost' })
   })
 
   return {
@@ -132,27 +128,27 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     async connect(context) {
       ctx = context
       stopping = false
-      setHealth({ status: 'connecting' })
+      health.set({ status: 'connecting' })
       try {
         const auth = await web.auth.test()
         botUserId = auth.user_id ?? ''
         await socket.start()
       } catch (err) {
         const error = toChannelError(err, 'connect')
-        setHealth({ status: 'error', detail: error.message })
+        health.set({ status: 'error', detail: error.message })
         throw error
       }
-      setHealth({ status: 'connected' })
+      health.set({ status: 'connected' })
       log.info('connected', { botUserId })
     },
     async disconnect() {
       stopping = true
       await socket.disconnect()
-      setHealth({ status: 'disconnected' })
+      health.set({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),
     // Slack has no typing indicator for bots outside the legacy RTM API, so there is no setTyping.
-    health: () => health,
+    health: health.get,
     formatMarkdown: markdownToMrkdwn,
     ownsJid(jid) {
       try {
