@@ -45,7 +45,7 @@ export interface InboundDeps {
   assistantName?: string
   /** `/help`, `/status`: answered by ngb in any chat, bound or not, without the agent. */
   chatCommands?: Pick<ChatCommands, 'reply'>
-  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove'>
+  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove' | 'markTriggering'>
   chats: Pick<ChatsRepo, 'upsert'>
   groups: Pick<GroupsService, 'groupOfChat' | 'isBindToken' | 'redeemToken'>
   plugins: Pick<PluginHost, 'chain' | 'has'>
@@ -72,7 +72,7 @@ const TOKEN_REPLIES = {
   group_missing: 'The group that bind code was for no longer exists.',
 } as const
 
-/** normalise → dedupe → persist → onMessage → bind token → binding + trigger → queue. No polling. */
+/** normalise → persist (the dedupe step) → onMessage → bind token → binding → trigger → queue. No polling. */
 export function createInbound(deps: InboundDeps): Inbound {
   const { log } = deps
   let stopped = false
@@ -181,9 +181,12 @@ export function createInbound(deps: InboundDeps): Inbound {
       const group = deps.groups.groupOfChat(chatJid)
       deps.bus.publish({ type: 'message.in', group: group?.folder, message })
       if (!group) return { kind: 'stored', reason: 'unbound' }
+      // The trigger step: the one check per message. The turn reads the stored decision.
       if (!deps.trigger.triggers(group, message)) {
         return { kind: 'stored', reason: 'not_triggered', group: group.folder }
       }
+      deps.messages.markTriggering(chatJid, message.id)
+      message = { ...message, triggers: true }
       deps.queue.enqueue(group.folder)
       return { kind: 'queued', group: group.folder, message }
     },

@@ -78,7 +78,6 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     sessions: repos.sessions,
     groups: deps.groups,
     runner: deps.runner,
-    trigger,
     outbound,
     plugins: deps.plugins,
     clock,

@@ -11,7 +11,6 @@ import { parseJid } from '../jid.ts'
 import type { Outbound } from '../outbound/deliver.ts'
 import { formatPrompt } from '../prompt.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
-import type { TriggerChecker } from '../trigger.ts'
 import type { Group, RunTrigger, StoredMessage } from '../types.ts'
 import type { MessageTurnResult, TurnControl } from './group-queue.ts'
 
@@ -22,7 +21,6 @@ export interface MessageTurnDeps {
   sessions: Pick<SessionsRepo, 'get' | 'set' | 'clear'>
   groups: Pick<GroupsService, 'get'>
   runner: AgentRunner
-  trigger: TriggerChecker
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
   clock: Clock
@@ -59,8 +57,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     const chats = deps.chats.chatsOf(group.folder)
     const all = deps.messages.since(chats, afterSeq, limit)
     const fromUsers = all.filter((m) => !m.fromBot)
-    const triggering = fromUsers.filter((m) => deps.trigger.triggers(group, m))
-    const last = triggering.at(-1)
+    // Decided once per message by the inbound trigger step (core/inbound.ts).
+    const last = fromUsers.findLast((m) => m.triggers)
     const lastSeq = all.at(-1)?.seq
     if (!last || lastSeq === undefined) return undefined
     return { messages: fromUsers, lastSeq, replyJid: replyJidOf(last) }
