@@ -5,7 +5,7 @@ export interface InboundMessage {
   jid: string
   senderJid: string
   senderName: string
-  /** Platform message id; (jid, messageId) dedupes redeliveries. */
+  /** Platform message id, the same on a redelivery: the pipeline dedupes by (chat, messageId). */
   messageId: string
   text: string
   isGroup: boolean

@@ -6,7 +6,6 @@ import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
 import type { Channel, ChannelContext } from '../channel.ts'
-import { createDedupe } from '../shared/dedupe.ts'
 import { markdownToDiscord } from '../shared/dialects/discord.ts'
 import { createHealthState } from '../shared/health.ts'
 import type { DiscordInboundContext } from './inbound.ts'
@@ -48,7 +47,6 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
     client.rest,
     createTokenBucket(deps.rateLimit ?? { capacity: 50, refillPerSecond: 50 }),
   )
-  const dedupe = createDedupe()
   let ctx: ChannelContext | undefined
 
   const health = createHealthState((next) => ctx?.onStatus(next))
@@ -74,7 +72,8 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
   async function onDispatch(packet: GatewayDispatchPayload) {
     if (packet.t !== GatewayDispatchEvents.MessageCreate || !client.user) return
     const message = toInboundMessage(packet.d, inboundCtx(client.user.id))
-    if (!message || !dedupe.isNew(message.jid, message.messageId)) return
+    // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
+    if (!message) return
     try {
       await ctx?.onInbound(message)
     } catch (err) {

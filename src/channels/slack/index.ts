@@ -6,7 +6,6 @@ import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
 import type { Channel, ChannelContext, InboundMessage } from '../channel.ts'
-import { createDedupe } from '../shared/dedupe.ts'
 import { markdownToMrkdwn } from '../shared/dialects/slack.ts'
 import { createHealthState } from '../shared/health.ts'
 import { fromEvent, fromSlashCommand } from './inbound.ts'
@@ -68,7 +67,6 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     web,
     createTokenBucket(deps.rateLimit ?? { capacity: 5, refillPerSecond: 1 }),
   )
-  const dedupe = createDedupe()
   const names = new Map<string, string>()
   let botUserId = ''
   let ctx: ChannelContext | undefined
@@ -90,8 +88,23 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     }
   }
 
+  /**
+   * Slack announces one post that mentions the app twice, as `message` and as `app_mention`: that
+   * is one message, so the second kind is not handed on. A retry of the same kind is a redelivery,
+   * which goes on like on every platform: the pipeline's persist step drops it by (chat, message id).
+   */
+  const kindSeen = new Map<string, string>()
+  function isSecondKindOfOnePost(message: InboundMessage, kind: string): boolean {
+    const key = `${message.jid.split('#')[0]}\u0000${message.messageId}`
+    const first = kindSeen.get(key)
+    if (first !== undefined) return first !== kind
+    kindSeen.set(key, kind)
+    // Both kinds arrive within moments; a short memory is enough.
+    if (kindSeen.size > 1000) kindSeen.delete(kindSeen.keys().next().value ?? key)
+    return false
+  }
+
   async function deliver(message: InboundMessage) {
-    if (!dedupe.isNew(message.jid.split('#')[0] ?? message.jid, message.messageId)) return
     const userId = message.senderJid.slice('slack:user:'.length)
     if (message.senderName === userId) message.senderName = await displayName(userId)
     try {
@@ -113,7 +126,10 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
           : args.type === 'slash_commands'
             ? fromSlashCommand(body)
             : undefined
-      if (message) await deliver(message)
+      const kind = (body?.event as { type?: unknown } | undefined)?.type
+      if (!message) return
+      if (args.type === 'events_api' && isSecondKindOfOnePost(message, String(kind))) return
+      await deliver(message)
     },
   )
   socket.on('connected', () => health.set({ status: 'connected' }))

@@ -9,7 +9,6 @@ import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
 import type { Channel, ChannelContext } from '../channel.ts'
-import { createDedupe } from '../shared/dedupe.ts'
 import { createHealthState } from '../shared/health.ts'
 import type { TelegramBotIdentity } from './inbound.ts'
 import { toInboundMessage } from './inbound.ts'
@@ -48,7 +47,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
     api,
     createTokenBucket(deps.rateLimit ?? { capacity: 30, refillPerSecond: 30 }),
   )
-  const dedupe = createDedupe()
   const reconnect = deps.reconnect ?? { baseMs: 500, maxMs: 30_000 }
   let ctx: ChannelContext | undefined
   let abort: AbortController | undefined
@@ -59,7 +57,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
 
   async function handle(update: Update, bot: TelegramBotIdentity) {
     const message = toInboundMessage(update, bot, deps.assistantName)
-    if (!message || !dedupe.isNew(message.jid, message.messageId)) return
+    // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
+    if (!message) return
     try {
       await ctx?.onInbound(message)
     } catch (err) {
