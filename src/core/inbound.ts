@@ -3,6 +3,7 @@ import type { InboundMessage } from '../channels/channel.ts'
 import type { ChatsRepo } from '../db/repos/chats.ts'
 import type { MessagesRepo } from '../db/repos/messages.ts'
 import type { PluginHost } from '../plugins/host.ts'
+import type { PluginContext } from '../plugins/plugin.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import type { ChatCommands } from './chat-commands.ts'
@@ -49,6 +50,8 @@ export interface InboundDeps {
   chats: Pick<ChatsRepo, 'upsert'>
   groups: Pick<GroupsService, 'groupOfChat' | 'isBindToken' | 'redeemToken'>
   plugins: Pick<PluginHost, 'chain' | 'has'>
+  /** Handed to plugin hooks (Outbound.pluginContext). */
+  pluginContext: PluginContext
   trigger: TriggerChecker
   queue: { enqueue(folder: string): void }
   outbound: Pick<Outbound, 'deliver'>
@@ -163,7 +166,7 @@ export function createInbound(deps: InboundDeps): Inbound {
       if (!message) return { kind: 'duplicate' }
 
       if (deps.plugins.has('onMessage')) {
-        const out = await deps.plugins.chain('onMessage', message)
+        const out = await deps.plugins.chain('onMessage', message, deps.pluginContext)
         if (out === null) {
           deps.messages.remove(chatJid, message.id)
           return { kind: 'dropped', reason: 'plugin' }

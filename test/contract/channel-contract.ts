@@ -159,7 +159,7 @@ export function channelContract(
       const log = createMemoryLogger()
       return createOutbound({
         channelFor: () => h.channel,
-        plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
+        plugins: createPluginHost({ log }),
         messages: { insert: () => undefined },
         sendQueue: createSendQueue({ baseMs: 50, maxMs: 500 }),
         bus: createEventBus(),

@@ -1,5 +1,7 @@
 import { join } from 'node:path'
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
+import type { Logger } from '../../util/log.ts'
+import { errorMessage } from '../errors.ts'
 import type { Group, Task } from '../types.ts'
 import { atomicWriteJson } from './files.ts'
 
@@ -9,6 +11,7 @@ export interface SnapshotDeps {
   groups: { list(): Group[] }
   /** Chat JIDs bound to a group. */
   chatsOf: (folder: string) => string[]
+  log: Logger
 }
 
 export interface TaskSnapshot {
@@ -50,13 +53,17 @@ function toSnapshot(t: Task): TaskSnapshot {
   }
 }
 
+/** Called before every agent run, whatever started it (message turn, task run). */
+export type WriteSnapshots = (group: Group) => void
+
 /**
  * Writes ipc/<folder>/current_tasks.json and available_groups.json before a run, so the agent can
  * list and refer to tasks and groups. Main sees everything; another group only itself and its
- * own tasks, the same line the action authorization draws.
+ * own tasks, the same line the action authorization draws. Never throws: stale snapshots only make
+ * the agent's view older, so the run goes ahead and the failure is logged.
  */
-export function createSnapshotWriter(deps: SnapshotDeps): (group: Group) => void {
-  return (group) => {
+export function createSnapshotWriter(deps: SnapshotDeps): WriteSnapshots {
+  const write = (group: Group) => {
     const dir = join(deps.ipcDir, group.folder)
     const tasks = group.isMain ? deps.tasks.list() : deps.tasks.list({ groupFolder: group.folder })
     const groups = group.isMain ? deps.groups.list() : [group]
@@ -68,5 +75,12 @@ export function createSnapshotWriter(deps: SnapshotDeps): (group: Group) => void
     }))
     atomicWriteJson(dir, tasks.map(toSnapshot), SNAPSHOT_FILES.tasks)
     atomicWriteJson(dir, groupSnapshots, SNAPSHOT_FILES.groups)
+  }
+  return (group) => {
+    try {
+      write(group)
+    } catch (error) {
+      deps.log.warn('could not write agent snapshots', { group: group.folder, error: errorMessage(error) })
+    }
   }
 }

@@ -2,11 +2,13 @@ import type { ChatsRepo } from '../../db/repos/chats.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { CursorsRepo, SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
+import type { PluginContext } from '../../plugins/plugin.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
+import type { WriteSnapshots } from '../ipc/snapshots.ts'
 import { parseJid } from '../jid.ts'
 import type { Outbound } from '../outbound/deliver.ts'
 import { formatPrompt } from '../prompt.ts'
@@ -21,8 +23,12 @@ export interface MessageTurnDeps {
   sessions: Pick<SessionsRepo, 'get' | 'set' | 'clear'>
   groups: Pick<GroupsService, 'get'>
   runner: AgentRunner
+  /** Before every container start: the agent's view of tasks and groups (core/ipc/snapshots.ts). */
+  writeSnapshots: WriteSnapshots
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
+  /** Handed to plugin hooks (Outbound.pluginContext). */
+  pluginContext: PluginContext
   clock: Clock
   log: Logger
   /** Most messages handed to one prompt; older backlog follows in the next turn. */
@@ -72,7 +78,11 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     if (!batch) return { status: 'skipped' }
     let prompt = formatPrompt(batch.messages)
     if (deps.plugins.has('onBeforeRun')) {
-      const req = await deps.plugins.chain('onBeforeRun', { group, chatJid: batch.replyJid, prompt })
+      const req = await deps.plugins.chain(
+        'onBeforeRun',
+        { group, chatJid: batch.replyJid, prompt },
+        deps.pluginContext,
+      )
       if (req === null) {
         cursors.set(folder, batch.lastSeq, clock.now())
         log.info('run cancelled by a plugin', { group: folder })
@@ -181,6 +191,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
 
     let outcome: TurnOutcome
     try {
+      deps.writeSnapshots(group)
       handle = deps.runner.start({
         group,
         prompt,
@@ -227,12 +238,16 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     await deliveries
     if (outcome.status === 'ok' && outcome.sessionId)
       deps.sessions.set(folder, outcome.sessionId, clock.now())
-    void deps.plugins.notify('onAfterRun', {
-      group: folder,
-      runId: outcome.runId,
-      status: outcome.status,
-      results: outcome.results.length,
-    })
+    void deps.plugins.notify(
+      'onAfterRun',
+      {
+        group: folder,
+        runId: outcome.runId,
+        status: outcome.status,
+        results: outcome.results.length,
+      },
+      deps.pluginContext,
+    )
     return { outcome, answered, unansweredFollowUp: unansweredFrom !== undefined, replyJid }
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { GroupSnapshot, TaskSnapshot } from '../../../src/core/ipc/snapshots.ts'
 import { createSnapshotWriter } from '../../../src/core/ipc/snapshots.ts'
 import type { Task } from '../../../src/core/types.ts'
+import { createMemoryLogger } from '../../../src/util/log.ts'
 import { testDb } from '../../helpers/db.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
@@ -38,6 +39,7 @@ function setup() {
     tasks: repos.tasks,
     groups: repos.groups,
     chatsOf: repos.chats.chatsOf,
+    log: createMemoryLogger(),
   })
   const read = <T>(folder: string, file: string) =>
     JSON.parse(readFileSync(join(ipcDir, folder, file), 'utf8')) as T

@@ -16,20 +16,18 @@ describe('plugins page and API', () => {
   })
 
   test('lists what the plugin host runs, with its real hook counters', async () => {
-    const host = createPluginHost(
-      { log: createMemoryLogger(), context: { assistantName: 'Andy', reply: async () => {} } },
-      [
-        { name: 'shout', onBeforeSend: (o) => ({ ...o, text: o.text.toUpperCase() }) },
-        {
-          name: 'broken',
-          onAfterRun: () => {
-            throw new Error('boom')
-          },
+    const context = { assistantName: 'Andy', reply: async () => {} }
+    const host = createPluginHost({ log: createMemoryLogger() }, [
+      { name: 'shout', onBeforeSend: (o) => ({ ...o, text: o.text.toUpperCase() }) },
+      {
+        name: 'broken',
+        onAfterRun: () => {
+          throw new Error('boom')
         },
-      ],
-    )
-    await host.chain('onBeforeSend', { chatJid: 'web:main', text: 'hi' })
-    await host.notify('onAfterRun', { group: 'main', runId: 'r1', status: 'ok', results: 1 })
+      },
+    ])
+    await host.chain('onBeforeSend', { chatJid: 'web:main', text: 'hi' }, context)
+    await host.notify('onAfterRun', { group: 'main', runId: 'r1', status: 'ok', results: 1 }, context)
     const web = await createTestWeb({ services: { plugins: createWebPlugins({ host }) } })
     expect((await web.call('GET', '/api/plugins')).json as unknown).toEqual([
       { name: 'shout', hooks: ['onBeforeSend'], calls: 1, errors: 0, timeouts: 0 },
