@@ -51,6 +51,4 @@ export interface Channel {
   health(): ChannelHealth
   /** Converts standard Markdown from the agent to the platform's dialect. */
   formatMarkdown?(markdown: string): string
-  /** True if the JID belongs to this channel. */
-  ownsJid(jid: string): boolean
 }

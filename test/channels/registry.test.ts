@@ -24,7 +24,6 @@ function flakyChannel(name: string, fail: boolean): Channel {
       return {}
     },
     health: () => health,
-    ownsJid: (jid) => jid.startsWith(`${name}:`),
   }
 }
 

@@ -1,7 +1,6 @@
 import type { GatewayDispatchPayload } from 'discord.js'
 import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, Partials } from 'discord.js'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
@@ -140,12 +139,5 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
     },
     health: health.get,
     formatMarkdown: markdownToDiscord,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'discord'
-      } catch {
-        return false
-      }
-    },
   }
 }

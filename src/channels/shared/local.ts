@@ -42,7 +42,6 @@ export function createLocalChannel(name: 'web' | 'cli'): LocalChannel {
       return {}
     },
     health: () => health,
-    ownsJid: (jid) => jid.startsWith(`${name}:`),
     context: () => ctx,
   }
 }

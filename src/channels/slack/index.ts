@@ -1,7 +1,6 @@
 import { SocketModeClient } from '@slack/socket-mode'
 import type { Logger as SlackLogger } from '@slack/web-api'
 import { LogLevel, WebClient } from '@slack/web-api'
-import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
@@ -166,12 +165,5 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     // Slack has no typing indicator for bots outside the legacy RTM API, so there is no setTyping.
     health: health.get,
     formatMarkdown: markdownToMrkdwn,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'slack'
-      } catch {
-        return false
-      }
-    },
   }
 }

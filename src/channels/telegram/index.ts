@@ -1,7 +1,6 @@
 import { Api, GrammyError } from 'grammy'
 import type { Update } from 'grammy/types'
 import { errorMessage } from '../../core/errors.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { BackoffOptions } from '../../util/backoff.ts'
 import { backoffDelay } from '../../util/backoff.ts'
 import { sleep } from '../../util/clock.ts'
@@ -157,12 +156,5 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
     // No formatMarkdown: HTML would be cut by the fence-aware chunker, which only knows ``` fences.
     // The pipeline chunks the Markdown, and send() converts each chunk to HTML; its visible
     // length is never longer than the Markdown, so the 4096 limit still holds.
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'telegram'
-      } catch {
-        return false
-      }
-    },
   }
 }
