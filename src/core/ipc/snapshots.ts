@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
 import type { Logger } from '../../util/log.ts'
@@ -63,6 +64,15 @@ export type WriteSnapshots = (group: Group) => void
  * the agent's view older, so the run goes ahead and the failure is logged.
  */
 export function createSnapshotWriter(deps: SnapshotDeps): WriteSnapshots {
+  // What was last written per file: a run in a busy group rewrites nothing when nothing changed.
+  const written = new Map<string, string>()
+  const put = (dir: string, name: string, value: unknown) => {
+    const path = join(dir, name)
+    const json = JSON.stringify(value)
+    if (written.get(path) === json && existsSync(path)) return
+    atomicWriteJson(dir, value, name)
+    written.set(path, json)
+  }
   const write = (group: Group) => {
     const dir = join(deps.ipcDir, group.folder)
     const tasks = group.isMain ? deps.tasks.list() : deps.tasks.list({ groupFolder: group.folder })
@@ -73,8 +83,8 @@ export function createSnapshotWriter(deps: SnapshotDeps): WriteSnapshots {
       isMain: g.isMain,
       chats: deps.chatsOf(g.folder),
     }))
-    atomicWriteJson(dir, tasks.map(toSnapshot), SNAPSHOT_FILES.tasks)
-    atomicWriteJson(dir, groupSnapshots, SNAPSHOT_FILES.groups)
+    put(dir, SNAPSHOT_FILES.tasks, tasks.map(toSnapshot))
+    put(dir, SNAPSHOT_FILES.groups, groupSnapshots)
   }
   return (group) => {
     try {
