@@ -26,16 +26,14 @@ export function PluginsPage({ plugins }: { plugins: PluginInfo[] }) {
       </section>
     )
   }
+  const columns = ['Plugin', 'Hooks', 'Calls', 'Errors', 'Time-outs', 'Last error']
   return (
-    <table>
+    <table class="cards">
       <thead>
         <tr>
-          <th>Plugin</th>
-          <th>Hooks</th>
-          <th>Calls</th>
-          <th>Errors</th>
-          <th>Time-outs</th>
-          <th>Last error</th>
+          {columns.map((c) => (
+            <th safe>{c}</th>
+          ))}
         </tr>
       </thead>
       <tbody>

@@ -22,26 +22,22 @@ describe('turn timer', () => {
     expect(fired).toEqual(['idle@1000', 'hard@3000'])
   })
 
-  test('output re-arms both deadlines', () => {
+  const activity = [
+    ['output re-arms both deadlines', 'output', ['idle@1900', 'hard@3900']],
+    [
+      'input re-arms the idle deadline only: only output proves the agent is alive',
+      'input',
+      ['idle@1900', 'hard@3000'],
+    ],
+  ] as const
+  test.each(activity)('%s', (_name, kind, expected) => {
     const { clock, fired, timer } = setup()
     clock.advance(900)
-    timer.output()
+    timer[kind]()
     clock.advance(900)
     expect(fired).toEqual([])
-    clock.advance(100)
-    expect(fired).toEqual(['idle@1900'])
-    clock.advance(2000)
-    expect(fired).toEqual(['idle@1900', 'hard@3900'])
-  })
-
-  test('input re-arms the idle deadline only: only output proves the agent is alive', () => {
-    const { clock, fired, timer } = setup()
-    clock.advance(900)
-    timer.input()
-    clock.advance(900)
-    expect(fired).toEqual([])
-    clock.advance(1200)
-    expect(fired).toEqual(['idle@1900', 'hard@3000'])
+    clock.advance(3000)
+    expect(fired).toEqual([...expected])
   })
 
   test('nothing fires after stop, and later activity does not re-arm it', () => {
