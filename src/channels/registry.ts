@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errors.ts'
+import { ConflictError, errorMessage } from '../core/errors.ts'
 import type { EventBus } from '../core/events.ts'
 import { parseJid } from '../core/jid.ts'
 import type { Logger } from '../util/log.ts'
@@ -68,7 +68,10 @@ export function createChannelRegistry(deps: ChannelRegistryDeps): ChannelRegistr
       const channel = channels.get(name)
       if (!channel) throw new Error(`no channel named ${name}`)
       const handler = onInbound
-      if (!handler) throw new Error(`channel ${name} cannot connect before the pipeline has started`)
+      if (!handler)
+        throw new ConflictError(
+          `channel ${name} cannot connect yet: ngb is still starting; try again in a moment`,
+        )
       publish(name, { status: 'connecting' })
       try {
         await channel.connect({

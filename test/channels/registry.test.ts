@@ -86,3 +86,15 @@ describe('channel registry', () => {
     ])
   })
 })
+
+describe('channel registry before the pipeline starts', () => {
+  test('one channel cannot connect before connectAll has handed over the inbound step', async () => {
+    const reg = createChannelRegistry({ bus: createEventBus(), log: createMemoryLogger() })
+    reg.add(createWebChannel())
+    await expect(reg.connect('web')).rejects.toThrow(/still starting/)
+    await reg.connectAll(() => {})
+    await reg.disconnect('web')
+    await reg.connect('web')
+    expect(reg.list()).toEqual([{ name: 'web', health: { status: 'connected' } }])
+  })
+})
