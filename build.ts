@@ -40,7 +40,7 @@ function gitCommit(): string {
  * can build both images (`ngb image build [--test]`) with no checkout.
  */
 async function agentAssets(outDir: string): Promise<string[]> {
-  const { bundleAgentRunner } = await import('./src/core/container/agent-bundle.ts')
+  const { bundleAgentRunner } = await import('./src/image/agent-bundle.ts')
   const embedDir = join(resolve(outDir), 'embed')
   mkdirSync(embedDir, { recursive: true })
   const bundle = join(embedDir, 'agent-runner.bundle')

@@ -1,4 +1,4 @@
-import { applyDashboardChannelFlags, createPlatformChannels } from './app/channels.ts'
+import { applyDashboardChannelFlags, createChannels } from './app/channels.ts'
 import { type Core, type CoreDeps, createCore as composeCore } from './app/core.ts'
 import { createContainerRuntime, createRunner } from './app/runner.ts'
 import type { Runtime } from './app/runtime.ts'
@@ -69,7 +69,7 @@ export async function startServe(
     bus,
     runner: createRunner(rt, { runtime: containers, bus }),
     removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
-    channels: await createPlatformChannels(rt.config, rt.log),
+    channels: await createChannels(rt),
   })
   rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
   rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })

@@ -1,4 +1,4 @@
-import type { ChannelHealth } from '../channel.ts'
+import type { ChannelHealth } from '../../core/channel/channel.ts'
 
 /** A platform adapter's connection health, with the one rule for when a change is reported. */
 export interface HealthState {

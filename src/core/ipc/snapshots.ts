@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
+import { atomicWriteJson } from '../../protocol/ipc-files.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { Group, Task } from '../types.ts'
-import { atomicWriteJson } from './files.ts'
 
 export interface SnapshotDeps {
   ipcDir: string

@@ -2,11 +2,12 @@ import type { Database } from 'bun:sqlite'
 import { createApiTokensRepo, createUsersRepo, createWebSessionsRepo } from './auth.ts'
 import { createBindTokensRepo } from './bind-tokens.ts'
 import { createChatsRepo } from './chats.ts'
+import { createCursorsRepo } from './cursors.ts'
 import { createGroupsRepo } from './groups.ts'
 import { createMessagesRepo } from './messages.ts'
 import { createMetaRepo } from './meta.ts'
 import { createRunsRepo } from './runs.ts'
-import { createCursorsRepo, createSessionsRepo } from './sessions.ts'
+import { createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
 
 export function createRepos(db: Database) {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import type { ChannelHealth } from '../../../src/channels/channel.ts'
 import { createHealthState } from '../../../src/channels/shared/health.ts'
+import type { ChannelHealth } from '../../../src/core/channel/channel.ts'
 
 describe('channel health', () => {
   test('starts disconnected; reports a change of status or of detail, never a repeat', () => {
