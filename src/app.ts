@@ -1,6 +1,6 @@
 import { applyDashboardChannelFlags, createChannels } from './app/channels.ts'
 import { type Core, type CoreDeps, createCore as composeCore } from './app/core.ts'
-import { createContainerRuntime, createRunner } from './app/runner.ts'
+import { createContainerRuntime, createRunner, mountPolicy } from './app/runner.ts'
 import type { Runtime } from './app/runtime.ts'
 import { startWebServer, type WebServer } from './app/web.ts'
 import type { LoadedConfig } from './config/load.ts'
@@ -25,7 +25,7 @@ import { VERSION } from './version.ts'
  */
 
 export type { Core } from './app/core.ts'
-export { createContainerRuntime, createRunner } from './app/runner.ts'
+export { createContainerRuntime, createRunner, mountPolicy } from './app/runner.ts'
 export { createRuntime, type Runtime, type RuntimeOptions } from './app/runtime.ts'
 export { startWebServer, type WebServer, type WebServerOptions } from './app/web.ts'
 
@@ -43,6 +43,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     clock: rt.clock,
     log: rt.log,
     transaction: (fn) => rt.db.transaction(fn).immediate(),
+    checkMount: mountPolicy(rt).check,
     version: VERSION,
     ...parts,
   })
@@ -59,7 +60,12 @@ export interface Served {
  */
 export async function startServe(
   rt: Runtime,
-  opts: { loaded: LoadedConfig; startedAt: number },
+  opts: {
+    loaded: LoadedConfig
+    startedAt: number
+    /** Called as soon as the dashboard listens (before containers and channels start). */
+    onListening?: (web: WebServer) => void
+  },
 ): Promise<Served> {
   const bus = createEventBus((error, event) =>
     rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
@@ -76,6 +82,7 @@ export async function startServe(
   // The dashboard listens first, so /api/health answers while containers and channels start.
   const web = await startWebServer(rt, opts.startedAt, { loaded: opts.loaded, bus: core.bus, core })
   rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+  opts.onListening?.(web)
   await core.orchestrator.start()
   await applyDashboardChannelFlags(rt, core.channels)
   core.tasks.start()
