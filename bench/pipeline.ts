@@ -4,6 +4,8 @@
  * delivery (store + message.out). Reports messages/s and p50/p99 latency from inbound to the
  * runtime receiving the message (a container start, or a follow-up into a live one).
  * Baseline in the same run: raw inserts of the same messages through the messages repo.
+ * A third run switches the three built-in plugins on (mention, rate-limiter, auto-reply with rules
+ * that do not match) and times every hook chain: `plugins.hookMs` is the cost per message.
  * Prints one JSON line. Usage: bun bench/pipeline.ts [--messages 1000] [--groups 50]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -14,6 +16,9 @@ import { createEventBus } from '../src/core/events.ts'
 import type { AgentRunner, TurnOutcome } from '../src/core/runner/types.ts'
 import { openDatabase } from '../src/db/open.ts'
 import { createRepos } from '../src/db/repos/index.ts'
+import { BUILTIN_PLUGINS } from '../src/plugins/builtin/index.ts'
+import type { PluginHost } from '../src/plugins/host.ts'
+import type { PluginManager } from '../src/plugins/manager.ts'
 import { systemClock } from '../src/util/clock.ts'
 import { createMemoryLogger } from '../src/util/log.ts'
 
@@ -30,8 +35,42 @@ function percentile(xs: number[], p: number): number {
 }
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d
 
-async function scenario(work: string, cap: number) {
-  const db = openDatabase(join(work, `ngb-${cap}.db`))
+/** The three built-ins on, configured so they do their work but let every bench message through. */
+function configureBuiltins(manager: PluginManager) {
+  manager.setConfig('mention', { aliases: ['andy_bot', '<@U042>'] })
+  manager.setConfig('rate-limiter', { perMinute: 1_000_000, perHour: 10_000_000 })
+  manager.setConfig('auto-reply', {
+    rules: [
+      { pattern: '^opening hours\\??$', reply: '9-17' },
+      { pattern: '^(?:hi|hello),? there$', reply: 'hey' },
+      { pattern: 'price list', reply: 'see the site' },
+    ],
+  })
+  for (const b of BUILTIN_PLUGINS) manager.setEnabled(b.name, true)
+}
+
+/** Times every chain/notify call; per message = all hook time of the run divided by the messages. */
+function timed(host: PluginHost, onMessageMs: number[], total: { ms: number }): PluginHost {
+  return {
+    ...host,
+    async chain(hook, value) {
+      const t = performance.now()
+      const out = await host.chain(hook, value)
+      const ms = performance.now() - t
+      total.ms += ms
+      if (hook === 'onMessage') onMessageMs.push(ms)
+      return out
+    },
+    async notify(hook, value) {
+      const t = performance.now()
+      await host.notify(hook, value)
+      total.ms += performance.now() - t
+    },
+  }
+}
+
+async function scenario(work: string, cap: number, withBuiltins = false) {
+  const db = openDatabase(join(work, `ngb-${cap}-${withBuiltins}.db`))
   const repos = createRepos(db)
   const bus = createEventBus()
   const log = createMemoryLogger()
@@ -81,18 +120,23 @@ async function scenario(work: string, cap: number) {
       }
     },
   }
+  const onMessageMs: number[] = []
+  const hookTotal = { ms: 0 }
   // The production composition (src/app/core.ts), with this stub runner.
   const core = createCore({
     config: { assistantName: 'Andy', maxConcurrent: cap, retryBaseMs: 5000, maxRetries: 5, timezone: 'UTC' },
     repos,
-    paths: { groups: join(work, `groups-${cap}`), ipc: join(work, `ipc-${cap}`) },
+    paths: { groups: join(work, `groups-${cap}`), ipc: join(work, `ipc-${cap}-${withBuiltins}`) },
     clock: systemClock,
     log,
     runner,
     removeOrphans: async () => 0,
     bus,
     transaction: (fn) => db.transaction(fn).immediate(),
+    builtins: withBuiltins ? BUILTIN_PLUGINS : undefined,
+    wrapPlugins: withBuiltins ? (host) => timed(host, onMessageMs, hookTotal) : undefined,
   })
+  if (withBuiltins) configureBuiltins(core.pluginManager)
   const { orchestrator, web } = core
   for (let g = 0; g < GROUPS; g++) core.groups.createGroup({ folder: `g${g}`, triggerMode: 'always' })
   await orchestrator.start()
@@ -126,6 +170,15 @@ async function scenario(work: string, cap: number) {
     runtimeStarts: runs,
     followUps,
     replies,
+    ...(withBuiltins
+      ? {
+          hookMs: {
+            onMessageP50: round(percentile(onMessageMs, 50), 4),
+            onMessageP99: round(percentile(onMessageMs, 99), 4),
+            allHooksPerMessage: round(hookTotal.ms / MESSAGES, 4),
+          },
+        }
+      : {}),
   }
 }
 
@@ -155,6 +208,7 @@ try {
   // messages for the other 45 groups also wait for a slot (queueing, by design).
   const open = await scenario(work, GROUPS)
   const capped = await scenario(work, 5)
+  const builtins = await scenario(work, GROUPS, true)
   const result = {
     bench: 'pipeline',
     messages: MESSAGES,
@@ -165,7 +219,12 @@ try {
       messagesPerSec: Math.round(MESSAGES / (baselineMs / 1000)),
     },
     defaultCap: capped,
-    target: { p50Ms: 5, messagesPerSec: 2000 },
+    plugins: {
+      on: BUILTIN_PLUGINS.map((b) => b.name),
+      ...builtins,
+      p50DeltaMs: round(builtins.latencyMs.p50 - open.latencyMs.p50),
+    },
+    target: { p50Ms: 5, messagesPerSec: 2000, hookMsPerMessageP50: 0.2 },
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
 } finally {

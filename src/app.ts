@@ -9,6 +9,9 @@ import { errorMessage } from './core/errors.ts'
 import { createEventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import type { AgentRunner } from './core/runner/types.ts'
+import { BUILTIN_PLUGINS } from './plugins/builtin/index.ts'
+import { notifyGroupHooks } from './plugins/group-hooks.ts'
+import { watchPluginDir } from './plugins/watcher.ts'
 import { VERSION } from './version.ts'
 
 /*
@@ -31,12 +34,17 @@ export { startWebServer, type WebServer, type WebServerOptions } from './app/web
 
 export type CoreParts = Pick<
   CoreDeps,
-  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels'
->
+  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels' | 'pluginConfig'
+> & {
+  /** `<data dir>/plugins` loadable (serve); `pluginManager.load()` loads the files. */
+  pluginFiles?: boolean
+}
 
 /** The core over a runtime's config, repos, paths, clock and log (serve and the integration tests). */
-export function createCore(rt: Runtime, parts: CoreParts): Core {
-  return composeCore({
+export function createCore(rt: Runtime, { pluginFiles, ...parts }: CoreParts): Core {
+  const core = composeCore({
+    builtins: BUILTIN_PLUGINS,
+    pluginDir: pluginFiles ? rt.paths.plugins : undefined,
     config: rt.config,
     repos: rt.repos,
     paths: rt.paths,
@@ -47,6 +55,27 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     version: VERSION,
     ...parts,
   })
+  // Every way a group comes or goes (dashboard, API, CLI, an agent's IPC) reaches the plugins.
+  notifyGroupHooks(core.bus, core.plugins, core.groups)
+  return core
+}
+
+/**
+ * Loads `<data dir>/plugins/*.ts|js` and reloads them when they change (serve). The folder is
+ * created, so there is always a place to drop a plugin into; the watcher stops with the runtime.
+ */
+export async function startPluginFiles(rt: Runtime, core: Pick<Core, 'pluginManager'>): Promise<void> {
+  const watcher = watchPluginDir({
+    dir: rt.paths.plugins,
+    log: rt.log.child({ component: 'plugins' }),
+    reload: () => core.pluginManager.load(),
+  })
+  rt.shutdown.add({ name: 'plugin watcher', run: () => watcher.stop() })
+  await core.pluginManager.load()
+  const running = core.pluginManager.list().filter((p) => p.running)
+  // Said only when there is something to say: a refused second serve must print exactly one line.
+  if (running.length > 0)
+    rt.log.info(`plugins running: ${running.map((p) => p.name).join(', ')}`, { component: 'plugins' })
 }
 
 export interface Served {
@@ -76,7 +105,10 @@ export async function startServe(
     runner: createRunner(rt, { runtime: containers, bus }),
     removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
     channels: await createChannels(rt),
+    pluginConfig: opts.loaded.plugins,
+    pluginFiles: true,
   })
+  await startPluginFiles(rt, core)
   rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
   rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
   // The dashboard listens first, so /api/health answers while containers and channels start.

@@ -16,7 +16,9 @@ import type { AgentRunner } from '../core/runner/types.ts'
 import { createRunTask } from '../core/scheduler/run-task.ts'
 import { createTaskRuntime, type TaskRuntime } from '../core/task-runtime.ts'
 import type { Repos } from '../db/repos/index.ts'
-import { createPluginHost, type PluginHost } from '../plugins/host.ts'
+import type { BuiltinPlugin } from '../plugins/builtin/index.ts'
+import type { PluginHost } from '../plugins/host.ts'
+import { createPluginManager, type PluginManager } from '../plugins/manager.ts'
 import type { Plugin } from '../plugins/plugin.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
@@ -44,8 +46,16 @@ export interface CoreDeps {
   bus?: EventBus
   /** The chat platforms (app/channels.ts); the dashboard's web and the cli channel are always built in. */
   channels?: Channel[]
-  /** Plugins the host runs; none in production yet (docs/web.md). */
+  /** Built-in plugins (serve: BUILTIN_PLUGINS); tests run none. */
+  builtins?: readonly BuiltinPlugin[]
+  /** Plugins given in code (tests): always loaded, enabled unless switched off. */
   plugins?: Plugin[]
+  /** `<data dir>/plugins`, loaded by `pluginManager.load()` (serve). */
+  pluginDir?: string
+  /** `[plugins.<name>]` of ngb.toml (LoadedConfig.plugins). */
+  pluginConfig?: Record<string, Record<string, unknown>>
+  /** Wraps the plugin host the pipeline calls (bench/pipeline.ts times every hook chain with it). */
+  wrapPlugins?: (host: PluginHost) => PluginHost
   /** Replaces the task runs the queue hands slots to (tests). */
   runTask?: RunTask
   sendQueue?: SendQueueOptions
@@ -59,6 +69,8 @@ export interface Core {
   bus: EventBus
   groups: GroupsService
   plugins: PluginHost
+  /** Built-ins, plugin files and their switches/config; `plugins` is its host. */
+  pluginManager: PluginManager
   channels: ChannelRegistry
   /** The dashboard's chat: the web layer calls `web.post(folder, text, sender)`. */
   web: WebChannel
@@ -76,7 +88,7 @@ export interface Core {
 export function createCore(deps: CoreDeps): Core {
   const { repos, clock, log, config } = deps
 
-  // 1. Shared parts: events, groups, the plugin host.
+  // 1. Shared parts: events, groups, the plugins (built-ins, files, code).
   const bus =
     deps.bus ??
     createEventBus((error, event) =>
@@ -89,10 +101,25 @@ export function createCore(deps: CoreDeps): Core {
     groupsDir: deps.paths.groups,
     checkMount: deps.checkMount,
   })
-  const plugins = createPluginHost(
-    { log: log.child({ component: 'plugins' }), hookTimeoutMs: deps.hookTimeoutMs },
-    deps.plugins,
-  )
+  const pluginManager = createPluginManager({
+    log: log.child({ component: 'plugins' }),
+    base: {
+      assistantName: config.assistantName,
+      // The one cycle by nature: plugins run inside outbound (onBeforeSend) and a plugin's reply
+      // goes out through outbound (built in step 3). Only a hook calls this, so outbound exists then.
+      reply: async (chatJid, text) => {
+        await outbound.deliver({ chatJid, text })
+      },
+    },
+    store: repos.pluginState,
+    builtins: deps.builtins ?? [],
+    dir: deps.pluginDir,
+    toml: deps.pluginConfig,
+    extra: deps.plugins,
+    hookTimeoutMs: deps.hookTimeoutMs,
+    now: () => clock.now(),
+  })
+  const plugins = deps.wrapPlugins ? deps.wrapPlugins(pluginManager.host) : pluginManager.host
 
   // 2. Channels: the built-in web and cli ones and the platforms, not connected yet.
   const channels = createChannelRegistry({ bus, log: log.child({ component: 'channels' }) })
@@ -187,5 +214,5 @@ export function createCore(deps: CoreDeps): Core {
     ipc: deps.ipc,
   })
 
-  return { bus, groups, plugins, channels, web, outbound, orchestrator, tasks }
+  return { bus, groups, plugins, pluginManager, channels, web, outbound, orchestrator, tasks }
 }

@@ -25,7 +25,7 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'>
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'>
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes

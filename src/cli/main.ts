@@ -22,6 +22,7 @@ export const rootCommand = defineCommand({
     groups: () => import('./commands/groups.ts').then((m) => m.default),
     tasks: () => import('./commands/tasks.ts').then((m) => m.default),
     chats: () => import('./commands/chats.ts').then((m) => m.default),
+    plugins: () => import('./commands/plugins.ts').then((m) => m.default),
     run: () => import('./commands/run.ts').then((m) => m.default),
     image: () => import('./commands/image.ts').then((m) => m.default),
     session: () => import('./commands/session.ts').then((m) => m.default),

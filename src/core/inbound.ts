@@ -2,7 +2,6 @@ import * as v from 'valibot'
 import type { ChatsRepo } from '../db/repos/chats.ts'
 import type { MessagesRepo } from '../db/repos/messages.ts'
 import type { PluginHost } from '../plugins/host.ts'
-import type { PluginContext } from '../plugins/plugin.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import type { InboundMessage } from './channel/channel.ts'
@@ -55,8 +54,6 @@ export interface InboundDeps {
   chats: Pick<ChatsRepo, 'upsert'>
   groups: Pick<GroupsService, 'groupOfChat' | 'isBindToken' | 'redeemToken'>
   plugins: Pick<PluginHost, 'chain' | 'has'>
-  /** Handed to plugin hooks (Outbound.pluginContext). */
-  pluginContext: PluginContext
   trigger: TriggerChecker
   queue: { enqueue(folder: string): void }
   outbound: Pick<Outbound, 'deliver'>
@@ -192,7 +189,7 @@ export function createInbound(deps: InboundDeps): Inbound {
       let routed = written.early
 
       if (!routed) {
-        const out = await deps.plugins.chain('onMessage', message, deps.pluginContext)
+        const out = await deps.plugins.chain('onMessage', message)
         if (out === null) {
           deps.messages.remove(chatJid, message.id)
           return { kind: 'dropped', reason: 'plugin' }

@@ -70,7 +70,6 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     writeSnapshots: deps.writeSnapshots,
     outbound,
     plugins: deps.plugins,
-    pluginContext: outbound.pluginContext,
     clock,
     log: log.child({ component: 'turn' }),
   })
@@ -112,7 +111,6 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     chats: repos.chats,
     groups: deps.groups,
     plugins: deps.plugins,
-    pluginContext: outbound.pluginContext,
     trigger,
     queue: {
       enqueue(folder) {

@@ -64,12 +64,14 @@ export interface StoredMessage {
   mentionsBot: boolean
   replyTo?: string
   threadId?: string
-  /** Decided once, by the inbound pipeline's trigger step: this message wakes the group's agent. */
-  triggers: boolean
+  /**
+   * Decided once, by the inbound pipeline's trigger step: this message wakes the group's agent.
+   * Stored rows always carry it; absent means no (messages built outside the pipeline).
+   */
+  triggers?: boolean
 }
 
-/** `triggers` is false until the trigger step sets it (MessagesRepo.markTriggering). */
-export type NewMessage = Omit<StoredMessage, 'seq' | 'triggers'> & { triggers?: boolean }
+export type NewMessage = Omit<StoredMessage, 'seq'>
 
 export interface Task {
   id: string

@@ -1,3 +1,4 @@
+import type { PluginView } from '../plugins/manager.ts'
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
@@ -94,20 +95,13 @@ export interface ChannelsService {
   setEnabled(name: string, enabled: boolean): Promise<ChannelEntry>
 }
 
-export interface PluginInfo {
-  name: string
-  /** The hooks this plugin implements. */
-  hooks: string[]
-  /** Hook calls, errors and time-outs counted since start. */
-  calls: number
-  errors: number
-  timeouts: number
-  lastError?: string
-}
+/** One plugin as the host runs it (see src/plugins/manager.ts). */
+export type PluginInfo = PluginView
 
-/** The plugins the running plugin host has loaded (read-only). */
 export interface PluginsService {
   list(): PluginInfo[]
+  setEnabled(name: string, enabled: boolean): PluginInfo
+  setConfig(name: string, config: Record<string, unknown>): PluginInfo
 }
 
 export interface ConfigRow {

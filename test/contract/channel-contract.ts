@@ -161,7 +161,7 @@ export function channelContract(
       const log = createMemoryLogger()
       return createOutbound({
         channelFor: () => h.channel,
-        plugins: createPluginHost({ log }),
+        plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
         messages: { insert: () => undefined },
         // Each contract case sends fresh text: resuming is covered in test/core/outbound/deliver.test.ts.
         progress: { sent: () => undefined, record: () => {}, clear: () => {} },

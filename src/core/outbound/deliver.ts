@@ -1,7 +1,6 @@
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { ReplyProgressRepo } from '../../db/repos/reply-progress.ts'
 import type { PluginHost } from '../../plugins/host.ts'
-import type { PluginContext } from '../../plugins/plugin.ts'
 import { type CircuitBreaker, CircuitOpenError, createCircuitBreaker } from '../../util/circuit-breaker.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
@@ -32,8 +31,6 @@ export interface Outbound {
   startTyping(chatJid: string): () => void
   /** Resolves when every queued send has settled. */
   idle(): Promise<void>
-  /** What plugin hooks are handed: their `reply` is this outbound path. */
-  pluginContext: PluginContext
 }
 
 export interface OutboundDeps {
@@ -119,11 +116,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       if (stripped === '') return { sent: false, reason: 'empty' }
       let text = stripped
       if (deps.plugins.has('onBeforeSend')) {
-        const out = await deps.plugins.chain(
-          'onBeforeSend',
-          { chatJid: req.chatJid, group: req.group, text },
-          outbound.pluginContext,
-        )
+        const out = await deps.plugins.chain('onBeforeSend', { chatJid: req.chatJid, group: req.group, text })
         if (out === null) return { sent: false, reason: 'plugin' }
         text = out.text
       }
@@ -191,12 +184,6 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     },
 
     idle: () => deps.sendQueue.idle(),
-    pluginContext: {
-      assistantName: deps.assistantName,
-      reply: async (chatJid, text) => {
-        await outbound.deliver({ chatJid, text })
-      },
-    },
   }
   return outbound
 }

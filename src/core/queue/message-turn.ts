@@ -3,7 +3,6 @@ import type { CursorsRepo } from '../../db/repos/cursors.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
-import type { PluginContext } from '../../plugins/plugin.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
@@ -28,8 +27,6 @@ export interface MessageTurnDeps {
   writeSnapshots: WriteSnapshots
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
-  /** Handed to plugin hooks (Outbound.pluginContext). */
-  pluginContext: PluginContext
   clock: Clock
   log: Logger
   /** Most messages handed to one prompt; older backlog follows in the next turn. */
@@ -79,11 +76,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     if (!batch) return { status: 'skipped' }
     let prompt = formatPrompt(batch.messages)
     if (deps.plugins.has('onBeforeRun')) {
-      const req = await deps.plugins.chain(
-        'onBeforeRun',
-        { group, chatJid: batch.replyJid, prompt },
-        deps.pluginContext,
-      )
+      const req = await deps.plugins.chain('onBeforeRun', { group, chatJid: batch.replyJid, prompt })
       if (req === null) {
         cursors.set(folder, batch.lastSeq, clock.now())
         log.info('run cancelled by a plugin', { group: folder })
@@ -242,16 +235,12 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     await deliveries
     if (outcome.status === 'ok' && outcome.sessionId)
       deps.sessions.set(folder, outcome.sessionId, clock.now())
-    void deps.plugins.notify(
-      'onAfterRun',
-      {
-        group: folder,
-        runId: outcome.runId,
-        status: outcome.status,
-        results: outcome.results.length,
-      },
-      deps.pluginContext,
-    )
+    void deps.plugins.notify('onAfterRun', {
+      group: folder,
+      runId: outcome.runId,
+      status: outcome.status,
+      results: outcome.results.length,
+    })
     // A reply that did not reach the chat fails the turn, so it is retried; delivery resumes after
     // the chunks that did arrive (outbound keeps the progress), so nothing is sent twice.
     if (undelivered !== undefined && outcome.status === 'ok')

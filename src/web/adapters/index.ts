@@ -7,8 +7,10 @@ import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
 import type { Repos } from '../../db/repos/index.ts'
-import type { PluginHost } from '../../plugins/host.ts'
+import { BUILTIN_PLUGINS } from '../../plugins/builtin/index.ts'
+import { createPluginManager, type PluginManager } from '../../plugins/manager.ts'
 import type { Clock } from '../../util/clock.ts'
+import { createMemoryLogger } from '../../util/log.ts'
 import type { WebServices } from '../services.ts'
 import { createWebChannels } from './channels.ts'
 import { createWebGroups } from './groups.ts'
@@ -24,7 +26,7 @@ export interface WebServicesDeps {
   groupsDir: string
   clock: Clock
   /** The running pipeline under `ngb serve`; without it the web layer works on the repos alone. */
-  core?: { groups: CoreGroups; web: PostingChannel; channels: ChannelRegistry; plugins: PluginHost }
+  core?: { groups: CoreGroups; web: PostingChannel; channels: ChannelRegistry; pluginManager: PluginManager }
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */
@@ -54,7 +56,18 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
       meta: repos.meta,
       registry: core?.channels,
     }),
-    plugins: createWebPlugins({ host: core?.plugins }),
+    plugins: createWebPlugins(
+      // Without a running pipeline nothing runs plugins; the switches and config are still kept.
+      core?.pluginManager ??
+        createPluginManager({
+          log: createMemoryLogger(),
+          base: { assistantName: deps.loaded.config.assistantName, reply: async () => {} },
+          store: repos.pluginState,
+          builtins: BUILTIN_PLUGINS,
+          toml: deps.loaded.plugins,
+          now,
+        }),
+    ),
     config: { describe: () => describeConfig(deps.loaded) },
     ...overrides,
     webChat,

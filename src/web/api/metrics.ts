@@ -53,7 +53,11 @@ export function metricsRoute(deps: MetricsDeps) {
         'ngb_plugin_errors_total',
         'Plugin hook errors since start',
         'counter',
-        s.plugins.list().map((p) => [`{plugin="${p.name}"}`, p.errors]),
+        // Files that never loaded have no hooks to fail (and a name taken from a file name).
+        s.plugins
+          .list()
+          .filter((p) => p.loaded)
+          .map((p) => [`{plugin="${p.name}"}`, p.errors]),
       ),
       line('ngb_websocket_clients', 'Open dashboard/API WebSockets', 'gauge', [['', deps.wsClients()]]),
     ]

@@ -19,7 +19,7 @@ function setup(channel: Channel) {
   const waits: number[] = []
   const outbound = createOutbound({
     channelFor: (jid) => (jid.startsWith(`${channel.name}:`) ? channel : undefined),
-    plugins: createPluginHost({ log }),
+    plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
     messages: repos.messages,
     progress: repos.replyProgress,
     sendQueue: createSendQueue({ wait: async (ms) => void waits.push(ms) }),
