@@ -4,6 +4,7 @@ import { createContainerRuntime, createRunner, mountPolicy } from './app/runner.
 import type { Runtime } from './app/runtime.ts'
 import { startWebServer, type WebServer } from './app/web.ts'
 import type { LoadedConfig } from './config/load.ts'
+import { createWebhookRouter } from './core/channel/webhooks.ts'
 import { removeOrphans } from './core/container/orphans.ts'
 import { errorMessage } from './core/errors.ts'
 import { createEventBus } from './core/events.ts'
@@ -34,7 +35,7 @@ export { startWebServer, type WebServer, type WebServerOptions } from './app/web
 
 export type CoreParts = Pick<
   CoreDeps,
-  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels' | 'pluginConfig'
+  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels' | 'hooks' | 'pluginConfig'
 > & {
   /** `<data dir>/plugins` loadable (serve); `pluginManager.load()` loads the files. */
   pluginFiles?: boolean
@@ -100,11 +101,14 @@ export async function startServe(
     rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
   )
   const containers = createContainerRuntime(rt)
+  // Built before the channels: webhook platforms mount their routes into it; the web server serves it.
+  const hooks = createWebhookRouter({ log: rt.log })
   const core = createCore(rt, {
     bus,
     runner: createRunner(rt, { runtime: containers, bus }),
     removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
-    channels: await createChannels(rt),
+    channels: await createChannels(rt, hooks),
+    hooks,
     pluginConfig: opts.loaded.plugins,
     pluginFiles: true,
   })

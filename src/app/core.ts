@@ -3,6 +3,7 @@ import { createWebChannel, type WebChannel } from '../channels/web/index.ts'
 import type { DataPaths } from '../config/paths.ts'
 import type { Channel } from '../core/channel/channel.ts'
 import { type ChannelRegistry, createChannelRegistry } from '../core/channel/registry.ts'
+import { createWebhookRouter, type WebhookRouter } from '../core/channel/webhooks.ts'
 import { ConflictError, errorMessage } from '../core/errors.ts'
 import { createEventBus, type EventBus } from '../core/events.ts'
 import { createGroupsService, type GroupsService, type GroupsServiceDeps } from '../core/groups.ts'
@@ -46,6 +47,8 @@ export interface CoreDeps {
   bus?: EventBus
   /** The chat platforms (app/channels.ts); the dashboard's web and the cli channel are always built in. */
   channels?: Channel[]
+  /** The router the platforms' webhook routes were mounted into (built before them); a new one if none. */
+  hooks?: WebhookRouter
   /** Built-in plugins (serve: BUILTIN_PLUGINS); tests run none. */
   builtins?: readonly BuiltinPlugin[]
   /** Plugins given in code (tests): always loaded, enabled unless switched off. */
@@ -78,6 +81,8 @@ export interface Core {
   orchestrator: Orchestrator
   /** Scheduler, tasks service and the agents' IPC actions; `serve` starts and stops it. */
   tasks: TaskRuntime
+  /** Platform webhooks served by the web server under /hooks/<platform>. */
+  hooks: WebhookRouter
 }
 
 /**
@@ -214,5 +219,6 @@ export function createCore(deps: CoreDeps): Core {
     ipc: deps.ipc,
   })
 
-  return { bus, groups, plugins, pluginManager, channels, web, outbound, orchestrator, tasks }
+  const hooks = deps.hooks ?? createWebhookRouter({ log })
+  return { bus, groups, plugins, pluginManager, channels, web, outbound, orchestrator, tasks, hooks }
 }

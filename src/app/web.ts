@@ -25,7 +25,7 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'>
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> & Partial<Pick<Core, 'hooks'>>
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
@@ -82,6 +82,7 @@ export async function startWebServer(
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
     probes: opts.probes,
+    hooks: opts.core?.hooks,
   })
   listenSafely(app, rt.config.webHost, rt.config.webPort)
   const server = app.server

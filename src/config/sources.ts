@@ -199,6 +199,23 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Feishu/Lark app secret',
   },
   feishuDomain: { env: 'FEISHU_DOMAIN', toml: 'feishu.domain', description: 'Feishu/Lark API domain' },
+  feishuEventMode: {
+    env: 'FEISHU_EVENT_MODE',
+    toml: 'feishu.event_mode',
+    description: 'How Feishu events arrive: ws (long connection, default) or webhook (/hooks/feishu)',
+  },
+  feishuEncryptKey: {
+    env: 'FEISHU_ENCRYPT_KEY',
+    toml: 'feishu.encrypt_key',
+    secret: true,
+    description: 'Feishu event Encrypt Key (webhook mode)',
+  },
+  feishuVerificationToken: {
+    env: 'FEISHU_VERIFICATION_TOKEN',
+    toml: 'feishu.verification_token',
+    secret: true,
+    description: 'Feishu event Verification Token (webhook mode)',
+  },
   dingtalkClientId: {
     env: 'DINGTALK_CLIENT_ID',
     toml: 'dingtalk.client_id',
@@ -223,6 +240,11 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'QQ bot app secret',
   },
   qqApiBase: { env: 'QQ_API_BASE', toml: 'qq.api_base', description: 'QQ bot API base URL' },
+  qqTokenUrl: {
+    env: 'QQ_TOKEN_URL',
+    toml: 'qq.token_url',
+    description: 'QQ bot access-token endpoint (default https://bots.qq.com/app/getAppAccessToken)',
+  },
   wecomBotId: { env: 'WECOM_BOT_ID', toml: 'wecom.bot_id', description: 'WeCom AI bot id' },
   wecomBotSecret: {
     env: 'WECOM_BOT_SECRET',
@@ -231,6 +253,39 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'WeCom AI bot secret',
   },
   wecomWsUrl: { env: 'WECOM_WS_URL', toml: 'wecom.ws_url', description: 'WeCom AI bot WebSocket URL' },
+  wecomCorpId: {
+    env: 'WECOM_CORP_ID',
+    toml: 'wecom.corp_id',
+    description: 'WeCom corp id (app callback mode)',
+  },
+  wecomCorpSecret: {
+    env: 'WECOM_CORP_SECRET',
+    toml: 'wecom.corp_secret',
+    secret: true,
+    description: 'WeCom self-built app secret (app callback mode)',
+  },
+  wecomAgentId: {
+    env: 'WECOM_AGENT_ID',
+    toml: 'wecom.agent_id',
+    description: 'WeCom app agent id (app callback mode)',
+  },
+  wecomCallbackToken: {
+    env: 'WECOM_CALLBACK_TOKEN',
+    toml: 'wecom.callback_token',
+    secret: true,
+    description: 'WeCom callback Token (msg_signature key)',
+  },
+  wecomEncodingAesKey: {
+    env: 'WECOM_ENCODING_AES_KEY',
+    toml: 'wecom.encoding_aes_key',
+    secret: true,
+    description: 'WeCom callback EncodingAESKey (43 characters)',
+  },
+  wecomApiBase: {
+    env: 'WECOM_API_BASE',
+    toml: 'wecom.api_base',
+    description: 'WeCom API base URL (app mode)',
+  },
   debug: { env: 'NGB_DEBUG', toml: 'debug', description: 'Verbose logs and stack traces' },
 }
 

@@ -33,6 +33,7 @@ const InboundSchema = v.object({
 
 export type InboundResult =
   | { kind: 'invalid'; reason: string }
+  | { kind: 'not_stored'; reason: string }
   | { kind: 'duplicate' }
   | { kind: 'dropped'; reason: 'stopped' | 'plugin' | 'empty' }
   | { kind: 'token'; bound: boolean; group?: string }
@@ -124,6 +125,32 @@ export function createInbound(deps: InboundDeps): Inbound {
     return { kind: 'command', group }
   }
 
+  /**
+   * The message could not be saved (disk full, database locked or broken): it cannot run, so the
+   * user is told to send it again rather than wait for an answer that never comes. Only where the
+   * message was addressed to the agent, so a busy group chat is not flooded with notices.
+   */
+  async function notStored(
+    m: { chatJid: string; threadId?: string; text: string; isGroup: boolean; mentionsBot: boolean },
+    error: unknown,
+  ): Promise<InboundResult> {
+    const reason = errorMessage(error)
+    log.error('inbound message not stored', { chatJid: m.chatJid, error: reason })
+    const group = deps.groups.groupOfChat(m.chatJid)
+    if (group && deps.trigger.triggers(group, m)) {
+      const replyJid = m.threadId ? `${m.chatJid}#${m.threadId}` : m.chatJid
+      const text = `Sorry, I could not save your message (${reason}), so I cannot answer it. Please send it again in a few minutes.`
+      // The notice goes out before delivery tries to store it, so a full disk still lets it through.
+      await deps.outbound.deliver({ chatJid: replyJid, text, group: group.folder }).catch((e: unknown) => {
+        log.warn('the not-stored notice failed to send or to be recorded', {
+          chatJid: m.chatJid,
+          error: errorMessage(e),
+        })
+      })
+    }
+    return { kind: 'not_stored', reason }
+  }
+
   return {
     async handle(raw) {
       if (stopped) return { kind: 'dropped', reason: 'stopped' }
@@ -183,7 +210,12 @@ export function createInbound(deps: InboundDeps): Inbound {
         })
         return stored && { stored, early }
       }
-      const written = deps.transaction ? deps.transaction(persist) : persist()
+      let written: ReturnType<typeof persist>
+      try {
+        written = deps.transaction ? deps.transaction(persist) : persist()
+      } catch (error) {
+        return notStored({ chatJid, threadId, text, isGroup: m.isGroup, mentionsBot: m.mentionsBot }, error)
+      }
       if (!written) return { kind: 'duplicate' }
       let message = written.stored
       let routed = written.early

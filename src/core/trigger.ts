@@ -1,5 +1,6 @@
 import type { Logger } from '../util/log.ts'
 import { InvalidInputError } from './errors.ts'
+import { unsafeRepetition } from './regex-safety.ts'
 import type { Group } from './types.ts'
 
 /** What the trigger check needs to know about one stored message. */
@@ -20,6 +21,12 @@ function escapeRegExp(s: string): string {
 export function compileTriggerPattern(pattern: string): RegExp {
   if (pattern.trim() === '')
     throw new InvalidInputError('the trigger pattern must not be empty', 'triggerPattern')
+  const nested = unsafeRepetition(pattern)
+  if (nested)
+    throw new InvalidInputError(
+      `the trigger pattern "${pattern}" repeats a group that holds a repetition or a choice (${nested}); a chat message could then stall the server for minutes. Write it without that, e.g. (a+)+ as a+ and (a|b)+ as [ab]+`,
+      'triggerPattern',
+    )
   try {
     return new RegExp(pattern, 'iu')
   } catch (error) {

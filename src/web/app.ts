@@ -2,6 +2,7 @@ import { openapi } from '@elysiajs/openapi'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import { Elysia } from 'elysia'
 import { LoginForm, SetupForm } from '../../views/layout.tsx'
+import { createWebhookRouter, type WebhookRouter } from '../core/channel/webhooks.ts'
 import type { EventBus, NgbEvent } from '../core/events.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
@@ -15,6 +16,7 @@ import type { AuthService } from './auth/auth-service.ts'
 import { authGuard, hostGuard } from './auth/guard.ts'
 import { logoutRoute, publicAuthRoutes } from './auth/routes.ts'
 import { errorHandler } from './errors.ts'
+import { HOOK_ROUTES, webhookRoutes } from './hooks.ts'
 import { jsonBodyGuard } from './json-body.ts'
 import { groupsPages } from './pages/groups.tsx'
 import { overviewPage } from './pages/overview.tsx'
@@ -44,6 +46,8 @@ export interface WebAppDeps {
   allowedHosts: Set<string>
   messageCount: () => number
   probes?: WebProbes
+  /** Platform webhooks under /hooks/<platform>; channels mount into it (an empty router when absent). */
+  hooks?: WebhookRouter
 }
 
 /** Routes reachable without a session or token; everything else is behind the guard. */
@@ -53,6 +57,8 @@ export const PUBLIC_ROUTES = [
   'POST /login',
   'GET /setup',
   'POST /setup',
+  // Called by chat platforms, not users: each handler checks its platform's signature instead.
+  ...HOOK_ROUTES,
   ...Object.values(ASSETS).map((p) => `GET ${p}`),
 ]
 
@@ -76,8 +82,10 @@ export function createWebApp(deps: WebAppDeps) {
   return (
     new Elysia()
       .use(errorHandler(deps.log.child({ component: 'web' })))
-      .use(jsonBodyGuard())
       .use(hostGuard(deps.allowedHosts))
+      // Before the JSON guard: a webhook's signature is over the raw bytes, which no parser may consume.
+      .use(webhookRoutes(deps.hooks ?? createWebhookRouter({ log: deps.log })))
+      .use(jsonBodyGuard())
       // ---- public: keep PUBLIC_ROUTES in step (test/web/route-table.test.ts checks both ways) ----
       .get('/api/health', () => ({
         status: 'ok' as const,

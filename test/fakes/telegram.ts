@@ -51,6 +51,8 @@ export interface TelegramFake {
   /** Queues the update carrying `messageId` again under a new update_id, as after an unconfirmed offset. */
   redeliver(messageId: number): void
   failNext(method: string, failure: FailureKind): void
+  /** Every call of `method` answers 502 for the next `ms` milliseconds (an API outage). */
+  outage(method: string, ms: number): void
   /** The webhook set with setWebhook, if any: updates are then POSTed there instead of polled. */
   webhook(): { url: string; secret?: string } | undefined
   /** Webhook POSTs the fake made, with the status our server answered (0 = unreachable). */
@@ -106,6 +108,7 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
   const sentMessages = new Map<number, Record<string, unknown>>()
   const injected = new Map<number, Record<string, unknown>>()
   const failures = new Map<string, FailureKind[]>()
+  const outages = new Map<string, number>()
   let nextUpdateId = 1000
   let nextMessageId = 1
   let pollWaiters = new Set<() => void>()
@@ -198,6 +201,7 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
     const body = await readBody(req)
     const respond = async (): Promise<Response> => {
       if (reqToken !== token) return fail(401, 'Unauthorized')
+      if (Date.now() < (outages.get(method) ?? 0)) return fail(502, 'Bad Gateway')
       const forced = failures.get(method)?.shift()
       if (forced?.kind === 'rate_limit')
         return fail(429, `Too Many Requests: retry after ${forced.retryAfterSeconds}`, {
@@ -282,6 +286,9 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
       const message = injected.get(messageId)
       if (!message) throw new Error(`no update carried message ${messageId}`)
       enqueue({ update_id: nextUpdateId++, message })
+    },
+    outage(method, ms) {
+      outages.set(method, Date.now() + ms)
     },
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), failure])

@@ -98,6 +98,19 @@ async function handle(
       }
       return 'continue'
     }
+    case '/flood': {
+      // Raw noise on stdout, outside any frame, as a chatty tool or a runaway loop would print.
+      const [bytes, more] = nextToken(rest)
+      const total = Math.max(0, Math.min(1e9, Number(bytes) || 0))
+      const line = `${'noise '.repeat(15)}\n`
+      const block = line.repeat(Math.ceil(65_536 / line.length))
+      for (let sent = 0; sent < total; sent += block.length) {
+        if (!process.stdout.write(block)) await new Promise((r) => process.stdout.once('drain', r))
+      }
+      if (more) return handle(more, ctx, session, signal)
+      say(`mock: flooded ${total}`)
+      return 'continue'
+    }
     case '/fail':
       ctx.emit({ type: 'error', kind: 'agent', message: `mock failure${rest ? `: ${rest}` : ''}` })
       return 'fail'

@@ -55,7 +55,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
   const health = createHealthState((next) => ctx?.onStatus(next))
 
   async function handle(update: Update, bot: TelegramBotIdentity) {
-    const message = toInboundMessage(update, bot, deps.assistantName)
+    let message: ReturnType<typeof toInboundMessage>
+    try {
+      message = toInboundMessage(update, bot, deps.assistantName)
+    } catch (err) {
+      // A malformed update would fail the same way on every redelivery: skip it, never answer 5xx.
+      log.warn('unreadable update skipped', { updateId: update.update_id, error: err })
+      return
+    }
     // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
     if (!message) return
     try {

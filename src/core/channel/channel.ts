@@ -38,6 +38,11 @@ export interface Channel {
   readonly name: string
   /** Max characters per message in the platform's own unit; the outbound pipeline chunks under it. */
   readonly maxMessageLength: number
+  /**
+   * Length of a message in the platform's unit, where that is not UTF-16 code units (WeCom counts
+   * UTF-8 bytes); the pipeline re-splits any chunk it measures over maxMessageLength.
+   */
+  measureLength?(text: string): number
   connect(ctx: ChannelContext): Promise<void>
   disconnect(): Promise<void>
   /**

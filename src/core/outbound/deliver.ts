@@ -9,7 +9,7 @@ import { ChannelError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { chatOf } from '../jid.ts'
 import { stripInternal } from '../prompt.ts'
-import { chunkText } from './chunk.ts'
+import { chunkText, chunkToFit } from './chunk.ts'
 import type { SendQueue } from './send-queue.ts'
 
 export interface DeliveryRequest {
@@ -126,7 +126,10 @@ export function createOutbound(deps: OutboundDeps): Outbound {
         return { sent: false, reason: 'no_channel' }
       }
       const formatted = channel.formatMarkdown ? channel.formatMarkdown(text) : text
-      const chunks = chunkText(formatted, channel.maxMessageLength)
+      const measure = channel.measureLength
+      const chunks = measure
+        ? chunkToFit(formatted, channel.maxMessageLength, (s) => measure.call(channel, s))
+        : chunkText(formatted, channel.maxMessageLength)
       const hash = new Bun.CryptoHasher('sha256').update(formatted).digest('hex')
       // A retry of a reply that failed part-way starts after the chunks the chat already has.
       const done = Math.min(
