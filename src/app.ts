@@ -4,6 +4,7 @@ import { createContainerRuntime, createRunner, mountPolicy } from './app/runner.
 import type { Runtime } from './app/runtime.ts'
 import { startWebServer, type WebServer } from './app/web.ts'
 import type { LoadedConfig } from './config/load.ts'
+import { createTranscriber } from './core/attachments/transcribe.ts'
 import { createWebhookRouter } from './core/channel/webhooks.ts'
 import { removeOrphans } from './core/container/orphans.ts'
 import { errorMessage } from './core/errors.ts'
@@ -14,6 +15,7 @@ import { BUILTIN_PLUGINS } from './plugins/builtin/index.ts'
 import { notifyGroupHooks } from './plugins/group-hooks.ts'
 import { watchPluginDir } from './plugins/watcher.ts'
 import { VERSION } from './version.ts'
+import { globalBudget } from './web/adapters/usage.ts'
 
 /*
  * The composition root: the only place that picks concrete parts (SQLite file, log sinks, docker
@@ -53,6 +55,16 @@ export function createCore(rt: Runtime, { pluginFiles, ...parts }: CoreParts): C
     log: rt.log,
     transaction: (fn) => rt.db.transaction(fn).immediate(),
     checkMount: mountPolicy(rt).check,
+    globalBudget: () => globalBudget(rt.config),
+    files: {
+      transcriber: rt.config.transcriptionUrl
+        ? createTranscriber({
+            url: rt.config.transcriptionUrl,
+            apiKey: rt.config.transcriptionApiKey,
+            model: rt.config.transcriptionModel,
+          })
+        : undefined,
+    },
     version: VERSION,
     ...parts,
   })
@@ -122,6 +134,8 @@ export async function startServe(
   await core.orchestrator.start()
   await applyDashboardChannelFlags(rt, core.channels)
   core.tasks.start()
+  core.budget.start()
+  rt.shutdown.add({ name: 'budget', run: () => core.budget.stop() })
   return { core, web }
 }
 

@@ -22,6 +22,7 @@ const NAV: Array<[string, string]> = [
   ['/chats', 'Chats'],
   ['/tasks', 'Tasks'],
   ['/runs', 'Runs'],
+  ['/usage', 'Usage'],
   ['/channels', 'Channels'],
   ['/plugins', 'Plugins'],
   ['/settings', 'Settings'],

@@ -1,6 +1,9 @@
 import { type CliChannel, createCliChannel } from '../channels/cli/index.ts'
 import { createWebChannel, type WebChannel } from '../channels/web/index.ts'
 import type { DataPaths } from '../config/paths.ts'
+import { createSendFile } from '../core/attachments/send-file.ts'
+import type { Transcriber } from '../core/attachments/transcribe.ts'
+import { type BudgetGate, createBudgetGate } from '../core/budget/gate.ts'
 import type { Channel } from '../core/channel/channel.ts'
 import { type ChannelRegistry, createChannelRegistry } from '../core/channel/registry.ts'
 import { createWebhookRouter, type WebhookRouter } from '../core/channel/webhooks.ts'
@@ -16,6 +19,7 @@ import type { RunTask } from '../core/queue/group-queue.ts'
 import type { AgentRunner } from '../core/runner/types.ts'
 import { createRunTask } from '../core/scheduler/run-task.ts'
 import { createTaskRuntime, type TaskRuntime } from '../core/task-runtime.ts'
+import type { BudgetLimits } from '../core/types.ts'
 import type { Repos } from '../db/repos/index.ts'
 import type { BuiltinPlugin } from '../plugins/builtin/index.ts'
 import type { PluginHost } from '../plugins/host.ts'
@@ -61,6 +65,12 @@ export interface CoreDeps {
   wrapPlugins?: (host: PluginHost) => PluginHost
   /** Replaces the task runs the queue hands slots to (tests). */
   runTask?: RunTask
+  /** The global spending limits (config), read at each check; none means no global limit. */
+  globalBudget?: () => BudgetLimits
+  /** Replaces the budget check before message runs (tests). */
+  budget?: Pick<BudgetGate, 'check'>
+  /** Users' files are received into the group workspaces (serve); voice is transcribed when given. */
+  files?: { transcriber?: Transcriber }
   sendQueue?: SendQueueOptions
   hookTimeoutMs?: number
   ipc?: IpcWatcherOptions
@@ -83,6 +93,8 @@ export interface Core {
   tasks: TaskRuntime
   /** Platform webhooks served by the web server under /hooks/<platform>. */
   hooks: WebhookRouter
+  /** Budgets: checked before message and task runs; `serve` starts and stops its re-checks. */
+  budget: BudgetGate
 }
 
 /**
@@ -173,6 +185,26 @@ export function createCore(deps: CoreDeps): Core {
       timezone: config.timezone,
     })
 
+  // Budgets. The second cycle by nature: held work goes back into the queue (built in step 5) once
+  // the budget allows; only the gate's timer and checks call these, after the queue exists.
+  const budget = createBudgetGate({
+    usage: repos.usage,
+    notices: repos.budgetNotices,
+    global: deps.globalBudget ?? (() => ({})),
+    group: (folder) => groups.get(folder),
+    mainChat: () => {
+      const main = repos.groups.main()
+      return main ? (repos.chats.chatsOf(main.folder)[0] ?? `web:${main.folder}`) : undefined
+    },
+    tell: (chatJid, text, group) => outbound.deliver({ chatJid, text, group }),
+    enqueue: (folder) => orchestrator.queue.enqueue(folder),
+    enqueueTask: (task) => orchestrator.queue.enqueueTask(task),
+    bus,
+    clock,
+    log,
+    timezone: config.timezone,
+  })
+
   // 5. The pipeline: inbound → queue → message turn → runner → outbound.
   const orchestrator = createOrchestrator({
     config,
@@ -187,9 +219,17 @@ export function createCore(deps: CoreDeps): Core {
     clock,
     log: log.child({ component: 'orchestrator' }),
     removeOrphans: deps.removeOrphans,
-    runTask,
+    runTask: async (task) => {
+      // A group over its budget holds the task; the gate queues it again once the budget allows.
+      const group = groups.get(task.groupFolder)
+      if (group && !budget.admitTask(task, group)) return
+      await runTask(task)
+    },
+    budget: deps.budget ?? budget,
     transaction: deps.transaction,
     version: deps.version,
+    groupsDir: deps.files ? deps.paths.groups : undefined,
+    transcriber: deps.files?.transcriber,
   })
 
   // 6. Scheduler and agent actions: due tasks go into the queue, agent messages out through outbound.
@@ -217,8 +257,14 @@ export function createCore(deps: CoreDeps): Core {
     timezone: config.timezone,
     ipcDir: deps.paths.ipc,
     ipc: deps.ipc,
+    sendFile: createSendFile({
+      groupsDir: deps.paths.groups,
+      channelFor: (jid) => channels.channelFor(jid),
+      deliver: (req) => outbound.deliver(req),
+      log,
+    }),
   })
 
   const hooks = deps.hooks ?? createWebhookRouter({ log })
-  return { bus, groups, plugins, pluginManager, channels, web, outbound, orchestrator, tasks, hooks }
+  return { bus, groups, plugins, pluginManager, channels, web, outbound, orchestrator, tasks, hooks, budget }
 }

@@ -24,6 +24,7 @@ export const rootCommand = defineCommand({
     chats: () => import('./commands/chats.ts').then((m) => m.default),
     plugins: () => import('./commands/plugins.ts').then((m) => m.default),
     run: () => import('./commands/run.ts').then((m) => m.default),
+    usage: () => import('./commands/usage.ts').then((m) => m.default),
     image: () => import('./commands/image.ts').then((m) => m.default),
     session: () => import('./commands/session.ts').then((m) => m.default),
     shell: () => import('./commands/shell.ts').then((m) => m.default),

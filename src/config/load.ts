@@ -50,6 +50,9 @@ function defaults(env: Record<string, string | undefined>): Raw {
     containerCpus: '2',
     containerPidsLimit: 512,
     agentProvider: 'claude',
+    budgetPolicy: 'hold',
+    attachmentMaxBytes: 20 * 1024 * 1024,
+    attachmentQuotaBytes: 1024 * 1024 * 1024,
     debug: false,
   }
 }

@@ -121,6 +121,32 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Messages API base URL',
   },
   anthropicModel: { env: 'ANTHROPIC_MODEL', toml: 'agent.model', description: 'Model override' },
+  attachmentMaxBytes: {
+    env: 'NGB_ATTACHMENT_MAX_BYTES',
+    toml: 'attachments.max_bytes',
+    description: 'Largest file a user may send to the agent (default 20 MB); larger ones are refused',
+  },
+  attachmentQuotaBytes: {
+    env: 'NGB_ATTACHMENT_QUOTA_BYTES',
+    toml: 'attachments.quota_bytes',
+    description: "Disk one group's inbox/ of received files may use (default 1 GB)",
+  },
+  transcriptionUrl: {
+    env: 'NGB_TRANSCRIPTION_URL',
+    toml: 'attachments.transcription_url',
+    description: 'OpenAI-compatible API base for voice transcription (…/v1); off when unset',
+  },
+  transcriptionApiKey: {
+    env: 'NGB_TRANSCRIPTION_API_KEY',
+    toml: 'attachments.transcription_api_key',
+    secret: true,
+    description: 'API key for the transcription endpoint',
+  },
+  transcriptionModel: {
+    env: 'NGB_TRANSCRIPTION_MODEL',
+    toml: 'attachments.transcription_model',
+    description: 'Transcription model name (default whisper-1)',
+  },
   telegramBotToken: {
     env: 'TELEGRAM_BOT_TOKEN',
     toml: 'telegram.bot_token',
@@ -285,6 +311,31 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     env: 'WECOM_API_BASE',
     toml: 'wecom.api_base',
     description: 'WeCom API base URL (app mode)',
+  },
+  budgetDailyUsd: {
+    env: 'NGB_BUDGET_DAILY_USD',
+    toml: 'budget.daily_usd',
+    description: 'Global daily budget in USD, all groups together (groups have their own too)',
+  },
+  budgetMonthlyUsd: {
+    env: 'NGB_BUDGET_MONTHLY_USD',
+    toml: 'budget.monthly_usd',
+    description: 'Global monthly budget in USD, all groups together',
+  },
+  budgetDailyTokens: {
+    env: 'NGB_BUDGET_DAILY_TOKENS',
+    toml: 'budget.daily_tokens',
+    description: 'Global daily budget in tokens (input, output and cache), all groups together',
+  },
+  budgetMonthlyTokens: {
+    env: 'NGB_BUDGET_MONTHLY_TOKENS',
+    toml: 'budget.monthly_tokens',
+    description: 'Global monthly budget in tokens, all groups together',
+  },
+  budgetPolicy: {
+    env: 'NGB_BUDGET_POLICY',
+    toml: 'budget.policy',
+    description: 'Over budget: hold (keep messages, answer later) or drop (do not answer them)',
   },
   debug: { env: 'NGB_DEBUG', toml: 'debug', description: 'Verbose logs and stack traces' },
 }

@@ -2,9 +2,11 @@ import * as v from 'valibot'
 import type { ChatsRepo } from '../db/repos/chats.ts'
 import type { MessagesRepo } from '../db/repos/messages.ts'
 import type { PluginHost } from '../plugins/host.ts'
+import { ATTACHMENT_KINDS } from '../protocol/attachments.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
-import type { InboundMessage } from './channel/channel.ts'
+import type { ReceiveAttachments } from './attachments/receive.ts'
+import type { InboundAttachment, InboundMessage } from './channel/channel.ts'
 import type { ChatCommands } from './chat-commands.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
@@ -29,6 +31,17 @@ const InboundSchema = v.object({
   threadId: v.optional(v.string()),
   chatName: v.optional(v.string()),
   ts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  attachments: v.optional(
+    v.array(
+      v.object({
+        kind: v.picklist(ATTACHMENT_KINDS),
+        name: v.optional(v.string()),
+        size: v.optional(v.number()),
+        mimeType: v.optional(v.string()),
+        open: v.custom<InboundAttachment['open']>((x) => typeof x === 'function', 'expected a function'),
+      }),
+    ),
+  ),
 })
 
 export type InboundResult =
@@ -51,7 +64,9 @@ export interface InboundDeps {
   assistantName?: string
   /** `/help`, `/status`: answered by ngb in any chat, bound or not, without the agent. */
   chatCommands?: Pick<ChatCommands, 'reply'>
-  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove' | 'markTriggering'>
+  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove' | 'markTriggering' | 'setAttachments'>
+  /** Downloads the files of a message into its group's workspace; without it files are ignored. */
+  attachments?: ReceiveAttachments
   chats: Pick<ChatsRepo, 'upsert'>
   groups: Pick<GroupsService, 'groupOfChat' | 'isBindToken' | 'redeemToken'>
   plugins: Pick<PluginHost, 'chain' | 'has'>
@@ -168,7 +183,8 @@ export function createInbound(deps: InboundDeps): Inbound {
         return { kind: 'invalid', reason: errorMessage(error) }
       }
       const text = m.text.length > MAX_TEXT ? m.text.slice(0, MAX_TEXT) : m.text
-      if (text.trim() === '') return { kind: 'dropped', reason: 'empty' }
+      const files = deps.attachments ? (m.attachments ?? []) : []
+      if (text.trim() === '' && files.length === 0) return { kind: 'dropped', reason: 'empty' }
       const now = deps.clock.now()
       const chatJid = chatOf(m.jid)
       const threadId = m.threadId ?? (chatJid === m.jid ? undefined : m.jid.slice(chatJid.length + 1))
@@ -239,6 +255,17 @@ export function createInbound(deps: InboundDeps): Inbound {
       if (routed.kind === 'token') return handleToken(message, replyJid, routed.token)
       if (routed.kind === 'command') return answerCommand(chatJid, replyJid, routed.reply)
       const { group } = routed
+      if (files.length && deps.attachments) {
+        // Files go to a group's workspace: in a chat bound to no group they are not downloaded.
+        const saved = group ? await deps.attachments.receive(group.folder, replyJid, files) : []
+        if (saved.length) {
+          deps.messages.setAttachments(chatJid, message.id, saved)
+          message = { ...message, attachments: saved }
+        } else if (message.text.trim() === '') {
+          deps.messages.remove(chatJid, message.id)
+          return { kind: 'dropped', reason: 'empty' }
+        }
+      }
       deps.bus.publish({ type: 'message.in', group: group?.folder, message })
       if (!group) return { kind: 'stored', reason: 'unbound' }
       if (!routed.triggers) return { kind: 'stored', reason: 'not_triggered', group: group.folder }

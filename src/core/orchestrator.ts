@@ -2,6 +2,10 @@ import type { Repos } from '../db/repos/index.ts'
 import type { PluginHost } from '../plugins/host.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import { createReceiveAttachments } from './attachments/receive.ts'
+import { createAttachmentStore } from './attachments/store.ts'
+import type { Transcriber } from './attachments/transcribe.ts'
+import type { BudgetGate } from './budget/gate.ts'
 import type { ChannelRegistry } from './channel/registry.ts'
 import { createChatCommands } from './chat-commands.ts'
 import { errorMessage } from './errors.ts'
@@ -20,6 +24,9 @@ export interface OrchestratorConfig {
   maxConcurrent: number
   retryBaseMs: number
   maxRetries: number
+  /** Files users send (docs/attachments.md). */
+  attachmentMaxBytes?: number
+  attachmentQuotaBytes?: number
 }
 
 export interface OrchestratorDeps {
@@ -45,6 +52,11 @@ export interface OrchestratorDeps {
   transaction?: <T>(fn: () => T) => T
   /** Shown by the `/help` and `/status` chat commands. */
   version?: string
+  /** Spending limits checked before each message run (core/budget/gate.ts). */
+  budget?: Pick<BudgetGate, 'check'>
+  /** Root of the group workspaces: received files are stored there. Without it files are ignored. */
+  groupsDir?: string
+  transcriber?: Transcriber
 }
 
 export interface Orchestrator {
@@ -72,6 +84,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     plugins: deps.plugins,
     clock,
     log: log.child({ component: 'turn' }),
+    budget: deps.budget,
   })
   const queue = createGroupQueue({
     maxConcurrent: config.maxConcurrent,
@@ -104,7 +117,22 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   // Until start() has cleaned up after a crash, messages are stored but not run: a container started
   // now would be taken for an orphan, and start() enqueues every group with unanswered messages anyway.
   let started = false
+  const attachments = deps.groupsDir
+    ? createReceiveAttachments({
+        store: createAttachmentStore({
+          groupsDir: deps.groupsDir,
+          maxBytes: config.attachmentMaxBytes ?? 20 * 1024 * 1024,
+          quotaBytes: config.attachmentQuotaBytes ?? 1024 ** 3,
+          clock,
+        }),
+        outbound,
+        transcriber: deps.transcriber,
+        groupsDir: deps.groupsDir,
+        log,
+      })
+    : undefined
   const inbound = createInbound({
+    attachments,
     assistantName: config.assistantName,
     chatCommands,
     messages: repos.messages,

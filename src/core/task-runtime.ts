@@ -4,6 +4,7 @@ import type { SessionsRepo } from '../db/repos/sessions.ts'
 import type { TasksRepo } from '../db/repos/tasks.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import type { SendFile } from './attachments/send-file.ts'
 import type { EventBus } from './events.ts'
 import type { IpcActions, RegisterGroupInput } from './ipc/actions.ts'
 import { createIpcActions } from './ipc/actions.ts'
@@ -34,6 +35,7 @@ export interface TaskRuntimeDeps {
   /** `<data dir>/ipc` */
   ipcDir: string
   ipc?: IpcWatcherOptions
+  sendFile?: SendFile
 }
 
 export interface TaskRuntime {
@@ -67,6 +69,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
     tasks,
     sendMessage: (req) => deps.deliver(req),
     registerGroup: deps.registerGroup,
+    sendFile: deps.sendFile,
     log,
   })
   const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, clock, log }, deps.ipc)

@@ -7,11 +7,13 @@ import type { EventBus, NgbEvent } from '../core/events.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import { chatsApi } from './api/chats.ts'
+import { filesApi } from './api/files.ts'
 import { groupsApi } from './api/groups.ts'
 import { metricsRoute } from './api/metrics.ts'
 import { runsApi } from './api/runs.ts'
 import { systemApi } from './api/system.ts'
 import { tasksApi } from './api/tasks.ts'
+import { usageApi } from './api/usage.ts'
 import type { AuthService } from './auth/auth-service.ts'
 import { authGuard, hostGuard } from './auth/guard.ts'
 import { logoutRoute, publicAuthRoutes } from './auth/routes.ts'
@@ -23,6 +25,7 @@ import { overviewPage } from './pages/overview.tsx'
 import { pageRenderer } from './pages/render.tsx'
 import { systemPages } from './pages/system.tsx'
 import { tasksPages } from './pages/tasks.tsx'
+import { usagePage } from './pages/usage.tsx'
 import type { WebServices } from './services.ts'
 import { ASSETS, staticAssets } from './static.ts'
 import { wsRoutes } from './ws.ts'
@@ -74,6 +77,7 @@ export function createWebApp(deps: WebAppDeps) {
     guard,
     log: deps.log.child({ component: 'ws' }),
     runs: s.runs,
+    usage: s.usage,
     tasks: s.tasks,
     webChat: s.webChat,
     now,
@@ -117,9 +121,11 @@ export function createWebApp(deps: WebAppDeps) {
       )
       .use(logoutRoute(guard, deps.auth))
       .use(groupsApi(s.groups))
+      .use(filesApi(s.files))
       .use(chatsApi({ chats: s.chats, groups: s.groups, webChat: s.webChat, guard }))
       .use(tasksApi(s.tasks))
       .use(runsApi({ runs: s.runs, sessions: s.sessions }))
+      .use(usageApi(s.usage))
       .use(systemApi({ channels: s.channels, plugins: s.plugins, config: s.config, auth: deps.auth }))
       .use(ws.app)
       .use(
@@ -143,6 +149,7 @@ export function createWebApp(deps: WebAppDeps) {
       .use(groupsPages({ guard, render, services: s, onChatHandedOver: deps.probes?.chatHandedOver }))
       .use(tasksPages({ guard, render, services: s }))
       .use(systemPages({ guard, render, services: s, auth: deps.auth }))
+      .use(usagePage({ guard, render, services: s }))
       .onStop(() => ws.stop())
   )
 }

@@ -1,14 +1,18 @@
 import type { PluginView } from '../plugins/manager.ts'
+import type { WorkspaceFiles } from './api/files.ts'
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
  */
 
+import type { BudgetLine } from '../core/budget/limits.ts'
 import type { NewTask } from '../core/tasks.ts'
 import type { Group, GroupSettings, Run, StoredMessage, Task, TaskRun, TriggerMode } from '../core/types.ts'
+import type { UsageDay, UsageQuery, UsageReport } from '../core/usage/report.ts'
 import type { BindToken } from '../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../db/repos/chats.ts'
 import type { SessionRecord } from '../db/repos/sessions.ts'
+import type { UsageRow } from '../db/repos/usage.ts'
 
 export interface NewGroupInput {
   folder: string
@@ -66,6 +70,8 @@ export interface WebChatService {
     groupFolder: string
     text: string
     senderName: string
+    /** Uploaded files (the dashboard chat form); they go through the same path as platform files. */
+    files?: File[]
   }): Promise<{ chatJid: string; messageId: string }>
 }
 
@@ -111,14 +117,49 @@ export interface ConfigRow {
   source: string
 }
 
+export interface BudgetOverview {
+  timezone: string
+  global: BudgetLine[]
+  /** Every group, most expensive this month first. */
+  groups: Array<{
+    folder: string
+    name: string
+    todayUsd: number
+    monthUsd: number
+    monthTokens: number
+    policy: 'hold' | 'drop'
+    lines: BudgetLine[]
+  }>
+}
+
+/** What the overview and group charts draw: the last 30 local days, filled with zeros. */
+export interface UsageChartData {
+  timezone: string
+  days: UsageDay[]
+  /** Per group over the same 30 days. */
+  groups: UsageRow[]
+  /** Start to first output of the runs in those 30 days, in ms. */
+  p50?: number
+  p95?: number
+}
+
+export interface UsageService {
+  report(query: UsageQuery): UsageReport
+  budgets(): BudgetOverview
+  charts(group?: string): UsageChartData
+}
+
 export interface WebServices {
   groups: WebGroupsService
   tasks: WebTasksService
   chats: ChatsService
   webChat: WebChatService
+  /** Workspace files the dashboard chat links to. */
+  files: WorkspaceFiles
   runs: RunsService
   sessions: SessionsService
   channels: ChannelsService
   plugins: PluginsService
   config: { describe(): ConfigRow[] }
+  usage: UsageService
 }

@@ -1,4 +1,4 @@
-import { createCore } from '../../src/app/core.ts'
+import { type CoreDeps, createCore } from '../../src/app/core.ts'
 import type { Channel } from '../../src/core/channel/channel.ts'
 import type { EventBus } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
@@ -23,6 +23,8 @@ export interface CoreOptions {
   runTask?: RunTask
   removeOrphans?: () => Promise<number>
   bus?: EventBus
+  /** Budget checks before each message run (core/budget/gate.ts). */
+  budget?: CoreDeps['budget']
 }
 
 /**
@@ -58,6 +60,7 @@ export function createTestCore(opts: CoreOptions) {
     runTask: opts.runTask,
     sendQueue: { baseMs: 1, maxMs: 5 },
     hookTimeoutMs: 200,
+    budget: opts.budget,
   })
   return { ...core, repos, paths, events, log, waitFor, outTexts }
 }

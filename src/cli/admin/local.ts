@@ -6,6 +6,7 @@ import { NotFoundError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
+import { usageReport } from '../../core/usage/report.ts'
 import { openDatabase } from '../../db/open.ts'
 import { createRepos } from '../../db/repos/index.ts'
 import { systemClock } from '../../util/clock.ts'
@@ -52,6 +53,11 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
     async setExtraMounts(folder, extraMounts) {
       const current = groups.require(folder)
       return groups.updateGroup(folder, { settings: { ...current.settings, extraMounts } })
+    },
+    usage: async (query) => usageReport(repos.usage, query, Date.now(), config.timezone),
+    async setBudget(folder, budget) {
+      const { budget: _, ...rest } = groups.require(folder).settings
+      return groups.updateGroup(folder, { settings: budget ? { ...rest, budget } : rest })
     },
     async resetSession(folder) {
       if (!groups.get(folder)) throw new NotFoundError(`no group "${folder}" (see \`ngb groups ls\`)`)

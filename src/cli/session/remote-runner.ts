@@ -77,14 +77,14 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
     const e = parsed.output
     // What the group's dashboard chat receives is the reply: results, and failure notices too.
     if (e.type === 'message.out' && e.message.chatJid === chatJid) current.reply(e.message.text)
-    // run.activity carries every frame; results are shown from message.out (what the chat got).
-    else if (
-      e.type === 'run.activity' &&
-      e.group === deps.folder &&
-      (e.frame.type === 'activity' || e.frame.type === 'error')
-    )
-      current.onFrame?.(e.frame)
-    else if (e.type === 'run.finished' && e.group === deps.folder) current.settled()
+    // run.activity carries every frame; results are shown from message.out (what the chat got),
+    // their usage as a `usage` activity frame (the session's /usage counts it, nothing is printed).
+    else if (e.type === 'run.activity' && e.group === deps.folder) {
+      const f = e.frame
+      if (f.type === 'activity' || f.type === 'error') current.onFrame?.(f)
+      else if (f.type === 'result' && f.usage)
+        current.onFrame?.({ type: 'activity', kind: 'usage', summary: 'usage of a turn', usage: f.usage })
+    } else if (e.type === 'run.finished' && e.group === deps.folder) current.settled()
   })
   let gone = false
   ws.addEventListener('close', () => {

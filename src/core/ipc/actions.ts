@@ -1,7 +1,9 @@
 import * as v from 'valibot'
+import { SendFileActionSchema } from '../../protocol/attachments.ts'
 import type { SendMessageAction, TaskAction } from '../../protocol/container.ts'
 import { SendMessageActionSchema, TaskActionSchema } from '../../protocol/container.ts'
 import type { Logger } from '../../util/log.ts'
+import type { SendFile } from '../attachments/send-file.ts'
 import { errorMessage, NgbError } from '../errors.ts'
 import { parseJid } from '../jid.ts'
 import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
@@ -34,6 +36,8 @@ export interface IpcActionsDeps {
   /** Delivery (Outbound.deliver): strip <internal>, plugins, chunking, store. */
   sendMessage: (req: DeliveryRequest) => Promise<DeliveryResult>
   registerGroup: (input: RegisterGroupInput) => Group
+  /** The agent's send_file (core/attachments/send-file.ts); without it file actions are unknown. */
+  sendFile?: SendFile
   log: Logger
 }
 
@@ -192,6 +196,20 @@ export function createIpcActions(deps: IpcActionsDeps): IpcActions {
     async message(folder, data) {
       const source = deps.groups.get(folder)
       if (!source) return refuse(folder, 'send_message', `no group "${folder}" is registered`)
+      if ((data as { type?: unknown } | null)?.type === 'file' && deps.sendFile) {
+        const file = v.safeParse(SendFileActionSchema, data)
+        if (!file.success) return { kind: 'invalid', reason: describeIssues(file.issues) }
+        let target: Group | undefined
+        try {
+          target = targetGroup(file.output.chatJid)
+        } catch (err) {
+          return { kind: 'invalid', reason: errorMessage(err) }
+        }
+        const decision = authorizeSend(source, target)
+        if (!decision.allowed) return refuse(folder, 'send_file', decision.reason)
+        const outcome = await deps.sendFile(folder, file.output)
+        return outcome.kind === 'done' ? { kind: 'done' } : outcome
+      }
       const parsed = v.safeParse(SendMessageActionSchema, data)
       if (!parsed.success) {
         const type = (data as { type?: unknown } | null)?.type

@@ -6,6 +6,8 @@ import type { PluginHost } from '../../plugins/host.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import { toAttachmentRef } from '../attachments/store.ts'
+import type { BudgetGate } from '../budget/gate.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
 import type { WriteSnapshots } from '../ipc/snapshots.ts'
@@ -31,6 +33,8 @@ export interface MessageTurnDeps {
   log: Logger
   /** Most messages handed to one prompt; older backlog follows in the next turn. */
   batchLimit?: number
+  /** Spending limits, checked before a run starts and before a follow-up joins a live one. */
+  budget?: Pick<BudgetGate, 'check'>
 }
 
 interface Batch {
@@ -38,6 +42,9 @@ interface Batch {
   lastSeq: number
   replyJid: string
 }
+
+const attachmentsOf = (batch: Batch) =>
+  batch.messages.flatMap((m) => m.attachments ?? []).map(toAttachmentRef)
 
 const replyJidOf = (m: StoredMessage) => (m.threadId ? `${m.chatJid}#${m.threadId}` : m.chatJid)
 
@@ -74,6 +81,13 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     const start = cursors.get(folder)
     const batch = nextBatch(group, start)
     if (!batch) return { status: 'skipped' }
+    const verdict = deps.budget?.check(group, batch.replyJid) ?? 'ok'
+    if (verdict !== 'ok') {
+      // Held: the messages stay after the cursor and are answered when the budget allows.
+      // Dropped (the owner's policy): the cursor moves past them, as if answered.
+      if (verdict === 'drop') cursors.set(folder, batch.lastSeq, clock.now())
+      return { status: 'skipped' }
+    }
     let prompt = formatPrompt(batch.messages)
     if (deps.plugins.has('onBeforeRun')) {
       const req = await deps.plugins.chain('onBeforeRun', { group, chatJid: batch.replyJid, prompt })
@@ -195,6 +209,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
         chatJid: replyJid,
         trigger: triggerOf(replyJid),
         sessionId,
+        attachments: attachmentsOf(batch),
         onFrame: (frame) => onFrame(frame),
       })
       const live = handle
@@ -203,7 +218,13 @@ export function createMessageTurns(deps: MessageTurnDeps) {
           if (closing) return false
           const next = nextBatch(group, cursor)
           if (!next) return true
-          if (!live.sendFollowUp(formatPrompt(next.messages))) return false
+          // Over budget: no new turn in this container. The queue keeps the messages pending and
+          // runs them once this run ended, where the budget check holds them and tells the chat.
+          if ((deps.budget?.check(group, next.replyJid) ?? 'ok') !== 'ok') {
+            close()
+            return false
+          }
+          if (!live.sendFollowUp(formatPrompt(next.messages), attachmentsOf(next))) return false
           cursors.begin(folder, cursor, next.lastSeq, clock.now())
           unansweredFrom ??= cursor
           cursor = next.lastSeq

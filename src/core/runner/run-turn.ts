@@ -14,7 +14,8 @@ import { extraMounts, groupDirs, groupMounts, prepareGroupDirs } from '../contai
 import type { ContainerRuntime, RunningContainer } from '../container/runtime.ts'
 import { ContainerError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
-import type { Run } from '../types.ts'
+import type { Run, RunUsage } from '../types.ts'
+import { addUsage, ZERO_USAGE } from '../usage/sum.ts'
 import { createFrameParser } from './frames.ts'
 import { createRunLog, logLines } from './run-log.ts'
 import type { RunnerConfig } from './turn-spec.ts'
@@ -27,7 +28,7 @@ export interface AgentRunnerDeps {
   config: RunnerConfig
   paths: Pick<DataPaths, 'groups' | 'global' | 'ipc' | 'state'>
   installId: string
-  runs: Pick<RunsRepo, 'start' | 'finish'>
+  runs: Pick<RunsRepo, 'start' | 'finish'> & Partial<Pick<RunsRepo, 'sessionUsage'>>
   clock: Clock
   log: Logger
   masker: Masker
@@ -88,6 +89,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       ...groupMounts(dirs, req.group.isMain),
       ...extras.mounts,
     ])
+    // A resumed session's provider reports running totals; it subtracts what earlier runs recorded.
+    if (req.sessionId && deps.runs.sessionUsage) input.usageBaseline = deps.runs.sessionUsage(req.sessionId)
     runLog.line('start', `${name} ${buildRunArgs(spec).join(' ')}`)
     runLog.line(
       'input',
@@ -102,6 +105,10 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       status: 'running',
       bytesOut: 0,
       logPath: runLog.path,
+      chatJid: req.chatJid,
+      taskId: req.taskId,
+      sessionId: req.sessionId,
+      usage: ZERO_USAGE,
     }
     deps.runs.start(run)
     deps.bus?.publish({ type: 'run.started', group: req.group.folder, run })
@@ -114,6 +121,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let firstOutputAt: number | undefined
     let sessionId: string | undefined
     let lastError: { kind: string; message: string } | undefined
+    let usage: RunUsage = ZERO_USAGE
     const results: string[] = []
 
     let exited = false
@@ -158,6 +166,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       firstOutputAt ??= clock.now()
       timer.output()
       runLog.line('frame', JSON.stringify(frame))
+      if (frame.type !== 'session' && frame.usage) usage = addUsage(usage, frame.usage)
       if (frame.type === 'result') results.push(frame.text)
       else if (frame.type === 'session') sessionId = frame.sessionId
       else if (frame.type === 'error') lastError = { kind: frame.kind, message: frame.message }
@@ -247,6 +256,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         status,
         error: error ? deps.masker.mask(error) : undefined,
         bytesOut: parser.bytes,
+        sessionId,
+        usage,
       })
       runLog.line(
         'end',
@@ -256,17 +267,27 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       deps.bus?.publish({
         type: 'run.finished',
         group: req.group.folder,
-        run: { ...run, status, exitCode, error, firstOutputAt, finishedAt, bytesOut: parser.bytes },
+        run: {
+          ...run,
+          status,
+          exitCode,
+          error,
+          firstOutputAt,
+          finishedAt,
+          bytesOut: parser.bytes,
+          sessionId: sessionId ?? run.sessionId,
+          usage,
+        },
       })
-      return { runId, status, exitCode, sessionId, results, error, errorKind }
+      return { runId, status, exitCode, sessionId, results, error, errorKind, usage }
     })()
 
     return {
       runId,
       containerName: name,
-      sendFollowUp(text) {
+      sendFollowUp(text, attachments) {
         if (finished) return false
-        atomicWriteJson(inputDir, { type: 'message', text })
+        atomicWriteJson(inputDir, { type: 'message', text, ...(attachments?.length ? { attachments } : {}) })
         runLog.line('follow-up', `${text.length} chars`)
         timer.input()
         return true

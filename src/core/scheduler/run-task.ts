@@ -75,6 +75,7 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
       trigger: 'task',
       sessionId,
       isScheduledTask: true,
+      taskId: task.id,
       onFrame(frame) {
         // Task runs never take follow-ups: once the agent has answered, let the container finish.
         if (frame.type === 'result' || frame.type === 'error') {

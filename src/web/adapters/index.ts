@@ -1,6 +1,9 @@
+import { join } from 'node:path'
 import type { PostingChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
+import { resolveInWorkspace } from '../../core/attachments/safe-write.ts'
+import { sniffFile } from '../../core/attachments/send-file.ts'
 import type { ChannelRegistry } from '../../core/channel/registry.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
@@ -17,6 +20,7 @@ import { createWebGroups } from './groups.ts'
 import { createWebPlugins } from './plugins.ts'
 import { createRepoChats, createRepoRuns, createRepoSessions } from './reads.ts'
 import { createWebTasks } from './tasks.ts'
+import { createWebUsage } from './usage.ts'
 import { createChannelWebChat, createFallbackWebChat } from './web-chat.ts'
 
 export interface WebServicesDeps {
@@ -69,7 +73,12 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
         }),
     ),
     config: { describe: () => describeConfig(deps.loaded) },
+    usage: createWebUsage({ repos, config: deps.loaded.config, now }),
     ...overrides,
     webChat,
+    files: {
+      resolve: (folder, rel) => resolveInWorkspace(join(deps.groupsDir, folder), rel),
+      mimeOf: sniffFile,
+    },
   }
 }

@@ -50,8 +50,8 @@ export function createFallbackWebChat(deps: FallbackWebChatDeps): WebChatService
 export function createChannelWebChat(web: Pick<PostingChannel, 'post'>): WebChatService {
   return {
     jidOf: (folder) => `web:${folder}`,
-    async post({ groupFolder, text, senderName }) {
-      const r = await web.post(groupFolder, text, { id: 'admin', name: senderName })
+    async post({ groupFolder, text, senderName, files }) {
+      const r = await web.post(groupFolder, text, { id: 'admin', name: senderName }, files)
       return { chatJid: r.jid, messageId: r.messageId }
     },
   }

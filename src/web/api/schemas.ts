@@ -28,6 +28,20 @@ export const ExtraMountSchema = v.object({
   readonly: v.optional(v.boolean()),
 })
 
+const Amount = (what: string) =>
+  v.optional(v.pipe(v.number(), v.minValue(0, `${what}: at least 0`), v.maxValue(1e12, `${what}: too large`)))
+
+/** A group's budget (docs/usage.md): limits per day and month in USD and/or tokens. */
+export const BudgetSchema = v.object({
+  dailyUsd: Amount('budget.dailyUsd'),
+  monthlyUsd: Amount('budget.monthlyUsd'),
+  dailyTokens: v.optional(v.pipe(v.number(), v.integer('budget.dailyTokens: a whole number'), v.minValue(0))),
+  monthlyTokens: v.optional(
+    v.pipe(v.number(), v.integer('budget.monthlyTokens: a whole number'), v.minValue(0)),
+  ),
+  policy: v.optional(v.picklist(['hold', 'drop'], 'budget.policy: hold or drop')),
+})
+
 export const GroupSettingsSchema = v.object({
   network: v.optional(v.picklist(['bridge', 'none', 'host'])),
   memory: v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?[bkmg]?$/i, 'memory: e.g. 512m or 2g'))),
@@ -36,6 +50,7 @@ export const GroupSettingsSchema = v.object({
   provider: v.optional(v.picklist(['claude', 'mock'])),
   image: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
   extraMounts: v.optional(v.pipe(v.array(ExtraMountSchema), v.maxLength(20, 'extraMounts: at most 20'))),
+  budget: v.optional(BudgetSchema),
 })
 
 export const CreateGroupBody = v.object({
@@ -76,6 +91,17 @@ export const MessagesQuery = v.object({
   limit: Limit('50', 500),
 })
 export const PostMessageBody = v.object({ text: Text(20_000) })
+/** The dashboard chat form: text, files, or both (multipart when a file is attached). */
+export const ChatFormBody = v.pipe(
+  v.object({
+    text: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
+    file: v.optional(v.union([v.instance(File), v.array(v.instance(File))])),
+  }),
+  v.check(
+    (b) => (b.text ?? '').trim() !== '' || [b.file ?? []].flat().some((f) => f.size > 0),
+    'text: write a message or attach a file',
+  ),
+)
 
 export const ScheduleType = v.picklist(['cron', 'interval', 'once'], 'scheduleType: cron, interval or once')
 export const CreateTaskBody = v.object({

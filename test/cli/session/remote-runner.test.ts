@@ -73,11 +73,28 @@ describe('connectRemoteRunner (ngb session through ngb serve)', () => {
       runId: 'r1',
       frame: { type: 'activity', kind: 'tool_use', summary: 'Bash ls' },
     })
+    const usage = {
+      inputTokens: 100,
+      outputTokens: 20,
+      cacheWriteTokens: 10,
+      cacheReadTokens: 50,
+      costUsd: 0.01,
+      apiCalls: 1,
+      apiMs: 5,
+    }
+    // The result itself is shown from message.out; its usage comes along for /usage.
+    push({
+      type: 'run.activity',
+      group: 'fam',
+      runId: 'r1',
+      frame: { type: 'result', text: 'hi back', usage },
+    })
     push({ type: 'message.out', group: 'fam', message: { chatJid: 'telegram:1', text: 'other chat' } })
     push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'hi back' } })
-    await waitFor(() => frames.length === 2, 'two frames')
+    await waitFor(() => frames.length === 3, 'three frames')
     expect(frames).toEqual([
       { type: 'activity', kind: 'tool_use', summary: 'Bash ls' },
+      { type: 'activity', kind: 'usage', summary: 'usage of a turn', usage },
       { type: 'result', text: 'hi back' },
     ])
 
