@@ -56,6 +56,11 @@ export function createCore(rt: Runtime, { pluginFiles, ...parts }: CoreParts): C
     transaction: (fn) => rt.db.transaction(fn).immediate(),
     checkMount: mountPolicy(rt).check,
     globalBudget: () => globalBudget(rt.config),
+    agentLimits: {
+      messagesPerMinute: rt.config.agentMessagesPerMinute,
+      maxTasks: rt.config.agentMaxTasks,
+      ipcMaxBytes: rt.config.agentIpcMaxBytes,
+    },
     files: {
       transcriber: rt.config.transcriptionUrl
         ? createTranscriber({

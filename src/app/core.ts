@@ -10,6 +10,7 @@ import { createWebhookRouter, type WebhookRouter } from '../core/channel/webhook
 import { ConflictError, errorMessage } from '../core/errors.ts'
 import { createEventBus, type EventBus } from '../core/events.ts'
 import { createGroupsService, type GroupsService, type GroupsServiceDeps } from '../core/groups.ts'
+import type { AgentLimitsOptions } from '../core/ipc/limits.ts'
 import { createSnapshotWriter } from '../core/ipc/snapshots.ts'
 import type { IpcWatcherOptions } from '../core/ipc/watcher.ts'
 import { createOrchestrator, type Orchestrator, type OrchestratorConfig } from '../core/orchestrator.ts'
@@ -71,6 +72,8 @@ export interface CoreDeps {
   budget?: Pick<BudgetGate, 'check'>
   /** Users' files are received into the group workspaces (serve); voice is transcribed when given. */
   files?: { transcriber?: Transcriber }
+  /** Per-group caps on agent actions (serve: from config); none means unlimited. */
+  agentLimits?: AgentLimitsOptions
   sendQueue?: SendQueueOptions
   hookTimeoutMs?: number
   ipc?: IpcWatcherOptions
@@ -160,6 +163,7 @@ export function createCore(deps: CoreDeps): Core {
     clock,
     log: log.child({ component: 'outbound' }),
     assistantName: config.assistantName,
+    groupExists: (folder) => groups.get(folder) !== undefined,
   })
 
   // 4. Before every agent run, and the task runs the queue gives slots to.
@@ -257,6 +261,7 @@ export function createCore(deps: CoreDeps): Core {
     timezone: config.timezone,
     ipcDir: deps.paths.ipc,
     ipc: deps.ipc,
+    limits: deps.agentLimits,
     sendFile: createSendFile({
       groupsDir: deps.paths.groups,
       channelFor: (jid) => channels.channelFor(jid),

@@ -25,7 +25,8 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> & Partial<Pick<Core, 'hooks'>>
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> &
+    Partial<Pick<Core, 'hooks'>> & { tasks?: Pick<Core['tasks'], 'limits'> }
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
@@ -81,6 +82,7 @@ export async function startWebServer(
     auth,
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
+    limitRefusals: () => opts.core?.tasks?.limits?.counts() ?? [],
     probes: opts.probes,
     hooks: opts.core?.hooks,
   })

@@ -93,6 +93,21 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Memory limit per agent',
   },
   containerCpus: { env: 'NGB_CONTAINER_CPUS', toml: 'container.cpus', description: 'CPU limit per agent' },
+  agentMessagesPerMinute: {
+    env: 'NGB_AGENT_MESSAGES_PER_MINUTE',
+    toml: 'limits.agent_messages_per_minute',
+    description: 'Messages one group’s agent may send per minute (send_message); more are refused',
+  },
+  agentMaxTasks: {
+    env: 'NGB_AGENT_MAX_TASKS',
+    toml: 'limits.agent_max_tasks',
+    description: 'Scheduled tasks (active or paused) one group’s agent may have; more are refused',
+  },
+  agentIpcMaxBytes: {
+    env: 'NGB_AGENT_IPC_MAX_BYTES',
+    toml: 'limits.agent_ipc_max_bytes',
+    description: 'Total size of one group’s pending IPC files; files beyond it are refused',
+  },
   containerPidsLimit: {
     env: 'NGB_CONTAINER_PIDS_LIMIT',
     toml: 'container.pids_limit',

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import type { BindToken, BindTokensRepo } from '../db/repos/bind-tokens.ts'
 import type { ChatsRepo, ChatWithBinding } from '../db/repos/chats.ts'
 import type { GroupPatch, GroupsRepo } from '../db/repos/groups.ts'
 import { FOLDER_PATTERN } from '../protocol/container.ts'
 import type { Clock } from '../util/clock.ts'
+import { ensureDir, ensureRoot, safeList, safeWrite } from '../util/safe-fs/index.ts'
 import { checkContainerPath } from './container/allowlist.ts'
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts'
 import type { EventBus } from './events.ts'
@@ -161,10 +161,12 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
         },
         clock.now(),
       )
-      const dir = join(deps.groupsDir, group.folder)
-      mkdirSync(dir, { recursive: true })
-      const memory = join(dir, 'CLAUDE.md')
-      if (!existsSync(memory)) writeFileSync(memory, memoryFile(group))
+      // A folder left by an earlier group of that name is the agent's: create through safe-fs, and
+      // keep an existing memory file (whatever it is, it is never followed or read here).
+      ensureRoot(deps.groupsDir)
+      ensureDir(deps.groupsDir, group.folder)
+      if (!safeList(deps.groupsDir, group.folder).some((e) => e.name === 'CLAUDE.md'))
+        safeWrite(deps.groupsDir, `${group.folder}/CLAUDE.md`, memoryFile(group))
       bus.publish({ type: 'group.changed', group: group.folder, action: 'created' })
       return group
     },

@@ -152,10 +152,27 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     transaction: deps.transaction,
   })
 
+  // A deleted group's containers stop at once and nothing more of it is run or delivered.
+  let offGroupChanged: (() => void) | undefined
+  async function dropGroup(folder: string) {
+    try {
+      await Promise.all([queue.dropGroup(folder), deps.runner.killGroup?.(folder)])
+      log.info('group deleted: its containers were stopped', { group: folder })
+    } catch (error) {
+      log.error('could not stop the containers of a deleted group', {
+        group: folder,
+        error: errorMessage(error),
+      })
+    }
+  }
+
   return {
     inbound,
     queue,
     async start() {
+      offGroupChanged ??= deps.bus.on('group.changed', (e) => {
+        if (e.action === 'removed') void dropGroup(e.group)
+      })
       try {
         const removed = await deps.removeOrphans()
         if (removed > 0) log.info('removed containers left by a previous run', { count: removed })
@@ -179,6 +196,8 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       }
     },
     async stop(deadlineMs = 10_000) {
+      offGroupChanged?.()
+      offGroupChanged = undefined
       inbound.stop()
       const started = clock.now()
       await queue.stop(deadlineMs)

@@ -8,6 +8,8 @@ import type { SendFile } from './attachments/send-file.ts'
 import type { EventBus } from './events.ts'
 import type { IpcActions, RegisterGroupInput } from './ipc/actions.ts'
 import { createIpcActions } from './ipc/actions.ts'
+import type { AgentLimits, AgentLimitsOptions } from './ipc/limits.ts'
+import { createAgentLimits } from './ipc/limits.ts'
 import type { IpcWatcher, IpcWatcherOptions } from './ipc/watcher.ts'
 import { createIpcWatcher } from './ipc/watcher.ts'
 import type { DeliveryRequest, DeliveryResult } from './outbound/deliver.ts'
@@ -35,6 +37,8 @@ export interface TaskRuntimeDeps {
   /** `<data dir>/ipc` */
   ipcDir: string
   ipc?: IpcWatcherOptions
+  /** Per-group caps on agent actions (none: unlimited, as in unit tests). */
+  limits?: AgentLimitsOptions
   sendFile?: SendFile
 }
 
@@ -43,6 +47,7 @@ export interface TaskRuntime {
   scheduler: Scheduler
   actions: IpcActions
   watcher: IpcWatcher
+  limits?: AgentLimits
   start(): void
   stop(): Promise<void>
 }
@@ -62,7 +67,27 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
     clock,
     log,
   })
+  const limits = deps.limits
+    ? createAgentLimits({
+        ...deps.limits,
+        clock,
+        log,
+        taskCount: (folder) =>
+          repos.tasks
+            .list({ groupFolder: folder })
+            .filter((t) => t.status === 'active' || t.status === 'paused').length,
+        tellMain(text) {
+          const main = repos.groups.main()
+          const chatJid = main ? repos.chats.chatsOf(main.folder)[0] : undefined
+          if (!main || !chatJid) return
+          deps.deliver({ chatJid, text, group: main.folder }).catch((error: unknown) => {
+            log.warn('could not tell the main group about a limit', { error: String(error) })
+          })
+        },
+      })
+    : undefined
   const actions = createIpcActions({
+    limits,
     groups: repos.groups,
     groupOfChat: deps.groupOfChat,
     chatsOf: (folder) => repos.chats.chatsOf(folder),
@@ -72,12 +97,13 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
     sendFile: deps.sendFile,
     log,
   })
-  const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, clock, log }, deps.ipc)
+  const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, limits, clock, log }, deps.ipc)
   return {
     tasks,
     scheduler,
     actions,
     watcher,
+    limits,
     start() {
       // Only one ngb serves a data dir, so a run still marked running was cut off by a crash.
       const stale = repos.tasks.closeStaleRuns(clock.now())

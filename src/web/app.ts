@@ -26,6 +26,7 @@ import { pageRenderer } from './pages/render.tsx'
 import { systemPages } from './pages/system.tsx'
 import { tasksPages } from './pages/tasks.tsx'
 import { usagePage } from './pages/usage.tsx'
+import { securityHeaders } from './security-headers.ts'
 import type { WebServices } from './services.ts'
 import { ASSETS, staticAssets } from './static.ts'
 import { wsRoutes } from './ws.ts'
@@ -48,6 +49,8 @@ export interface WebAppDeps {
   /** Hostnames accepted in the Host header (DNS-rebinding defence). */
   allowedHosts: Set<string>
   messageCount: () => number
+  /** Agent actions refused by the per-group limits (core/ipc/limits.ts), for /metrics. */
+  limitRefusals?: () => Array<{ group: string; kind: string; refused: number }>
   probes?: WebProbes
   /** Platform webhooks under /hooks/<platform>; channels mount into it (an empty router when absent). */
   hooks?: WebhookRouter
@@ -75,6 +78,8 @@ export function createWebApp(deps: WebAppDeps) {
   const ws = wsRoutes({
     bus: deps.bus,
     guard,
+    auth: deps.auth,
+    groupExists: (folder) => s.groups.list().some((g) => g.folder === folder),
     log: deps.log.child({ component: 'ws' }),
     runs: s.runs,
     usage: s.usage,
@@ -85,6 +90,7 @@ export function createWebApp(deps: WebAppDeps) {
   })
   return (
     new Elysia()
+      .use(securityHeaders())
       .use(errorHandler(deps.log.child({ component: 'web' })))
       .use(hostGuard(deps.allowedHosts))
       // Before the JSON guard: a webhook's signature is over the raw bytes, which no parser may consume.
@@ -132,6 +138,7 @@ export function createWebApp(deps: WebAppDeps) {
         metricsRoute({
           services: s,
           messageCount: deps.messageCount,
+          limitRefusals: deps.limitRefusals,
           wsClients: ws.clientCount,
           uptimeMs: () => now() - deps.startedAt,
         }),

@@ -71,19 +71,24 @@ describe('trigger patterns (property)', () => {
   test.each(corpus.unsafe)(
     'corpus: %p is refused when saved or matched in linear time, never a stall',
     (pattern) => {
+      let refused = false
       try {
         compileTriggerPattern(pattern)
       } catch (err) {
         expect(err).toBeInstanceOf(InvalidInputError)
+        refused = true
       }
+      const text = `${'a'.repeat(40)}!`
       const started = performance.now()
       const hit = createTriggerChecker('Andy').triggers(group(pattern), {
-        text: `${'a'.repeat(40)}!`,
+        text,
         mentionsBot: false,
         isGroup: true,
       })
       expect(performance.now() - started).toBeLessThan(SLOW_MS)
-      expect(hit).toBe(false)
+      // A refused pattern never matches; a compiled one answers what the pattern means: JavaScript's
+      // answer on a short text of the same shape (quick there, and the same for these patterns).
+      expect(hit).toBe(refused ? false : new RegExp(pattern, 'iu').test('aaaaa!'))
     },
   )
 

@@ -95,3 +95,14 @@ export function resolveInWorkspace(workspace: string, rel: string): string {
   if (!lstatSync(real).isFile()) throw new InvalidInputError(`"${rel}" is not a file`, 'path')
   return real
 }
+
+/**
+ * Where a workspace file really is, as a trusted root (the workspace's real path) and a path inside
+ * it with no link left in it. Opening that through safe-fs (`safeCopyOut`) refuses it if the agent
+ * swaps a component for a link after this check, so the file that is used is the file that was checked.
+ */
+export function canonicalInWorkspace(workspace: string, rel: string): { root: string; rel: string } {
+  const real = resolveInWorkspace(workspace, rel)
+  const root = realpathSync(workspace)
+  return { root, rel: relative(root, real) }
+}

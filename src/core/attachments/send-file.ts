@@ -1,11 +1,11 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs'
-import { basename, join, relative } from 'node:path'
+import { basename, join } from 'node:path'
 import type { SendFileAction } from '../../protocol/attachments.ts'
 import type { Logger } from '../../util/log.ts'
+import { type PrivateCopy, safeCopyOut } from '../../util/safe-fs/index.ts'
 import type { Channel } from '../channel/channel.ts'
 import { errorMessage, NgbError } from '../errors.ts'
 import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
-import { resolveInWorkspace } from './safe-write.ts'
+import { canonicalInWorkspace } from './safe-write.ts'
 import { isImageMime, sniffMime } from './sniff.ts'
 
 export type SendFileOutcome = { kind: 'done' } | { kind: 'refused' | 'invalid' | 'failed'; reason: string }
@@ -20,18 +20,10 @@ export interface SendFileDeps {
 
 export type SendFile = (folder: string, action: Omit<SendFileAction, 'type'>) => Promise<SendFileOutcome>
 
-const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`
+/** Larger than any platform's upload limit; a bigger file is refused before it is copied. */
+const MAX_SEND_BYTES = 2 * 1024 ** 3
 
-export function sniffFile(path: string): string {
-  const fd = openSync(path, 'r')
-  try {
-    const head = new Uint8Array(512)
-    const n = readSync(fd, head, 0, 512, 0)
-    return sniffMime(head.subarray(0, n))
-  } finally {
-    closeSync(fd)
-  }
-}
+const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`
 
 /** Dashboard URL of a workspace file (served by the web layer to the signed-in admin). */
 export const workspaceFileUrl = (folder: string, rel: string) =>
@@ -44,24 +36,43 @@ export const workspaceFileUrl = (folder: string, rel: string) =>
  */
 export function createSendFile(deps: SendFileDeps): SendFile {
   const log = deps.log.child({ component: 'send-file' })
-  return async (folder, action) => {
+  const sendFile: SendFile = async (folder, action) => {
     const workspace = join(deps.groupsDir, folder)
-    let path: string
+    const channel = deps.channelFor(action.chatJid)
+    if (!channel) return { kind: 'invalid', reason: `no channel for chat ${action.chatJid}` }
+    // Read once, through safe-fs, into a host-private copy: the upload (and the sniffing) use that
+    // copy, never a path the agent could swap for a link to a host file after the check.
+    let copy: PrivateCopy
+    let where: { root: string; rel: string }
     try {
-      path = resolveInWorkspace(workspace, action.path)
+      where = canonicalInWorkspace(workspace, action.path)
+      copy = safeCopyOut(where.root, where.rel, MAX_SEND_BYTES)
     } catch (error) {
       const reason = errorMessage(error)
       log.warn('send_file refused', { group: folder, path: action.path, reason })
       return { kind: 'refused', reason }
     }
-    const channel = deps.channelFor(action.chatJid)
-    if (!channel) return { kind: 'invalid', reason: `no channel for chat ${action.chatJid}` }
-    const size = statSync(path).size
-    const mimeType = sniffFile(path)
-    const name = basename(path)
+    try {
+      return await send(folder, action, channel, copy, where.rel)
+    } finally {
+      copy.cleanup()
+    }
+  }
+
+  async function send(
+    folder: string,
+    action: Omit<SendFileAction, 'type'>,
+    channel: Channel,
+    copy: PrivateCopy,
+    rel: string,
+  ): Promise<SendFileOutcome> {
+    const { size } = copy
+    const mimeType = sniffMime(copy.head)
+    const name = basename(rel)
+    const path = copy.path
     if (!channel.sendFile) {
       // The dashboard and the shell have no upload: they get a link (images show inline).
-      const url = workspaceFileUrl(folder, relative(workspace, path))
+      const url = workspaceFileUrl(folder, rel)
       const link = isImageMime(mimeType) ? `![${name}](${url})` : `[${name}](${url})`
       await deps.deliver({
         chatJid: action.chatJid,
@@ -93,4 +104,5 @@ export function createSendFile(deps: SendFileDeps): SendFile {
     log.info('file sent', { group: folder, chat: action.chatJid, mimeType, size })
     return { kind: 'done' }
   }
+  return sendFile
 }

@@ -10,6 +10,7 @@ import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
 import { deliveryFailure } from '../scheduler/run-task.ts'
 import type { TasksService } from '../tasks.ts'
 import type { Group, Task, TriggerMode } from '../types.ts'
+import type { AgentLimits } from './limits.ts'
 
 /** What became of one IPC file: `done` is deleted, everything else goes to ipc/errors/. */
 export type ActionOutcome =
@@ -36,6 +37,8 @@ export interface IpcActionsDeps {
   /** Delivery (Outbound.deliver): strip <internal>, plugins, chunking, store. */
   sendMessage: (req: DeliveryRequest) => Promise<DeliveryResult>
   registerGroup: (input: RegisterGroupInput) => Group
+  /** Per-group caps on messages a minute and tasks (none: unlimited). */
+  limits?: Pick<AgentLimits, 'message' | 'task'>
   /** The agent's send_file (core/attachments/send-file.ts); without it file actions are unknown. */
   sendFile?: SendFile
   log: Logger
@@ -128,6 +131,8 @@ export function createIpcActions(deps: IpcActionsDeps): IpcActions {
     }
     const decision = authorizeSend(source, target)
     if (!decision.allowed) return refuse(source.folder, 'send_message', decision.reason)
+    const limit = deps.limits?.message(source.folder)
+    if (limit && !limit.allowed) return { kind: 'refused', reason: `limit: ${limit.reason}` }
     const failure = deliveryFailure(
       await deps.sendMessage({ chatJid: action.chatJid, text: action.text, group: source.folder }),
     )
@@ -166,6 +171,8 @@ export function createIpcActions(deps: IpcActionsDeps): IpcActions {
     if (!decision.allowed || !taskGroup) {
       return refuse(source.folder, 'schedule_task', decision.allowed ? 'no target group' : decision.reason)
     }
+    const limit = deps.limits?.task(taskGroup.folder)
+    if (limit && !limit.allowed) return { kind: 'refused', reason: `limit: ${limit.reason}` }
     const task = deps.tasks.create({
       groupFolder: taskGroup.folder,
       chatJid: jid,

@@ -22,7 +22,7 @@ export interface DeliveryRequest {
 /** `chunks` is reported by the outbound pipeline; other senders (tests, fakes) may leave it out. */
 export type DeliveryResult =
   | { sent: true; chunks?: number }
-  | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' }
+  | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' | 'group_removed' }
 
 export interface Outbound {
   /** Strip → onBeforeSend → dialect → chunks in order → store as a bot message → message.out. */
@@ -44,6 +44,11 @@ export interface OutboundDeps {
   clock: Clock
   log: Logger
   assistantName: string
+  /**
+   * Whether the group a reply belongs to still exists: a deleted group's queued output is dropped
+   * (checked again right before each chunk is sent, since sends wait in the per-chat queue).
+   */
+  groupExists?: (folder: string) => boolean
   /** The per-platform circuit (defaults: open after 5 failed sends in a row, probe every 30 s). */
   breaker?: { failureThreshold?: number; resetAfterMs?: number }
   /** Platforms drop "typing" after ~5 s; refresh a bit sooner. */
@@ -112,6 +117,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
   const outbound: Outbound = {
     async deliver(req) {
+      const removed = () => req.group !== undefined && deps.groupExists?.(req.group) === false
+      if (removed()) return { sent: false, reason: 'group_removed' }
       const stripped = stripInternal(req.text)
       if (stripped === '') return { sent: false, reason: 'empty' }
       let text = stripped
@@ -141,6 +148,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       // One slot of the chat's queue: nothing else for this chat slips between the chunks, and a chunk
       // that fails stops the rest (the user must never get a reply with a hole in it).
       const steps = chunks.slice(done).map((chunk) => async () => {
+        // Checked again at send time: a deleted group's reply may have waited in the chat's queue.
+        if (removed()) return undefined
         const r = await sendThroughBreaker(channel, req.chatJid, chunk)
         delivered++
         if (delivered < chunks.length)
@@ -150,6 +159,10 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       let firstId: string | undefined
       try {
         const results = await deps.sendQueue.series(req.chatJid, steps)
+        if (results.some((r) => r === undefined)) {
+          log.info('reply dropped: its group was deleted', { group: req.group, chatJid: req.chatJid })
+          return { sent: false, reason: 'group_removed' }
+        }
         firstId = results[0]?.messageId
         if (chunks.length > 1) deps.progress.clear(req.chatJid, hash)
       } catch (error) {

@@ -105,6 +105,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     for (;;) {
       const sessionId = freshSession ? undefined : deps.sessions.get(folder)
       const turn = await runContainer(group, prompt, current, sessionId, control)
+      // Deleted meanwhile: its cursor and session went with it; nothing to settle or retry.
+      if (!deps.groups.get(folder)) return { status: 'skipped' }
       const { outcome } = turn
       if (outcome.status === 'ok') {
         if (turn.unansweredFollowUp) {

@@ -57,4 +57,6 @@ export interface TurnHandle {
 
 export interface AgentRunner {
   start(req: TurnRequest): TurnHandle
+  /** Stops every container this runner started for the group (message and task runs alike). */
+  killGroup?(folder: string): Promise<void>
 }

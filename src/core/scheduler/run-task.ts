@@ -31,9 +31,15 @@ export interface RunTaskDeps {
   timezone: string
 }
 
-/** Empty (all <internal>) or dropped by a plugin: nothing to send, which is no failure. */
+/** Empty (all <internal>), dropped by a plugin or for a deleted group: nothing to send, no failure. */
 export function deliveryFailure(result: DeliveryResult): string | undefined {
-  if (result.sent || result.reason === 'empty' || result.reason === 'plugin') return undefined
+  if (
+    result.sent ||
+    result.reason === 'empty' ||
+    result.reason === 'plugin' ||
+    result.reason === 'group_removed'
+  )
+    return undefined
   return result.reason === 'no_channel' ? 'no channel can send to this chat' : result.reason
 }
 

@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
+import { ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import type { Repos } from '../../db/repos/index.ts'
+import { safeRead, safeWrite, UnsafePathError } from '../../util/safe-fs/index.ts'
 import type { WebGroupsService } from '../services.ts'
 
 const MEMORY_MAX_BYTES = 512 * 1024
@@ -17,7 +16,15 @@ export interface WebGroupsDeps {
 /** The core groups service plus what only the dashboard needs (memory file, binding lists). */
 export function createWebGroups(deps: WebGroupsDeps): WebGroupsService {
   const { core, repos } = deps
-  const memoryPath = (folder: string) => join(deps.groupsDir, folder, 'CLAUDE.md')
+  // groups/<folder> is the agent's workspace: CLAUDE.md there may be a link or a FIFO it planted.
+  const memoryRel = (folder: string) => `${folder}/CLAUDE.md`
+  const refuse = (err: unknown): never => {
+    if (err instanceof UnsafePathError)
+      throw new ConflictError(
+        `CLAUDE.md of this group is not a regular file (${err.reason}); fix the workspace by hand`,
+      )
+    throw err
+  }
   return {
     list: () => core.list(),
     get: (folder) => core.require(folder),
@@ -26,18 +33,22 @@ export function createWebGroups(deps: WebGroupsDeps): WebGroupsService {
     remove: (folder) => core.removeGroup(folder),
     readMemory(folder) {
       core.require(folder)
-      const p = memoryPath(folder)
-      return existsSync(p) ? readFileSync(p, 'utf8') : ''
+      try {
+        return safeRead(deps.groupsDir, memoryRel(folder), MEMORY_MAX_BYTES)?.text ?? ''
+      } catch (err) {
+        return refuse(err)
+      }
     },
     writeMemory(folder, text) {
       core.require(folder)
       if (Buffer.byteLength(text) > MEMORY_MAX_BYTES)
         throw new InvalidInputError('CLAUDE.md is limited to 512 KiB', 'text')
-      mkdirSync(join(deps.groupsDir, folder), { recursive: true })
-      const p = memoryPath(folder)
-      writeFileSync(`${p}.tmp`, text)
-      // rename is atomic: the agent never reads a half-written memory file.
-      renameSync(`${p}.tmp`, p)
+      // Exclusive temp file + rename (atomic, and a planted CLAUDE.md link is replaced, not followed).
+      try {
+        safeWrite(deps.groupsDir, memoryRel(folder), text)
+      } catch (err) {
+        refuse(err)
+      }
     },
     chatsOf(folder) {
       core.require(folder)

@@ -2,8 +2,8 @@ import { join } from 'node:path'
 import type { PostingChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
-import { resolveInWorkspace } from '../../core/attachments/safe-write.ts'
-import { sniffFile } from '../../core/attachments/send-file.ts'
+import { canonicalInWorkspace } from '../../core/attachments/safe-write.ts'
+import { sniffMime } from '../../core/attachments/sniff.ts'
 import type { ChannelRegistry } from '../../core/channel/registry.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
@@ -14,6 +14,7 @@ import { BUILTIN_PLUGINS } from '../../plugins/builtin/index.ts'
 import { createPluginManager, type PluginManager } from '../../plugins/manager.ts'
 import type { Clock } from '../../util/clock.ts'
 import { createMemoryLogger } from '../../util/log.ts'
+import { safeCopyOut } from '../../util/safe-fs/index.ts'
 import type { WebServices } from '../services.ts'
 import { createWebChannels } from './channels.ts'
 import { createWebGroups } from './groups.ts'
@@ -34,6 +35,9 @@ export interface WebServicesDeps {
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */
+/** Files the dashboard shows from a workspace are read into memory: capped. */
+const WORKSPACE_FILE_MAX_BYTES = 64 * 1024 * 1024
+
 export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebServices> = {}): WebServices {
   const now = () => deps.clock.now()
   const { repos, bus, clock } = deps
@@ -52,7 +56,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
     groups: createWebGroups({ core: coreGroups, repos, groupsDir: deps.groupsDir, now }),
     tasks: createWebTasks({ core: coreTasks, repos, bus, now, defaultChatOf: webChat.jidOf }),
     chats: createRepoChats(deps.repos),
-    runs: createRepoRuns(deps.repos),
+    runs: createRepoRuns(deps.repos, deps.groupsDir),
     sessions: createRepoSessions(deps.repos),
     channels: createWebChannels({
       config: deps.loaded.config,
@@ -77,8 +81,15 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
     ...overrides,
     webChat,
     files: {
-      resolve: (folder, rel) => resolveInWorkspace(join(deps.groupsDir, folder), rel),
-      mimeOf: sniffFile,
+      async read(folder, rel) {
+        const where = canonicalInWorkspace(join(deps.groupsDir, folder), rel)
+        const copy = safeCopyOut(where.root, where.rel, WORKSPACE_FILE_MAX_BYTES)
+        try {
+          return { bytes: await Bun.file(copy.path).bytes(), mimeType: sniffMime(copy.head) }
+        } finally {
+          copy.cleanup()
+        }
+      },
     },
   }
 }

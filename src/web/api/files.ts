@@ -7,10 +7,11 @@ import { FolderParams } from './schemas.ts'
 const FileParams = v.object({ ...FolderParams.entries, '*': v.string() })
 
 export interface WorkspaceFiles {
-  /** Absolute path of a file inside the group's workspace; throws if it is not one (links resolved). */
-  resolve(folder: string, rel: string): string
-  /** Sniffed MIME type of the file at `path`. */
-  mimeOf(path: string): string
+  /**
+   * The bytes and sniffed MIME type of a file inside the group's workspace, read once through
+   * safe-fs (links resolved only inside, never followed at read time); throws if it is not one.
+   */
+  read(folder: string, rel: string): Promise<{ bytes: Uint8Array; mimeType: string }>
 }
 
 /**
@@ -21,17 +22,17 @@ export interface WorkspaceFiles {
 export function filesApi(files: WorkspaceFiles) {
   return new Elysia({ tags: ['groups'] }).get(
     '/api/groups/:folder/files/*',
-    ({ params }) => {
+    async ({ params }) => {
       const rel = decodeURIComponent(params['*'])
-      let path: string
+      let file: { bytes: Uint8Array; mimeType: string }
       try {
-        path = files.resolve(params.folder, rel)
+        file = await files.read(params.folder, rel)
       } catch {
         throw new NotFoundError(`no file "${rel}" in the workspace of group "${params.folder}"`)
       }
-      const type = files.mimeOf(path)
+      const type = file.mimeType
       const name = rel.split('/').at(-1) ?? 'file'
-      return new Response(Bun.file(path), {
+      return new Response(new Blob([new Uint8Array(file.bytes)]), {
         headers: {
           'content-type': isImageMime(type) ? type : 'application/octet-stream',
           'content-disposition': `${isImageMime(type) ? 'inline' : 'attachment'}; filename="${name.replace(/[^\w.-]/g, '_')}"`,

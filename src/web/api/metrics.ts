@@ -4,6 +4,7 @@ import type { WebServices } from '../services.ts'
 export interface MetricsDeps {
   services: WebServices
   messageCount: () => number
+  limitRefusals?: () => Array<{ group: string; kind: string; refused: number }>
   wsClients: () => number
   uptimeMs: () => number
 }
@@ -58,6 +59,12 @@ export function metricsRoute(deps: MetricsDeps) {
           .list()
           .filter((p) => p.loaded)
           .map((p) => [`{plugin="${p.name}"}`, p.errors]),
+      ),
+      line(
+        'ngb_agent_limit_refusals_total',
+        'Agent actions refused by the per-group limits since start',
+        'counter',
+        (deps.limitRefusals?.() ?? []).map((r) => [`{group="${r.group}",kind="${r.kind}"}`, r.refused]),
       ),
       ...usageMetrics(s),
       line('ngb_websocket_clients', 'Open dashboard/API WebSockets', 'gauge', [['', deps.wsClients()]]),

@@ -30,6 +30,7 @@ let serve: ServeProcess
 let browser: Browser
 let context: BrowserContext
 let page: Page
+const cspViolations: string[] = []
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return
@@ -61,6 +62,10 @@ beforeAll(async () => {
   })
   context = await browser.newContext({ viewport: { width: 390, height: 844 } })
   page = await context.newPage()
+  // The dashboard runs under a strict CSP (src/web/security-headers.ts): any violation is a bug.
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text())
+  })
 }, 120_000)
 
 afterAll(async () => {
@@ -228,5 +233,12 @@ describe('dashboard in a real browser', () => {
     await noXss()
     await other.close()
     await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true })
+  })
+
+  browserTest('no page broke the Content-Security-Policy', async () => {
+    const res = await page.goto(`${serve.url}/`)
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'")
+    expect(res?.headers()['x-frame-options']).toBe('DENY')
+    expect(cspViolations).toEqual([])
   })
 })
