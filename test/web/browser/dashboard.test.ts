@@ -8,6 +8,7 @@ import { openDatabase } from '../../../src/db/open.ts'
 import { createRepos } from '../../../src/db/repos/index.ts'
 import { ensureTestImage } from '../../helpers/agent-image.ts'
 import { docker, HAS_DOCKER } from '../../helpers/docker.ts'
+import { waitFor } from '../../helpers/wait.ts'
 import type { ServeProcess } from './serve.ts'
 import { SCREENSHOTS, startServe } from './serve.ts'
 
@@ -126,7 +127,12 @@ describe('dashboard in a real browser', () => {
     expect(await item.locator('.text').textContent()).toBe(`hello ${XSS}`)
     expect(await page.locator('#chat-log script, #chat-log img').count()).toBe(0)
     await noXss()
-    expect(await page.getByLabel('Message').inputValue()).toBe('')
+    // The box is cleared when the POST answers, which can come after the live frame of the message
+    // itself: wait for it rather than read it once.
+    await waitFor(
+      async () => (await page.getByLabel('Message').inputValue()) === '',
+      'the message box to be cleared',
+    )
   })
 
   test.skipIf(!HAS_CHROMIUM || !HAS_DOCKER)(
