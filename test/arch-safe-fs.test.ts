@@ -33,10 +33,9 @@ const FS_OPS = new Set([
 
 /** Files allowed raw fs, all outside the agent-writable dirs (except the known gaps below). */
 const ALLOWED: Record<string, string> = {
-  // Known gaps (docs/security.md, residual risks): the attachment inbox writer landed with its own
-  // lstat checks, which leave a check-then-use race; it is to move onto safe-fs.
-  'src/core/attachments/safe-write.ts': 'GAP: lstat checks, then use by path (race)',
-  'src/core/attachments/store.ts': 'GAP: inbox usage walk and link+unlink by path',
+  // Resolving only (realpath, lstat): the file is then read through safe-fs (safeCopyOut), which
+  // refuses it if the agent swapped a component for a link after the check.
+  'src/core/attachments/safe-write.ts': 'resolves send_file paths; reads go through safeCopyOut',
   'src/util/safe-fs/index.ts': 'the one module that owns the symlink-safe primitives',
   'src/util/safe-fs/dir.ts': 'the verified-directory half of that module',
   'src/util/log.ts': 'the host log under <data>/logs (never mounted)',

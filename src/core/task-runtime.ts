@@ -59,7 +59,14 @@ export interface TaskRuntime {
  */
 export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
   const { repos, bus, clock, log, timezone } = deps
-  const tasks = createTasksService({ tasks: repos.tasks, groups: repos.groups, bus, clock, timezone })
+  const tasks = createTasksService({
+    tasks: repos.tasks,
+    groups: repos.groups,
+    chats: repos.chats,
+    bus,
+    clock,
+    timezone,
+  })
   const scheduler = createScheduler({
     tasks: repos.tasks,
     enqueueTask: (task) => deps.enqueueTask(task),

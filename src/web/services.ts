@@ -16,7 +16,8 @@ import type { UsageRow } from '../db/repos/usage.ts'
 
 export interface NewGroupInput {
   folder: string
-  name: string
+  /** Default: the folder (the core's rule). */
+  name?: string
   triggerMode?: TriggerMode
   triggerPattern?: string
   settings?: GroupSettings
@@ -30,17 +31,20 @@ export interface WebGroupsService {
   get(folder: string): Group
   create(input: NewGroupInput): Group
   update(folder: string, patch: GroupUpdate): Group
-  remove(folder: string): void
+  /** Refuses the main group unless `force`. */
+  remove(folder: string, opts?: { force?: boolean }): void
   readMemory(folder: string): string
   writeMemory(folder: string, text: string): void
   chatsOf(folder: string): string[]
-  bind(folder: string, chatJid: string): void
+  /** A chat bound elsewhere is a conflict unless `move` (core/groups.ts owns the rule). */
+  bind(folder: string, chatJid: string, opts?: { move?: boolean }): void
+  /** NotFoundError when the chat is not bound. */
   unbind(chatJid: string): void
-  createBindToken(folder: string): BindToken
+  createBindToken(folder: string, ttlMs?: number): BindToken
   activeBindTokens(folder?: string): BindToken[]
 }
 
-export type NewTaskInput = Omit<NewTask, 'chatJid'> & { chatJid?: string }
+export type NewTaskInput = NewTask
 
 export interface WebTasksService {
   list(opts?: { groupFolder?: string }): Task[]

@@ -40,6 +40,7 @@ function setup() {
   const tasks = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
+    chats: repos.chats,
     bus,
     clock: systemClock,
     timezone: 'UTC',

@@ -37,7 +37,7 @@ export function GroupsPage({ groups }: { groups: Group[] }) {
         <label for="g-folder">Folder (a-z, 0-9, -)</label>
         <input id="g-folder" name="folder" required pattern="[a-z0-9][a-z0-9\-]{0,63}" />
         <label for="g-name">Name</label>
-        <input id="g-name" name="name" required />
+        <input id="g-name" name="name" placeholder="default: the folder" />
         <label for="g-trigger">Trigger</label>
         <select id="g-trigger" name="triggerMode">
           <option value="always">always</option>

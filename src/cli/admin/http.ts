@@ -148,11 +148,7 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
         })),
       )
     },
-    addGroup: async (input) =>
-      (await send(GroupSchema, 'POST', '/api/groups', {
-        ...input,
-        name: input.name ?? input.folder,
-      })) as Group,
+    addGroup: async (input) => (await send(GroupSchema, 'POST', '/api/groups', input)) as Group,
     async removeGroup(folder, opts) {
       await call('DELETE', `/api/groups/${enc(folder)}${opts.force ? '?force=true' : ''}`)
     },

@@ -2,7 +2,6 @@ import { dataPaths, defaultConfigDir } from '../../config/paths.ts'
 import type { Config } from '../../config/schema.ts'
 import { allowlistPath } from '../../core/container/allowlist.ts'
 import { createMountPolicy } from '../../core/container/mount-policy.ts'
-import { NotFoundError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
@@ -37,6 +36,7 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
   const tasks = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
+    chats: repos.chats,
     bus,
     clock: systemClock,
     timezone: config.timezone,
@@ -60,14 +60,11 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
       return groups.updateGroup(folder, { settings: budget ? { ...rest, budget } : rest })
     },
     async resetSession(folder) {
-      if (!groups.get(folder)) throw new NotFoundError(`no group "${folder}" (see \`ngb groups ls\`)`)
+      groups.require(folder)
       return repos.sessions.clear(folder)
     },
     listTasks: async (opts) => tasks.list(opts),
-    async addTask(input) {
-      const chatJid = input.chatJid ?? repos.chats.chatsOf(input.groupFolder)[0] ?? `web:${input.groupFolder}`
-      return tasks.create({ ...input, chatJid })
-    },
+    addTask: async (input) => tasks.create(input),
     pauseTask: async (id) => tasks.pause(id),
     resumeTask: async (id) => tasks.resume(id),
     removeTask: async (id) => tasks.cancel(id),

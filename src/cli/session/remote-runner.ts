@@ -3,6 +3,8 @@ import { NgbError } from '../../core/errors.ts'
 import type { AgentRunner, TurnOutcome } from '../../core/runner/types.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { OutputFrameSchema } from '../../protocol/container.ts'
+import type { Clock, TimerHandle } from '../../util/clock.ts'
+import { systemClock } from '../../util/clock.ts'
 
 const EventSchema = v.variant('type', [
   v.looseObject({
@@ -21,6 +23,8 @@ export interface RemoteRunnerDeps {
   fetch?: typeof fetch
   /** After the last answer, how long a graceful close waits for more (default 1000 ms). */
   quietMs?: number
+  /** Times the quiet wait (tests pass a manual clock). */
+  clock?: Clock
 }
 
 interface RemoteTurn {
@@ -44,6 +48,7 @@ export interface RemoteRunner extends AgentRunner {
  */
 export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<RemoteRunner> {
   const doFetch = deps.fetch ?? fetch
+  const clock = deps.clock ?? systemClock
   const chatJid = `web:${deps.folder}`
   const wsUrl = `${deps.url.replace(/^http/, 'ws')}/ws?group=${encodeURIComponent(deps.folder)}`
   // Bun's WebSocket takes headers: the bearer token authenticates the upgrade.
@@ -119,10 +124,10 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
       // (an answer may come in several messages), or for the server's run to end.
       let awaiting = false
       let closing = false
-      let quiet: ReturnType<typeof setTimeout> | undefined
+      let quiet: TimerHandle | undefined
       const endWhenQuiet = () => {
-        if (quiet) clearTimeout(quiet)
-        if (closing && !awaiting) quiet = setTimeout(() => turn.end({}), deps.quietMs ?? 1000)
+        if (quiet) clock.clearTimeout(quiet)
+        if (closing && !awaiting) quiet = clock.setTimeout(() => turn.end({}), deps.quietMs ?? 1000)
       }
       const turn: RemoteTurn = {
         onFrame: req.onFrame,
@@ -136,7 +141,7 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
           if (closing) turn.end({})
         },
         end(o: Partial<TurnOutcome>) {
-          if (quiet) clearTimeout(quiet)
+          if (quiet) clock.clearTimeout(quiet)
           if (finished) return
           finished = true
           if (current === turn) current = undefined

@@ -1,12 +1,11 @@
-import { linkSync, lstatSync, readdirSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AttachmentKind, AttachmentRef } from '../../protocol/attachments.ts'
 import type { Clock } from '../../util/clock.ts'
+import { safeList, safeWriteStream } from '../../util/safe-fs/index.ts'
 import type { InboundAttachment } from '../channel/channel.ts'
 import { errorMessage } from '../errors.ts'
 import { CONTAINER_WORKSPACE } from '../prompt.ts'
 import type { MessageAttachment } from '../types.ts'
-import { ensureRealDir, openExclusive } from './safe-write.ts'
 import { extensionOf, sniffMime } from './sniff.ts'
 
 export type StoredAttachment = MessageAttachment
@@ -33,18 +32,18 @@ export const INBOX_DIR = 'inbox'
 
 const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`
 
-function inboxUsage(dir: string): number {
+/** Bytes under `workspace/rel`, read through safe-fs: a link the agent planted is never followed. */
+function inboxUsage(workspace: string, rel: string, depth = 0): number {
   let total = 0
-  let entries: string[]
+  let entries: ReturnType<typeof safeList>
   try {
-    entries = readdirSync(dir)
+    entries = safeList(workspace, rel)
   } catch {
     return 0
   }
-  for (const name of entries) {
-    const st = lstatSync(join(dir, name))
-    if (st.isSymbolicLink()) continue
-    total += st.isDirectory() ? inboxUsage(join(dir, name)) : st.size
+  for (const e of entries) {
+    if (e.type === 'dir' && depth < 4) total += inboxUsage(workspace, `${rel}/${e.name}`, depth + 1)
+    else if (e.type === 'file') total += e.size
   }
   return total
 }
@@ -71,7 +70,7 @@ export function createAttachmentStore(deps: AttachmentStoreDeps): AttachmentStor
       const name = (att.name ?? '').slice(0, 200) || att.kind
       if (att.size !== undefined && att.size > deps.maxBytes) return tooLarge(name, att.size)
       const workspace = join(deps.groupsDir, folder)
-      const used = inboxUsage(join(workspace, INBOX_DIR))
+      const used = inboxUsage(workspace, INBOX_DIR)
       const room = deps.quotaBytes - used
       if ((att.size ?? 0) > room || room <= 0)
         return {
@@ -96,10 +95,8 @@ export function createAttachmentStore(deps: AttachmentStoreDeps): AttachmentStor
         return tooLarge(name, declared)
       }
       const day = new Date(deps.clock.now()).toISOString().slice(0, 10)
-      const dir = ensureRealDir(workspace, [INBOX_DIR, day])
       const id = crypto.randomUUID().replaceAll('-', '').slice(0, 16)
-      const partial = join(dir, `.${id}.part`)
-      const file = openExclusive(partial)
+      const file = safeWriteStream(workspace, `${INBOX_DIR}/${day}`)
       const limit = Math.min(deps.maxBytes, room)
       let size = 0
       let head: Uint8Array = new Uint8Array(0)
@@ -120,7 +117,6 @@ export function createAttachmentStore(deps: AttachmentStoreDeps): AttachmentStor
           if (head.length < 512) head = concat(head, chunk.subarray(0, 512 - head.length))
           file.write(chunk)
         }
-        file.close()
       } catch (error) {
         file.discard()
         return {
@@ -131,7 +127,7 @@ export function createAttachmentStore(deps: AttachmentStoreDeps): AttachmentStor
       }
       const mimeType = sniffMime(head)
       const final = `${id}.${extensionOf(mimeType)}`
-      renameNoFollow(dir, partial, final)
+      file.commit(final)
       // The sniffed type decides: a "photo" that is not an image is passed on as a document.
       const kind: AttachmentKind =
         att.kind === 'image' && !mimeType.startsWith('image/') ? 'document' : att.kind
@@ -148,10 +144,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a)
   out.set(b, a.length)
   return out
-}
-
-function renameNoFollow(dir: string, from: string, name: string): void {
-  // link + unlink fails if the target exists (never replaces a file or follows a planted link).
-  linkSync(from, join(dir, name))
-  unlinkSync(from)
 }

@@ -284,12 +284,12 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
       }
       const running = () =>
         [...groups.values()].flatMap((s) => (s.done ? [s.done] : [])).concat([...dropping])
-      let timer: ReturnType<typeof setTimeout> | undefined
+      let timer: TimerHandle | undefined
       const deadline = new Promise<'deadline'>((resolve) => {
-        timer = setTimeout(() => resolve('deadline'), deadlineMs)
+        timer = clock.setTimeout(() => resolve('deadline'), deadlineMs)
       })
       const outcome = await Promise.race([Promise.all(running()).then(() => 'done' as const), deadline])
-      clearTimeout(timer)
+      if (timer) clock.clearTimeout(timer)
       if (outcome === 'deadline') {
         log.warn('turns still running at the shutdown deadline; stopping their containers')
         await Promise.all([...groups.values()].map((s) => s.live?.kill()))

@@ -107,6 +107,57 @@ function renameInto(dir: Dir, from: string, to: string): void {
   }
 }
 
+/** A file streamed into a verified directory (a download): exclusive temp file, renamed on commit. */
+export interface StreamWriter {
+  write(chunk: Uint8Array): void
+  /** Closes the file and renames it to `name` beside it; returns `relDir/name`. */
+  commit(name: string): string
+  /** Closes and removes the partial file (over a limit, a failed download). */
+  discard(): void
+}
+
+/**
+ * Opens `root/relDir` (created or repaired) as a verified directory and an exclusive temp file in
+ * it; the directory stays open until commit/discard, so every step acts on the directory that was
+ * checked even if the agent swaps a path component for a link meanwhile.
+ */
+export function safeWriteStream(root: string, relDir: string, opts: { mode?: number } = {}): StreamWriter {
+  const dir = openDir(root, relDir, { create: true })
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+  const tmpName = `.stream.${crypto.randomUUID().slice(0, 12)}.part`
+  let fd: number | undefined
+  try {
+    fd = openSync(dir.at(tmpName), flags, opts.mode ?? 0o644)
+  } catch (err) {
+    dir.close()
+    throw err
+  }
+  const finish = () => {
+    if (fd !== undefined) closeSync(fd)
+    fd = undefined
+  }
+  return {
+    write(chunk) {
+      if (fd === undefined) throw new Error('safeWriteStream: write after commit or discard')
+      writeAll(fd, chunk)
+    },
+    commit(name) {
+      finish()
+      try {
+        renameSync(dir.at(tmpName), dir.at(name))
+        return relDir ? `${relDir}/${name}` : name
+      } finally {
+        dir.close()
+      }
+    },
+    discard() {
+      finish()
+      tryUnlink(dir.at(tmpName))
+      dir.close()
+    },
+  }
+}
+
 /**
  * Appends to a regular file with a single link (created if missing); refuses a symlink, a FIFO,
  * a directory or a hard-linked file instead of writing through it.

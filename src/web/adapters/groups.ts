@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.ts'
+import { ConflictError, InvalidInputError } from '../../core/errors.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import type { Repos } from '../../db/repos/index.ts'
 import { safeRead, safeWrite, UnsafePathError } from '../../util/safe-fs/index.ts'
@@ -30,7 +30,7 @@ export function createWebGroups(deps: WebGroupsDeps): WebGroupsService {
     get: (folder) => core.require(folder),
     create: (input) => core.createGroup(input),
     update: (folder, patch) => core.updateGroup(folder, patch),
-    remove: (folder) => core.removeGroup(folder),
+    remove: (folder, opts) => core.removeGroup(folder, opts),
     readMemory(folder) {
       core.require(folder)
       try {
@@ -54,15 +54,11 @@ export function createWebGroups(deps: WebGroupsDeps): WebGroupsService {
       core.require(folder)
       return repos.chats.chatsOf(folder)
     },
-    bind(folder, chatJid) {
-      core.require(folder)
-      if (!repos.chats.get(chatJid)) throw new NotFoundError(`chat "${chatJid}" is not known`)
-      core.bind(chatJid, folder, { move: true })
-    },
+    bind: (folder, chatJid, opts) => core.bind(chatJid, folder, opts),
     unbind(chatJid) {
-      if (!core.unbind(chatJid)) throw new NotFoundError(`chat "${chatJid}" is not bound`)
+      core.unbind(chatJid, { mustBeBound: true })
     },
-    createBindToken: (folder) => core.createBindToken(folder),
+    createBindToken: (folder, ttlMs) => core.createBindToken(folder, ttlMs),
     activeBindTokens(folder) {
       const all = repos.bindTokens.listActive(deps.now())
       return folder ? all.filter((t) => t.groupFolder === folder) : all

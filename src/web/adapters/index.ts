@@ -48,16 +48,17 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
   const coreTasks = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
+    chats: repos.chats,
     bus,
     clock,
     timezone: deps.loaded.config.timezone,
   })
   return {
     groups: createWebGroups({ core: coreGroups, repos, groupsDir: deps.groupsDir, now }),
-    tasks: createWebTasks({ core: coreTasks, repos, bus, now, defaultChatOf: webChat.jidOf }),
+    tasks: createWebTasks({ core: coreTasks, repos, bus, now }),
     chats: createRepoChats(deps.repos),
     runs: createRepoRuns(deps.repos, deps.groupsDir),
-    sessions: createRepoSessions(deps.repos),
+    sessions: createRepoSessions(deps.repos, coreGroups.require),
     channels: createWebChannels({
       config: deps.loaded.config,
       bus,

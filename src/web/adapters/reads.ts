@@ -49,9 +49,16 @@ export function createRepoRuns(repos: Pick<Repos, 'runs'>, groupsDir: string): R
   }
 }
 
-export function createRepoSessions(repos: Pick<Repos, 'sessions'>): SessionsService {
+/** `requireGroup` is the core's check (core/groups.ts), so an unknown group reads as on the CLI. */
+export function createRepoSessions(
+  repos: Pick<Repos, 'sessions'>,
+  requireGroup: (folder: string) => unknown,
+): SessionsService {
   return {
     list: () => repos.sessions.list(),
-    reset: (folder, scope) => repos.sessions.clear(folder, scope),
+    reset(folder, scope) {
+      requireGroup(folder)
+      return repos.sessions.clear(folder, scope)
+    },
   }
 }

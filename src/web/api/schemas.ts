@@ -5,7 +5,15 @@ export const Folder = v.pipe(
   v.string(),
   v.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'folder: 1-64 of a-z, 0-9 and -, starting with a letter or digit'),
 )
-export const FolderParams = v.object({ folder: Folder })
+/**
+ * Admin fields are only bounded here; their rules (folder syntax, reserved names, JID syntax,
+ * schedules, prompt limits) live in core/groups.ts and core/tasks.ts, so the API, the dashboard and
+ * the CLI's local path answer with the same code and message.
+ */
+const Bounded = (max: number) => v.pipe(v.string(), v.maxLength(max))
+/** A reference to a group: an unknown or malformed folder is the core's "does not exist". */
+const FolderRef = v.pipe(v.string(), v.minLength(1), v.maxLength(200))
+export const FolderParams = v.object({ folder: FolderRef })
 export const IdParams = v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) })
 export const NameParams = v.object({ name: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'unknown name')) })
 
@@ -54,8 +62,8 @@ export const GroupSettingsSchema = v.object({
 })
 
 export const CreateGroupBody = v.object({
-  folder: Folder,
-  name: Text(100),
+  folder: Bounded(200),
+  name: v.optional(Bounded(1000)),
   triggerMode: v.optional(Trigger),
   triggerPattern: OptionalText(500),
   settings: v.optional(GroupSettingsSchema),
@@ -69,7 +77,9 @@ export const UpdateGroupBody = v.object({
 
 export const MemoryBody = v.object({ text: v.pipe(v.string(), v.maxLength(512 * 1024)) })
 export const Jid = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_-]*:[^\s]+$/, 'chatJid: <platform>:<id>'))
-export const BindBody = v.object({ chatJid: Jid })
+export const BindBody = v.object({ chatJid: Bounded(1000), move: v.optional(v.boolean()) })
+export const RemoveGroupQuery = v.object({ force: v.optional(v.picklist(['true', 'false', '1', '0'])) })
+export const TokenTtlBody = v.optional(v.object({ ttlMs: v.optional(v.number()) }))
 
 const Limit = (def: string, max: number) =>
   v.optional(
@@ -103,17 +113,16 @@ export const ChatFormBody = v.pipe(
   ),
 )
 
-export const ScheduleType = v.picklist(['cron', 'interval', 'once'], 'scheduleType: cron, interval or once')
 export const CreateTaskBody = v.object({
-  groupFolder: Folder,
-  prompt: Text(20_000),
-  scheduleType: ScheduleType,
-  scheduleValue: Text(200),
-  contextMode: v.optional(v.picklist(['group', 'isolated'])),
-  chatJid: v.optional(Jid),
+  groupFolder: FolderRef,
+  prompt: Bounded(1_000_000),
+  scheduleType: Bounded(100),
+  scheduleValue: Bounded(1000),
+  contextMode: v.optional(Bounded(100)),
+  chatJid: v.optional(Bounded(1000)),
 })
 export const UpdateTaskBody = v.object({ prompt: Text(20_000) })
-export const TasksQuery = v.object({ group: v.optional(Folder) })
+export const TasksQuery = v.object({ group: v.optional(FolderRef) })
 export const RunsQuery = v.object({ group: v.optional(Folder), limit: Limit('100', 1000) })
 export const SessionResetBody = v.object({
   scope: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { createAttachmentStore } from '../../../src/core/attachments/store.ts'
 import type { InboundAttachment } from '../../../src/core/channel/channel.ts'
@@ -95,12 +95,15 @@ describe('attachment store', () => {
     expect(r).toMatchObject({ ok: false, reason: 'quota' })
   })
 
-  test('an inbox replaced by a symlink is not followed', async () => {
+  test('an inbox replaced by a symlink is not followed: it is re-created as a real folder (safe-fs)', async () => {
     const { store, groupsDir } = setup()
     const outside = tempDir()
     symlinkSync(outside, join(groupsDir, 'g', 'inbox'))
-    await expect(store.save('g', file(PNG_1X1))).rejects.toThrow(/not a plain folder/)
+    const r = await store.save('g', file(PNG_1X1))
+    if (!r.ok) throw new Error(r.message)
     expect(readdirSync(outside)).toEqual([])
+    expect(lstatSync(join(groupsDir, 'g', 'inbox')).isDirectory()).toBe(true)
+    expect(new Uint8Array(readFileSync(join(groupsDir, 'g', r.attachment.path)))).toEqual(PNG_1X1)
   })
 
   test('a failed download is reported, not thrown', async () => {
