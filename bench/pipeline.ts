@@ -16,20 +16,16 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createWebChannel } from '../src/channels/web/index.ts'
-import { createBudgetGate } from '../src/core/budget/gate.ts'
-import { createChannelRegistry } from '../src/core/channel/registry.ts'
+import { createCore } from '../src/app/core.ts'
 import { createEventBus } from '../src/core/events.ts'
-import { createGroupsService } from '../src/core/groups.ts'
-import { createOrchestrator } from '../src/core/orchestrator.ts'
 import type { AgentRunner, TurnOutcome } from '../src/core/runner/types.ts'
 import type { RunUsage } from '../src/core/types.ts'
 import { addUsage, ZERO_USAGE } from '../src/core/usage/sum.ts'
 import { openDatabase } from '../src/db/open.ts'
 import { createRepos } from '../src/db/repos/index.ts'
 import { BUILTIN_PLUGINS } from '../src/plugins/builtin/index.ts'
-import { createPluginHost, type PluginHost } from '../src/plugins/host.ts'
-import { createPluginManager } from '../src/plugins/manager.ts'
+import type { PluginHost } from '../src/plugins/host.ts'
+import type { PluginManager } from '../src/plugins/manager.ts'
 import { systemClock } from '../src/util/clock.ts'
 import { createMemoryLogger } from '../src/util/log.ts'
 
@@ -57,14 +53,7 @@ function percentile(xs: number[], p: number): number {
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d
 
 /** The three built-ins on, configured so they do their work but let every bench message through. */
-function builtinsHost(repos: ReturnType<typeof createRepos>, log: ReturnType<typeof createMemoryLogger>) {
-  const manager = createPluginManager({
-    log,
-    base: { assistantName: 'Andy', reply: async () => {} },
-    store: repos.pluginState,
-    builtins: BUILTIN_PLUGINS,
-    now: Date.now,
-  })
+function configureBuiltins(manager: PluginManager) {
   manager.setConfig('mention', { aliases: ['andy_bot', '<@U042>'] })
   manager.setConfig('rate-limiter', { perMinute: 1_000_000, perHour: 10_000_000 })
   manager.setConfig('auto-reply', {
@@ -75,7 +64,6 @@ function builtinsHost(repos: ReturnType<typeof createRepos>, log: ReturnType<typ
     ],
   })
   for (const b of BUILTIN_PLUGINS) manager.setEnabled(b.name, true)
-  return manager.host
 }
 
 /** Times every chain/notify call; per message = all hook time of the run divided by the messages. */
@@ -187,62 +175,34 @@ async function scenario(
       }
     },
   }
-  const groups = createGroupsService({
-    repos,
-    bus,
-    clock: systemClock,
-    groupsDir: join(work, `groups-${scenarios}`),
-  })
-  for (let g = 0; g < GROUPS; g++) groups.createGroup({ folder: `g${g}`, triggerMode: 'always' })
   const onMessageMs: number[] = []
   const hookTotal = { ms: 0 }
-  const plugins = withBuiltins
-    ? timed(builtinsHost(repos, log), onMessageMs, hookTotal)
-    : createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } })
-  let handle: (
-    m: Parameters<ReturnType<typeof createOrchestrator>['inbound']['handle']>[0],
-  ) => Promise<unknown> = async () => {}
-  const channels = createChannelRegistry({ bus, log, onInbound: async (m) => void (await handle(m)) })
-  const web = createWebChannel()
-  channels.add(web)
-  const gate = withUsage
-    ? createBudgetGate({
-        usage: repos.usage,
-        notices: repos.budgetNotices,
-        global: () => (withBudget ? { dailyUsd: 1_000_000 } : {}),
-        group: (folder) => groups.get(folder),
-        mainChat: () => undefined,
-        tell: async () => {},
-        enqueue: (folder) => orchestrator.queue.enqueue(folder),
-        enqueueTask: () => {},
-        bus,
-        clock: systemClock,
-        log,
-        timezone: 'Europe/Berlin',
-      })
-    : undefined
-  gate?.start()
-  const orchestrator = createOrchestrator({
+  // The production composition (src/app/core.ts), with this stub runner.
+  const core = createCore({
     config: {
       assistantName: 'Andy',
       maxConcurrent: cap,
       retryBaseMs: 5000,
       maxRetries: 5,
-      idleTimeoutMs: 60_000,
+      timezone: 'Europe/Berlin',
     },
     repos,
-    groups,
-    channels,
-    plugins,
-    runner,
-    bus,
+    paths: { groups: join(work, `groups-${scenarios}`), ipc: join(work, `ipc-${scenarios}`) },
     clock: systemClock,
     log,
+    runner,
     removeOrphans: async () => 0,
+    bus,
     transaction: (fn) => db.transaction(fn).immediate(),
-    budget: gate,
+    builtins: withBuiltins ? BUILTIN_PLUGINS : undefined,
+    wrapPlugins: withBuiltins ? (host) => timed(host, onMessageMs, hookTotal) : undefined,
+    globalBudget: () => (withBudget ? { dailyUsd: 1_000_000 } : {}),
   })
-  handle = (m) => orchestrator.inbound.handle(m)
+  if (withBuiltins) configureBuiltins(core.pluginManager)
+  const { orchestrator, web } = core
+  const gate = withUsage ? core.budget : undefined
+  gate?.start()
+  for (let g = 0; g < GROUPS; g++) core.groups.createGroup({ folder: `g${g}`, triggerMode: 'always' })
   await orchestrator.start()
   let replies = 0
   bus.on('message.out', () => replies++)

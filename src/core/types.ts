@@ -66,6 +66,11 @@ export interface StoredMessage {
   mentionsBot: boolean
   replyTo?: string
   threadId?: string
+  /**
+   * Decided once, by the inbound pipeline's trigger step: this message wakes the group's agent.
+   * Stored rows always carry it; absent means no (messages built outside the pipeline).
+   */
+  triggers?: boolean
   /** Files that came with the message, stored in the group workspace. */
   attachments?: MessageAttachment[]
 }

@@ -23,7 +23,6 @@ function flakyChannel() {
       return { messageId: String(sent.length) }
     },
     health: () => ({ status: 'connected' }),
-    ownsJid: (jid) => jid.startsWith('flaky:'),
   }
   return { channel, sent }
 }

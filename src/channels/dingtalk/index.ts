@@ -1,9 +1,8 @@
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
-import { parseJid } from '../../core/jid.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import { markdownToDingTalk } from './dialect.ts'
 import { fromRobotMessage } from './inbound.ts'
 import { createAccessToken, createDingTalkSender } from './outbound.ts'
@@ -36,14 +35,10 @@ export function createDingTalkChannel(deps: DingTalkChannelDeps): Channel {
     token,
     bucket: createTokenBucket(deps.rateLimit ?? { capacity: 20, refillPerSecond: 20 / 60 }),
   })
-  const dedupe = createDedupe()
-  let health: ChannelHealth = { status: 'disconnected' }
+  const health = createHealthState((next) => ctx?.onStatus(next))
   let ctx: ChannelContext | undefined
 
-  function setHealth(next: ChannelHealth) {
-    health = next
-    ctx?.onStatus(next)
-  }
+  const setHealth = health.set
 
   const stream = createStreamClient({
     apiBase,
@@ -57,7 +52,7 @@ export function createDingTalkChannel(deps: DingTalkChannelDeps): Channel {
       if (!parsed) return
       const { message, raw } = parsed
       // A callback not acked in time comes again with the same msgId: answer it once.
-      if (!dedupe.isNew(message.jid, message.messageId)) return
+      // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
       if (raw.sessionWebhook && raw.sessionWebhookExpiredTime) {
         sender.rememberSession(
           message.jid,
@@ -82,7 +77,7 @@ export function createDingTalkChannel(deps: DingTalkChannelDeps): Channel {
         setHealth({ status: 'error', detail })
         throw err
       }
-      if (health.status === 'connected') log.info('connected (stream mode)')
+      if (health.get().status === 'connected') log.info('connected (stream mode)')
     },
     async disconnect() {
       await stream.stop()
@@ -90,14 +85,7 @@ export function createDingTalkChannel(deps: DingTalkChannelDeps): Channel {
     },
     send: (jid, text) => sender.send(jid, text),
     // DingTalk has no typing indicator for robots (AI cards could stream; not used yet).
-    health: () => health,
+    health: health.get,
     formatMarkdown: markdownToDingTalk,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'dingtalk'
-      } catch {
-        return false
-      }
-    },
   }
 }

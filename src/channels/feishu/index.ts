@@ -1,11 +1,10 @@
 import * as lark from '@larksuiteoapi/node-sdk'
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import type { WebhookRouter } from '../../core/channel/webhooks.ts'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import { utf8Length } from '../../util/utf8.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import { fromReceiveEvent } from './inbound.ts'
 import { createNameCache } from './names.ts'
 import { formatCard, isTokenInvalid, parseFeishuTarget, toChannelError } from './outbound.ts'
@@ -74,22 +73,16 @@ export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
   const cache = createTokenCache()
   const base = { appId: deps.appId, appSecret: deps.appSecret, domain: deps.domain ?? lark.Domain.Feishu }
   const client = new lark.Client({ ...base, cache, logger, loggerLevel: lark.LoggerLevel.warn })
-  const dedupe = createDedupe()
   /** Latest message per chat (for the "typing" reaction) and the reaction currently on it. */
   const lastMessage = new Map<string, string>()
   const reactions = new Map<string, { messageId: string; reactionId: string }>()
   let ws: lark.WSClient | undefined
   let unmount: (() => void) | undefined
   let ctx: ChannelContext | undefined
-  let health: ChannelHealth = { status: 'disconnected' }
+  const health = createHealthState((next) => ctx?.onStatus(next))
   let botOpenId = ''
 
-  function setHealth(next: ChannelHealth) {
-    const detail = (h: ChannelHealth) => ('detail' in h ? h.detail : '')
-    if (next.status === health.status && detail(next) === detail(health)) return
-    health = next
-    ctx?.onStatus(next)
-  }
+  const setHealth = health.set
 
   /** One API call; a token Feishu rejects is dropped and the call made once more with a fresh one. */
   async function api<T extends ApiBody>(action: string, call: () => Promise<T>): Promise<T> {
@@ -124,7 +117,7 @@ export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
     const message = fromReceiveEvent(data, { botOpenId, assistantName: deps.assistantName })
     if (!message) return
     // Feishu pushes an event again when the ack is late; the message id stays the same.
-    if (!dedupe.isNew(message.jid.split('#')[0] ?? message.jid, message.messageId)) return
+    // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
     lastMessage.set(message.jid, message.messageId)
     const openId = message.senderJid.slice('feishu:user:'.length)
     if (message.senderName === openId) message.senderName = await nameOf(openId)
@@ -268,13 +261,6 @@ export function createFeishuChannel(deps: FeishuChannelDeps): Channel {
         }),
       )
     },
-    health: () => health,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'feishu'
-      } catch {
-        return false
-      }
-    },
+    health: health.get,
   }
 }

@@ -1,8 +1,7 @@
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import { errorMessage } from '../../core/errors.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import { markdownToQq } from './dialect.ts'
 import { createGateway } from './gateway.ts'
 import { fromDispatch } from './inbound.ts'
@@ -44,14 +43,10 @@ export function createQqChannel(deps: QqChannelDeps): Channel & { heldFor(jid: s
     assistantName: deps.assistantName,
     now: deps.now,
   })
-  const dedupe = createDedupe()
-  let health: ChannelHealth = { status: 'disconnected' }
+  const health = createHealthState((next) => ctx?.onStatus(next))
   let ctx: ChannelContext | undefined
 
-  function setHealth(next: ChannelHealth) {
-    health = next
-    ctx?.onStatus(next)
-  }
+  const setHealth = health.set
 
   const gateway = createGateway({
     apiBase,
@@ -61,8 +56,8 @@ export function createQqChannel(deps: QqChannelDeps): Channel & { heldFor(jid: s
     onHealth: setHealth,
     async onDispatch(type, data) {
       const message = fromDispatch(type, data, deps.assistantName)
-      // A resume replays events the client may already have had: answer each once.
-      if (!message || !dedupe.isNew(message.jid, message.messageId)) return
+      // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
+      if (!message) return
       // The window first: a command answered while the message is handed on already needs it.
       await sender.remember(message.jid, message.messageId, message.isGroup)
       await ctx?.onInbound(message)
@@ -81,7 +76,7 @@ export function createQqChannel(deps: QqChannelDeps): Channel & { heldFor(jid: s
         setHealth({ status: 'error', detail: errorMessage(err) })
         throw err
       }
-      if (health.status === 'connected') log.info('connected (gateway)')
+      if (health.get().status === 'connected') log.info('connected (gateway)')
     },
     async disconnect() {
       await gateway.stop()
@@ -92,15 +87,8 @@ export function createQqChannel(deps: QqChannelDeps): Channel & { heldFor(jid: s
     async setTyping(jid, on) {
       if (on) await sender.stillWorking(jid)
     },
-    health: () => health,
+    health: health.get,
     formatMarkdown: markdownToQq,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'qq'
-      } catch {
-        return false
-      }
-    },
     heldFor: (jid) => sender.heldFor(jid),
   }
 }

@@ -23,7 +23,10 @@ export interface LocalPostResult {
 }
 
 /** A channel whose "platform" is ngb itself: the dashboard or the shell. */
-export interface LocalChannel extends Channel {
+export type LocalChannel = Channel
+
+/** The dashboard chat: a local channel users write into. */
+export interface PostingChannel extends LocalChannel {
   /**
    * Hands a message to the pipeline as if a user wrote it in `<name>:<folder>`. `target` is a group
    * folder or a full JID of this channel. Resolves once the pipeline has stored (and queued) it.
@@ -40,11 +43,15 @@ export interface LocalChannel extends Channel {
  * Replies are not sent anywhere: the outbound path stores them and publishes `message.out` (and the
  * run.* events) on the bus, which the dashboard's WebSocket and the CLI follow.
  */
-export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): LocalChannel {
+export function createLocalChannel(name: 'web' | 'cli'): LocalChannel {
+  return localChannel(name).channel
+}
+
+/** The channel and, for `post`, the pipeline's context while connected (kept off the channel itself). */
+function localChannel(name: 'web' | 'cli'): { channel: LocalChannel; context(): ChannelContext | undefined } {
   let ctx: ChannelContext | undefined
-  let counter = 0
   let health: ChannelHealth = { status: 'disconnected' }
-  return {
+  const channel: LocalChannel = {
     name,
     maxMessageLength: 100_000,
     async connect(c) {
@@ -59,8 +66,18 @@ export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): 
       return {}
     },
     health: () => health,
-    ownsJid: (jid) => jid.startsWith(`${name}:`),
+  }
+  return { channel, context: () => ctx }
+}
+
+/** A local channel with `post`: what the dashboard's chat box and the HTTP API write through. */
+export function createPostingChannel(name: 'web', defaultSender: string): PostingChannel {
+  const { channel, context } = localChannel(name)
+  let counter = 0
+  return {
+    ...channel,
     async post(target, text, sender = {}, files = []) {
+      const ctx = context()
       if (!ctx) throw new Error(`the ${name} channel is not connected (is ngb stopping?)`)
       const jid = target.startsWith(`${name}:`) ? target : `${name}:${target}`
       const now = Date.now()
@@ -75,7 +92,7 @@ export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): 
         mentionsBot: true,
         ts: now,
         ...(files.length ? { attachments: files.map(uploadAttachment) } : {}),
-        chatName: `${name === 'web' ? 'Dashboard' : 'Shell'} (${jid.slice(name.length + 1)})`,
+        chatName: `Dashboard (${jid.slice(name.length + 1)})`,
       }
       await ctx.onInbound(message)
       return { jid, messageId }

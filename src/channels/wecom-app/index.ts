@@ -1,9 +1,8 @@
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import type { WebhookRequest, WebhookRouter } from '../../core/channel/webhooks.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import { utf8Length } from '../../util/utf8.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import { createAppApi } from './api.ts'
 import {
   type CallbackKeys,
@@ -49,15 +48,11 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
     corpSecret: deps.corpSecret,
     agentId: deps.agentId,
   })
-  const dedupe = createDedupe()
   let ctx: ChannelContext | undefined
-  let health: ChannelHealth = { status: 'disconnected' }
+  const health = createHealthState((next) => ctx?.onStatus(next))
   let unmount: (() => void) | undefined
 
-  function setHealth(next: ChannelHealth) {
-    health = next
-    ctx?.onStatus(next)
-  }
+  const setHealth = health.set
 
   /** Answers inside WeCom's 5 s: the message is only stored and queued here, the agent runs later. */
   async function handle(req: WebhookRequest): Promise<Response> {
@@ -77,7 +72,8 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
     if (xml === undefined) return refused()
     const message = fromAppXml(xml, deps.assistantName)
     // WeCom retries an unanswered callback 3 times with the same MsgId.
-    if (message && dedupe.isNew(message.jid, message.messageId)) await ctx?.onInbound(message)
+    // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
+    if (message) await ctx?.onInbound(message)
     return new Response('')
   }
 
@@ -104,13 +100,6 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
       setHealth({ status: 'disconnected' })
     },
     send: (jid, text) => api.send(parseAppTarget(jid), text),
-    health: () => health,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === WECOM_APP
-      } catch {
-        return false
-      }
-    },
+    health: health.get,
   }
 }

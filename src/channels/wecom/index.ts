@@ -1,10 +1,9 @@
 import { WSClient, type WsFrame, type WsFrameHeaders } from '@wecom/aibot-node-sdk'
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import { errorMessage } from '../../core/errors.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import { utf8Length } from '../../util/utf8.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import { fromCallback } from './inbound.ts'
 import { parseWecomTarget, toChannelError, WECOM_MAX_MESSAGE_BYTES } from './outbound.ts'
 
@@ -52,21 +51,13 @@ function sdkLogger(log: Logger) {
 export function createWecomChannel(deps: WecomChannelDeps): Channel {
   const log = deps.log.child({ component: 'wecom' })
   const clock = deps.clock ?? Date
-  const dedupe = createDedupe()
   const open = new Map<string, OpenReply>()
   let client: WSClient | undefined
   let ctx: ChannelContext | undefined
-  let health: ChannelHealth = { status: 'disconnected' }
+  const health = createHealthState((next) => ctx?.onStatus(next))
   let stopping = false
 
-  function setHealth(next: ChannelHealth) {
-    const same =
-      next.status === health.status &&
-      ('detail' in next ? next.detail : '') === ('detail' in health ? health.detail : '')
-    if (same) return
-    health = next
-    ctx?.onStatus(next)
-  }
+  const setHealth = health.set
 
   /** The unexpired callback of `jid` to answer in place, if any. */
   function openReply(jid: string): OpenReply | undefined {
@@ -82,7 +73,7 @@ export function createWecomChannel(deps: WecomChannelDeps): Channel {
       return
     }
     // WeCom calls again when it saw no answer in time; the msgid stays the same.
-    if (!dedupe.isNew(message.jid, message.messageId)) return
+    // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
     open.set(message.jid, { frame: { headers: frame.headers }, receivedAt: clock.now() })
     try {
       await ctx?.onInbound(message)
@@ -195,13 +186,6 @@ export function createWecomChannel(deps: WecomChannelDeps): Channel {
         throw toChannelError(err, 'aibot_respond_msg (typing)')
       }
     },
-    health: () => health,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'wecom'
-      } catch {
-        return false
-      }
-    },
+    health: health.get,
   }
 }

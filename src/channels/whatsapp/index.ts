@@ -1,12 +1,12 @@
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import type { WebhookRequest, WebhookRouter } from '../../core/channel/webhooks.ts'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import { backoffDelay } from '../../util/backoff.ts'
 import { sameSecret, verifyHmacSha256 } from '../../util/hmac.ts'
 import type { Logger } from '../../util/log.ts'
-import { createLruSet } from '../../util/lru.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
+import { createHealthState } from '../shared/health.ts'
 import { markdownToWhatsApp } from './dialect.ts'
 import { fromWebhook } from './inbound.ts'
 import { createWhatsAppSender } from './outbound.ts'
@@ -44,19 +44,15 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
     accessToken: deps.accessToken,
     pairRate: deps.pairRate ?? { capacity: 10, refillPerSecond: 1 / 6 },
   })
-  const seen = createLruSet(10_000)
   /** The last inbound message per chat: typing needs one to mark read. */
   const lastInbound = new Map<string, string>()
   let displayPhone: string | undefined
-  let health: ChannelHealth = { status: 'disconnected' }
+  const health = createHealthState((next) => ctx?.onStatus(next))
   let ctx: ChannelContext | undefined
   let unmount: (() => void) | undefined
   let retryTimer: ReturnType<typeof setTimeout> | undefined
 
-  function setHealth(next: ChannelHealth) {
-    health = next
-    ctx?.onStatus(next)
-  }
+  const setHealth = health.set
 
   /** Checks the token and number by reading the number's profile; also learns the number for mentions. */
   async function checkNumber(): Promise<void> {
@@ -110,12 +106,10 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
       assistantName: deps.assistantName,
     })
     for (const m of messages) {
-      const key = `${m.jid}\u0000${m.messageId}`
-      if (seen.has(key)) continue
       lastInbound.set(m.jid, m.messageId)
-      // Stored and queued before the 200: a failure answers 500 and Meta delivers again.
+      // Stored and queued before the 200: a failure answers 500 and Meta delivers again. A repeat
+      // goes on too: the pipeline's persist step drops it by (chat, message id).
       await ctx?.onInbound(m)
-      seen.add(key)
     }
     return new Response('ok')
   }
@@ -154,14 +148,7 @@ export function createWhatsAppChannel(deps: WhatsAppChannelDeps): Channel {
       if (!on || !messageId || parseJid(jid).kind === 'group') return
       await sender.typing(jid, messageId)
     },
-    health: () => health,
+    health: health.get,
     formatMarkdown: markdownToWhatsApp,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'whatsapp'
-      } catch {
-        return false
-      }
-    },
   }
 }

@@ -1,9 +1,7 @@
 import { defineCommand } from 'citty'
-import { createRunner, createRuntime } from '../../app.ts'
+import { createRunPreset, createRuntime } from '../../app.ts'
 import { ConflictError, InvalidInputError } from '../../core/errors.ts'
-import { createEventBus } from '../../core/events.ts'
 import type { GroupsService } from '../../core/groups.ts'
-import { createGroupsService } from '../../core/groups.ts'
 import type { TurnHandle } from '../../core/runner/types.ts'
 import type { Group } from '../../core/types.ts'
 import { describeUsage } from '../../core/usage/sum.ts'
@@ -105,12 +103,7 @@ const command = defineCommand({
     // Values given with --env may be secrets: keep them out of the log and run files.
     for (const value of Object.values(env)) rt.masker.add(value)
     try {
-      const groups = createGroupsService({
-        repos: rt.repos,
-        bus: createEventBus(),
-        clock: rt.clock,
-        groupsDir: rt.paths.groups,
-      })
+      const { runner, groups } = createRunPreset(rt)
       const group = ensureGroup(groups, args.group)
       let agentReportedError = false
       const print = (frame: OutputFrame) => {
@@ -126,7 +119,7 @@ const command = defineCommand({
       process.once('SIGTERM', onSignal)
       const outcome = await runOnce(
         {
-          runner: createRunner(rt),
+          runner,
           sessions: rt.repos.sessions,
           now: () => rt.clock.now(),
           onFreshStart: () =>

@@ -1,5 +1,9 @@
+import { lstatSync } from 'node:fs'
+import { join } from 'node:path'
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
+import type { Logger } from '../../util/log.ts'
 import { ensureRoot, safeWrite } from '../../util/safe-fs/index.ts'
+import { errorMessage } from '../errors.ts'
 import type { Group, Task } from '../types.ts'
 
 export interface SnapshotDeps {
@@ -8,6 +12,7 @@ export interface SnapshotDeps {
   groups: { list(): Group[] }
   /** Chat JIDs bound to a group. */
   chatsOf: (folder: string) => string[]
+  log: Logger
 }
 
 export interface TaskSnapshot {
@@ -49,13 +54,29 @@ function toSnapshot(t: Task): TaskSnapshot {
   }
 }
 
+/** Called before every agent run, whatever started it (message turn, task run). */
+export type WriteSnapshots = (group: Group) => void
+
 /**
  * Writes ipc/<folder>/current_tasks.json and available_groups.json before a run, so the agent can
  * list and refer to tasks and groups. Main sees everything; another group only itself and its
- * own tasks, the same line the action authorization draws.
+ * own tasks, the same line the action authorization draws. Never throws: stale snapshots only make
+ * the agent's view older, so the run goes ahead and the failure is logged.
  */
-export function createSnapshotWriter(deps: SnapshotDeps): (group: Group) => void {
-  return (group) => {
+export function createSnapshotWriter(deps: SnapshotDeps): WriteSnapshots {
+  // What was last written per file: a run in a busy group rewrites nothing when nothing changed.
+  const written = new Map<string, string>()
+  const put = (group: Group, name: string, value: unknown) => {
+    const file = `${group.folder}/${name}`
+    const json = JSON.stringify(value)
+    // Skipped only while our plain file is still there: a link planted in its place is replaced.
+    const here = lstatSync(join(deps.ipcDir, file), { throwIfNoEntry: false })
+    if (written.get(file) === json && here?.isFile()) return
+    // ipc/<folder> is agent-writable: the snapshots go through safe-fs (a planted link is replaced).
+    safeWrite(deps.ipcDir, file, json)
+    written.set(file, json)
+  }
+  const write = (group: Group) => {
     const tasks = group.isMain ? deps.tasks.list() : deps.tasks.list({ groupFolder: group.folder })
     const groups = group.isMain ? deps.groups.list() : [group]
     const groupSnapshots: GroupSnapshot[] = groups.map((g) => ({
@@ -65,8 +86,14 @@ export function createSnapshotWriter(deps: SnapshotDeps): (group: Group) => void
       chats: deps.chatsOf(g.folder),
     }))
     ensureRoot(deps.ipcDir)
-    // ipc/<folder> is agent-writable: the snapshots go through safe-fs (a planted link is replaced).
-    safeWrite(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.tasks}`, JSON.stringify(tasks.map(toSnapshot)))
-    safeWrite(deps.ipcDir, `${group.folder}/${SNAPSHOT_FILES.groups}`, JSON.stringify(groupSnapshots))
+    put(group, SNAPSHOT_FILES.tasks, tasks.map(toSnapshot))
+    put(group, SNAPSHOT_FILES.groups, groupSnapshots)
+  }
+  return (group) => {
+    try {
+      write(group)
+    } catch (error) {
+      deps.log.warn('could not write agent snapshots', { group: group.folder, error: errorMessage(error) })
+    }
   }
 }

@@ -115,7 +115,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     }
   }
 
-  return {
+  const outbound: Outbound = {
     async deliver(req) {
       const removed = () => req.group !== undefined && deps.groupExists?.(req.group) === false
       if (removed()) return { sent: false, reason: 'group_removed' }
@@ -201,4 +201,5 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
     idle: () => deps.sendQueue.idle(),
   }
+  return outbound
 }

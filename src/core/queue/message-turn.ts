@@ -4,17 +4,17 @@ import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
-import type { Clock, TimerHandle } from '../../util/clock.ts'
+import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { toAttachmentRef } from '../attachments/store.ts'
 import type { BudgetGate } from '../budget/gate.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
+import type { WriteSnapshots } from '../ipc/snapshots.ts'
 import { parseJid } from '../jid.ts'
 import type { Outbound } from '../outbound/deliver.ts'
 import { formatPrompt } from '../prompt.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
-import type { TriggerChecker } from '../trigger.ts'
 import type { Group, RunTrigger, StoredMessage } from '../types.ts'
 import type { MessageTurnResult, TurnControl } from './group-queue.ts'
 
@@ -25,13 +25,12 @@ export interface MessageTurnDeps {
   sessions: Pick<SessionsRepo, 'get' | 'set' | 'clear'>
   groups: Pick<GroupsService, 'get'>
   runner: AgentRunner
-  trigger: TriggerChecker
+  /** Before every container start: the agent's view of tasks and groups (core/ipc/snapshots.ts). */
+  writeSnapshots: WriteSnapshots
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
   clock: Clock
   log: Logger
-  /** Close the container this long after its last output (it keeps taking follow-ups until then). */
-  idleTimeoutMs: number
   /** Most messages handed to one prompt; older backlog follows in the next turn. */
   batchLimit?: number
   /** Spending limits, checked before a run starts and before a follow-up joins a live one. */
@@ -69,8 +68,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     const chats = deps.chats.chatsOf(group.folder)
     const all = deps.messages.since(chats, afterSeq, limit)
     const fromUsers = all.filter((m) => !m.fromBot)
-    const triggering = fromUsers.filter((m) => deps.trigger.triggers(group, m))
-    const last = triggering.at(-1)
+    // Decided once per message by the inbound trigger step (core/inbound.ts).
+    const last = fromUsers.findLast((m) => m.triggers)
     const lastSeq = all.at(-1)?.seq
     if (!last || lastSeq === undefined) return undefined
     return { messages: fromUsers, lastSeq, replyJid: replyJidOf(last) }
@@ -154,7 +153,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     let unansweredFrom: number | undefined
     let closing = false
     let closeRequested = false
-    let idleTimer: TimerHandle | undefined
     let deliveries: Promise<void> = Promise.resolve()
     /** Why a reply of this run did not (fully) reach the chat; the turn is then retried. */
     let undelivered: string | undefined
@@ -165,10 +163,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       if (closing) return
       closing = true
       handle?.close()
-    }
-    const armIdle = () => {
-      if (idleTimer) clock.clearTimeout(idleTimer)
-      idleTimer = clock.setTimeout(close, deps.idleTimeoutMs)
     }
 
     const onFrame = (frame: OutputFrame) => {
@@ -195,8 +189,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
               log.error('reply not delivered', { group: folder, chatJid: target, error: errorMessage(error) })
             }
           })
+          // An idle container is closed by the runner's turn timer (core/runner/turn-timer.ts).
           if (closeRequested) close()
-          else armIdle()
           return
         }
         case 'session':
@@ -210,6 +204,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
 
     let outcome: TurnOutcome
     try {
+      deps.writeSnapshots(group)
       handle = deps.runner.start({
         group,
         prompt,
@@ -237,7 +232,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
           cursor = next.lastSeq
           replyJid = next.replyJid
           awaitingAnswer = true
-          if (idleTimer) clock.clearTimeout(idleTimer)
           stopTyping()
           stopTyping = deps.outbound.startTyping(replyJid)
           return true
@@ -259,7 +253,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       }
     } finally {
       control.setLive(undefined)
-      if (idleTimer) clock.clearTimeout(idleTimer)
       stopTyping()
     }
     await deliveries

@@ -19,6 +19,7 @@ import { createFrameParser } from './frames.ts'
 import { createRunLog, logLines } from './run-log.ts'
 import type { RunnerConfig } from './turn-spec.ts'
 import { buildTurnSpec } from './turn-spec.ts'
+import { createTurnTimer } from './turn-timer.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome, TurnRequest } from './types.ts'
 
 export interface AgentRunnerDeps {
@@ -133,8 +134,6 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let lastError: { kind: string; message: string } | undefined
     let usage: RunUsage = ZERO_USAGE
     const results: string[] = []
-    let idleTimer: TimerHandle | undefined
-    let hardTimer: TimerHandle | undefined
 
     let exited = false
     let markExited = () => {}
@@ -153,14 +152,14 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
           log.error('could not stop container', { name, error: errorMessage(error) })
         })
         if (exited) return
-        let timer: TimerHandle | undefined
+        let retry: TimerHandle | undefined
         await Promise.race([
           exitedSignal,
           new Promise<void>((resolve) => {
-            timer = clock.setTimeout(resolve, STOP_RETRY_MS)
+            retry = clock.setTimeout(resolve, STOP_RETRY_MS)
           }),
         ])
-        if (timer) clock.clearTimeout(timer)
+        if (retry) clock.clearTimeout(retry)
         if (exited) return
       }
     }
@@ -174,27 +173,9 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     const writeClose = () => {
       if (!finished) writeInput(CLOSE_SENTINEL, '')
     }
-    const armTimers = (idle: boolean, hard: boolean) => {
-      if (finished) return
-      if (idle) {
-        if (idleTimer) clock.clearTimeout(idleTimer)
-        idleTimer = clock.setTimeout(() => {
-          runLog.line('idle', `no output for ${config.idleTimeoutMs} ms: closing`)
-          writeClose()
-        }, config.idleTimeoutMs)
-      }
-      if (hard) {
-        if (hardTimer) clock.clearTimeout(hardTimer)
-        hardTimer = clock.setTimeout(() => {
-          timedOut = true
-          void stop(`no output for ${hardMs} ms: hard timeout`)
-        }, hardMs)
-      }
-    }
-
     const onFrame = (frame: OutputFrame) => {
       firstOutputAt ??= clock.now()
-      armTimers(true, true)
+      timer.output()
       runLog.line('frame', JSON.stringify(frame))
       if (frame.type !== 'session' && frame.usage) usage = addUsage(usage, frame.usage)
       if (frame.type === 'result') results.push(frame.text)
@@ -224,7 +205,20 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
               cause: error,
             })
     }
-    armTimers(true, true)
+    // Frames arrive only once `done` reads stdout below, after this is set.
+    const timer = createTurnTimer({
+      clock,
+      idleMs: config.idleTimeoutMs,
+      hardMs,
+      onIdle() {
+        runLog.line('idle', `no output for ${config.idleTimeoutMs} ms: closing`)
+        writeClose()
+      },
+      onHard() {
+        timedOut = true
+        void stop(`no output for ${hardMs} ms: hard timeout`)
+      },
+    })
 
     const done = (async (): Promise<TurnOutcome> => {
       let exitCode: number | undefined
@@ -252,8 +246,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       }
       markExited()
       finished = true
-      if (idleTimer) clock.clearTimeout(idleTimer)
-      if (hardTimer) clock.clearTimeout(hardTimer)
+      timer.stop()
       const { truncated } = parser.end()
       const status: TurnOutcome['status'] = timedOut ? 'timeout' : !failure && exitCode === 0 ? 'ok' : 'error'
       const error =
@@ -308,7 +301,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         const body = { type: 'message', text, ...(attachments?.length ? { attachments } : {}) }
         if (!writeInput(ipcFileName(clock.now()), JSON.stringify(body))) return false
         runLog.line('follow-up', `${text.length} chars`)
-        armTimers(true, false)
+        timer.input()
         return true
       },
       close: writeClose,

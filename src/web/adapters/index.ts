@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { LocalChannel } from '../../channels/shared/local.ts'
+import type { PostingChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
 import { canonicalInWorkspace } from '../../core/attachments/safe-write.ts'
@@ -31,7 +31,7 @@ export interface WebServicesDeps {
   groupsDir: string
   clock: Clock
   /** The running pipeline under `ngb serve`; without it the web layer works on the repos alone. */
-  core?: { groups: CoreGroups; web: LocalChannel; channels: ChannelRegistry; pluginManager: PluginManager }
+  core?: { groups: CoreGroups; web: PostingChannel; channels: ChannelRegistry; pluginManager: PluginManager }
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */

@@ -39,7 +39,7 @@ function setup(global: BudgetLimits) {
     global: () => limits.current,
     group: (folder) => core.groups.get(folder),
     mainChat: () => 'web:main',
-    tell: (chatJid, text, group) => core.orchestrator.outbound.deliver({ chatJid, text, group }),
+    tell: (chatJid, text, group) => core.outbound.deliver({ chatJid, text, group }),
     enqueue: (folder) => core.orchestrator.queue.enqueue(folder),
     enqueueTask: (task) => core.orchestrator.queue.enqueueTask(task),
     bus: core.bus,

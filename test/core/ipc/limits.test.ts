@@ -7,7 +7,6 @@ import { createTaskRuntime } from '../../../src/core/task-runtime.ts'
 import { atomicWriteJson, ipcFileName } from '../../../src/protocol/ipc-files.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { metricsRoute } from '../../../src/web/api/metrics.ts'
-import { createFakeRunner } from '../../fakes/fake-runner.ts'
 import { createManualClock } from '../../fakes/manual-clock.ts'
 import { boundGroupsOf, testDb } from '../../helpers/db.ts'
 import { tempDir } from '../../helpers/temp.ts'
@@ -34,7 +33,6 @@ function setup() {
   const rt = createTaskRuntime({
     repos,
     ...boundGroupsOf(repos),
-    runner: createFakeRunner({ script: () => ({ frames: [] }) }),
     deliver: async (req) => {
       delivered.push(req)
       return { sent: true }

@@ -25,7 +25,6 @@ test('a platform failing every send trips its circuit: fewer calls, waits for th
       return { messageId: String(calls) }
     },
     health: () => ({ status: 'connected' }),
-    ownsJid: (jid) => jid.startsWith('flaky:'),
   }
   const waits: number[] = []
   const log = createMemoryLogger()

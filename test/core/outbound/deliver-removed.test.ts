@@ -32,7 +32,6 @@ test('output of a group deleted while its reply waits in the send queue is dropp
       return { messageId: String(sent.length) }
     },
     health: () => ({ status: 'connected' }),
-    ownsJid: (jid) => jid.startsWith('fake:'),
   }
   const live = new Set(['keep', 'doomed'])
   const outbound = createOutbound({

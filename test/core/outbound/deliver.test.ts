@@ -54,7 +54,6 @@ function recordingChannel(opts: { maxMessageLength: number; rateLimitFirst?: boo
     },
     health: () => ({ status: 'connected' }),
     formatMarkdown: (md) => md.replace(/\*\*(.+?)\*\*/g, '*$1*'),
-    ownsJid: (jid) => jid.startsWith('fake:'),
   }
   return { channel, sent, typing }
 }
