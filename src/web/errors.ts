@@ -24,6 +24,7 @@ const STATUS: Record<ErrorCode, number> = {
   channel_failed: 502,
   plugin_failed: 500,
   db_failed: 500,
+  verification_failed: 422,
 }
 
 /** Thrown by the web layer for HTTP-only failures (rate limits, a bad CSRF token). */

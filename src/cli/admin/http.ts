@@ -26,6 +26,7 @@ const CODES: readonly string[] = [
   'channel_failed',
   'plugin_failed',
   'db_failed',
+  'verification_failed',
 ]
 
 /** JSON null means "absent" in our records; valibot's optional() wants undefined. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { InvalidInputError, NgbError, NotFoundError } from '../../core/errors.ts'
+import { InvalidInputError, NgbError, NotFoundError, VerificationError } from '../../core/errors.ts'
 
 /** Where releases are published: `<base>/latest/download/<file>` or `<base>/download/v<version>/<file>`. */
 export const DEFAULT_RELEASE_BASE = 'https://github.com/nanogridbot/nanogridbot/releases'
@@ -94,8 +94,7 @@ export async function fetchVerified(source: ReleaseSource): Promise<Uint8Array> 
   const bytes = await readSourceFile(source, source.file)
   const actual = sha256Hex(bytes)
   if (actual !== expected)
-    throw new NgbError(
-      'invalid_input',
+    throw new VerificationError(
       `checksum mismatch for ${source.file} from ${source.location} (expected ${expected}, got ${actual}); nothing was changed`,
     )
   return bytes

@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { NgbError, NotFoundError } from '../../core/errors.ts'
+import { NotFoundError, VerificationError } from '../../core/errors.ts'
 
 /** The previous binary, kept beside the installed one for `ngb upgrade --rollback`. */
 export function previousPath(installed: string): string {
@@ -18,15 +18,14 @@ export async function smokeVersion(binary: string): Promise<string> {
       cwd: dirname(binary),
     })
   } catch (error) {
-    throw new NgbError('invalid_input', `the new binary does not start: ${(error as Error).message}`)
+    throw new VerificationError(`the new binary does not start: ${(error as Error).message}`)
   }
   const timer = setTimeout(() => proc.kill(), 15_000)
   const [out, code] = await Promise.all([new Response(proc.stdout as ReadableStream).text(), proc.exited])
   clearTimeout(timer)
   const m = /^ngb (\S+) /.exec(out)
   if (code !== 0 || !m?.[1])
-    throw new NgbError(
-      'invalid_input',
+    throw new VerificationError(
       `the new binary failed its smoke run (--version exited ${code}); nothing was changed`,
     )
   return m[1]
@@ -64,8 +63,7 @@ export async function installVerified(
     chmodSync(staged, 0o755)
     const version = await smokeVersion(staged)
     if (expectVersion && version !== expectVersion)
-      throw new NgbError(
-        'invalid_input',
+      throw new VerificationError(
         `asked for ${expectVersion} but the release holds ${version}; nothing was changed`,
       )
     copyFileSync(installed, previousPath(installed))
