@@ -5,7 +5,9 @@ import { join } from 'node:path'
 const dir = import.meta.dir
 const only = process.argv[2]
 const results: unknown[] = []
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts')) {
+// run.ts and readme-table.ts are tools, not benchmarks.
+const TOOLS = new Set(['run.ts', 'readme-table.ts'])
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !TOOLS.has(f))) {
   if (only && !file.startsWith(only)) continue
   const r = Bun.spawnSync([process.execPath, join(dir, file)], { stdout: 'pipe', stderr: 'inherit' })
   const line = r.stdout.toString().trim().split('\n').at(-1) ?? ''
