@@ -24,7 +24,8 @@ function num(r: Result, path: string): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined
 }
 
-const ms = (v: number | undefined) => (v === undefined ? '—' : `${v < 10 ? v.toFixed(2) : Math.round(v)} ms`)
+const ms = (v: number | undefined) =>
+  v === undefined ? '—' : `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v)} ms`
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`
 
