@@ -67,7 +67,7 @@ function gitCommit(): string {
  * can build both images (`ngb image build [--test]`) with no checkout.
  */
 async function agentAssets(stageDir: string): Promise<string[]> {
-  const { bundleAgentRunner } = await import('./src/core/container/agent-bundle.ts')
+  const { bundleAgentRunner } = await import('./src/image/agent-bundle.ts')
   const bundle = join(stageDir, 'agent-runner.bundle')
   writeFileSync(bundle, JSON.stringify(await bundleAgentRunner()))
   return [bundle, 'container/Dockerfile']

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildTestImage } from '../src/core/container/test-image.ts'
+import { buildTestImage } from '../src/image/test-image.ts'
 
 const main = join(import.meta.dir, '..', 'src', 'main.ts')
 const build = await buildTestImage({ cli: 'docker', force: true })

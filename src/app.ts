@@ -1,14 +1,13 @@
 import type { Database } from 'bun:sqlite'
 import { existsSync, mkdirSync } from 'node:fs'
-import type { Channel } from './channels/channel.ts'
 import { type CliChannel, createCliChannel } from './channels/cli/index.ts'
-import { type ChannelRegistry, createChannelRegistry } from './channels/registry.ts'
 import { createWebChannel, type WebChannel } from './channels/web/index.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { secretValues } from './config/load.ts'
 import type { DataPaths } from './config/paths.ts'
 import { dataPaths, defaultConfigDir } from './config/paths.ts'
 import type { Config } from './config/schema.ts'
+import { type ChannelRegistry, createChannelRegistry } from './core/channel/registry.ts'
 import { allowlistPath, loadMountAllowlist } from './core/container/allowlist.ts'
 import { createDockerRuntime } from './core/container/docker.ts'
 import type { ContainerRuntime } from './core/container/runtime.ts'
@@ -350,55 +349,4 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     ipcDir: rt.paths.ipc,
   })
   return { bus, groups, plugins, channels, web, cli, orchestrator, tasks }
-}
-
-/**
- * The chat platforms whose credentials are configured. Each SDK is imported only when its
- * platform is in use, so `ngb` starts fast and a missing platform costs nothing.
- */
-export async function createPlatformChannels(config: Config, log: Logger): Promise<Channel[]> {
-  const channels: Channel[] = []
-  const { assistantName } = config
-  if (config.telegramBotToken) {
-    const { createTelegramChannel } = await import('./channels/telegram/index.ts')
-    channels.push(
-      createTelegramChannel({
-        token: config.telegramBotToken,
-        apiRoot: config.telegramApiRoot,
-        assistantName,
-        log,
-        webhook: config.telegramWebhookUrl
-          ? { url: config.telegramWebhookUrl, port: config.telegramWebhookPort ?? 8443 }
-          : undefined,
-      }),
-    )
-  }
-  if (config.discordBotToken) {
-    const { createDiscordChannel } = await import('./channels/discord/index.ts')
-    channels.push(
-      createDiscordChannel({
-        token: config.discordBotToken,
-        apiBase: config.discordApiBase,
-        assistantName,
-        log,
-      }),
-    )
-  }
-  if (config.slackBotToken && config.slackAppToken) {
-    const { createSlackChannel } = await import('./channels/slack/index.ts')
-    channels.push(
-      createSlackChannel({
-        botToken: config.slackBotToken,
-        appToken: config.slackAppToken,
-        apiUrl: config.slackApiUrl,
-        assistantName,
-        log,
-      }),
-    )
-  } else if (config.slackBotToken || config.slackAppToken) {
-    log.warn('Slack needs both SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); Slack stays off', {
-      component: 'channels',
-    })
-  }
-  return channels
 }

@@ -54,7 +54,7 @@ function platformOf(path: string): string | undefined {
   return m?.[1] && PLATFORMS.includes(m[1]) ? m[1] : undefined
 }
 
-const files = [...sourceFiles('src'), ...sourceFiles('views')]
+const files = [...sourceFiles('src'), ...sourceFiles('views'), ...sourceFiles('container')]
 
 function violations(rule: (file: string, imp: Import) => string | undefined): string[] {
   const found: string[] = []
@@ -73,6 +73,9 @@ describe('import boundaries', () => {
     expect(all.length).toBeGreaterThan(50)
     expect(importsOf('src/app.ts').map((i) => i.target)).toContain('src/db/open.ts')
     expect(importsOf('src/app.ts').find((i) => i.target === 'src/config/schema.ts')?.typeOnly).toBe(true)
+    expect(importsOf('container/agent-runner/context.ts').map((i) => i.target)).toContain(
+      'src/protocol/ipc-files.ts',
+    )
   })
 
   test('util/ and protocol/ import nothing else from src/', () => {
@@ -86,15 +89,45 @@ describe('import boundaries', () => {
     ).toEqual([])
   })
 
-  test('core/ never imports platforms, web, cli or the composition root', () => {
+  test('core/ never imports channels, web, cli or the composition root (not even types)', () => {
     expect(
       violations((file, imp) => {
         if (!file.startsWith('src/core/')) return undefined
-        if (platformOf(imp.target) && !imp.typeOnly) return 'core receives channels, it does not import them'
-        if (/^src\/(web|cli)\//.test(imp.target) || imp.target === 'src/app.ts') return 'core is inner'
+        if (imp.target.startsWith('src/channels/')) return 'platforms depend on core, never the reverse'
+        if (/^src\/(web|cli|image)\//.test(imp.target) || imp.target === 'src/app.ts') return 'core is inner'
         if (/^src\/(db|config)\//.test(imp.target) && !imp.typeOnly)
           return 'core takes db/config as types only'
         return undefined
+      }),
+    ).toEqual([])
+  })
+
+  test('the shared vocabulary (core/types.ts, core/errors.ts) is a leaf', () => {
+    expect(
+      violations((file, imp) => {
+        if (!['src/core/types.ts', 'src/core/errors.ts'].includes(file)) return undefined
+        if (imp.target.startsWith('src/util/')) return undefined
+        return 'db/ and every area import the vocabulary, so it imports nothing back'
+      }),
+    ).toEqual([])
+  })
+
+  test('the agent runner (container/) imports only protocol/ from src', () => {
+    expect(
+      violations((file, imp) => {
+        if (!file.startsWith('container/')) return undefined
+        if (imp.target.startsWith('container/') || imp.target.startsWith('src/protocol/')) return undefined
+        return 'the container bundle ships alone; protocol/ is the only contract it shares'
+      }),
+    ).toEqual([])
+  })
+
+  test('image/ builds images; only the CLI and the composition root use it', () => {
+    expect(
+      violations((file, imp) => {
+        if (!imp.target.startsWith('src/image/') || file.startsWith('src/image/')) return undefined
+        if (file.startsWith('src/cli/') || file === 'src/app.ts' || file === 'build.ts') return undefined
+        return 'image building is a tool, not part of the runtime'
       }),
     ).toEqual([])
   })
@@ -117,8 +150,27 @@ describe('import boundaries', () => {
         if (!platform) return undefined
         const other = platformOf(imp.target)
         if (other && other !== platform) return 'platforms are independent'
-        if (/^src\/(db|web|cli)\//.test(imp.target) || imp.target === 'src/app.ts')
+        if (/^src\/(db|web|cli|image)\//.test(imp.target) || imp.target === 'src/app.ts')
           return 'adapters get callbacks'
+        return undefined
+      }),
+    ).toEqual([])
+  })
+
+  test('a platform reaches core only through its contract: the channel interface, jid and errors', () => {
+    const CONTRACT = [
+      'src/core/channel/channel.ts',
+      'src/core/jid.ts',
+      'src/core/errors.ts',
+      'src/core/types.ts',
+    ]
+    expect(
+      violations((file, imp) => {
+        if (!(platformOf(file) || file.startsWith('src/channels/shared/'))) return undefined
+        if (imp.target.startsWith('src/core/') && !CONTRACT.includes(imp.target))
+          return 'core internals change without notice; add to the contract instead'
+        if (file.startsWith('src/channels/shared/') && platformOf(imp.target))
+          return 'shared/ is a leaf the platforms use, it knows none of them'
         return undefined
       }),
     ).toEqual([])
@@ -137,6 +189,10 @@ describe('import boundaries', () => {
         if (file.startsWith('views/') && /^src\/(db|cli|channels)\//.test(imp.target) && !imp.typeOnly) {
           return 'views are functions of their props'
         }
+        if (file.startsWith('views/') && imp.target.startsWith('src/web/')) {
+          if (imp.target === 'src/web/services.ts' && imp.typeOnly) return undefined
+          return 'views see the web service contract (web/services.ts, types), no implementation'
+        }
         return undefined
       }),
     ).toEqual([])
@@ -150,5 +206,60 @@ describe('import boundaries', () => {
         return 'app.ts is the composition root'
       }),
     ).toEqual([])
+  })
+})
+
+describe('one door to the container engine', () => {
+  /** Files that may start processes at all, and why; the engine CLI is spawned only by the first. */
+  const SPAWNERS: Record<string, string> = {
+    'src/core/container/engine.ts': 'the container engine CLI (docker, podman)',
+    'src/image/rootfs.ts': 'host tools that assemble a rootfs (ldd, chmod, tar)',
+    'src/cli/commands/service.ts': 'the service manager (systemctl, launchctl)',
+  }
+  const spawning = (file: string) =>
+    /Bun\.spawn(Sync)?\(|node:child_process/.test(readFileSync(join(ROOT, file), 'utf8'))
+
+  test('only the listed files start processes', () => {
+    expect(files.filter(spawning).sort()).toEqual(Object.keys(SPAWNERS).sort())
+  })
+
+  test('outside engine.ts nobody spawns the engine CLI directly', () => {
+    const direct = /Bun\.spawn(Sync)?\(\s*\[\s*(opts\.cli|cli|config\.containerCli|'docker'|'podman')\b/
+    expect(
+      files.filter(
+        (f) => f !== 'src/core/container/engine.ts' && direct.test(readFileSync(join(ROOT, f), 'utf8')),
+      ),
+    ).toEqual([])
+  })
+})
+
+/** Exported type and interface names of one file. */
+function exportedTypes(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8')
+  return [...text.matchAll(/^export\s+(?:interface|type)\s+([A-Za-z0-9_]+)/gm)].map((m) => m[1] ?? '')
+}
+
+function duplicateTypes(among: string[]): string[] {
+  const owners = new Map<string, string[]>()
+  for (const file of among) {
+    for (const name of exportedTypes(file)) owners.set(name, [...(owners.get(name) ?? []), file])
+  }
+  return [...owners]
+    .filter(([, where]) => where.length > 1)
+    .map(([name, where]) => `${name}: ${where.join(', ')}`)
+}
+
+// One name per concept (issue #11, item 8): two exported types of one name make an import pick the
+// wrong one silently and make grep useless.
+describe('exported type names', () => {
+  test('the scanner finds exported types (so the rule below can fail)', () => {
+    expect(exportedTypes('src/core/channel/channel.ts')).toContain('Channel')
+    expect(duplicateTypes(['src/core/channel/channel.ts', 'src/core/channel/channel.ts'])).toContain(
+      'Channel: src/core/channel/channel.ts, src/core/channel/channel.ts',
+    )
+  })
+
+  test('no two files under src/, views/ or container/ export a type of the same name', () => {
+    expect(duplicateTypes(files)).toEqual([])
   })
 })

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as v from 'valibot'
-import { atomicWriteJson } from '../../src/core/ipc/files.ts'
 import type { ContainerInput, OutputFrame } from '../../src/protocol/container.ts'
 import {
   CLOSE_SENTINEL,
@@ -10,6 +9,7 @@ import {
   INTERRUPT_SENTINEL,
   IPC_DIRS,
 } from '../../src/protocol/container.ts'
+import { atomicWriteJson } from '../../src/protocol/ipc-files.ts'
 import type { AgentActions, AgentPaths, ProviderContext } from './provider.ts'
 
 /** Paths inside the container; NGB_AGENT_ROOT prefixes them so the runner can be tested on a host. */

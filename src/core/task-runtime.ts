@@ -10,13 +10,10 @@ import { createIpcActions } from './ipc/actions.ts'
 import { createSnapshotWriter } from './ipc/snapshots.ts'
 import type { IpcWatcher, IpcWatcherOptions } from './ipc/watcher.ts'
 import { createIpcWatcher } from './ipc/watcher.ts'
+import type { DeliveryRequest, DeliveryResult } from './outbound/deliver.ts'
+import type { RunTask } from './queue/group-queue.ts'
 import type { AgentRunner } from './runner/types.ts'
-import {
-  createRunTask,
-  type DeliveryRequest,
-  type DeliveryResult,
-  type RunTask,
-} from './scheduler/run-task.ts'
+import { createRunTask } from './scheduler/run-task.ts'
 import type { Scheduler } from './scheduler/scheduler.ts'
 import { createScheduler } from './scheduler/scheduler.ts'
 import type { TasksService } from './tasks.ts'

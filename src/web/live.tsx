@@ -1,6 +1,6 @@
 import { ActivityItem, MessageItem, RunRow, TaskRow } from '../../views/components.tsx'
 import type { NgbEvent } from '../core/events.ts'
-import type { RunsService, TasksService, WebChatService } from './services.ts'
+import type { RunsService, WebChatService, WebTasksService } from './services.ts'
 
 /** A frame for htmx's ws extension: swap `content` into `target` with `swap`. */
 export interface UiFrame {
@@ -18,7 +18,7 @@ export interface LiveFilter {
 
 export interface LiveDeps {
   runs: RunsService
-  tasks: TasksService
+  tasks: WebTasksService
   webChat: WebChatService
   now: () => number
 }

@@ -19,7 +19,7 @@ export interface NewGroupInput {
 
 export type GroupUpdate = Partial<Pick<Group, 'name' | 'triggerMode' | 'triggerPattern' | 'settings'>>
 
-export interface GroupsService {
+export interface WebGroupsService {
   list(): Group[]
   /** Throws NotFoundError. */
   get(folder: string): Group
@@ -37,7 +37,7 @@ export interface GroupsService {
 
 export type NewTaskInput = Omit<NewTask, 'chatJid'> & { chatJid?: string }
 
-export interface TasksService {
+export interface WebTasksService {
   list(opts?: { groupFolder?: string }): Task[]
   get(id: string): Task
   create(input: NewTaskInput): Task
@@ -81,7 +81,7 @@ export interface SessionsService {
   reset(groupFolder: string, scope?: string): boolean
 }
 
-export interface ChannelStatus {
+export interface ChannelEntry {
   name: string
   enabled: boolean
   configured: boolean
@@ -90,8 +90,8 @@ export interface ChannelStatus {
 }
 
 export interface ChannelsService {
-  list(): ChannelStatus[]
-  setEnabled(name: string, enabled: boolean): Promise<ChannelStatus>
+  list(): ChannelEntry[]
+  setEnabled(name: string, enabled: boolean): Promise<ChannelEntry>
 }
 
 export interface PluginInfo {
@@ -118,8 +118,8 @@ export interface ConfigRow {
 }
 
 export interface WebServices {
-  groups: GroupsService
-  tasks: TasksService
+  groups: WebGroupsService
+  tasks: WebTasksService
   chats: ChatsService
   webChat: WebChatService
   runs: RunsService

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { chunkText } from '../../src/channels/shared/chunk.ts'
+import { chunkText } from '../../src/core/outbound/chunk.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
 import type { FakeRunner, FakeTurn } from '../fakes/fake-runner.ts'

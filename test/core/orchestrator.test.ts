@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { InboundMessage } from '../../src/channels/channel.ts'
+import type { InboundMessage } from '../../src/core/channel/channel.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createFakeRunner, lastMessageText } from '../fakes/fake-runner.ts'
 import { createTestCore } from '../helpers/core.ts'

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildTestImage } from '../../src/core/container/test-image.ts'
 import { openDatabase } from '../../src/db/open.ts'
 import { createRepos } from '../../src/db/repos/index.ts'
+import { buildTestImage } from '../../src/image/test-image.ts'
 import { docker, HAS_DOCKER } from './docker.ts'
 import { tempDir } from './temp.ts'
 

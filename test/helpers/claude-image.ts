@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { BUNDLE_ENTRY, bundleAgentRunner } from '../../src/core/container/agent-bundle.ts'
-import { importRootfsImage } from '../../src/core/container/rootfs.ts'
-import { CONTENT_LABEL, imageLabel } from '../../src/core/container/test-image.ts'
+import { BUNDLE_ENTRY, bundleAgentRunner } from '../../src/image/agent-bundle.ts'
+import { importRootfsImage } from '../../src/image/rootfs.ts'
+import { CONTENT_LABEL, imageLabel } from '../../src/image/test-image.ts'
 
 /**
  * `ngb-agent:claude-test`: the agent-runner with the real Claude Agent SDK and its native `claude`

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { chunkText } from '../../src/channels/shared/chunk.ts'
-import { buildTestImage } from '../../src/core/container/test-image.ts'
+import { chunkText } from '../../src/core/outbound/chunk.ts'
+import { buildTestImage } from '../../src/image/test-image.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
 import { join } from 'node:path'
-import { importRootfsImage, sharedLibraries } from '../../src/core/container/rootfs.ts'
+import { importRootfsImage, sharedLibraries } from '../../src/image/rootfs.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
 import { tempDir } from '../helpers/temp.ts'
 

@@ -1,7 +1,7 @@
-import type { ChannelStatus } from '../../src/web/services.ts'
+import type { ChannelEntry } from '../../src/web/services.ts'
 import { StatusBadge } from '../components.tsx'
 
-export function ChannelRow({ c }: { c: ChannelStatus }) {
+export function ChannelRow({ c }: { c: ChannelEntry }) {
   return (
     <tr id={`channel-${c.name}`}>
       <td safe>{c.name}</td>
@@ -23,7 +23,7 @@ export function ChannelRow({ c }: { c: ChannelStatus }) {
   )
 }
 
-export function ChannelsPage({ channels }: { channels: ChannelStatus[] }) {
+export function ChannelsPage({ channels }: { channels: ChannelEntry[] }) {
   return (
     <table class="cards">
       <thead>

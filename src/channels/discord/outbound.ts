@@ -1,9 +1,9 @@
 import type { REST } from 'discord.js'
 import { DiscordAPIError, HTTPError, RateLimitError, Routes } from 'discord.js'
+import type { SendOptions } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
-import type { SendOptions } from '../channel.ts'
 
 export function toChannelError(err: unknown, action: string): ChannelError {
   if (err instanceof RateLimitError)

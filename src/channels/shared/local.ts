@@ -1,4 +1,4 @@
-import type { Channel, ChannelContext, ChannelHealth, InboundMessage } from '../channel.ts'
+import type { Channel, ChannelContext, ChannelHealth, InboundMessage } from '../../core/channel/channel.ts'
 
 export interface LocalPostResult {
   jid: string

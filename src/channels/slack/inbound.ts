@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import type { InboundMessage } from '../channel.ts'
+import type { InboundMessage } from '../../core/channel/channel.ts'
 import { normalizeSlackMentions } from '../shared/mentions.ts'
 
 const MessageEventSchema = v.object({

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api'
 import { ErrorCode } from '@slack/web-api'
+import type { SendOptions } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
-import type { SendOptions } from '../channel.ts'
 
 const TRANSIENT_PLATFORM_ERRORS = new Set([
   'internal_error',

@@ -1,5 +1,5 @@
 import type { Message, Update } from 'grammy/types'
-import type { InboundMessage } from '../channel.ts'
+import type { InboundMessage } from '../../core/channel/channel.ts'
 import { normalizeTelegramMentions } from '../shared/mentions.ts'
 
 export interface TelegramBotIdentity {

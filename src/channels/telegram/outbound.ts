@@ -1,10 +1,10 @@
 import type { Api } from 'grammy'
 import { GrammyError, HttpError } from 'grammy'
+import type { SendOptions } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
-import type { SendOptions } from '../channel.ts'
-import { markdownToTelegramHtml, telegramHtmlToPlain } from '../shared/dialects/telegram.ts'
+import { markdownToTelegramHtml, telegramHtmlToPlain } from './dialect.ts'
 
 export interface TelegramTarget {
   chatId: number | string

@@ -1,6 +1,9 @@
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { defineCommand } from 'citty'
+import { PLATFORMS, platformState } from '../../channels/platforms.ts'
 import type { LoadedConfig } from '../../config/load.ts'
+import { SETTINGS } from '../../config/sources.ts'
+import { runEngine } from '../../core/container/engine.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
@@ -11,22 +14,6 @@ export interface Check {
   ok: boolean
   detail: string
   hint?: string
-}
-
-async function runCli(cmd: string[], timeoutMs: number): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
-    const timer = setTimeout(() => proc.kill(), timeoutMs)
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ])
-    clearTimeout(timer)
-    return { code, out: out.trim(), err: err.trim() }
-  } catch (error) {
-    return { code: 127, out: '', err: errorMessage(error) }
-  }
 }
 
 export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
@@ -46,26 +33,33 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
       hint: 'set NGB_DATA_DIR to a directory you can write',
     })
   }
-  const info = await runCli([config.containerCli, 'info', '--format', '{{.ServerVersion}}'], 10_000)
+  const info = await runEngine(config.containerCli, ['info', '--format', '{{.ServerVersion}}'], {
+    timeoutMs: 10_000,
+  })
   const engine = info.code === 0
   checks.push(
     engine
-      ? { name: 'container engine', ok: true, detail: `${config.containerCli} server ${info.out}` }
+      ? { name: 'container engine', ok: true, detail: `${config.containerCli} server ${info.out.trim()}` }
       : {
           name: 'container engine',
           ok: false,
-          detail: (info.err || info.out).split('\n')[0] ?? 'unreachable',
+          detail: (info.err.trim() || info.out.trim()).split('\n')[0] ?? 'unreachable',
           hint: 'install Docker and start it (or set NGB_CONTAINER_CLI / DOCKER_HOST)',
         },
   )
   if (engine) {
-    const image = await runCli(
-      [config.containerCli, 'image', 'inspect', '--format', '{{.Id}}', config.containerImage],
-      10_000,
+    const image = await runEngine(
+      config.containerCli,
+      ['image', 'inspect', '--format', '{{.Id}}', config.containerImage],
+      { timeoutMs: 10_000 },
     )
     checks.push(
       image.code === 0
-        ? { name: 'agent image', ok: true, detail: `${config.containerImage} ${image.out.slice(7, 19)}` }
+        ? {
+            name: 'agent image',
+            ok: true,
+            detail: `${config.containerImage} ${image.out.trim().slice(7, 19)}`,
+          }
         : {
             name: 'agent image',
             ok: false,
@@ -85,14 +79,30 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
         : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (or NGB_AGENT_PROVIDER=mock)',
     })
   }
+  for (const row of PLATFORMS) checks.push(platformCheck(row, loaded))
   return checks
+}
+
+/** One line per platform row: off is fine (not every install chats everywhere), half-configured is not. */
+function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Check {
+  const s = platformState(row, loaded.config)
+  const vars = row.secretKeys.map((k) => SETTINGS[k].env).join(' and ')
+  if (s.state === 'ready') return { name: row.name, ok: true, detail: `${vars} set; starts with ngb serve` }
+  if (s.state === 'off') return { name: row.name, ok: true, detail: `off (set ${vars} to enable)` }
+  return {
+    name: row.name,
+    ok: false,
+    detail: `credentials incomplete: ${s.missing.join(', ')} missing, so ${row.label} stays off`,
+    hint: `set ${s.missing.join(' and ')}, or unset the others to turn ${row.label} off`,
+  }
 }
 
 export default withExamples(
   defineCommand({
     meta: {
       name: 'doctor',
-      description: 'Check that ngb can run here: config, data dir, Docker, agent image, credentials',
+      description:
+        'Check that ngb can run here: config, data dir, Docker, agent image, credentials, chat platforms',
     },
     args: { ...globalArgs, json: { type: 'boolean', description: 'Print JSON' } },
     async run({ args }) {

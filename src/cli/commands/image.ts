@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
-import { buildProductionImage } from '../../core/container/prod-image.ts'
-import { buildTestImage } from '../../core/container/test-image.ts'
+import { buildProductionImage } from '../../image/prod-image.ts'
+import { buildTestImage } from '../../image/test-image.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { printJson } from '../output.ts'

@@ -3,11 +3,11 @@ import {
   applyDashboardChannelFlags,
   createContainerRuntime,
   createCore,
-  createPlatformChannels,
   createRunner,
   createRuntime,
   startWebServer,
 } from '../../app.ts'
+import { createPlatformChannels } from '../../channels/platforms.ts'
 import { removeOrphans } from '../../core/container/orphans.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
@@ -58,7 +58,11 @@ export default withExamples(
           runner: createRunner(rt, { runtime: containers, bus }),
           removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
         })
-        for (const channel of await createPlatformChannels(rt.config, rt.log)) core.channels.add(channel)
+        for (const channel of await createPlatformChannels(rt.config, {
+          assistantName: rt.config.assistantName,
+          log: rt.log,
+        }))
+          core.channels.add(channel)
         // Shutdown runs in reverse: web first (no new chat input), then the scheduler, then the queue drains.
         rt.shutdown.add({
           name: 'orchestrator',

@@ -1,5 +1,6 @@
 import { ContainerError } from '../errors.ts'
 import { buildRunArgs } from './args.ts'
+import { type EngineResult, runEngine, spawnEngine } from './engine.ts'
 import type { ContainerRuntime, ContainerSummary, RunningContainer } from './runtime.ts'
 
 export interface DockerRuntimeOptions {
@@ -9,38 +10,20 @@ export interface DockerRuntimeOptions {
   commandTimeoutMs?: number
 }
 
-interface CliResult {
-  code: number
-  out: string
-  err: string
-}
-
 /** The Docker engine through its CLI, spawned with Bun.spawn (never a shell). */
 export function createDockerRuntime(opts: DockerRuntimeOptions): ContainerRuntime {
   const timeoutMs = opts.commandTimeoutMs ?? 30_000
 
-  async function cli(args: string[], ms = timeoutMs): Promise<CliResult> {
-    const proc = Bun.spawn([opts.cli, ...args], { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-    const timer = setTimeout(() => proc.kill('SIGKILL'), ms)
-    try {
-      const [out, err, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ])
-      return { code, out, err }
-    } finally {
-      clearTimeout(timer)
-    }
-  }
+  const cli = (args: string[], ms = timeoutMs): Promise<EngineResult> =>
+    runEngine(opts.cli, args, { timeoutMs: ms })
 
   const gone = (err: string) => /no such container|is not running|not found/i.test(err)
 
   const runtime: ContainerRuntime = {
     start(spec) {
-      let proc: ReturnType<typeof spawn>
+      let proc: ReturnType<typeof spawnEngine>
       try {
-        proc = spawn(opts.cli, buildRunArgs(spec))
+        proc = spawnEngine(opts.cli, buildRunArgs(spec))
       } catch (error) {
         throw new ContainerError(
           'spawn',
@@ -86,10 +69,6 @@ export function createDockerRuntime(opts: DockerRuntimeOptions): ContainerRuntim
     },
   }
   return runtime
-}
-
-function spawn(cli: string, args: string[]) {
-  return Bun.spawn([cli, ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
 }
 
 function parseSummary(line: string): ContainerSummary {

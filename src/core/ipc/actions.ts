@@ -4,7 +4,7 @@ import { SendMessageActionSchema, TaskActionSchema } from '../../protocol/contai
 import type { Logger } from '../../util/log.ts'
 import { errorMessage, NgbError } from '../errors.ts'
 import { parseJid } from '../jid.ts'
-import type { DeliveryRequest, DeliveryResult } from '../scheduler/run-task.ts'
+import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
 import { deliveryFailure } from '../scheduler/run-task.ts'
 import type { TasksService } from '../tasks.ts'
 import type { Group, Task, TriggerMode } from '../types.ts'

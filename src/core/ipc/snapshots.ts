@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
+import { atomicWriteJson } from '../../protocol/ipc-files.ts'
 import type { Group, Task } from '../types.ts'
-import { atomicWriteJson } from './files.ts'
 
 export interface SnapshotDeps {
   ipcDir: string

@@ -1,29 +1,30 @@
-import type { Channel } from '../../channels/channel.ts'
-import { chunkText } from '../../channels/shared/chunk.ts'
-import type { SendQueue } from '../../channels/shared/send-queue.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import type { Channel } from '../channel/channel.ts'
 import { ChannelError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { chatOf } from '../jid.ts'
 import { stripInternal } from '../prompt.ts'
+import { chunkText } from './chunk.ts'
+import type { SendQueue } from './send-queue.ts'
 
-export interface DeliverRequest {
+export interface DeliveryRequest {
   /** Chat JID, with `#<thread>` to answer in a thread. */
   chatJid: string
   text: string
   group?: string
 }
 
-export type DeliverResult =
-  | { sent: true; chunks: number }
+/** `chunks` is reported by the outbound pipeline; other senders (tests, fakes) may leave it out. */
+export type DeliveryResult =
+  | { sent: true; chunks?: number }
   | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' }
 
 export interface Outbound {
   /** Strip → onBeforeSend → dialect → chunks in order → store as a bot message → message.out. */
-  deliver(req: DeliverRequest): Promise<DeliverResult>
+  deliver(req: DeliveryRequest): Promise<DeliveryResult>
   /** Shows "typing…" in the chat, refreshed until the returned function is called. */
   startTyping(chatJid: string): () => void
   /** Resolves when every queued send has settled. */

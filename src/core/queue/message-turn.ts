@@ -1,6 +1,7 @@
 import type { ChatsRepo } from '../../db/repos/chats.ts'
+import type { CursorsRepo } from '../../db/repos/cursors.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
-import type { CursorsRepo, SessionsRepo } from '../../db/repos/sessions.ts'
+import type { SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'

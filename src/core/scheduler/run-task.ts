@@ -4,6 +4,8 @@ import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
+import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
+import type { RunTask } from '../queue/group-queue.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
 import type { Group, RunStatus, Task } from '../types.ts'
 import { nextRun } from './next-run.ts'
@@ -26,16 +28,6 @@ export interface RunTaskDeps {
   log: Logger
   timezone: string
 }
-
-export type RunTask = (task: Task) => Promise<void>
-
-export interface DeliveryRequest {
-  chatJid: string
-  text: string
-  group?: string
-}
-
-export type DeliveryResult = { sent: true } | { sent: false; reason: string }
 
 /** Empty (all <internal>) or dropped by a plugin: nothing to send, which is no failure. */
 export function deliveryFailure(result: DeliveryResult): string | undefined {

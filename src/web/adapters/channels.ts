@@ -1,21 +1,10 @@
-import type { ChannelRegistry } from '../../channels/registry.ts'
+import { PLATFORMS, platformRow, platformState } from '../../channels/platforms.ts'
 import type { Config } from '../../config/schema.ts'
+import type { ChannelRegistry } from '../../core/channel/registry.ts'
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { MetaRepo } from '../../db/repos/meta.ts'
-import type { ChannelStatus, ChannelsService } from '../services.ts'
-
-/** Which credentials make a platform "configured". */
-const PLATFORMS: Array<[string, Array<keyof Config>]> = [
-  ['telegram', ['telegramBotToken']],
-  ['discord', ['discordBotToken']],
-  ['slack', ['slackBotToken', 'slackAppToken']],
-  ['whatsapp', ['whatsappAccessToken', 'whatsappPhoneNumberId']],
-  ['feishu', ['feishuAppId', 'feishuAppSecret']],
-  ['dingtalk', ['dingtalkClientId', 'dingtalkClientSecret']],
-  ['qq', ['qqAppId', 'qqAppSecret']],
-  ['wecom', ['wecomBotId', 'wecomBotSecret']],
-]
+import type { ChannelEntry, ChannelsService } from '../services.ts'
 
 export interface WebChannelsDeps {
   config: Config
@@ -26,25 +15,32 @@ export interface WebChannelsDeps {
 }
 
 /**
- * Every platform ngb knows, with its live status. Disabling disconnects the channel now and is
+ * The built-in web and cli channels and every platform row (src/channels/platforms.ts), with their
+ * live status; a platform without an adapter has no row, so it is not listed. Disabling disconnects the channel now and is
  * remembered in meta (`channel.<name>.enabled`); enabling reconnects it.
  */
 export function createWebChannels(deps: WebChannelsDeps): ChannelsService {
-  const seen = new Map<string, { status: ChannelStatus['status']; detail?: string }>()
+  const seen = new Map<string, { status: ChannelEntry['status']; detail?: string }>()
   deps.bus.on('channel.status', (e) => seen.set(e.channel, { status: e.status, detail: e.detail }))
   const names = () => {
-    const all = ['web', 'cli', ...PLATFORMS.map(([n]) => n)]
+    const all = ['web', 'cli', ...PLATFORMS.map((p) => p.name)]
     for (const c of deps.registry?.list() ?? []) if (!all.includes(c.name)) all.push(c.name)
     return all
   }
   const inRegistry = (name: string) => deps.registry?.get(name) !== undefined
-  const configured = (name: string) =>
-    inRegistry(name) ||
-    name === 'web' ||
-    name === 'cli' ||
-    (PLATFORMS.find(([n]) => n === name)?.[1] ?? []).every((k) => !!deps.config[k])
+  /** Why a platform cannot start, or undefined when it can (or is built in / already live). */
+  const missingCredentials = (name: string): string | undefined => {
+    const row = platformRow(name)
+    if (inRegistry(name) || !row) return undefined
+    const s = platformState(row, deps.config)
+    if (s.state === 'ready') return undefined
+    return s.state === 'off'
+      ? 'no credentials configured'
+      : `credentials incomplete: set ${s.missing.join(', ')}`
+  }
+  const configured = (name: string) => missingCredentials(name) === undefined
   const enabled = (name: string) => deps.meta.get(`channel.${name}.enabled`) !== 'false'
-  const statusOf = (name: string): ChannelStatus => {
+  const statusOf = (name: string): ChannelEntry => {
     const on = enabled(name)
     const live = deps.registry?.list().find((c) => c.name === name)?.health
     const l = live
@@ -55,7 +51,7 @@ export function createWebChannels(deps: WebChannelsDeps): ChannelsService {
       enabled: on,
       configured: configured(name),
       status: !on ? 'disabled' : (l?.status ?? 'disconnected'),
-      detail: on ? (l?.detail ?? (configured(name) ? undefined : 'no credentials configured')) : undefined,
+      detail: on ? (l?.detail ?? missingCredentials(name)) : undefined,
     }
   }
   return {

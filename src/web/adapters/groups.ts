@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import type { Repos } from '../../db/repos/index.ts'
-import type { GroupsService } from '../services.ts'
+import type { WebGroupsService } from '../services.ts'
 
 const MEMORY_MAX_BYTES = 512 * 1024
 
@@ -15,7 +15,7 @@ export interface WebGroupsDeps {
 }
 
 /** The core groups service plus what only the dashboard needs (memory file, binding lists). */
-export function createWebGroups(deps: WebGroupsDeps): GroupsService {
+export function createWebGroups(deps: WebGroupsDeps): WebGroupsService {
   const { core, repos } = deps
   const memoryPath = (folder: string) => join(deps.groupsDir, folder, 'CLAUDE.md')
   return {

@@ -1,7 +1,7 @@
-import type { ChannelRegistry } from '../../channels/registry.ts'
 import type { LocalChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
+import type { ChannelRegistry } from '../../core/channel/registry.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import { createGroupsService } from '../../core/groups.ts'

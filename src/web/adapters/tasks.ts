@@ -1,7 +1,7 @@
 import type { EventBus } from '../../core/events.ts'
 import type { TasksService as CoreTasks } from '../../core/tasks.ts'
 import type { Repos } from '../../db/repos/index.ts'
-import type { TasksService } from '../services.ts'
+import type { WebTasksService } from '../services.ts'
 
 export interface WebTasksDeps {
   core: CoreTasks
@@ -13,7 +13,7 @@ export interface WebTasksDeps {
 }
 
 /** The core tasks service plus "run now" (due immediately; the scheduler picks it up). */
-export function createWebTasks(deps: WebTasksDeps): TasksService {
+export function createWebTasks(deps: WebTasksDeps): WebTasksService {
   const { core } = deps
   return {
     list: (opts) => core.list(opts),

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import type { AuthGuard } from '../auth/guard.ts'
-import type { ChatsService, GroupsService, WebChatService } from '../services.ts'
+import type { ChatsService, WebChatService, WebGroupsService } from '../services.ts'
 import { ChatsQuery, FolderParams, Jid, MessagesQuery, PostMessageBody } from './schemas.ts'
 
 const JidParams = v.object({ jid: Jid })
@@ -9,7 +9,7 @@ const JidParams = v.object({ jid: Jid })
 /** /api/chats (bound and unbound), /api/messages (paged, search) and the dashboard chat post. */
 export function chatsApi(deps: {
   chats: ChatsService
-  groups: GroupsService
+  groups: WebGroupsService
   webChat: WebChatService
   guard: AuthGuard
 }) {

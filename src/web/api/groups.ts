@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { GroupsService } from '../services.ts'
+import type { WebGroupsService } from '../services.ts'
 import {
   BindBody,
   CreateGroupBody,
@@ -10,7 +10,7 @@ import {
 } from './schemas.ts'
 
 /** /api/groups: CRUD, settings, memory (CLAUDE.md), bindings and bind tokens. */
-export function groupsApi(groups: GroupsService) {
+export function groupsApi(groups: WebGroupsService) {
   return new Elysia({ prefix: '/api/groups', tags: ['groups'] })
     .get('/', () => groups.list())
     .post('/', ({ body, status }) => status(201, groups.create(body)), { body: CreateGroupBody })

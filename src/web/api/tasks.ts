@@ -1,9 +1,9 @@
 import { Elysia } from 'elysia'
-import type { TasksService } from '../services.ts'
+import type { WebTasksService } from '../services.ts'
 import { CreateTaskBody, IdParams, TasksQuery, UpdateTaskBody } from './schemas.ts'
 
 /** /api/tasks: CRUD, pause/resume, run now, run history. */
-export function tasksApi(tasks: TasksService) {
+export function tasksApi(tasks: WebTasksService) {
   return new Elysia({ prefix: '/api/tasks', tags: ['tasks'] })
     .get('/', ({ query }) => tasks.list({ groupFolder: query.group }), { query: TasksQuery })
     .post('/', ({ body, status }) => status(201, tasks.create(body)), { body: CreateTaskBody })

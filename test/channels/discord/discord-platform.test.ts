@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { InboundMessage } from '../../../src/channels/channel.ts'
 import { createDiscordChannel } from '../../../src/channels/discord/index.ts'
+import type { InboundMessage } from '../../../src/core/channel/channel.ts'
 import { ChannelError } from '../../../src/core/errors.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { DiscordFake } from '../../fakes/discord.ts'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { InboundMessage } from '../../../src/channels/channel.ts'
 import { createSlackChannel } from '../../../src/channels/slack/index.ts'
+import type { InboundMessage } from '../../../src/core/channel/channel.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { createRecorder } from '../../fakes/recorder.ts'
 import type { SlackFake } from '../../fakes/slack.ts'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { InboundMessage } from '../../../src/channels/channel.ts'
 import { createTelegramChannel } from '../../../src/channels/telegram/index.ts'
+import type { InboundMessage } from '../../../src/core/channel/channel.ts'
 import { ChannelError } from '../../../src/core/errors.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { createRecorder } from '../../fakes/recorder.ts'

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createProviderContext, drainPending, followUps } from '../../../container/agent-runner/context.ts'
-import { atomicWriteJson, ipcFileName } from '../../../src/core/ipc/files.ts'
+import { atomicWriteJson, ipcFileName } from '../../../src/protocol/ipc-files.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
 function agentRoot() {

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { createCliChannel } from '../../../src/channels/cli/index.ts'
-import { createChannelRegistry } from '../../../src/channels/registry.ts'
+import { PLATFORMS } from '../../../src/channels/platforms.ts'
 import { loadConfig } from '../../../src/config/load.ts'
+import { createChannelRegistry } from '../../../src/core/channel/registry.ts'
 import { createEventBus } from '../../../src/core/events.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { applyChannelFlags, createWebChannels } from '../../../src/web/adapters/channels.ts'
@@ -42,5 +43,26 @@ describe('channels on the dashboard', () => {
     repos.meta.set('channel.cli.enabled', 'false')
     expect(await applyChannelFlags(registry, repos.meta)).toEqual(['cli'])
     expect(registry.list().find((c) => c.name === 'cli')?.health.status).toBe('disconnected')
+  })
+
+  test('lists only the built-in channels and the platform rows, whatever variables are set', async () => {
+    const { repos, bus, registry } = await setup()
+    const { config } = loadConfig({
+      env: {
+        NGB_DATA_DIR: tempDir(),
+        WHATSAPP_ACCESS_TOKEN: 't',
+        WHATSAPP_PHONE_NUMBER_ID: '1',
+        FEISHU_APP_ID: 'a',
+        FEISHU_APP_SECRET: 's',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+      },
+    })
+    const channels = createWebChannels({ config, bus, meta: repos.meta, registry })
+    expect(channels.list().map((c) => c.name)).toEqual(['web', 'cli', ...PLATFORMS.map((p) => p.name)])
+    expect(channels.list().find((c) => c.name === 'slack')).toMatchObject({
+      configured: false,
+      detail: 'credentials incomplete: set SLACK_APP_TOKEN',
+    })
+    await expect(channels.setEnabled('whatsapp', true)).rejects.toThrow('does not exist')
   })
 })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { lastMessage } from '../../../../container/agent-runner/providers/mock.ts'
 import { createFrameParser } from '../../../../src/core/runner/frames.ts'
 import type { ContainerInput, OutputFrame } from '../../../../src/protocol/container.ts'
+import { atomicWriteJson } from '../../../../src/protocol/ipc-files.ts'
 import { REPO_ROOT } from '../../../helpers/cli.ts'
 import { tempDir } from '../../../helpers/temp.ts'
 
@@ -42,11 +43,10 @@ async function runAgent(
   const inputDir = join(root, 'workspace', 'ipc', 'input')
   mkdirSync(inputDir, { recursive: true })
   let seq = 0
+  // Atomically, as the host does (protocol/ipc-files.ts): the agent polls this directory and skips a
+  // file it catches half-written, which under load dropped a follow-up.
   const write = (text: string) =>
-    writeFileSync(
-      join(inputDir, `${String(seq++).padStart(13, '0')}-x.json`),
-      JSON.stringify({ type: 'message', text }),
-    )
+    atomicWriteJson(inputDir, { type: 'message', text }, `${String(seq++).padStart(13, '0')}-x.json`)
   for (const text of opts.early ?? []) write(text)
   const proc = Bun.spawn([process.execPath, MAIN], {
     env: { ...process.env, NGB_AGENT_ROOT: root },

@@ -1,5 +1,5 @@
-import type { Dialect } from './markdown.ts'
-import { renderMarkdown } from './markdown.ts'
+import type { Dialect } from '../shared/markdown.ts'
+import { renderMarkdown } from '../shared/markdown.ts'
 
 /**
  * Telegram HTML parse mode. Chosen over MarkdownV2: HTML needs only `<`, `>`, `&` escaped (and `"`

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { createSendQueue } from '../../../src/channels/shared/send-queue.ts'
 import { ChannelError } from '../../../src/core/errors.ts'
+import { createSendQueue } from '../../../src/core/outbound/send-queue.ts'
 
 describe('send queue', () => {
   test('sends to one chat in order even when an early send is slow; other chats do not wait', async () => {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ContainerError } from '../errors.ts'
+import { runEngine } from '../core/container/engine.ts'
+import { ContainerError } from '../core/errors.ts'
 import { BUNDLE_ENTRY, bundleAgentRunner } from './agent-bundle.ts'
 import { importRootfsImage } from './rootfs.ts'
 
@@ -30,13 +31,8 @@ export interface ImageBuildResult {
 
 /** The value of one label of a local image, or undefined if the image is absent. */
 export async function imageLabel(cli: string, tag: string, label: string): Promise<string | undefined> {
-  const proc = Bun.spawn([cli, 'image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, tag], {
-    stdout: 'pipe',
-    stderr: 'pipe',
-    stdin: 'ignore',
-  })
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
-  return code === 0 ? out.trim() : undefined
+  const r = await runEngine(cli, ['image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, tag])
+  return r.code === 0 ? r.out.trim() : undefined
 }
 
 /**
@@ -57,14 +53,9 @@ export async function buildTestImage(opts: TestImageOptions): Promise<ImageBuild
     .slice(0, 16)
   const pinnedTag = `${tag}-${hash}`
   const retag = async () => {
-    const r = Bun.spawn([opts.cli, 'tag', pinnedTag, tag], {
-      stdin: 'ignore',
-      stdout: 'ignore',
-      stderr: 'pipe',
-    })
-    const [err, code] = await Promise.all([new Response(r.stderr).text(), r.exited])
-    if (code !== 0)
-      throw new ContainerError('exit', `${opts.cli} tag ${pinnedTag} ${tag} failed: ${err.trim()}`)
+    const r = await runEngine(opts.cli, ['tag', pinnedTag, tag])
+    if (r.code !== 0)
+      throw new ContainerError('exit', `${opts.cli} tag ${pinnedTag} ${tag} failed: ${r.err.trim()}`)
   }
   if (!opts.force && (await imageLabel(opts.cli, pinnedTag, CONTENT_LABEL)) === hash) {
     if ((await imageLabel(opts.cli, tag, CONTENT_LABEL)) !== hash) await retag()

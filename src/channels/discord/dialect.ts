@@ -1,5 +1,5 @@
-import type { Dialect } from './markdown.ts'
-import { renderMarkdown } from './markdown.ts'
+import type { Dialect } from '../shared/markdown.ts'
+import { renderMarkdown } from '../shared/markdown.ts'
 
 /**
  * Discord renders most Markdown itself; what it lacks is tables (→ code block) and headings below

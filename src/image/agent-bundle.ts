@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { NgbError } from '../errors.ts'
+import { NgbError } from '../core/errors.ts'
 
 /** The agent-runner's source entry, when ngb runs from a checkout. */
-export const AGENT_RUNNER_ENTRY = join(
-  import.meta.dir,
-  '..',
-  '..',
-  '..',
-  'container',
-  'agent-runner',
-  'main.ts',
-)
+export const AGENT_RUNNER_ENTRY = join(import.meta.dir, '..', '..', 'container', 'agent-runner', 'main.ts')
 
 /** Packages the image provides itself (installed in the production image, absent from the test image). */
 export const AGENT_RUNNER_EXTERNALS = ['@anthropic-ai/claude-agent-sdk']

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { chunkText } from '../../../src/channels/shared/chunk.ts'
+import { chunkText } from '../../../src/core/outbound/chunk.ts'
 
 const fencesBalanced = (s: string) => (s.match(/^\s*```/gm) ?? []).length % 2 === 0
 

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ContainerError, NgbError } from '../errors.ts'
+import { runEngine } from '../core/container/engine.ts'
+import { ContainerError, NgbError } from '../core/errors.ts'
 import { bundleAgentRunner } from './agent-bundle.ts'
 
 export const PRODUCTION_IMAGE = 'ngb-agent:latest'
-export const DOCKERFILE_PATH = join(import.meta.dir, '..', '..', '..', 'container', 'Dockerfile')
+export const DOCKERFILE_PATH = join(import.meta.dir, '..', '..', 'container', 'Dockerfile')
 /** build.ts embeds container/Dockerfile under this name for the compiled binary. */
 export const EMBEDDED_DOCKERFILE_NAME = 'Dockerfile'
 
@@ -38,12 +39,9 @@ export async function buildProductionImage(opts: {
   const tag = opts.tag ?? PRODUCTION_IMAGE
   const dir = await prepareBuildContext()
   try {
-    const proc = Bun.spawn([opts.cli, 'build', '-t', tag, dir], {
-      stdin: 'ignore',
-      stdout: opts.output ?? 'inherit',
-      stderr: opts.output ?? 'inherit',
+    const { code } = await runEngine(opts.cli, ['build', '-t', tag, dir], {
+      output: opts.output ?? 'inherit',
     })
-    const code = await proc.exited
     if (code !== 0) {
       throw new ContainerError(
         'exit',

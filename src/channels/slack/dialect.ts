@@ -1,5 +1,5 @@
-import type { Dialect } from './markdown.ts'
-import { renderMarkdown } from './markdown.ts'
+import type { Dialect } from '../shared/markdown.ts'
+import { renderMarkdown } from '../shared/markdown.ts'
 
 /** Slack mrkdwn: only `&`, `<`, `>` are control characters; `*bold*`, `_italic_`, `~strike~`, `<url|label>`. */
 export function escapeMrkdwn(s: string): string {

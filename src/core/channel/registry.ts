@@ -1,7 +1,7 @@
-import { errorMessage } from '../core/errors.ts'
-import type { EventBus } from '../core/events.ts'
-import { parseJid } from '../core/jid.ts'
-import type { Logger } from '../util/log.ts'
+import type { Logger } from '../../util/log.ts'
+import { errorMessage } from '../errors.ts'
+import type { EventBus } from '../events.ts'
+import { parseJid } from '../jid.ts'
 import type { Channel, ChannelHealth, InboundMessage } from './channel.ts'
 
 export interface ChannelRegistryDeps {

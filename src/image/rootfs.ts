@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { runEngine } from '../core/container/engine.ts'
 
 export interface RootfsImageOptions {
   /** Container CLI, e.g. docker. */
@@ -64,12 +65,11 @@ export async function importRootfsImage(opts: RootfsImageOptions): Promise<void>
       ...(opts.workdir ? [`WORKDIR ${opts.workdir}`] : []),
     ]
     const tar = Bun.spawn(['tar', '-C', root, '-c', '.'], { stdout: 'pipe', stderr: 'pipe' })
-    const imp = Bun.spawn([opts.cli, 'import', ...changes.flatMap((c) => ['--change', c]), '-', opts.tag], {
-      stdin: tar.stdout,
-      stdout: 'pipe',
-      stderr: 'pipe',
-    })
-    const [code, err] = await Promise.all([imp.exited, new Response(imp.stderr).text()])
+    const { code, err } = await runEngine(
+      opts.cli,
+      ['import', ...changes.flatMap((c) => ['--change', c]), '-', opts.tag],
+      { stdin: tar.stdout },
+    )
     await tar.exited
     if (code !== 0) throw new Error(`${opts.cli} import of ${opts.tag} failed: ${err.trim()}`)
   } finally {

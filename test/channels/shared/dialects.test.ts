@@ -1,12 +1,9 @@
 import { describe, expect, test } from 'bun:test'
-import { markdownToDiscord } from '../../../../src/channels/shared/dialects/discord.ts'
-import { splitFences } from '../../../../src/channels/shared/dialects/markdown.ts'
-import { markdownToMrkdwn } from '../../../../src/channels/shared/dialects/slack.ts'
-import {
-  markdownToTelegramHtml,
-  telegramHtmlToPlain,
-} from '../../../../src/channels/shared/dialects/telegram.ts'
-import { checkTelegramHtml } from '../../../fakes/telegram.ts'
+import { markdownToDiscord } from '../../../src/channels/discord/dialect.ts'
+import { splitFences } from '../../../src/channels/shared/markdown.ts'
+import { markdownToMrkdwn } from '../../../src/channels/slack/dialect.ts'
+import { markdownToTelegramHtml, telegramHtmlToPlain } from '../../../src/channels/telegram/dialect.ts'
+import { checkTelegramHtml } from '../../fakes/telegram.ts'
 
 const sample = [
   '# Title',

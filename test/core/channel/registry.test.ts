@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'bun:test'
-import type { Channel, ChannelContext, ChannelHealth } from '../../src/channels/channel.ts'
-import { createChannelRegistry } from '../../src/channels/registry.ts'
-import { createWebChannel } from '../../src/channels/web/index.ts'
-import type { NgbEvent } from '../../src/core/events.ts'
-import { createEventBus } from '../../src/core/events.ts'
-import { createMemoryLogger } from '../../src/util/log.ts'
+import { createWebChannel } from '../../../src/channels/web/index.ts'
+import type { Channel, ChannelContext, ChannelHealth } from '../../../src/core/channel/channel.ts'
+import { createChannelRegistry } from '../../../src/core/channel/registry.ts'
+import type { NgbEvent } from '../../../src/core/events.ts'
+import { createEventBus } from '../../../src/core/events.ts'
+import { createMemoryLogger } from '../../../src/util/log.ts'
 
 function flakyChannel(name: string, fail: boolean): Channel {
   let health: ChannelHealth = { status: 'disconnected' }

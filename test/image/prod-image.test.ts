@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BUNDLE_ENTRY } from '../../../src/core/container/agent-bundle.ts'
-import { DOCKERFILE_PATH, prepareBuildContext } from '../../../src/core/container/prod-image.ts'
-import { tempDir } from '../../helpers/temp.ts'
+import { BUNDLE_ENTRY } from '../../src/image/agent-bundle.ts'
+import { DOCKERFILE_PATH, prepareBuildContext } from '../../src/image/prod-image.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 // Docker 20.10 has no `build --check` and the base image cannot be pulled here, so the Dockerfile is
 // checked by parsing: instruction set, structure, and that every COPY source exists in the context.

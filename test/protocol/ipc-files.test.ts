@@ -1,8 +1,8 @@
 import { expect, test } from 'bun:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { atomicWriteJson, ipcFileName } from '../../../src/core/ipc/files.ts'
-import { tempDir } from '../../helpers/temp.ts'
+import { atomicWriteJson, ipcFileName } from '../../src/protocol/ipc-files.ts'
+import { tempDir } from '../helpers/temp.ts'
 
 test('names written in the same millisecond still sort in write order', () => {
   const names = Array.from({ length: 200 }, () => ipcFileName(1_700_000_000_000))

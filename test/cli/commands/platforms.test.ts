@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'bun:test'
+import { runChecks } from '../../../src/cli/commands/doctor.ts'
+import { loadConfig } from '../../../src/config/load.ts'
+import { runNgb } from '../../helpers/cli.ts'
+import { tempDir } from '../../helpers/temp.ts'
+
+const env = () => ({ NGB_DATA_DIR: tempDir(), HOME: tempDir() })
+
+describe('the platform table in doctor and config show', () => {
+  test('doctor: one check per platform; off is fine, half-configured is a problem with a hint', async () => {
+    const loaded = loadConfig({
+      env: {
+        ...env(),
+        NGB_CONTAINER_CLI: 'no-such-docker-cli',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        TELEGRAM_BOT_TOKEN: '1:x',
+      },
+    })
+    const checks = await runChecks(loaded)
+    expect(checks.find((c) => c.name === 'telegram')?.ok).toBe(true)
+    expect(checks.find((c) => c.name === 'discord')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('off'),
+    })
+    expect(checks.find((c) => c.name === 'slack')).toMatchObject({
+      ok: false,
+      hint: expect.stringContaining('SLACK_APP_TOKEN'),
+    })
+    expect(checks.find((c) => c.name === 'whatsapp')).toBeUndefined()
+  })
+
+  test('config show: a platform section from the table; JSON rows name their platform; secrets masked', async () => {
+    const secret = '123:never-print-me'
+    const text = await runNgb(['config', 'show'], { env: { ...env(), TELEGRAM_BOT_TOKEN: secret } })
+    expect(text.code).toBe(0)
+    expect(text.stdout).toMatch(/^telegram\s+ready\s+TELEGRAM_BOT_TOKEN/m)
+    expect(text.stdout).toMatch(/^slack\s+off\s+SLACK_BOT_TOKEN/m)
+    expect(text.stdout).not.toMatch(/^whatsapp\s/m)
+    expect(text.stdout).not.toContain(secret)
+    const json = await runNgb(['config', 'show', '--json'], { env: { ...env(), TELEGRAM_BOT_TOKEN: secret } })
+    const rows = JSON.parse(json.stdout) as Array<{ env: string; value: string; platform?: string }>
+    expect(rows.find((r) => r.env === 'TELEGRAM_BOT_TOKEN')).toMatchObject({
+      platform: 'telegram',
+      value: '********',
+    })
+    expect(rows.find((r) => r.env === 'NGB_WEB_PORT')?.platform).toBeUndefined()
+  })
+})
