@@ -29,6 +29,11 @@ export interface PlatformRow {
    * nobody configured costs nothing. Called only when `platformState` is `ready`.
    */
   create(config: Config, deps: PlatformDeps): Promise<Channel>
+  /**
+   * Checks the credentials against the platform's own API (`ngb init` asks before it writes them):
+   * resolves to the bot's name there, throws a ChannelError saying what the platform answered.
+   */
+  verify?(config: Config): Promise<string>
 }
 
 /** A config value is "set" when it is present and not an empty string. */
@@ -61,6 +66,10 @@ export const PLATFORMS: readonly PlatformRow[] = [
           : undefined,
       })
     },
+    async verify(config) {
+      const { verifyTelegramToken } = await import('./telegram/verify.ts')
+      return verifyTelegramToken(secret(config, 'telegramBotToken'), config.telegramApiRoot)
+    },
   },
   {
     name: 'discord',
@@ -75,6 +84,10 @@ export const PLATFORMS: readonly PlatformRow[] = [
         assistantName: deps.assistantName,
         log: deps.log,
       })
+    },
+    async verify(config) {
+      const { verifyDiscordToken } = await import('./discord/verify.ts')
+      return verifyDiscordToken(secret(config, 'discordBotToken'), config.discordApiBase)
     },
   },
   {
@@ -91,6 +104,14 @@ export const PLATFORMS: readonly PlatformRow[] = [
         assistantName: deps.assistantName,
         log: deps.log,
       })
+    },
+    async verify(config) {
+      const { verifySlackTokens } = await import('./slack/verify.ts')
+      return verifySlackTokens(
+        secret(config, 'slackBotToken'),
+        secret(config, 'slackAppToken'),
+        config.slackApiUrl,
+      )
     },
   },
 ]

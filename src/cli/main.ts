@@ -27,6 +27,7 @@ export const rootCommand = defineCommand({
     session: () => import('./commands/session.ts').then((m) => m.default),
     shell: () => import('./commands/shell.ts').then((m) => m.default),
     upgrade: () => import('./commands/upgrade.ts').then((m) => m.default),
+    init: () => import('./commands/init.ts').then((m) => m.default),
   },
 })
 
