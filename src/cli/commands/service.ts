@@ -1,6 +1,10 @@
 import { defineCommand } from 'citty'
+import { dataPaths } from '../../config/paths.ts'
+import { InvalidInputError } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
+import { parseLogLine, renderLine } from '../logs/format.ts'
+import { tailLog } from '../logs/tail.ts'
 import { printJson } from '../output.ts'
 import { installService, serviceStatus, uninstallService } from '../service/apply.ts'
 import { applyDeps, hostFacts } from '../service/host.ts'
@@ -87,24 +91,44 @@ const uninstall = withExamples(
   ['ngb service uninstall --user'],
 )
 
+/** The last lines of ngb's own log (what the service wrote), pretty-printed like `ngb logs`. */
+function lastLogLines(dataDir: string, n: number): string[] {
+  return tailLog(dataPaths(dataDir).logFile, n, () => true).lines.map((line) =>
+    renderLine(line, parseLogLine(line), false, false),
+  )
+}
+
 const status = withExamples(
   defineCommand({
-    meta: { name: 'status', description: 'Is the service installed, current and running?' },
-    args: { ...scopeArgs, json: { type: 'boolean', description: 'Print JSON' } },
+    meta: {
+      name: 'status',
+      description: 'Is the service installed, current and running? With its last log lines',
+    },
+    args: {
+      ...scopeArgs,
+      json: { type: 'boolean', description: 'Print JSON' },
+      lines: { type: 'string', description: 'How many log lines to show', default: '10' },
+    },
     async run({ args }) {
       const p = plan(args)
       const s = await serviceStatus(p, applyDeps(p))
-      if (args.json) return printJson(s)
+      const n = Number(args.lines)
+      if (!Number.isInteger(n) || n < 0)
+        throw new InvalidInputError(`--lines must be a whole number, got "${args.lines}"`)
+      const log = lastLogLines(p.spec.dataDir, n)
+      if (args.json) return printJson({ ...s, log })
       const lines = [
         `${s.kind} ${s.scope} service: ${s.file}`,
         `installed: ${s.installed ? (s.current ? 'yes' : 'yes, but differs from what install would write now (install --force updates it)') : 'no'}`,
         ...Object.entries(s.manager ?? {}).map(([k, v]) => `${k}: ${v}`),
+        `log: ${dataPaths(p.spec.dataDir).logFile}${log.length === 0 ? ' (empty)' : ''}`,
+        ...log.map((l) => `  ${l}`),
       ]
       process.stdout.write(`${lines.join('\n')}\n`)
       if (!s.installed) process.exitCode = 1
     },
   }),
-  ['ngb service status --user', 'ngb service status --json'],
+  ['ngb service status --user', 'ngb service status --json', 'ngb service status --lines 50'],
 )
 
 export default withExamples(
