@@ -9,15 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createWebChannel } from '../src/channels/web/index.ts'
-import { createChannelRegistry } from '../src/core/channel/registry.ts'
+import { createCore } from '../src/app/core.ts'
 import { createEventBus } from '../src/core/events.ts'
-import { createGroupsService } from '../src/core/groups.ts'
-import { createOrchestrator } from '../src/core/orchestrator.ts'
 import type { AgentRunner, TurnOutcome } from '../src/core/runner/types.ts'
 import { openDatabase } from '../src/db/open.ts'
 import { createRepos } from '../src/db/repos/index.ts'
-import { createPluginHost } from '../src/plugins/host.ts'
 import { systemClock } from '../src/util/clock.ts'
 import { createMemoryLogger } from '../src/util/log.ts'
 
@@ -85,40 +81,20 @@ async function scenario(work: string, cap: number) {
       }
     },
   }
-  const groups = createGroupsService({
+  // The production composition (src/app/core.ts), with this stub runner.
+  const core = createCore({
+    config: { assistantName: 'Andy', maxConcurrent: cap, retryBaseMs: 5000, maxRetries: 5, timezone: 'UTC' },
     repos,
-    bus,
-    clock: systemClock,
-    groupsDir: join(work, `groups-${cap}`),
-  })
-  for (let g = 0; g < GROUPS; g++) groups.createGroup({ folder: `g${g}`, triggerMode: 'always' })
-  const plugins = createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } })
-  let handle: (
-    m: Parameters<ReturnType<typeof createOrchestrator>['inbound']['handle']>[0],
-  ) => Promise<unknown> = async () => {}
-  const channels = createChannelRegistry({ bus, log, onInbound: async (m) => void (await handle(m)) })
-  const web = createWebChannel()
-  channels.add(web)
-  const orchestrator = createOrchestrator({
-    config: {
-      assistantName: 'Andy',
-      maxConcurrent: cap,
-      retryBaseMs: 5000,
-      maxRetries: 5,
-      idleTimeoutMs: 60_000,
-    },
-    repos,
-    groups,
-    channels,
-    plugins,
-    runner,
-    bus,
+    paths: { groups: join(work, `groups-${cap}`), ipc: join(work, `ipc-${cap}`) },
     clock: systemClock,
     log,
+    runner,
     removeOrphans: async () => 0,
+    bus,
     transaction: (fn) => db.transaction(fn).immediate(),
   })
-  handle = (m) => orchestrator.inbound.handle(m)
+  const { orchestrator, web } = core
+  for (let g = 0; g < GROUPS; g++) core.groups.createGroup({ folder: `g${g}`, triggerMode: 'always' })
   await orchestrator.start()
   let replies = 0
   bus.on('message.out', () => replies++)

@@ -71,8 +71,10 @@ describe('import boundaries', () => {
   test('the import scanner sees the relative imports (so the rules below can fail)', () => {
     const all = files.flatMap(importsOf)
     expect(all.length).toBeGreaterThan(50)
-    expect(importsOf('src/app.ts').map((i) => i.target)).toContain('src/db/open.ts')
-    expect(importsOf('src/app.ts').find((i) => i.target === 'src/config/schema.ts')?.typeOnly).toBe(true)
+    expect(importsOf('src/app/runtime.ts').map((i) => i.target)).toContain('src/db/open.ts')
+    expect(importsOf('src/app/runtime.ts').find((i) => i.target === 'src/config/schema.ts')?.typeOnly).toBe(
+      true,
+    )
     expect(importsOf('container/agent-runner/context.ts').map((i) => i.target)).toContain(
       'src/protocol/ipc-files.ts',
     )
@@ -204,6 +206,16 @@ describe('import boundaries', () => {
         if (imp.target !== 'src/app.ts') return undefined
         if (file === 'src/main.ts' || file.startsWith('src/cli/')) return undefined
         return 'app.ts is the composition root'
+      }),
+    ).toEqual([])
+  })
+
+  test("the composition root's builders (src/app/) are used only by app.ts and each other", () => {
+    expect(
+      violations((file, imp) => {
+        if (!imp.target.startsWith('src/app/')) return undefined
+        if (file === 'src/app.ts' || file.startsWith('src/app/')) return undefined
+        return 'presets in app.ts are the door to the builders'
       }),
     ).toEqual([])
   })

@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import type { ChatsRepo } from '../db/repos/chats.ts'
 import type { MessagesRepo } from '../db/repos/messages.ts'
 import type { PluginHost } from '../plugins/host.ts'
+import type { PluginContext } from '../plugins/plugin.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import type { InboundMessage } from './channel/channel.ts'
@@ -12,7 +13,7 @@ import type { GroupsService } from './groups.ts'
 import { chatOf, parseJid } from './jid.ts'
 import type { Outbound } from './outbound/deliver.ts'
 import type { TriggerChecker } from './trigger.ts'
-import type { StoredMessage } from './types.ts'
+import type { Group, StoredMessage } from './types.ts'
 
 const MAX_TEXT = 64 * 1024
 
@@ -40,15 +41,22 @@ export type InboundResult =
   | { kind: 'stored'; reason: 'unbound' | 'not_triggered'; group?: string }
   | { kind: 'queued'; group: string; message: StoredMessage }
 
+type Route =
+  | { kind: 'token'; token: string }
+  | { kind: 'command'; reply: string }
+  | { kind: 'chat'; group: Group | undefined; triggers: boolean }
+
 export interface InboundDeps {
   /** Lets "@<assistant> ngb-…" count as a bind token: in groups the bot often sees only mentions. */
   assistantName?: string
   /** `/help`, `/status`: answered by ngb in any chat, bound or not, without the agent. */
   chatCommands?: Pick<ChatCommands, 'reply'>
-  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove'>
+  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove' | 'markTriggering'>
   chats: Pick<ChatsRepo, 'upsert'>
   groups: Pick<GroupsService, 'groupOfChat' | 'isBindToken' | 'redeemToken'>
   plugins: Pick<PluginHost, 'chain' | 'has'>
+  /** Handed to plugin hooks (Outbound.pluginContext). */
+  pluginContext: PluginContext
   trigger: TriggerChecker
   queue: { enqueue(folder: string): void }
   outbound: Pick<Outbound, 'deliver'>
@@ -72,7 +80,7 @@ const TOKEN_REPLIES = {
   group_missing: 'The group that bind code was for no longer exists.',
 } as const
 
-/** normalise → dedupe → persist → onMessage → bind token → binding + trigger → queue. No polling. */
+/** validate → persist (dedupe step; route + trigger step) → onMessage → token | command | group → queue. No polling. */
 export function createInbound(deps: InboundDeps): Inbound {
   const { log } = deps
   let stopped = false
@@ -140,12 +148,29 @@ export function createInbound(deps: InboundDeps): Inbound {
       const now = deps.clock.now()
       const chatJid = chatOf(m.jid)
       const threadId = m.threadId ?? (chatJid === m.jid ? undefined : m.jid.slice(chatJid.length + 1))
+      /**
+       * Where the message goes: a bind token, a chat command, or the chat's group. The trigger step
+       * is here: the one check per message, stored on the row; the turn reads the stored decision.
+       */
+      const route = (msg: Pick<StoredMessage, 'text' | 'isGroup' | 'mentionsBot'>): Route => {
+        const token = unaddressed(msg.text)
+        if (deps.groups.isBindToken(token)) return { kind: 'token', token }
+        const reply = deps.chatCommands?.reply({ chatJid, text: msg.text, isGroup: msg.isGroup })
+        if (reply !== undefined) return { kind: 'command', reply }
+        const group = deps.groups.groupOfChat(chatJid)
+        return { kind: 'chat', group, triggers: group !== undefined && deps.trigger.triggers(group, msg) }
+      }
+      // An onMessage plugin may rewrite the text, so the route waits for it; otherwise it is decided
+      // inside the write, and the trigger decision goes into the same insert (one commit).
+      const hooked = deps.plugins.has('onMessage')
       const persist = () => {
         deps.chats.upsert(
           { jid: chatJid, platform, name: m.chatName, isGroup: m.isGroup, lastMessageAt: m.ts ?? now },
           now,
         )
-        return deps.messages.insert({
+        const early = hooked ? undefined : route({ text, isGroup: m.isGroup, mentionsBot: m.mentionsBot })
+        // The dedupe step: the insert is keyed by (chat, message id); a repeat stores nothing.
+        const stored = deps.messages.insert({
           chatJid,
           id: m.messageId,
           senderJid: m.senderJid,
@@ -157,33 +182,37 @@ export function createInbound(deps: InboundDeps): Inbound {
           mentionsBot: m.mentionsBot,
           replyTo: m.replyTo,
           threadId,
+          triggers: early?.kind === 'chat' && early.triggers,
         })
+        return stored && { stored, early }
       }
-      let message = deps.transaction ? deps.transaction(persist) : persist()
-      if (!message) return { kind: 'duplicate' }
+      const written = deps.transaction ? deps.transaction(persist) : persist()
+      if (!written) return { kind: 'duplicate' }
+      let message = written.stored
+      let routed = written.early
 
-      if (deps.plugins.has('onMessage')) {
-        const out = await deps.plugins.chain('onMessage', message)
+      if (!routed) {
+        const out = await deps.plugins.chain('onMessage', message, deps.pluginContext)
         if (out === null) {
           deps.messages.remove(chatJid, message.id)
           return { kind: 'dropped', reason: 'plugin' }
         }
         if (out.text !== message.text) deps.messages.updateText(chatJid, message.id, out.text)
         message = out
+        routed = route(message)
+        if (routed.kind === 'chat' && routed.triggers) {
+          deps.messages.markTriggering(chatJid, message.id)
+          message = { ...message, triggers: true }
+        }
       }
 
       const replyJid = threadId ? `${chatJid}#${threadId}` : chatJid
-      const token = unaddressed(message.text)
-      if (deps.groups.isBindToken(token)) return handleToken(message, replyJid, token)
-      const commandReply = deps.chatCommands?.reply({ chatJid, text: message.text, isGroup: message.isGroup })
-      if (commandReply !== undefined) return answerCommand(chatJid, replyJid, commandReply)
-
-      const group = deps.groups.groupOfChat(chatJid)
+      if (routed.kind === 'token') return handleToken(message, replyJid, routed.token)
+      if (routed.kind === 'command') return answerCommand(chatJid, replyJid, routed.reply)
+      const { group } = routed
       deps.bus.publish({ type: 'message.in', group: group?.folder, message })
       if (!group) return { kind: 'stored', reason: 'unbound' }
-      if (!deps.trigger.triggers(group, message)) {
-        return { kind: 'stored', reason: 'not_triggered', group: group.folder }
-      }
+      if (!routed.triggers) return { kind: 'stored', reason: 'not_triggered', group: group.folder }
       deps.queue.enqueue(group.folder)
       return { kind: 'queued', group: group.folder, message }
     },

@@ -8,8 +8,8 @@ import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
 import type { GroupsService } from './groups.ts'
 import { createInbound, type Inbound } from './inbound.ts'
-import { createOutbound, type Outbound } from './outbound/deliver.ts'
-import { createSendQueue, type SendQueueOptions } from './outbound/send-queue.ts'
+import type { WriteSnapshots } from './ipc/snapshots.ts'
+import type { Outbound } from './outbound/deliver.ts'
 import { createGroupQueue, type GroupQueue, type RunTask } from './queue/group-queue.ts'
 import { createMessageTurns } from './queue/message-turn.ts'
 import type { AgentRunner } from './runner/types.ts'
@@ -20,24 +20,27 @@ export interface OrchestratorConfig {
   maxConcurrent: number
   retryBaseMs: number
   maxRetries: number
-  idleTimeoutMs: number
 }
 
 export interface OrchestratorDeps {
   config: OrchestratorConfig
   repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs'>
   groups: GroupsService
-  channels: ChannelRegistry
+  /** Connected to the inbound step by start(), disconnected by stop(). */
+  channels: Pick<ChannelRegistry, 'connectAll' | 'disconnectAll'>
   plugins: PluginHost
+  /** Delivery to the chats (core/outbound/deliver.ts): replies, notices, plugin replies. */
+  outbound: Outbound
   runner: AgentRunner
+  /** Before every message run; task runs call the same writer (core/scheduler/run-task.ts). */
+  writeSnapshots: WriteSnapshots
   bus: EventBus
   clock: Clock
   log: Logger
   /** Removes containers a previous ngb of this install left running; returns how many. */
   removeOrphans(): Promise<number>
   /** Runs a scheduled task holding a queue slot (core/scheduler/run-task.ts). */
-  runTask?: RunTask
-  sendQueue?: SendQueueOptions
+  runTask: RunTask
   /** Groups hot-path writes into one commit (`db.transaction(fn).immediate()`). */
   transaction?: <T>(fn: () => T) => T
   /** Shown by the `/help` and `/status` chat commands. */
@@ -46,7 +49,6 @@ export interface OrchestratorDeps {
 
 export interface Orchestrator {
   inbound: Inbound
-  outbound: Outbound
   queue: GroupQueue
   /** Clean up after a crash, connect the channels, re-enqueue unanswered messages. */
   start(): Promise<void>
@@ -57,21 +59,7 @@ export interface Orchestrator {
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const { repos, log, clock, config } = deps
   const trigger = createTriggerChecker(config.assistantName)
-  const sendQueue = createSendQueue({
-    ...deps.sendQueue,
-    onRetry: ({ attempt, delayMs, error }) =>
-      log.warn('send failed; retrying', { attempt: attempt + 1, delayMs, error: errorMessage(error) }),
-  })
-  const outbound = createOutbound({
-    channelFor: (jid) => deps.channels.channelFor(jid),
-    plugins: deps.plugins,
-    messages: repos.messages,
-    sendQueue,
-    bus: deps.bus,
-    clock,
-    log: log.child({ component: 'outbound' }),
-    assistantName: config.assistantName,
-  })
+  const { outbound } = deps
   const turns = createMessageTurns({
     messages: repos.messages,
     chats: repos.chats,
@@ -79,12 +67,12 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     sessions: repos.sessions,
     groups: deps.groups,
     runner: deps.runner,
-    trigger,
+    writeSnapshots: deps.writeSnapshots,
     outbound,
     plugins: deps.plugins,
+    pluginContext: outbound.pluginContext,
     clock,
     log: log.child({ component: 'turn' }),
-    idleTimeoutMs: config.idleTimeoutMs,
   })
   const queue = createGroupQueue({
     maxConcurrent: config.maxConcurrent,
@@ -93,11 +81,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     clock,
     log: log.child({ component: 'queue' }),
     runMessages: turns.runMessages,
-    runTask:
-      deps.runTask ??
-      (async (task) => {
-        log.warn('no task runner configured; task skipped', { task: task.id })
-      }),
+    runTask: deps.runTask,
     onGiveUp(folder, failure) {
       const text =
         `Sorry, I could not answer: the agent failed ${failure.attempts} times (${failure.error}). ` +
@@ -128,6 +112,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     chats: repos.chats,
     groups: deps.groups,
     plugins: deps.plugins,
+    pluginContext: outbound.pluginContext,
     trigger,
     queue: {
       enqueue(folder) {
@@ -143,7 +128,6 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
   return {
     inbound,
-    outbound,
     queue,
     async start() {
       try {
@@ -158,7 +142,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       if (stale > 0 || rolledBack.length > 0) {
         log.info('recovered from an unclean stop', { staleRuns: stale, unansweredGroups: rolledBack })
       }
-      await deps.channels.connectAll()
+      await deps.channels.connectAll(async (message) => {
+        await inbound.handle(message)
+      })
       started = true
       for (const group of deps.groups.list()) {
         const chats = repos.chats.chatsOf(group.folder)

@@ -7,13 +7,10 @@ import type { Logger } from '../util/log.ts'
 import type { EventBus } from './events.ts'
 import type { IpcActions, RegisterGroupInput } from './ipc/actions.ts'
 import { createIpcActions } from './ipc/actions.ts'
-import { createSnapshotWriter } from './ipc/snapshots.ts'
 import type { IpcWatcher, IpcWatcherOptions } from './ipc/watcher.ts'
 import { createIpcWatcher } from './ipc/watcher.ts'
 import type { DeliveryRequest, DeliveryResult } from './outbound/deliver.ts'
 import type { RunTask } from './queue/group-queue.ts'
-import type { AgentRunner } from './runner/types.ts'
-import { createRunTask } from './scheduler/run-task.ts'
 import type { Scheduler } from './scheduler/scheduler.ts'
 import { createScheduler } from './scheduler/scheduler.ts'
 import type { TasksService } from './tasks.ts'
@@ -26,10 +23,9 @@ export interface TaskRuntimeDeps {
   groupOfChat: (jid: string) => Group | undefined
   /** Creates a group and binds the chat to it (main's register_group action). */
   registerGroup: (input: RegisterGroupInput) => Group
-  runner: AgentRunner
-  /** Outbound.deliver; called only while running, so it may be bound after construction. */
+  /** Outbound.deliver: the agents' send_message action. */
   deliver: (req: DeliveryRequest) => Promise<DeliveryResult>
-  /** GroupQueue.enqueueTask; called only while running. */
+  /** GroupQueue.enqueueTask: where due tasks go (the queue runs them with core/scheduler/run-task.ts). */
   enqueueTask: (task: Parameters<RunTask>[0]) => void
   bus: EventBus
   clock: Clock
@@ -42,38 +38,21 @@ export interface TaskRuntimeDeps {
 
 export interface TaskRuntime {
   tasks: TasksService
-  runTask: RunTask
   scheduler: Scheduler
   actions: IpcActions
   watcher: IpcWatcher
-  /** Write the agent's snapshots for a group; call before every run (message runs too). */
-  writeSnapshots: (group: Group) => void
   start(): void
   stop(): Promise<void>
 }
 
-/** Scheduler, task runs and agent actions wired over one set of repos: `serve` starts and stops it. */
+/**
+ * The tasks service, the scheduler and the agents' IPC actions over one set of repos: `serve`
+ * starts and stops it. It comes after the queue (due tasks go into it); the task runs themselves
+ * are the queue's (core/scheduler/run-task.ts).
+ */
 export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
   const { repos, bus, clock, log, timezone } = deps
   const tasks = createTasksService({ tasks: repos.tasks, groups: repos.groups, bus, clock, timezone })
-  const writeSnapshots = createSnapshotWriter({
-    ipcDir: deps.ipcDir,
-    tasks: repos.tasks,
-    groups: repos.groups,
-    chatsOf: (folder) => repos.chats.chatsOf(folder),
-  })
-  const runTask = createRunTask({
-    tasks: repos.tasks,
-    groups: repos.groups,
-    sessions: repos.sessions,
-    runner: deps.runner,
-    deliver: (req) => deps.deliver(req),
-    writeSnapshots,
-    bus,
-    clock,
-    log,
-    timezone,
-  })
   const scheduler = createScheduler({
     tasks: repos.tasks,
     enqueueTask: (task) => deps.enqueueTask(task),
@@ -93,11 +72,9 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
   const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, clock, log }, deps.ipc)
   return {
     tasks,
-    runTask,
     scheduler,
     actions,
     watcher,
-    writeSnapshots,
     start() {
       // Only one ngb serves a data dir, so a run still marked running was cut off by a crash.
       const stale = repos.tasks.closeStaleRuns(clock.now())

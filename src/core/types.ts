@@ -64,9 +64,12 @@ export interface StoredMessage {
   mentionsBot: boolean
   replyTo?: string
   threadId?: string
+  /** Decided once, by the inbound pipeline's trigger step: this message wakes the group's agent. */
+  triggers: boolean
 }
 
-export type NewMessage = Omit<StoredMessage, 'seq'>
+/** `triggers` is false until the trigger step sets it (MessagesRepo.markTriggering). */
+export type NewMessage = Omit<StoredMessage, 'seq' | 'triggers'> & { triggers?: boolean }
 
 export interface Task {
   id: string

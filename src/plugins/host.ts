@@ -13,12 +13,17 @@ export interface PluginStats {
 }
 
 export interface PluginHost {
-  /** Runs the hook of every plugin in order; `null` from any of them stops the chain and is returned. */
-  chain<H extends ChainHook>(hook: H, value: ChainValue<H>): Promise<ChainValue<H> | null>
+  /**
+   * Runs the hook of every plugin in order; `null` from any of them stops the chain and is returned.
+   * `context` comes from the caller (the outbound path owns `reply`), so the host depends on nothing.
+   */
+  chain<H extends ChainHook>(
+    hook: H,
+    value: ChainValue<H>,
+    context: PluginContext,
+  ): Promise<ChainValue<H> | null>
   /** Calls a notification hook on every plugin; failures are counted, never thrown. */
-  notify<H extends NotifyHook>(hook: H, value: NotifyValue<H>): Promise<void>
-  /** Replaces the plugin list (hot reload); stats of plugins that stay are kept. */
-  setPlugins(plugins: Plugin[]): void
+  notify<H extends NotifyHook>(hook: H, value: NotifyValue<H>, context: PluginContext): Promise<void>
   list(): Plugin[]
   stats(): PluginStats[]
   /** Whether any plugin has this hook; lets hot paths skip the async chain. */
@@ -27,7 +32,6 @@ export interface PluginHost {
 
 export interface PluginHostDeps {
   log: Logger
-  context: PluginContext
   /** Per-hook time limit: a slow plugin is skipped (value passes through), not awaited forever. */
   hookTimeoutMs?: number
 }
@@ -36,7 +40,7 @@ const TIMEOUT = Symbol('timeout')
 
 export function createPluginHost(deps: PluginHostDeps, initial: Plugin[] = []): PluginHost {
   const limitMs = deps.hookTimeoutMs ?? 2000
-  let plugins = [...initial]
+  const plugins = [...initial]
   const stats = new Map<string, PluginStats>()
   const statOf = (name: string): PluginStats => {
     let s = stats.get(name)
@@ -76,27 +80,23 @@ export function createPluginHost(deps: PluginHostDeps, initial: Plugin[] = []): 
   }
 
   return {
-    async chain(hook, value) {
+    async chain(hook, value, context) {
       let current = value
       for (const plugin of plugins) {
         const fn = plugin[hook] as ((v: typeof value, c: PluginContext) => unknown) | undefined
         if (!fn) continue
-        const out = await call(plugin, hook, () => fn(current, deps.context))
+        const out = await call(plugin, hook, () => fn(current, context))
         if (out === TIMEOUT || out === undefined) continue
         if (out === null) return null
         current = out as typeof value
       }
       return current
     },
-    async notify(hook, value) {
+    async notify(hook, value, context) {
       for (const plugin of plugins) {
         const fn = plugin[hook] as ((v: typeof value, c: PluginContext) => unknown) | undefined
-        if (fn) await call(plugin, hook, () => fn(value, deps.context))
+        if (fn) await call(plugin, hook, () => fn(value, context))
       }
-    },
-    setPlugins(next) {
-      plugins = [...next]
-      for (const name of [...stats.keys()]) if (!plugins.some((p) => p.name === name)) stats.delete(name)
     },
     list: () => [...plugins],
     stats: () => plugins.map((p) => ({ ...statOf(p.name) })),

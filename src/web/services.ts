@@ -96,18 +96,18 @@ export interface ChannelsService {
 
 export interface PluginInfo {
   name: string
-  builtin: boolean
-  enabled: boolean
-  description: string
-  config: Record<string, unknown>
-  /** Hook errors counted since start. */
+  /** The hooks this plugin implements. */
+  hooks: string[]
+  /** Hook calls, errors and time-outs counted since start. */
+  calls: number
   errors: number
+  timeouts: number
+  lastError?: string
 }
 
+/** The plugins the running plugin host has loaded (read-only). */
 export interface PluginsService {
   list(): PluginInfo[]
-  setEnabled(name: string, enabled: boolean): PluginInfo
-  setConfig(name: string, config: Record<string, unknown>): PluginInfo
 }
 
 export interface ConfigRow {

@@ -2,6 +2,7 @@ import { expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { createEventBus } from '../../src/core/events.ts'
 import type { DeliveryRequest } from '../../src/core/outbound/deliver.ts'
+import { createRunTask } from '../../src/core/scheduler/run-task.ts'
 import { createTaskRuntime } from '../../src/core/task-runtime.ts'
 import type { Task } from '../../src/core/types.ts'
 import { atomicWriteJson } from '../../src/protocol/ipc-files.ts'
@@ -25,6 +26,24 @@ test('an agent schedules a task through IPC; the scheduler runs it on time and d
   const delivered: DeliveryRequest[] = []
   const runner = createScriptedRunner((req) => ({ frames: [{ type: 'result', text: `did: ${req.prompt}` }] }))
   const running: Array<Promise<void>> = []
+  const log = createMemoryLogger()
+  const deliver = async (req: DeliveryRequest) => {
+    delivered.push(req)
+    return { sent: true as const }
+  }
+  // As the composition root builds them: the task runs first, then the scheduler that feeds them.
+  const runTask = createRunTask({
+    tasks: repos.tasks,
+    groups: repos.groups,
+    sessions: repos.sessions,
+    runner,
+    deliver,
+    writeSnapshots: () => {},
+    bus,
+    clock,
+    log,
+    timezone: 'UTC',
+  })
   const rt = createTaskRuntime({
     repos,
     groupOfChat: (jid) => {
@@ -34,15 +53,11 @@ test('an agent schedules a task through IPC; the scheduler runs it on time and d
     registerGroup: () => {
       throw new Error('not in this test')
     },
-    runner,
-    deliver: async (req) => {
-      delivered.push(req)
-      return { sent: true }
-    },
-    enqueueTask: (task: Task) => running.push(rt.runTask(task)),
+    deliver,
+    enqueueTask: (task: Task) => running.push(runTask(task)),
     bus,
     clock,
-    log: createMemoryLogger(),
+    log,
     timezone: 'UTC',
     ipcDir,
   })
@@ -101,7 +116,6 @@ test('start() closes task runs a crash left running', async () => {
     registerGroup: () => {
       throw new Error('unused')
     },
-    runner: createScriptedRunner(() => ({ frames: [] })),
     deliver: async () => ({ sent: true }),
     enqueueTask: () => {},
     bus: createEventBus(),

@@ -221,6 +221,8 @@ describe('crash recovery of ngb serve', () => {
           fromBot: false,
           isGroup: false,
           mentionsBot: true,
+          // As the inbound trigger step had marked it before the crash.
+          triggers: true,
         })
         db.close()
       }

@@ -1,45 +1,46 @@
 import type { PluginInfo } from '../../src/web/services.ts'
 
-export function PluginRow({ p }: { p: PluginInfo }) {
+function PluginRow({ p }: { p: PluginInfo }) {
   return (
-    <section id={`plugin-${p.name}`} class="card">
-      <h2 safe>{p.name}</h2>
-      <p class="muted" safe>
-        {p.description}
-      </p>
-      <button
-        type="button"
-        hx-post={`/plugins/${p.name}/${p.enabled ? 'disable' : 'enable'}`}
-        hx-target={`#plugin-${p.name}`}
-        hx-swap="outerHTML"
-      >
-        {p.enabled ? 'Disable' : 'Enable'}
-      </button>
-      <form
-        hx-put={`/plugins/${p.name}/config`}
-        hx-target={`#plugin-${p.name}`}
-        hx-swap="outerHTML"
-        class="stack"
-      >
-        <label for={`cfg-${p.name}`}>Config (JSON)</label>
-        <textarea id={`cfg-${p.name}`} name="config" rows="4" safe>
-          {JSON.stringify(p.config, null, 2)}
-        </textarea>
-        <button type="submit">Save config</button>
-      </form>
-    </section>
+    <tr id={`plugin-${p.name}`}>
+      <td safe>{p.name}</td>
+      <td safe>{p.hooks.join(', ')}</td>
+      <td>{p.calls}</td>
+      <td>{p.errors}</td>
+      <td>{p.timeouts}</td>
+      <td safe>{p.lastError ?? ''}</td>
+    </tr>
   )
 }
 
+/** Only what the plugin host really runs; nothing to switch or configure until plugins are loaded. */
 export function PluginsPage({ plugins }: { plugins: PluginInfo[] }) {
+  if (plugins.length === 0) {
+    return (
+      <section class="card" id="plugins-none">
+        <h2>No plugins are loaded</h2>
+        <p class="muted">
+          This ngb runs no plugins: messages, replies and agent runs go through unchanged. Plugins the host
+          loads will be listed here with their hook counters.
+        </p>
+      </section>
+    )
+  }
+  const columns = ['Plugin', 'Hooks', 'Calls', 'Errors', 'Time-outs', 'Last error']
   return (
-    <>
-      <p class="muted">Built-in plugins. External plugins appear here once the plugin host loads them.</p>
-      <div class="grid">
+    <table class="cards">
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th safe>{c}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
         {plugins.map((p) => (
           <PluginRow p={p} />
         ))}
-      </div>
-    </>
+      </tbody>
+    </table>
   )
 }

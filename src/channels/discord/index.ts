@@ -1,12 +1,11 @@
 import type { GatewayDispatchPayload } from 'discord.js'
 import { Client, Events, GatewayDispatchEvents, GatewayIntentBits, Partials } from 'discord.js'
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import { markdownToDiscord } from './dialect.ts'
 import type { DiscordInboundContext } from './inbound.ts'
 import { toInboundMessage } from './inbound.ts'
@@ -47,15 +46,9 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
     client.rest,
     createTokenBucket(deps.rateLimit ?? { capacity: 50, refillPerSecond: 50 }),
   )
-  const dedupe = createDedupe()
-  let health: ChannelHealth = { status: 'disconnected' }
   let ctx: ChannelContext | undefined
 
-  function setHealth(next: ChannelHealth) {
-    if (next.status === health.status) return
-    health = next
-    ctx?.onStatus(next)
-  }
+  const health = createHealthState((next) => ctx?.onStatus(next))
 
   const inboundCtx = (botId: string): DiscordInboundContext => ({
     botId,
@@ -78,7 +71,8 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
   async function onDispatch(packet: GatewayDispatchPayload) {
     if (packet.t !== GatewayDispatchEvents.MessageCreate || !client.user) return
     const message = toInboundMessage(packet.d, inboundCtx(client.user.id))
-    if (!message || !dedupe.isNew(message.jid, message.messageId)) return
+    // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
+    if (!message) return
     try {
       await ctx?.onInbound(message)
     } catch (err) {
@@ -87,13 +81,13 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
   }
 
   client.on(Events.Raw, (packet: GatewayDispatchPayload) => void onDispatch(packet))
-  client.on(Events.ShardReady, () => setHealth({ status: 'connected' }))
-  client.on(Events.ShardResume, () => setHealth({ status: 'connected' }))
+  client.on(Events.ShardReady, () => health.set({ status: 'connected' }))
+  client.on(Events.ShardResume, () => health.set({ status: 'connected' }))
   client.on(Events.ShardReconnecting, () =>
-    setHealth({ status: 'connecting', detail: 'gateway reconnecting' }),
+    health.set({ status: 'connecting', detail: 'gateway reconnecting' }),
   )
   client.on(Events.ShardDisconnect, (event) =>
-    setHealth({ status: 'error', detail: `gateway closed for good (code ${event.code})` }),
+    health.set({ status: 'error', detail: `gateway closed for good (code ${event.code})` }),
   )
   client.on(Events.ShardError, (error) => log.warn('gateway error', { error }))
   client.on(Events.Error, (error) => log.warn('client error', { error }))
@@ -103,7 +97,7 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
     maxMessageLength: DISCORD_MAX_MESSAGE_LENGTH,
     async connect(context) {
       ctx = context
-      setHealth({ status: 'connecting' })
+      health.set({ status: 'connecting' })
       let readyTimer: ReturnType<typeof setTimeout> | undefined
       const ready = new Promise<void>((resolve, reject) => {
         readyTimer = setTimeout(
@@ -125,32 +119,25 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
               cause: err,
             })
           : toChannelError(err, 'login')
-        setHealth({ status: 'error', detail: error.message })
+        health.set({ status: 'error', detail: error.message })
         await client.destroy()
         throw error
       } finally {
         clearTimeout(readyTimer)
       }
-      setHealth({ status: 'connected' })
+      health.set({ status: 'connected' })
       log.info('connected', { user: client.user?.tag })
     },
     async disconnect() {
       await client.destroy()
-      setHealth({ status: 'disconnected' })
+      health.set({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),
     async setTyping(jid, on) {
       // Discord shows typing for ~10 s after one call and has no "stop"; the caller refreshes it.
       if (on) await sender.typing(jid)
     },
-    health: () => health,
+    health: health.get,
     formatMarkdown: markdownToDiscord,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'discord'
-      } catch {
-        return false
-      }
-    },
   }
 }

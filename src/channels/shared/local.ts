@@ -7,6 +7,12 @@ export interface LocalPostResult {
 
 /** A channel whose "platform" is ngb itself: the dashboard or the shell. */
 export interface LocalChannel extends Channel {
+  /** The pipeline's context while connected; undefined otherwise. */
+  context(): ChannelContext | undefined
+}
+
+/** The dashboard chat: a local channel users write into. */
+export interface PostingChannel extends LocalChannel {
   /**
    * Hands a message to the pipeline as if a user wrote it in `<name>:<folder>`. `target` is a group
    * folder or a full JID of this channel. Resolves once the pipeline has stored (and queued) it.
@@ -18,9 +24,8 @@ export interface LocalChannel extends Channel {
  * Replies are not sent anywhere: the outbound path stores them and publishes `message.out` (and the
  * run.* events) on the bus, which the dashboard's WebSocket and the CLI follow.
  */
-export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): LocalChannel {
+export function createLocalChannel(name: 'web' | 'cli'): LocalChannel {
   let ctx: ChannelContext | undefined
-  let counter = 0
   let health: ChannelHealth = { status: 'disconnected' }
   return {
     name,
@@ -37,8 +42,18 @@ export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): 
       return {}
     },
     health: () => health,
-    ownsJid: (jid) => jid.startsWith(`${name}:`),
+    context: () => ctx,
+  }
+}
+
+/** A local channel with `post`: what the dashboard's chat box and the HTTP API write through. */
+export function createPostingChannel(name: 'web', defaultSender: string): PostingChannel {
+  const channel = createLocalChannel(name)
+  let counter = 0
+  return {
+    ...channel,
     async post(target, text, sender = {}) {
+      const ctx = channel.context()
       if (!ctx) throw new Error(`the ${name} channel is not connected (is ngb stopping?)`)
       const jid = target.startsWith(`${name}:`) ? target : `${name}:${target}`
       const now = Date.now()
@@ -52,7 +67,7 @@ export function createLocalChannel(name: 'web' | 'cli', defaultSender: string): 
         isGroup: false,
         mentionsBot: true,
         ts: now,
-        chatName: `${name === 'web' ? 'Dashboard' : 'Shell'} (${jid.slice(name.length + 1)})`,
+        chatName: `Dashboard (${jid.slice(name.length + 1)})`,
       }
       await ctx.onInbound(message)
       return { jid, messageId }

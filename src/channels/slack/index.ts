@@ -1,12 +1,11 @@
 import { SocketModeClient } from '@slack/socket-mode'
 import type { Logger as SlackLogger } from '@slack/web-api'
 import { LogLevel, WebClient } from '@slack/web-api'
-import type { Channel, ChannelContext, ChannelHealth, InboundMessage } from '../../core/channel/channel.ts'
-import { parseJid } from '../../core/jid.ts'
+import type { Channel, ChannelContext, InboundMessage } from '../../core/channel/channel.ts'
 import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import { markdownToMrkdwn } from './dialect.ts'
 import { fromEvent, fromSlashCommand } from './inbound.ts'
 import { createSlackSender, toChannelError } from './outbound.ts'
@@ -67,18 +66,12 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     web,
     createTokenBucket(deps.rateLimit ?? { capacity: 5, refillPerSecond: 1 }),
   )
-  const dedupe = createDedupe()
   const names = new Map<string, string>()
   let botUserId = ''
-  let health: ChannelHealth = { status: 'disconnected' }
   let ctx: ChannelContext | undefined
   let stopping = false
 
-  function setHealth(next: ChannelHealth) {
-    if (next.status === health.status) return
-    health = next
-    ctx?.onStatus(next)
-  }
+  const health = createHealthState((next) => ctx?.onStatus(next))
 
   async function displayName(userId: string): Promise<string> {
     const known = names.get(userId)
@@ -94,8 +87,23 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     }
   }
 
+  /**
+   * Slack announces one post that mentions the app twice, as `message` and as `app_mention`: that
+   * is one message, so the second kind is not handed on. A retry of the same kind is a redelivery,
+   * which goes on like on every platform: the pipeline's persist step drops it by (chat, message id).
+   */
+  const kindSeen = new Map<string, string>()
+  function isSecondKindOfOnePost(message: InboundMessage, kind: string): boolean {
+    const key = `${message.jid.split('#')[0]}\u0000${message.messageId}`
+    const first = kindSeen.get(key)
+    if (first !== undefined) return first !== kind
+    kindSeen.set(key, kind)
+    // Both kinds arrive within moments; a short memory is enough.
+    if (kindSeen.size > 1000) kindSeen.delete(kindSeen.keys().next().value ?? key)
+    return false
+  }
+
   async function deliver(message: InboundMessage) {
-    if (!dedupe.isNew(message.jid.split('#')[0] ?? message.jid, message.messageId)) return
     const userId = message.senderJid.slice('slack:user:'.length)
     if (message.senderName === userId) message.senderName = await displayName(userId)
     try {
@@ -117,13 +125,16 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
           : args.type === 'slash_commands'
             ? fromSlashCommand(body)
             : undefined
-      if (message) await deliver(message)
+      const kind = (body?.event as { type?: unknown } | undefined)?.type
+      if (!message) return
+      if (args.type === 'events_api' && isSecondKindOfOnePost(message, String(kind))) return
+      await deliver(message)
     },
   )
-  socket.on('connected', () => setHealth({ status: 'connected' }))
-  socket.on('reconnecting', () => setHealth({ status: 'connecting', detail: 'socket mode reconnecting' }))
+  socket.on('connected', () => health.set({ status: 'connected' }))
+  socket.on('reconnecting', () => health.set({ status: 'connecting', detail: 'socket mode reconnecting' }))
   socket.on('disconnected', () => {
-    if (!stopping) setHealth({ status: 'connecting', detail: 'socket mode connection lost' })
+    if (!stopping) health.set({ status: 'connecting', detail: 'socket mode connection lost' })
   })
 
   return {
@@ -132,34 +143,27 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     async connect(context) {
       ctx = context
       stopping = false
-      setHealth({ status: 'connecting' })
+      health.set({ status: 'connecting' })
       try {
         const auth = await web.auth.test()
         botUserId = auth.user_id ?? ''
         await socket.start()
       } catch (err) {
         const error = toChannelError(err, 'connect')
-        setHealth({ status: 'error', detail: error.message })
+        health.set({ status: 'error', detail: error.message })
         throw error
       }
-      setHealth({ status: 'connected' })
+      health.set({ status: 'connected' })
       log.info('connected', { botUserId })
     },
     async disconnect() {
       stopping = true
       await socket.disconnect()
-      setHealth({ status: 'disconnected' })
+      health.set({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),
     // Slack has no typing indicator for bots outside the legacy RTM API, so there is no setTyping.
-    health: () => health,
+    health: health.get,
     formatMarkdown: markdownToMrkdwn,
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'slack'
-      } catch {
-        return false
-      }
-    },
   }
 }

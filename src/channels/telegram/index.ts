@@ -1,15 +1,14 @@
 import { Api, GrammyError } from 'grammy'
 import type { Update } from 'grammy/types'
-import type { Channel, ChannelContext, ChannelHealth } from '../../core/channel/channel.ts'
+import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
 import { errorMessage } from '../../core/errors.ts'
-import { parseJid } from '../../core/jid.ts'
 import type { BackoffOptions } from '../../util/backoff.ts'
 import { backoffDelay } from '../../util/backoff.ts'
 import { sleep } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { TokenBucketOptions } from '../../util/token-bucket.ts'
 import { createTokenBucket } from '../../util/token-bucket.ts'
-import { createDedupe } from '../shared/dedupe.ts'
+import { createHealthState } from '../shared/health.ts'
 import type { TelegramBotIdentity } from './inbound.ts'
 import { toInboundMessage } from './inbound.ts'
 import { createTelegramSender, toChannelError } from './outbound.ts'
@@ -47,25 +46,18 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
     api,
     createTokenBucket(deps.rateLimit ?? { capacity: 30, refillPerSecond: 30 }),
   )
-  const dedupe = createDedupe()
   const reconnect = deps.reconnect ?? { baseMs: 500, maxMs: 30_000 }
-  let health: ChannelHealth = { status: 'disconnected' }
   let ctx: ChannelContext | undefined
   let abort: AbortController | undefined
   let loop: Promise<void> | undefined
   let webhookServer: WebhookServer | undefined
 
-  function setHealth(next: ChannelHealth) {
-    const changed =
-      next.status !== health.status ||
-      ('detail' in next ? next.detail : '') !== ('detail' in health ? health.detail : '')
-    health = next
-    if (changed) ctx?.onStatus(next)
-  }
+  const health = createHealthState((next) => ctx?.onStatus(next))
 
   async function handle(update: Update, bot: TelegramBotIdentity) {
     const message = toInboundMessage(update, bot, deps.assistantName)
-    if (!message || !dedupe.isNew(message.jid, message.messageId)) return
+    // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
+    if (!message) return
     try {
       await ctx?.onInbound(message)
     } catch (err) {
@@ -84,7 +76,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
           signal as unknown as Parameters<typeof api.getUpdates>[1],
         )
         failures = 0
-        setHealth({ status: 'connected' })
+        health.set({ status: 'connected' })
         for (const update of updates) {
           offset = update.update_id + 1
           await handle(update, bot)
@@ -92,7 +84,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
       } catch (err) {
         if (signal.aborted) return
         if (err instanceof GrammyError && err.error_code === 401) {
-          setHealth({
+          health.set({
             status: 'error',
             detail: 'Telegram rejected the bot token (401); check TELEGRAM_BOT_TOKEN',
           })
@@ -103,7 +95,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
             ? (err.parameters.retry_after ?? 1) * 1000
             : undefined
         const delayMs = retryAfter ?? backoffDelay(failures++, reconnect)
-        setHealth({ status: 'connecting', detail: `getUpdates failed: ${errorMessage(err)}` })
+        health.set({ status: 'connecting', detail: `getUpdates failed: ${errorMessage(err)}` })
         log.warn('polling failed, retrying', { delayMs, error: err })
         await sleep(delayMs, signal).catch(() => undefined)
       }
@@ -115,7 +107,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
     maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
     async connect(context) {
       ctx = context
-      setHealth({ status: 'connecting' })
+      health.set({ status: 'connecting' })
       let me: Awaited<ReturnType<typeof api.getMe>>
       try {
         me = await api.getMe()
@@ -138,11 +130,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
         await webhookServer?.stop()
         webhookServer = undefined
         const error = toChannelError(err, 'getMe')
-        setHealth({ status: 'error', detail: error.message })
+        health.set({ status: 'error', detail: error.message })
         throw error
       }
       log.info('connected', { username: me.username, mode: deps.webhook ? 'webhook' : 'polling' })
-      setHealth({ status: 'connected' })
+      health.set({ status: 'connected' })
       if (deps.webhook) return
       abort = new AbortController()
       loop = poll({ id: me.id, username: me.username }, abort.signal)
@@ -153,23 +145,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
       loop = undefined
       await webhookServer?.stop()
       webhookServer = undefined
-      setHealth({ status: 'disconnected' })
+      health.set({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),
     async setTyping(jid, on) {
       // Telegram's "typing" lasts ~5 s and cannot be cancelled; the caller refreshes it.
       if (on) await sender.typing(jid)
     },
-    health: () => health,
+    health: health.get,
     // No formatMarkdown: HTML would be cut by the fence-aware chunker, which only knows ``` fences.
     // The pipeline chunks the Markdown, and send() converts each chunk to HTML; its visible
     // length is never longer than the Markdown, so the 4096 limit still holds.
-    ownsJid(jid) {
-      try {
-        return parseJid(jid).platform === 'telegram'
-      } catch {
-        return false
-      }
-    },
   }
 }

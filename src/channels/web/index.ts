@@ -1,8 +1,8 @@
-import { createLocalChannel, type LocalChannel } from '../shared/local.ts'
+import { createPostingChannel, type PostingChannel } from '../shared/local.ts'
 
-export type WebChannel = LocalChannel
+export type WebChannel = PostingChannel
 
 /** The dashboard/API chat: `web:<folder>` JIDs, bound to their group automatically. */
 export function createWebChannel(): WebChannel {
-  return createLocalChannel('web', 'admin')
+  return createPostingChannel('web', 'admin')
 }

@@ -1,9 +1,7 @@
 import { defineCommand } from 'citty'
-import { createRunner, createRuntime } from '../../app.ts'
+import { createRunPreset, createRuntime } from '../../app.ts'
 import { InvalidInputError } from '../../core/errors.ts'
-import { createEventBus } from '../../core/events.ts'
 import type { GroupsService } from '../../core/groups.ts'
-import { createGroupsService } from '../../core/groups.ts'
 import type { Group } from '../../core/types.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
@@ -78,12 +76,7 @@ const command = defineCommand({
     // Values given with --env may be secrets: keep them out of the log and run files.
     for (const value of Object.values(env)) rt.masker.add(value)
     try {
-      const groups = createGroupsService({
-        repos: rt.repos,
-        bus: createEventBus(),
-        clock: rt.clock,
-        groupsDir: rt.paths.groups,
-      })
+      const { runner, groups } = createRunPreset(rt)
       const group = ensureGroup(groups, args.group)
       let agentReportedError = false
       const print = (frame: OutputFrame) => {
@@ -93,7 +86,7 @@ const command = defineCommand({
         else if (frame.type === 'error')
           process.stderr.write(`agent error (${frame.kind}): ${frame.message}\n`)
       }
-      const handle = createRunner(rt).start({
+      const handle = runner.start({
         group,
         prompt,
         chatJid: `cli:${group.folder}`,

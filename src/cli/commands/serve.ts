@@ -1,16 +1,5 @@
 import { defineCommand } from 'citty'
-import {
-  applyDashboardChannelFlags,
-  createContainerRuntime,
-  createCore,
-  createRunner,
-  createRuntime,
-  startWebServer,
-} from '../../app.ts'
-import { createPlatformChannels } from '../../channels/platforms.ts'
-import { removeOrphans } from '../../core/container/orphans.ts'
-import { errorMessage } from '../../core/errors.ts'
-import { createEventBus } from '../../core/events.ts'
+import { createRuntime, startServe } from '../../app.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
 import { VERSION } from '../../version.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
@@ -49,33 +38,7 @@ export default withExamples(
         )
       })
       const start = async () => {
-        const bus = createEventBus((error, event) =>
-          rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
-        )
-        const containers = createContainerRuntime(rt)
-        const core = createCore(rt, {
-          bus,
-          runner: createRunner(rt, { runtime: containers, bus }),
-          removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
-        })
-        for (const channel of await createPlatformChannels(rt.config, {
-          assistantName: rt.config.assistantName,
-          log: rt.log,
-        }))
-          core.channels.add(channel)
-        // Shutdown runs in reverse: web first (no new chat input), then the scheduler, then the queue drains.
-        rt.shutdown.add({
-          name: 'orchestrator',
-          run: () => core.orchestrator.stop(10_000),
-          timeoutMs: 12_000,
-        })
-        rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
-        // The dashboard listens first, so /api/health answers while containers and channels start.
-        const web = await startWebServer(rt, startedAt, { loaded, bus: core.bus, core })
-        rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
-        await core.orchestrator.start()
-        await applyDashboardChannelFlags(rt, core)
-        core.tasks.start()
+        const { web } = await startServe(rt, { loaded, startedAt })
         // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
         writeServeFile(rt.paths.dataDir, {
           pid: process.pid,

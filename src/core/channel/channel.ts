@@ -5,7 +5,7 @@ export interface InboundMessage {
   jid: string
   senderJid: string
   senderName: string
-  /** Platform message id; (jid, messageId) dedupes redeliveries. */
+  /** Platform message id, the same on a redelivery: the pipeline dedupes by (chat, messageId). */
   messageId: string
   text: string
   isGroup: boolean
@@ -51,6 +51,4 @@ export interface Channel {
   health(): ChannelHealth
   /** Converts standard Markdown from the agent to the platform's dialect. */
   formatMarkdown?(markdown: string): string
-  /** True if the JID belongs to this channel. */
-  ownsJid(jid: string): boolean
 }

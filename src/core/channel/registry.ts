@@ -1,5 +1,5 @@
 import type { Logger } from '../../util/log.ts'
-import { errorMessage } from '../errors.ts'
+import { ConflictError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { parseJid } from '../jid.ts'
 import type { Channel, ChannelHealth, InboundMessage } from './channel.ts'
@@ -7,9 +7,10 @@ import type { Channel, ChannelHealth, InboundMessage } from './channel.ts'
 export interface ChannelRegistryDeps {
   bus: EventBus
   log: Logger
-  /** Where every channel's inbound messages go (the pipeline). */
-  onInbound(message: InboundMessage): void | Promise<void>
 }
+
+/** Where every channel's inbound messages go: the pipeline's inbound step. */
+export type InboundHandler = (message: InboundMessage) => void | Promise<void>
 
 export interface ChannelStatus {
   name: string
@@ -17,16 +18,20 @@ export interface ChannelStatus {
 }
 
 export interface ChannelRegistry {
-  /** Adds a channel; connect it with `connect(name)` or `connectAll()`. */
+  /** Adds a channel; `connectAll` connects it (or `connect(name)` once the pipeline has started). */
   add(channel: Channel): void
   get(name: string): Channel | undefined
   list(): ChannelStatus[]
   /** The channel whose platform is the JID's prefix. */
   channelFor(jid: string): Channel | undefined
+  /** Reconnects one channel to the pipeline given to `connectAll` (the dashboard's enable switch). */
   connect(name: string): Promise<void>
   disconnect(name: string): Promise<void>
-  /** Connects every channel; one failing channel does not stop the others. */
-  connectAll(): Promise<void>
+  /**
+   * Connects every channel to the pipeline's inbound step; one failing channel does not stop the
+   * others. The pipeline hands itself over here when it starts, so nothing binds it later.
+   */
+  connectAll(onInbound: InboundHandler): Promise<void>
   disconnectAll(): Promise<void>
   /** Disconnects and forgets a channel (disabled at run time). */
   remove(name: string): Promise<void>
@@ -35,6 +40,7 @@ export interface ChannelRegistry {
 export function createChannelRegistry(deps: ChannelRegistryDeps): ChannelRegistry {
   const channels = new Map<string, Channel>()
   const log = deps.log
+  let onInbound: InboundHandler | undefined
 
   const publish = (name: string, health: ChannelHealth) =>
     deps.bus.publish({
@@ -61,10 +67,15 @@ export function createChannelRegistry(deps: ChannelRegistryDeps): ChannelRegistr
     async connect(name) {
       const channel = channels.get(name)
       if (!channel) throw new Error(`no channel named ${name}`)
+      const handler = onInbound
+      if (!handler)
+        throw new ConflictError(
+          `channel ${name} cannot connect yet: ngb is still starting; try again in a moment`,
+        )
       publish(name, { status: 'connecting' })
       try {
         await channel.connect({
-          onInbound: (message) => deps.onInbound(message),
+          onInbound: handler,
           onStatus: (health) => publish(name, health),
         })
         publish(name, channel.health())
@@ -83,7 +94,8 @@ export function createChannelRegistry(deps: ChannelRegistryDeps): ChannelRegistr
         publish(name, { status: 'disconnected' })
       }
     },
-    async connectAll() {
+    async connectAll(handler) {
+      onInbound = handler
       await Promise.all(
         [...channels.keys()].map((name) =>
           registry.connect(name).catch(() => {

@@ -1,5 +1,6 @@
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { PluginHost } from '../../plugins/host.ts'
+import type { PluginContext } from '../../plugins/plugin.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Channel } from '../channel/channel.ts'
@@ -29,6 +30,8 @@ export interface Outbound {
   startTyping(chatJid: string): () => void
   /** Resolves when every queued send has settled. */
   idle(): Promise<void>
+  /** What plugin hooks are handed: their `reply` is this outbound path. */
+  pluginContext: PluginContext
 }
 
 export interface OutboundDeps {
@@ -66,13 +69,17 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     if (stored) deps.bus.publish({ type: 'message.out', group, message: stored })
   }
 
-  return {
+  const outbound: Outbound = {
     async deliver(req) {
       const stripped = stripInternal(req.text)
       if (stripped === '') return { sent: false, reason: 'empty' }
       let text = stripped
       if (deps.plugins.has('onBeforeSend')) {
-        const out = await deps.plugins.chain('onBeforeSend', { chatJid: req.chatJid, group: req.group, text })
+        const out = await deps.plugins.chain(
+          'onBeforeSend',
+          { chatJid: req.chatJid, group: req.group, text },
+          outbound.pluginContext,
+        )
         if (out === null) return { sent: false, reason: 'plugin' }
         text = out.text
       }
@@ -126,5 +133,12 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     },
 
     idle: () => deps.sendQueue.idle(),
+    pluginContext: {
+      assistantName: deps.assistantName,
+      reply: async (chatJid, text) => {
+        await outbound.deliver({ chatJid, text })
+      },
+    },
   }
+  return outbound
 }

@@ -3,16 +3,17 @@ import type { CursorsRepo } from '../../db/repos/cursors.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
+import type { PluginContext } from '../../plugins/plugin.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
-import type { Clock, TimerHandle } from '../../util/clock.ts'
+import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
+import type { WriteSnapshots } from '../ipc/snapshots.ts'
 import { parseJid } from '../jid.ts'
 import type { Outbound } from '../outbound/deliver.ts'
 import { formatPrompt } from '../prompt.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
-import type { TriggerChecker } from '../trigger.ts'
 import type { Group, RunTrigger, StoredMessage } from '../types.ts'
 import type { MessageTurnResult, TurnControl } from './group-queue.ts'
 
@@ -23,13 +24,14 @@ export interface MessageTurnDeps {
   sessions: Pick<SessionsRepo, 'get' | 'set' | 'clear'>
   groups: Pick<GroupsService, 'get'>
   runner: AgentRunner
-  trigger: TriggerChecker
+  /** Before every container start: the agent's view of tasks and groups (core/ipc/snapshots.ts). */
+  writeSnapshots: WriteSnapshots
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
+  /** Handed to plugin hooks (Outbound.pluginContext). */
+  pluginContext: PluginContext
   clock: Clock
   log: Logger
-  /** Close the container this long after its last output (it keeps taking follow-ups until then). */
-  idleTimeoutMs: number
   /** Most messages handed to one prompt; older backlog follows in the next turn. */
   batchLimit?: number
 }
@@ -62,8 +64,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     const chats = deps.chats.chatsOf(group.folder)
     const all = deps.messages.since(chats, afterSeq, limit)
     const fromUsers = all.filter((m) => !m.fromBot)
-    const triggering = fromUsers.filter((m) => deps.trigger.triggers(group, m))
-    const last = triggering.at(-1)
+    // Decided once per message by the inbound trigger step (core/inbound.ts).
+    const last = fromUsers.findLast((m) => m.triggers)
     const lastSeq = all.at(-1)?.seq
     if (!last || lastSeq === undefined) return undefined
     return { messages: fromUsers, lastSeq, replyJid: replyJidOf(last) }
@@ -77,7 +79,11 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     if (!batch) return { status: 'skipped' }
     let prompt = formatPrompt(batch.messages)
     if (deps.plugins.has('onBeforeRun')) {
-      const req = await deps.plugins.chain('onBeforeRun', { group, chatJid: batch.replyJid, prompt })
+      const req = await deps.plugins.chain(
+        'onBeforeRun',
+        { group, chatJid: batch.replyJid, prompt },
+        deps.pluginContext,
+      )
       if (req === null) {
         cursors.set(folder, batch.lastSeq, clock.now())
         log.info('run cancelled by a plugin', { group: folder })
@@ -138,7 +144,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     let unansweredFrom: number | undefined
     let closing = false
     let closeRequested = false
-    let idleTimer: TimerHandle | undefined
     let deliveries: Promise<void> = Promise.resolve()
     let stopTyping = deps.outbound.startTyping(replyJid)
     let handle: TurnHandle | undefined
@@ -147,10 +152,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       if (closing) return
       closing = true
       handle?.close()
-    }
-    const armIdle = () => {
-      if (idleTimer) clock.clearTimeout(idleTimer)
-      idleTimer = clock.setTimeout(close, deps.idleTimeoutMs)
     }
 
     const onFrame = (frame: OutputFrame) => {
@@ -176,8 +177,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
               log.error('reply not delivered', { group: folder, chatJid: target, error: errorMessage(error) })
             }
           })
+          // An idle container is closed by the runner's turn timer (core/runner/turn-timer.ts).
           if (closeRequested) close()
-          else armIdle()
           return
         }
         case 'session':
@@ -191,6 +192,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
 
     let outcome: TurnOutcome
     try {
+      deps.writeSnapshots(group)
       handle = deps.runner.start({
         group,
         prompt,
@@ -211,7 +213,6 @@ export function createMessageTurns(deps: MessageTurnDeps) {
           cursor = next.lastSeq
           replyJid = next.replyJid
           awaitingAnswer = true
-          if (idleTimer) clock.clearTimeout(idleTimer)
           stopTyping()
           stopTyping = deps.outbound.startTyping(replyJid)
           return true
@@ -233,18 +234,21 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       }
     } finally {
       control.setLive(undefined)
-      if (idleTimer) clock.clearTimeout(idleTimer)
       stopTyping()
     }
     await deliveries
     if (outcome.status === 'ok' && outcome.sessionId)
       deps.sessions.set(folder, outcome.sessionId, clock.now())
-    void deps.plugins.notify('onAfterRun', {
-      group: folder,
-      runId: outcome.runId,
-      status: outcome.status,
-      results: outcome.results.length,
-    })
+    void deps.plugins.notify(
+      'onAfterRun',
+      {
+        group: folder,
+        runId: outcome.runId,
+        status: outcome.status,
+        results: outcome.results.length,
+      },
+      deps.pluginContext,
+    )
     return { outcome, answered, unansweredFollowUp: unansweredFrom !== undefined, replyJid }
   }
 

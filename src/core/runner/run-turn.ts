@@ -5,7 +5,7 @@ import type { RunsRepo } from '../../db/repos/runs.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { CLOSE_SENTINEL, INTERRUPT_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
 import { atomicWriteJson } from '../../protocol/ipc-files.ts'
-import type { Clock, TimerHandle } from '../../util/clock.ts'
+import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Masker } from '../../util/mask.ts'
 import type { MountAllowlist } from '../container/allowlist.ts'
@@ -19,6 +19,7 @@ import { createFrameParser } from './frames.ts'
 import { createRunLog, logLines } from './run-log.ts'
 import type { RunnerConfig } from './turn-spec.ts'
 import { buildTurnSpec } from './turn-spec.ts'
+import { createTurnTimer } from './turn-timer.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome, TurnRequest } from './types.ts'
 
 export interface AgentRunnerDeps {
@@ -105,8 +106,6 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let sessionId: string | undefined
     let lastError: { kind: string; message: string } | undefined
     const results: string[] = []
-    let idleTimer: TimerHandle | undefined
-    let hardTimer: TimerHandle | undefined
 
     const stop = (why: string): Promise<void> => {
       if (!stopping) {
@@ -120,27 +119,9 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     const writeClose = () => {
       if (!finished) writeFileSync(join(inputDir, CLOSE_SENTINEL), '')
     }
-    const armTimers = (idle: boolean, hard: boolean) => {
-      if (finished) return
-      if (idle) {
-        if (idleTimer) clock.clearTimeout(idleTimer)
-        idleTimer = clock.setTimeout(() => {
-          runLog.line('idle', `no output for ${config.idleTimeoutMs} ms: closing`)
-          writeClose()
-        }, config.idleTimeoutMs)
-      }
-      if (hard) {
-        if (hardTimer) clock.clearTimeout(hardTimer)
-        hardTimer = clock.setTimeout(() => {
-          timedOut = true
-          void stop(`no output for ${hardMs} ms: hard timeout`)
-        }, hardMs)
-      }
-    }
-
     const onFrame = (frame: OutputFrame) => {
       firstOutputAt ??= clock.now()
-      armTimers(true, true)
+      timer.output()
       runLog.line('frame', JSON.stringify(frame))
       if (frame.type === 'result') results.push(frame.text)
       else if (frame.type === 'session') sessionId = frame.sessionId
@@ -168,7 +149,20 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
               cause: error,
             })
     }
-    armTimers(true, true)
+    // Frames arrive only once `done` reads stdout below, after this is set.
+    const timer = createTurnTimer({
+      clock,
+      idleMs: config.idleTimeoutMs,
+      hardMs,
+      onIdle() {
+        runLog.line('idle', `no output for ${config.idleTimeoutMs} ms: closing`)
+        writeClose()
+      },
+      onHard() {
+        timedOut = true
+        void stop(`no output for ${hardMs} ms: hard timeout`)
+      },
+    })
 
     const done = (async (): Promise<TurnOutcome> => {
       let exitCode: number | undefined
@@ -195,8 +189,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         stderrTail = await readStderr.catch(() => '')
       }
       finished = true
-      if (idleTimer) clock.clearTimeout(idleTimer)
-      if (hardTimer) clock.clearTimeout(hardTimer)
+      timer.stop()
       const { truncated } = parser.end()
       const status: TurnOutcome['status'] = timedOut ? 'timeout' : !failure && exitCode === 0 ? 'ok' : 'error'
       const error =
@@ -238,7 +231,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         if (finished) return false
         atomicWriteJson(inputDir, { type: 'message', text })
         runLog.line('follow-up', `${text.length} chars`)
-        armTimers(true, false)
+        timer.input()
         return true
       },
       close: writeClose,

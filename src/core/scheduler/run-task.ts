@@ -4,7 +4,9 @@ import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
+import type { WriteSnapshots } from '../ipc/snapshots.ts'
 import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
+import { stripInternal } from '../prompt.ts'
 import type { RunTask } from '../queue/group-queue.ts'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../runner/types.ts'
 import type { Group, RunStatus, Task } from '../types.ts'
@@ -22,7 +24,7 @@ export interface RunTaskDeps {
    */
   deliver: (req: DeliveryRequest) => Promise<DeliveryResult>
   /** Writes the agent's snapshots (current_tasks.json, available_groups.json) before the run. */
-  writeSnapshots?: (group: Group) => void
+  writeSnapshots: WriteSnapshots
   bus: EventBus
   clock: Clock
   log: Logger
@@ -44,10 +46,7 @@ export function sessionScope(task: Pick<Task, 'id' | 'contextMode'>): string {
 
 function summarise(outcome: TurnOutcome | undefined, error: string | undefined): string {
   if (error) return `Error: ${error}`.slice(0, LAST_RESULT_CHARS)
-  const text = (outcome?.results ?? [])
-    .join('\n')
-    .replace(/<internal>[\s\S]*?<\/internal>/g, '')
-    .trim()
+  const text = stripInternal((outcome?.results ?? []).join('\n'))
   return text === '' ? 'Completed' : text.slice(0, LAST_RESULT_CHARS)
 }
 
@@ -148,12 +147,7 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
         rowId = deps.tasks.startRun(task.id, startedAt, id)
         deps.bus.publish({ type: 'task.started', group: group.folder, task, runId: id })
       }
-      try {
-        deps.writeSnapshots?.(group)
-      } catch (err) {
-        // Stale snapshots only make the agent's view older; the run itself can go ahead.
-        log.warn('could not write agent snapshots', { group: group.folder, error: err })
-      }
+      deps.writeSnapshots(group)
       let outcome: TurnOutcome | undefined
       let error: string | undefined
       let deliveryErrors: string[] = []

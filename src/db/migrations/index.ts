@@ -2,6 +2,7 @@ import type { Migration } from '../migrate.ts'
 import { initial } from './001-initial.ts'
 import { cursorInflight } from './002-cursor-inflight.ts'
 import { messagesChatSeq } from './003-messages-chat-seq.ts'
+import { messagesTriggers } from './004-messages-triggers.ts'
 
 /** Append-only: a released migration is never edited, only followed by a new one. */
-export const MIGRATIONS: readonly Migration[] = [initial, cursorInflight, messagesChatSeq]
+export const MIGRATIONS: readonly Migration[] = [initial, cursorInflight, messagesChatSeq, messagesTriggers]

@@ -6,7 +6,6 @@ import { createCursorsRepo } from './cursors.ts'
 import { createGroupsRepo } from './groups.ts'
 import { createMessagesRepo } from './messages.ts'
 import { createMetaRepo } from './meta.ts'
-import { createPluginStateRepo } from './plugin-state.ts'
 import { createRunsRepo } from './runs.ts'
 import { createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
@@ -22,7 +21,6 @@ export function createRepos(db: Database) {
     tasks: createTasksRepo(db),
     runs: createRunsRepo(db),
     meta: createMetaRepo(db),
-    pluginState: createPluginStateRepo(db),
     users: createUsersRepo(db),
     webSessions: createWebSessionsRepo(db),
     apiTokens: createApiTokensRepo(db),

@@ -14,6 +14,7 @@ interface Row {
   mentions_bot: number
   reply_to: string | null
   thread_id: string | null
+  triggers: number
 }
 
 const toMessage = (r: Row): StoredMessage => ({
@@ -29,6 +30,7 @@ const toMessage = (r: Row): StoredMessage => ({
   mentionsBot: r.mentions_bot === 1,
   replyTo: r.reply_to ?? undefined,
   threadId: r.thread_id ?? undefined,
+  triggers: r.triggers === 1,
 })
 
 export interface MessagesRepo {
@@ -43,6 +45,8 @@ export interface MessagesRepo {
   search(text: string, opts?: { chatJid?: string; limit?: number }): StoredMessage[]
   /** A plugin rewrote the text (e.g. normalised mentions); the agent sees the rewritten version. */
   updateText(chatJid: string, id: string, text: string): void
+  /** The trigger step decided this message wakes the agent (after plugins may have rewritten it). */
+  markTriggering(chatJid: string, id: string): void
   /** A plugin dropped the message: it must not reach the agent as context either. */
   remove(chatJid: string, id: string): boolean
   latestSeq(): number
@@ -51,8 +55,8 @@ export interface MessagesRepo {
 
 export function createMessagesRepo(db: Database): MessagesRepo {
   const insertQ = db.query<Row, Record<string, string | number | null>>(
-    `INSERT INTO messages (chat_jid, id, sender_jid, sender_name, text, ts, from_bot, is_group, mentions_bot, reply_to, thread_id)
-     VALUES ($chatJid, $id, $senderJid, $senderName, $text, $ts, $fromBot, $isGroup, $mentionsBot, $replyTo, $threadId)
+    `INSERT INTO messages (chat_jid, id, sender_jid, sender_name, text, ts, from_bot, is_group, mentions_bot, reply_to, thread_id, triggers)
+     VALUES ($chatJid, $id, $senderJid, $senderName, $text, $ts, $fromBot, $isGroup, $mentionsBot, $replyTo, $threadId, $triggers)
      ON CONFLICT (chat_jid, id) DO NOTHING
      RETURNING *`,
   )
@@ -69,10 +73,14 @@ export function createMessagesRepo(db: Database): MessagesRepo {
       mentionsBot: m.mentionsBot ? 1 : 0,
       replyTo: m.replyTo ?? null,
       threadId: m.threadId ?? null,
+      triggers: m.triggers ? 1 : 0,
     })
     return row ? toMessage(row) : undefined
   }
   const insertBatch = db.transaction((ms: NewMessage[]) => ms.map(insertOne).filter((m) => m !== undefined))
+  const markQ = db.query<never, [string, string]>(
+    'UPDATE messages SET triggers = 1 WHERE chat_jid = ? AND id = ?',
+  )
   const pageQ = db.query<Row, [string, number, number]>(
     'SELECT * FROM messages WHERE chat_jid = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
   )
@@ -113,6 +121,9 @@ export function createMessagesRepo(db: Database): MessagesRepo {
         .query<Row, Array<string | number>>(sql)
         .all(...params)
         .map(toMessage)
+    },
+    markTriggering(chatJid, id) {
+      markQ.run(chatJid, id)
     },
     updateText(chatJid, id, text) {
       db.run('UPDATE messages SET text = ? WHERE chat_jid = ? AND id = ?', [text, chatJid, id])

@@ -1,4 +1,4 @@
-import type { LocalChannel } from '../../channels/shared/local.ts'
+import type { PostingChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
 import type { ChannelRegistry } from '../../core/channel/registry.ts'
@@ -24,7 +24,7 @@ export interface WebServicesDeps {
   groupsDir: string
   clock: Clock
   /** The running pipeline under `ngb serve`; without it the web layer works on the repos alone. */
-  core?: { groups: CoreGroups; web: LocalChannel; channels: ChannelRegistry; plugins: PluginHost }
+  core?: { groups: CoreGroups; web: PostingChannel; channels: ChannelRegistry; plugins: PluginHost }
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */
@@ -54,7 +54,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
       meta: repos.meta,
       registry: core?.channels,
     }),
-    plugins: createWebPlugins({ state: repos.pluginState, now, host: core?.plugins }),
+    plugins: createWebPlugins({ host: core?.plugins }),
     config: { describe: () => describeConfig(deps.loaded) },
     ...overrides,
     webChat,

@@ -1,4 +1,4 @@
-import type { LocalChannel } from '../../channels/shared/local.ts'
+import type { PostingChannel } from '../../channels/shared/local.ts'
 import { NotFoundError } from '../../core/errors.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { Repos } from '../../db/repos/index.ts'
@@ -47,7 +47,7 @@ export function createFallbackWebChat(deps: FallbackWebChatDeps): WebChatService
 }
 
 /** The dashboard chat through the pipeline's `web` channel: replies come back as bus events. */
-export function createChannelWebChat(web: Pick<LocalChannel, 'post'>): WebChatService {
+export function createChannelWebChat(web: Pick<PostingChannel, 'post'>): WebChatService {
   return {
     jidOf: (folder) => `web:${folder}`,
     async post({ groupFolder, text, senderName }) {

@@ -86,5 +86,4 @@ export const SessionResetBody = v.object({
   scope: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
 })
 export const EnabledBody = v.object({ enabled: v.boolean() })
-export const PluginConfigBody = v.object({ config: v.record(v.string(), v.unknown()) })
 export const TokenBody = v.object({ name: Text(64) })

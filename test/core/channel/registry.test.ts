@@ -24,14 +24,13 @@ function flakyChannel(name: string, fail: boolean): Channel {
       return {}
     },
     health: () => health,
-    ownsJid: (jid) => jid.startsWith(`${name}:`),
   }
 }
 
 describe('channel registry', () => {
   test('routes a JID to its channel by platform, threads and kinds included', () => {
     const bus = createEventBus()
-    const reg = createChannelRegistry({ bus, log: createMemoryLogger(), onInbound: () => {} })
+    const reg = createChannelRegistry({ bus, log: createMemoryLogger() })
     reg.add(flakyChannel('slack', false))
     reg.add(createWebChannel())
     expect(reg.channelFor('slack:channel:C1#1.2')?.name).toBe('slack')
@@ -45,10 +44,10 @@ describe('channel registry', () => {
     const bus = createEventBus()
     const events: NgbEvent[] = []
     bus.on('channel.status', (e) => events.push(e))
-    const reg = createChannelRegistry({ bus, log: createMemoryLogger(), onInbound: () => {} })
+    const reg = createChannelRegistry({ bus, log: createMemoryLogger() })
     reg.add(flakyChannel('good', false))
     reg.add(flakyChannel('bad', true))
-    await reg.connectAll()
+    await reg.connectAll(() => {})
     expect(reg.list()).toEqual([
       { name: 'good', health: { status: 'connected' } },
       { name: 'bad', health: { status: 'disconnected' } },
@@ -69,15 +68,11 @@ describe('channel registry', () => {
   test('the web channel hands posts to the pipeline as web:<folder> messages', async () => {
     const bus = createEventBus()
     const received: unknown[] = []
-    const reg = createChannelRegistry({
-      bus,
-      log: createMemoryLogger(),
-      onInbound: (m) => void received.push(m),
-    })
+    const reg = createChannelRegistry({ bus, log: createMemoryLogger() })
     const web = createWebChannel()
     reg.add(web)
     await expect(web.post('main', 'too early')).rejects.toThrow(/not connected/)
-    await reg.connectAll()
+    await reg.connectAll((m) => void received.push(m))
     const r = await web.post('main', 'hi', { name: 'Ann' })
     expect(r.jid).toBe('web:main')
     expect(received).toEqual([
@@ -89,5 +84,17 @@ describe('channel registry', () => {
         messageId: r.messageId,
       }),
     ])
+  })
+})
+
+describe('channel registry before the pipeline starts', () => {
+  test('one channel cannot connect before connectAll has handed over the inbound step', async () => {
+    const reg = createChannelRegistry({ bus: createEventBus(), log: createMemoryLogger() })
+    reg.add(createWebChannel())
+    await expect(reg.connect('web')).rejects.toThrow(/still starting/)
+    await reg.connectAll(() => {})
+    await reg.disconnect('web')
+    await reg.connect('web')
+    expect(reg.list()).toEqual([{ name: 'web', health: { status: 'connected' } }])
   })
 })

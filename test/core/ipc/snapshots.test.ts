@@ -1,9 +1,10 @@
 import { expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { GroupSnapshot, TaskSnapshot } from '../../../src/core/ipc/snapshots.ts'
 import { createSnapshotWriter } from '../../../src/core/ipc/snapshots.ts'
 import type { Task } from '../../../src/core/types.ts'
+import { createMemoryLogger } from '../../../src/util/log.ts'
 import { testDb } from '../../helpers/db.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
@@ -38,10 +39,11 @@ function setup() {
     tasks: repos.tasks,
     groups: repos.groups,
     chatsOf: repos.chats.chatsOf,
+    log: createMemoryLogger(),
   })
   const read = <T>(folder: string, file: string) =>
     JSON.parse(readFileSync(join(ipcDir, folder, file), 'utf8')) as T
-  return { main, alpha, write, read }
+  return { main, alpha, write, read, repos, ipcDir, base }
 }
 
 test('main sees every group with its chats and every task', () => {
@@ -64,4 +66,35 @@ test('a non-main group sees only itself and its own tasks', () => {
   expect(s.read<GroupSnapshot[]>('alpha', 'available_groups.json')).toEqual([
     { folder: 'alpha', name: 'Alpha', isMain: false, chats: ['telegram:group:2'] },
   ])
+})
+
+test('a file is rewritten only when its content changed', () => {
+  const s = setup()
+  const file = join(s.ipcDir, 'alpha', 'current_tasks.json')
+  s.write(s.alpha)
+  const first = statSync(file).ino
+  s.write(s.alpha)
+  expect(statSync(file).ino).toBe(first)
+  s.repos.tasks.create({ ...s.base, id: 'task-new', groupFolder: 'alpha' })
+  s.write(s.alpha)
+  expect(statSync(file).ino).not.toBe(first)
+  expect(s.read<TaskSnapshot[]>('alpha', 'current_tasks.json').map((t) => t.id)).toContain('task-new')
+})
+
+test('a failed write is logged and does not stop the run', () => {
+  const { repos } = testDb()
+  const group = repos.groups.create({ folder: 'alpha', name: 'Alpha', triggerMode: 'always' }, 1)
+  const ipcDir = tempDir('ngb-snap-')
+  // A file where the group's directory should be: the write fails whoever runs the test (even root).
+  writeFileSync(join(ipcDir, 'alpha'), 'not a directory')
+  const log = createMemoryLogger()
+  const write = createSnapshotWriter({
+    ipcDir,
+    tasks: repos.tasks,
+    groups: repos.groups,
+    chatsOf: repos.chats.chatsOf,
+    log,
+  })
+  expect(() => write(group)).not.toThrow()
+  expect(log.records.some((r) => r.msg === 'could not write agent snapshots')).toBe(true)
 })

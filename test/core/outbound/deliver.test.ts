@@ -19,7 +19,7 @@ function setup(channel: Channel) {
   const waits: number[] = []
   const outbound = createOutbound({
     channelFor: (jid) => (jid.startsWith(`${channel.name}:`) ? channel : undefined),
-    plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
+    plugins: createPluginHost({ log }),
     messages: repos.messages,
     sendQueue: createSendQueue({ wait: async (ms) => void waits.push(ms) }),
     bus,
@@ -52,7 +52,6 @@ function recordingChannel(opts: { maxMessageLength: number; rateLimitFirst?: boo
     },
     health: () => ({ status: 'connected' }),
     formatMarkdown: (md) => md.replace(/\*\*(.+?)\*\*/g, '*$1*'),
-    ownsJid: (jid) => jid.startsWith('fake:'),
   }
   return { channel, sent, typing }
 }

@@ -12,9 +12,9 @@ import { tempDir } from '../../helpers/temp.ts'
 async function setup() {
   const { repos } = testDb()
   const bus = createEventBus()
-  const registry = createChannelRegistry({ bus, log: createMemoryLogger(), onInbound: () => {} })
+  const registry = createChannelRegistry({ bus, log: createMemoryLogger() })
   registry.add(createCliChannel())
-  await registry.connectAll()
+  await registry.connectAll(() => {})
   const { config } = loadConfig({ env: { NGB_DATA_DIR: tempDir() } })
   return { repos, bus, registry, channels: createWebChannels({ config, bus, meta: repos.meta, registry }) }
 }
