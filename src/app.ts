@@ -4,11 +4,14 @@ import { createContainerRuntime, createRunner } from './app/runner.ts'
 import type { Runtime } from './app/runtime.ts'
 import { startWebServer, type WebServer } from './app/web.ts'
 import type { LoadedConfig } from './config/load.ts'
+import { imageExists } from './core/container/engine.ts'
+import { createImageWatch } from './core/container/image-watch.ts'
 import { removeOrphans } from './core/container/orphans.ts'
 import { errorMessage } from './core/errors.ts'
 import { createEventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import type { AgentRunner } from './core/runner/types.ts'
+import { buildAgentImage } from './image/agent-image.ts'
 import { VERSION } from './version.ts'
 
 /*
@@ -31,7 +34,7 @@ export { startWebServer, type WebServer, type WebServerOptions } from './app/web
 
 export type CoreParts = Pick<
   CoreDeps,
-  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels'
+  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels' | 'agentImage'
 >
 
 /** The core over a runtime's config, repos, paths, clock and log (serve and the integration tests). */
@@ -65,8 +68,19 @@ export async function startServe(
     rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
   )
   const containers = createContainerRuntime(rt)
+  const { containerCli: cli, containerImage, agentProvider } = rt.config
+  const image = createImageWatch({
+    image: containerImage,
+    exists: (name) => imageExists(cli, name),
+    buildImage: (tag) => buildAgentImage({ cli, provider: agentProvider, tag }),
+    clock: rt.clock,
+    log: rt.log.child({ component: 'image' }),
+    bus,
+  })
+  rt.shutdown.add({ name: 'image watch', run: () => image.stop() })
   const core = createCore(rt, {
     bus,
+    agentImage: image,
     runner: createRunner(rt, { runtime: containers, bus }),
     removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
     channels: await createChannels(rt),
@@ -74,8 +88,10 @@ export async function startServe(
   rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
   rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
   // The dashboard listens first, so /api/health answers while containers and channels start.
-  const web = await startWebServer(rt, opts.startedAt, { loaded: opts.loaded, bus: core.bus, core })
+  const web = await startWebServer(rt, opts.startedAt, { loaded: opts.loaded, bus: core.bus, core, image })
   rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+  // Says once, at start, when the image is missing; turns wait for it instead of failing.
+  void image.check()
   await core.orchestrator.start()
   await applyDashboardChannelFlags(rt, core.channels)
   core.tasks.start()

@@ -3,6 +3,7 @@ import { createWebChannel, type WebChannel } from '../channels/web/index.ts'
 import type { DataPaths } from '../config/paths.ts'
 import type { Channel } from '../core/channel/channel.ts'
 import { type ChannelRegistry, createChannelRegistry } from '../core/channel/registry.ts'
+import type { AgentImage } from '../core/container/image-watch.ts'
 import { ConflictError, errorMessage } from '../core/errors.ts'
 import { createEventBus, type EventBus } from '../core/events.ts'
 import { createGroupsService, type GroupsService } from '../core/groups.ts'
@@ -34,6 +35,8 @@ export interface CoreDeps {
   log: Logger
   /** Starts agent turns in containers (core/runner/run-turn.ts in production, a fake in tests). */
   runner: AgentRunner
+  /** Turns and task runs wait for it (serve: core/container/image-watch.ts); absent = never wait. */
+  agentImage?: AgentImage
   /** Removes containers a previous ngb of this install left behind; returns how many. */
   removeOrphans(): Promise<number>
   /** Groups hot-path writes into one commit (`db.transaction(fn).immediate()`). */
@@ -126,6 +129,7 @@ export function createCore(deps: CoreDeps): Core {
       runner: deps.runner,
       deliver: (req) => outbound.deliver(req),
       writeSnapshots,
+      agentImage: deps.agentImage,
       bus,
       clock,
       log,
@@ -142,6 +146,7 @@ export function createCore(deps: CoreDeps): Core {
     outbound,
     runner: deps.runner,
     writeSnapshots,
+    agentImage: deps.agentImage,
     bus,
     clock,
     log: log.child({ component: 'orchestrator' }),

@@ -4,6 +4,7 @@ import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import type { ChannelRegistry } from './channel/registry.ts'
 import { createChatCommands } from './chat-commands.ts'
+import type { AgentImage } from './container/image-watch.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
 import type { GroupsService } from './groups.ts'
@@ -32,6 +33,8 @@ export interface OrchestratorDeps {
   /** Delivery to the chats (core/outbound/deliver.ts): replies, notices, plugin replies. */
   outbound: Outbound
   runner: AgentRunner
+  /** Held before each message turn while the agent image is missing (serve). */
+  agentImage?: AgentImage
   /** Before every message run; task runs call the same writer (core/scheduler/run-task.ts). */
   writeSnapshots: WriteSnapshots
   bus: EventBus
@@ -68,6 +71,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     groups: deps.groups,
     runner: deps.runner,
     writeSnapshots: deps.writeSnapshots,
+    agentImage: deps.agentImage,
     outbound,
     plugins: deps.plugins,
     pluginContext: outbound.pluginContext,

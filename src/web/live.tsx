@@ -1,4 +1,4 @@
-import { ActivityItem, MessageItem, RunRow, TaskRow } from '../../views/components.tsx'
+import { ActivityItem, ImageBanner, MessageItem, RunRow, TaskRow } from '../../views/components.tsx'
 import type { NgbEvent } from '../core/events.ts'
 import type { RunsService, WebChatService, WebTasksService } from './services.ts'
 
@@ -46,6 +46,11 @@ export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiF
   })
   switch (filter.view) {
     case 'overview': {
+      if (e.type === 'image.status')
+        return [
+          activity(),
+          { target: '#image-banner', swap: 'outerHTML', content: String(<ImageBanner image={e} />) },
+        ]
       const frames = [activity()]
       if (e.type === 'run.started' || e.type === 'run.finished') frames.push(runningRows())
       return frames

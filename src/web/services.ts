@@ -1,3 +1,4 @@
+import type { ImageStatus } from '../core/container/image-watch.ts'
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
@@ -117,6 +118,13 @@ export interface ConfigRow {
   source: string
 }
 
+/** The agent image as serve sees it; without serve (tests, a bare web app) there is no status. */
+export interface AgentImageService {
+  status(): ImageStatus | undefined
+  /** Starts building the image; resolves when the build ended (the page does not wait for it). */
+  build(): Promise<void>
+}
+
 export interface WebServices {
   groups: WebGroupsService
   tasks: WebTasksService
@@ -127,4 +135,5 @@ export interface WebServices {
   channels: ChannelsService
   plugins: PluginsService
   config: { describe(): ConfigRow[] }
+  image: AgentImageService
 }

@@ -72,3 +72,11 @@ export async function runEngine(
 export function spawnEngine(cli: string, args: string[]) {
   return Bun.spawn([cli, ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
 }
+
+/** Does the engine have this image locally? (`image inspect`; an unreachable engine answers no.) */
+export async function imageExists(cli: string, image: string): Promise<boolean> {
+  return (
+    (await runEngine(cli, ['image', 'inspect', '--format', '{{.Id}}', image], { timeoutMs: 15_000 })).code ===
+    0
+  )
+}

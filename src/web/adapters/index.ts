@@ -2,6 +2,7 @@ import type { PostingChannel } from '../../channels/shared/local.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { describeConfig } from '../../config/load.ts'
 import type { ChannelRegistry } from '../../core/channel/registry.ts'
+import type { ImageWatch } from '../../core/container/image-watch.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import { createGroupsService } from '../../core/groups.ts'
@@ -12,6 +13,7 @@ import type { Clock } from '../../util/clock.ts'
 import type { WebServices } from '../services.ts'
 import { createWebChannels } from './channels.ts'
 import { createWebGroups } from './groups.ts'
+import { createWebImage } from './image.ts'
 import { createWebPlugins } from './plugins.ts'
 import { createRepoChats, createRepoRuns, createRepoSessions } from './reads.ts'
 import { createWebTasks } from './tasks.ts'
@@ -25,6 +27,8 @@ export interface WebServicesDeps {
   clock: Clock
   /** The running pipeline under `ngb serve`; without it the web layer works on the repos alone. */
   core?: { groups: CoreGroups; web: PostingChannel; channels: ChannelRegistry; plugins: PluginHost }
+  /** Serve's watch over the agent image (missing → the Overview offers the build). */
+  image?: ImageWatch
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */
@@ -56,6 +60,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
     }),
     plugins: createWebPlugins({ host: core?.plugins }),
     config: { describe: () => describeConfig(deps.loaded) },
+    image: createWebImage(deps.image),
     ...overrides,
     webChat,
   }
