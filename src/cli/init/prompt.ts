@@ -28,10 +28,11 @@ export function createPrompter(
       return answer || fallback || ''
     },
     async secret(question) {
-      output.write(`${question}: `)
+      // readline draws the prompt synchronously inside question(); mute only what is typed after it.
+      const answer = ask(`${question}: `)
       muted = true
       try {
-        return await ask('')
+        return await answer
       } finally {
         muted = false
       }
