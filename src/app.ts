@@ -1,6 +1,6 @@
 import { applyDashboardChannelFlags, createChannels } from './app/channels.ts'
 import { type Core, type CoreDeps, createCore as composeCore } from './app/core.ts'
-import { createContainerRuntime, createRunner } from './app/runner.ts'
+import { createContainerRuntime, createRunner, mountPolicy } from './app/runner.ts'
 import type { Runtime } from './app/runtime.ts'
 import { startWebServer, type WebServer } from './app/web.ts'
 import type { LoadedConfig } from './config/load.ts'
@@ -28,7 +28,7 @@ import { VERSION } from './version.ts'
  */
 
 export type { Core } from './app/core.ts'
-export { createContainerRuntime, createRunner } from './app/runner.ts'
+export { createContainerRuntime, createRunner, mountPolicy } from './app/runner.ts'
 export { createRuntime, type Runtime, type RuntimeOptions } from './app/runtime.ts'
 export { startWebServer, type WebServer, type WebServerOptions } from './app/web.ts'
 
@@ -46,6 +46,7 @@ export function createCore(rt: Runtime, parts: CoreParts): Core {
     clock: rt.clock,
     log: rt.log,
     transaction: (fn) => rt.db.transaction(fn).immediate(),
+    checkMount: mountPolicy(rt).check,
     version: VERSION,
     ...parts,
   })
@@ -62,7 +63,12 @@ export interface Served {
  */
 export async function startServe(
   rt: Runtime,
-  opts: { loaded: LoadedConfig; startedAt: number },
+  opts: {
+    loaded: LoadedConfig
+    startedAt: number
+    /** Called as soon as the dashboard listens (before containers and channels start). */
+    onListening?: (web: WebServer) => void
+  },
 ): Promise<Served> {
   const bus = createEventBus((error, event) =>
     rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
@@ -92,6 +98,7 @@ export async function startServe(
   rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
   // Says once, at start, when the image is missing; turns wait for it instead of failing.
   void image.check()
+  opts.onListening?.(web)
   await core.orchestrator.start()
   await applyDashboardChannelFlags(rt, core.channels)
   core.tasks.start()

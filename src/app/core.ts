@@ -6,7 +6,7 @@ import { type ChannelRegistry, createChannelRegistry } from '../core/channel/reg
 import type { AgentImage } from '../core/container/image-watch.ts'
 import { ConflictError, errorMessage } from '../core/errors.ts'
 import { createEventBus, type EventBus } from '../core/events.ts'
-import { createGroupsService, type GroupsService } from '../core/groups.ts'
+import { createGroupsService, type GroupsService, type GroupsServiceDeps } from '../core/groups.ts'
 import { createSnapshotWriter } from '../core/ipc/snapshots.ts'
 import type { IpcWatcherOptions } from '../core/ipc/watcher.ts'
 import { createOrchestrator, type Orchestrator, type OrchestratorConfig } from '../core/orchestrator.ts'
@@ -39,6 +39,8 @@ export interface CoreDeps {
   agentImage?: AgentImage
   /** Removes containers a previous ngb of this install left behind; returns how many. */
   removeOrphans(): Promise<number>
+  /** Checks a group's extra mounts against the allowlist when they are saved (app/runner.ts#mountPolicy). */
+  checkMount?: GroupsServiceDeps['checkMount']
   /** Groups hot-path writes into one commit (`db.transaction(fn).immediate()`). */
   transaction?: <T>(fn: () => T) => T
   /** The pipeline's bus; a new one (listener errors logged) when not given. */
@@ -83,7 +85,13 @@ export function createCore(deps: CoreDeps): Core {
     createEventBus((error, event) =>
       log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
     )
-  const groups = createGroupsService({ repos, bus, clock, groupsDir: deps.paths.groups })
+  const groups = createGroupsService({
+    repos,
+    bus,
+    clock,
+    groupsDir: deps.paths.groups,
+    checkMount: deps.checkMount,
+  })
   const plugins = createPluginHost(
     { log: log.child({ component: 'plugins' }), hookTimeoutMs: deps.hookTimeoutMs },
     deps.plugins,
@@ -105,6 +113,7 @@ export function createCore(deps: CoreDeps): Core {
     channelFor: (jid) => channels.channelFor(jid),
     plugins,
     messages: repos.messages,
+    progress: repos.replyProgress,
     sendQueue,
     bus,
     clock,

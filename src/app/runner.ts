@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs'
 import { defaultConfigDir } from '../config/paths.ts'
-import { allowlistPath, loadMountAllowlist } from '../core/container/allowlist.ts'
+import { allowlistPath } from '../core/container/allowlist.ts'
 import { createDockerRuntime } from '../core/container/docker.ts'
+import { createMountPolicy } from '../core/container/mount-policy.ts'
 import type { ContainerRuntime } from '../core/container/runtime.ts'
 import type { EventBus } from '../core/events.ts'
 import { createAgentRunner } from '../core/runner/run-turn.ts'
@@ -13,13 +13,26 @@ export function createContainerRuntime(rt: Runtime): ContainerRuntime {
   return createDockerRuntime({ cli: rt.config.containerCli })
 }
 
+/** The mount allowlist as runs and group saves see it (`~/.config/nanogridbot/mount-allowlist.json`). */
+export function mountPolicy(rt: Pick<Runtime, 'paths' | 'log'>) {
+  const configDir = defaultConfigDir(process.env)
+  const home = process.env.HOME ?? configDir
+  const protectedPaths = [rt.paths.dataDir, configDir]
+  const policy = createMountPolicy({
+    allowlistFile: allowlistPath(configDir),
+    home,
+    protectedPaths,
+    log: rt.log,
+  })
+  return { ...policy, home, protectedPaths }
+}
+
 /** The agent runner over the container runtime; `bus` gets run.* events when given. */
 export function createRunner(
   rt: Runtime,
   opts: { runtime?: ContainerRuntime; bus?: EventBus } = {},
 ): AgentRunner {
-  const configDir = defaultConfigDir(process.env)
-  const allowlistFile = allowlistPath(configDir)
+  const policy = mountPolicy(rt)
   return createAgentRunner({
     runtime: opts.runtime ?? createContainerRuntime(rt),
     config: rt.config,
@@ -30,15 +43,9 @@ export function createRunner(
     log: rt.log,
     masker: rt.masker,
     // Read at each run so edits apply without a restart; a bad file means no extra mounts.
-    allowlist: () => {
-      const load = loadMountAllowlist(allowlistFile)
-      if (load.ok) return load.allowlist
-      if (existsSync(allowlistFile))
-        rt.log.warn('mount allowlist ignored: no extra mounts', { component: 'runner', reason: load.reason })
-      return undefined
-    },
-    protectedPaths: [rt.paths.dataDir, configDir],
-    home: process.env.HOME ?? configDir,
+    allowlist: policy.allowlist,
+    protectedPaths: policy.protectedPaths,
+    home: policy.home,
     bus: opts.bus,
   })
 }

@@ -8,6 +8,7 @@ import { createWebApp } from '../web/app.ts'
 import { createAuthService } from '../web/auth/auth-service.ts'
 import { allowedHostnames } from '../web/auth/guard.ts'
 import { createLoginThrottle } from '../web/auth/throttle.ts'
+import { listenSafely } from '../web/listen.ts'
 import type { WebServices } from '../web/services.ts'
 import type { Core } from './core.ts'
 import type { Runtime } from './runtime.ts'
@@ -86,7 +87,7 @@ export async function startWebServer(
     messageCount: () => rt.repos.messages.count(),
     probes: opts.probes,
   })
-  app.listen({ hostname: rt.config.webHost, port: rt.config.webPort })
+  listenSafely(app, rt.config.webHost, rt.config.webPort)
   const server = app.server
   if (!server) throw new Error('web server did not start')
   const port = server.port ?? rt.config.webPort

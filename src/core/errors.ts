@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'plugin_failed'
   | 'db_failed'
   | 'verification_failed'
+  /** Another process (ngb serve, a proxy in front of it) failed without saying why in ngb's terms. */
+  | 'unavailable'
+  | 'rate_limited'
 
 /** Every error we raise on purpose carries a code and a message a user can act on. */
 export class NgbError extends Error {

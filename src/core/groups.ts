@@ -1,24 +1,25 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { BindToken, BindTokensRepo } from '../db/repos/bind-tokens.ts'
 import type { ChatsRepo, ChatWithBinding } from '../db/repos/chats.ts'
 import type { GroupPatch, GroupsRepo } from '../db/repos/groups.ts'
 import { FOLDER_PATTERN } from '../protocol/container.ts'
 import type { Clock } from '../util/clock.ts'
+import { checkContainerPath } from './container/allowlist.ts'
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts'
 import type { EventBus } from './events.ts'
 import { chatOf, parseJid } from './jid.ts'
 import { compileTriggerPattern } from './trigger.ts'
-import type { Group, GroupSettings, TriggerMode } from './types.ts'
+import type { ExtraMount, Group, GroupSettings, TriggerMode } from './types.ts'
 
 /** `ngb-` + 12 hex: short enough to type into a phone, 48 bits so it cannot be guessed in its lifetime. */
 export const BIND_TOKEN_PATTERN = /^ngb-[0-9a-f]{12}$/
 export const DEFAULT_BIND_TOKEN_TTL_MS = 15 * 60_000
 /**
- * `groups/global` is the shared read-only memory mounted into every non-main group; `ls`, `kill` and
- * `resume` are `ngb session` subcommands, so `ngb session <group>` could not reach such a group.
+ * `groups/global` is the shared read-only memory mounted into every non-main group; `ls`, `kill`,
+ * `resume` and `reset` are `ngb session` subcommands, so `ngb session <group>` could not reach such a group.
  */
-const RESERVED_FOLDERS = new Set(['global', 'ls', 'kill', 'resume'])
+const RESERVED_FOLDERS = new Set(['global', 'ls', 'kill', 'resume', 'reset'])
 /** Built-in platforms whose JID id is the group folder; they bind themselves on first use. */
 const SELF_BINDING_PLATFORMS = new Set(['web', 'cli'])
 
@@ -29,6 +30,11 @@ export interface GroupsServiceDeps {
   /** `<data dir>/groups`: each group gets `<folder>/CLAUDE.md` there. */
   groupsDir: string
   bindTokenTtlMs?: number
+  /**
+   * Why an extra mount would be skipped at run time (the allowlist), checked when a group's
+   * mounts are saved; without it only the container path's form is checked.
+   */
+  checkMount?: (mount: ExtraMount, isMain: boolean) => string | undefined
 }
 
 export interface CreateGroupInput {
@@ -122,6 +128,16 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
     bus.publish({ type: 'chat.bound', group: folder, chatJid: chat })
   }
 
+  /** Refuses mounts that could never be used, naming each one and why. */
+  function validateMounts(mounts: ExtraMount[] | undefined, isMain: boolean): void {
+    mounts?.forEach((m, i) => {
+      const reason =
+        checkContainerPath(m.containerPath || basename(m.hostPath)) ?? deps.checkMount?.(m, isMain)
+      if (reason)
+        throw new InvalidInputError(`extra mount ${i + 1} (${m.hostPath}): ${reason}`, 'settings.extraMounts')
+    })
+  }
+
   const service: GroupsService = {
     list: () => repos.groups.list(),
     get: (folder) => repos.groups.get(folder),
@@ -133,6 +149,7 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
       const isMain = repos.groups.main() === undefined
       const triggerMode = input.triggerMode ?? (isMain ? 'always' : 'mention')
       validateTrigger(triggerMode, input.triggerPattern)
+      validateMounts(input.settings?.extraMounts, isMain)
       const group = repos.groups.create(
         {
           folder: input.folder,
@@ -157,6 +174,10 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
       const mode = patch.triggerMode ?? current.triggerMode
       const pattern = 'triggerPattern' in patch ? patch.triggerPattern : current.triggerPattern
       validateTrigger(mode, pattern)
+      // Only a changed list is checked: an allowlist edit must not block renaming a group.
+      const mounts = patch.settings?.extraMounts
+      if (mounts && JSON.stringify(mounts) !== JSON.stringify(current.settings.extraMounts ?? []))
+        validateMounts(mounts, current.isMain)
       const updated = repos.groups.update(folder, patch)
       bus.publish({ type: 'group.changed', group: folder, action: 'updated' })
       return updated

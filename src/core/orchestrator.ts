@@ -25,7 +25,7 @@ export interface OrchestratorConfig {
 
 export interface OrchestratorDeps {
   config: OrchestratorConfig
-  repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs'>
+  repos: Pick<Repos, 'messages' | 'chats' | 'cursors' | 'sessions' | 'runs' | 'replyProgress'>
   groups: GroupsService
   /** Connected to the inbound step by start(), disconnected by stop(). */
   channels: Pick<ChannelRegistry, 'connectAll' | 'disconnectAll'>
@@ -61,7 +61,7 @@ export interface Orchestrator {
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const { repos, log, clock, config } = deps
-  const trigger = createTriggerChecker(config.assistantName)
+  const trigger = createTriggerChecker(config.assistantName, log.child({ component: 'trigger' }))
   const { outbound } = deps
   const turns = createMessageTurns({
     messages: repos.messages,

@@ -1,3 +1,4 @@
+import type { Logger } from '../util/log.ts'
 import { InvalidInputError } from './errors.ts'
 import type { Group } from './types.ts'
 
@@ -40,17 +41,28 @@ export interface TriggerChecker {
   triggers(group: Group, message: TriggerInput): boolean
 }
 
-/** Compiled patterns are cached per source string; a bad stored pattern never triggers (and never throws). */
-export function createTriggerChecker(assistantName: string): TriggerChecker {
+/**
+ * Compiled patterns are cached per source string; a bad stored pattern never triggers (and never
+ * throws), and `log` hears about it once per pattern, so a group that stays silent can be explained.
+ */
+export function createTriggerChecker(assistantName: string, log?: Pick<Logger, 'warn'>): TriggerChecker {
   const cache = new Map<string, RegExp | null>()
-  const patternOf = (source: string): RegExp | null => {
+  const patternOf = (group: Group, source: string): RegExp | null => {
     let re = cache.get(source)
     if (re === undefined) {
       try {
         re = compileTriggerPattern(source)
-      } catch {
+      } catch (error) {
         // Patterns are validated when saved; a bad one in the db (edited by hand) means "no match".
         re = null
+        log?.warn(
+          'the stored trigger pattern is invalid, so it will never match; fix it in the group settings',
+          {
+            group: group.folder,
+            pattern: source,
+            error: error instanceof Error ? error.message : String(error),
+          },
+        )
       }
       cache.set(source, re)
     }
@@ -66,7 +78,7 @@ export function createTriggerChecker(assistantName: string): TriggerChecker {
           return !message.isGroup || message.mentionsBot || addressesAssistant(message.text, assistantName)
         case 'pattern': {
           if (!group.triggerPattern) return false
-          return patternOf(group.triggerPattern)?.test(message.text.trim()) ?? false
+          return patternOf(group, group.triggerPattern)?.test(message.text.trim()) ?? false
         }
       }
     },

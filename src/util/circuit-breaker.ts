@@ -7,6 +7,8 @@ export interface CircuitBreakerOptions {
   failureThreshold: number
   resetAfterMs: number
   clock?: Pick<Clock, 'now'>
+  /** Which errors count against the remote side (default: all); others pass through uncounted. */
+  isFailure?: (error: unknown) => boolean
 }
 
 export class CircuitOpenError extends Error {
@@ -50,6 +52,11 @@ export function createCircuitBreaker(opts: CircuitBreakerOptions): CircuitBreake
         failures = 0
         return result
       } catch (error) {
+        if (opts.isFailure && !opts.isFailure(error)) {
+          // The remote side answered (e.g. "no such chat"): it is up, whatever the request was.
+          failures = 0
+          throw error
+        }
         failures++
         if (failures >= opts.failureThreshold) openedAt = clock.now()
         throw error

@@ -16,6 +16,7 @@ import type { AuthService } from './auth/auth-service.ts'
 import { authGuard, hostGuard } from './auth/guard.ts'
 import { logoutRoute, publicAuthRoutes } from './auth/routes.ts'
 import { errorHandler } from './errors.ts'
+import { jsonBodyGuard } from './json-body.ts'
 import { groupsPages } from './pages/groups.tsx'
 import { overviewPage } from './pages/overview.tsx'
 import { pageRenderer } from './pages/render.tsx'
@@ -76,6 +77,7 @@ export function createWebApp(deps: WebAppDeps) {
   return (
     new Elysia()
       .use(errorHandler(deps.log.child({ component: 'web' })))
+      .use(jsonBodyGuard())
       .use(hostGuard(deps.allowedHosts))
       // ---- public: keep PUBLIC_ROUTES in step (test/web/route-table.test.ts checks both ways) ----
       .get('/api/health', () => ({

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../core/errors.ts'
 import { NgbError } from '../core/errors.ts'
 import type { Logger } from '../util/log.ts'
 import { ASSETS } from './static.ts'
+import { validationIssues } from './validation-issues.ts'
 
 /** Error body of every JSON answer: `{error, message, details?}`. */
 export interface ErrorBody {
@@ -25,6 +26,8 @@ const STATUS: Record<ErrorCode, number> = {
   plugin_failed: 500,
   db_failed: 500,
   verification_failed: 422,
+  unavailable: 503,
+  rate_limited: 429,
 }
 
 /** Thrown by the web layer for HTTP-only failures (rate limits, a bad CSRF token). */
@@ -45,20 +48,6 @@ export class HttpError extends NgbError {
     this.retryAfterS = opts?.retryAfterS
     this.page = opts?.page
   }
-}
-
-interface Issue {
-  path?: string
-  message: string
-}
-
-function validationIssues(error: unknown): Issue[] {
-  const all = (error as { all?: Array<{ path?: string; message?: string; summary?: string }> }).all
-  if (!Array.isArray(all)) return []
-  return all.map((i) => ({
-    path: typeof i.path === 'string' ? i.path.replace(/^\//, '').replace(/\//g, '.') : undefined,
-    message: String(i.message ?? i.summary ?? 'invalid value'),
-  }))
 }
 
 /** A browser navigating to a page (not the API, not htmx) gets HTML, not JSON. */

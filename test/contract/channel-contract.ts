@@ -163,6 +163,8 @@ export function channelContract(
         channelFor: () => h.channel,
         plugins: createPluginHost({ log }),
         messages: { insert: () => undefined },
+        // Each contract case sends fresh text: resuming is covered in test/core/outbound/deliver.test.ts.
+        progress: { sent: () => undefined, record: () => {}, clear: () => {} },
         sendQueue: createSendQueue({ baseMs: 50, maxMs: 500 }),
         bus: createEventBus(),
         clock: systemClock,

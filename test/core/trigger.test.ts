@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { InvalidInputError } from '../../src/core/errors.ts'
 import { addressesAssistant, compileTriggerPattern, createTriggerChecker } from '../../src/core/trigger.ts'
 import type { Group } from '../../src/core/types.ts'
+import { createMemoryLogger } from '../../src/util/log.ts'
 
 const group = (over: Partial<Group>): Group => ({
   folder: 'g',
@@ -58,4 +59,16 @@ describe('trigger', () => {
     expect(() => compileTriggerPattern('[a-')).toThrow(InvalidInputError)
     expect(() => compileTriggerPattern('  ')).toThrow(/must not be empty/)
   })
+})
+
+test('a bad stored pattern never matches and says so in the log once, naming the group', () => {
+  const log = createMemoryLogger()
+  const checker = createTriggerChecker('Andy', log)
+  const bad = group({ folder: 'ops', triggerMode: 'pattern', triggerPattern: '(' })
+  expect(checker.triggers(bad, msg('('))).toBe(false)
+  expect(checker.triggers(bad, msg('anything'))).toBe(false)
+  const warnings = log.records.filter((r) => r.level === 'warn')
+  expect(warnings).toHaveLength(1)
+  expect(warnings[0]?.msg).toContain('never match')
+  expect(warnings[0]?.group).toBe('ops')
 })

@@ -17,6 +17,11 @@ export interface FakeRuntime extends ContainerRuntime {
   stops: string[]
   /** Make the next start() throw (e.g. the CLI is missing). */
   failNextStart(error: Error): void
+  /**
+   * The next container is still being created: stop/kill/remove find nothing (docker's "No such
+   * container") until `created()` is called, like a `docker run` whose container has not appeared yet.
+   */
+  delayNextCreation(): { created(): void }
 }
 
 /** An in-process ContainerRuntime: `stop` exits the container with 143, like the agent-runner on SIGTERM. */
@@ -25,6 +30,8 @@ export function createFakeRuntime(): FakeRuntime {
   const live = new Map<string, FakeContainer>()
   const stops: string[] = []
   let nextError: Error | undefined
+  let nextPending: { ready: boolean } | undefined
+  const pending = new Map<string, { ready: boolean }>()
   const encoder = new TextEncoder()
 
   const runtime: FakeRuntime = {
@@ -32,6 +39,15 @@ export function createFakeRuntime(): FakeRuntime {
     stops,
     failNextStart(error) {
       nextError = error
+    },
+    delayNextCreation() {
+      const p: { ready: boolean } = { ready: false }
+      nextPending = p
+      return {
+        created() {
+          p.ready = true
+        },
+      }
     },
     start(spec) {
       if (nextError) {
@@ -82,6 +98,10 @@ export function createFakeRuntime(): FakeRuntime {
       }
       containers.push(c)
       live.set(spec.name, c)
+      if (nextPending) {
+        pending.set(spec.name, nextPending)
+        nextPending = undefined
+      }
       return {
         name: spec.name,
         pid: 0,
@@ -100,9 +120,11 @@ export function createFakeRuntime(): FakeRuntime {
     },
     async stop(name) {
       stops.push(name)
+      if (pending.get(name)?.ready === false) return
       live.get(name)?.exit(143)
     },
     async kill(name) {
+      if (pending.get(name)?.ready === false) return
       live.get(name)?.exit(137)
     },
     async list(labels): Promise<ContainerSummary[]> {
@@ -111,7 +133,7 @@ export function createFakeRuntime(): FakeRuntime {
         .map((c) => ({ name: c.spec.name, labels: c.spec.labels, state: 'running' }))
     },
     async remove(names) {
-      for (const n of names) live.get(n)?.exit(137)
+      for (const n of names) if (pending.get(n)?.ready !== false) live.get(n)?.exit(137)
     },
   }
   return runtime

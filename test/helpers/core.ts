@@ -36,6 +36,7 @@ export function createTestCore(opts: CoreOptions) {
   const { events, waitFor, outTexts } = recordEvents(bus)
   const log = createMemoryLogger()
   const dir = tempDir('ngb-core-')
+  const paths = { groups: `${dir}/groups`, ipc: `${dir}/ipc` }
   const core = createCore({
     config: {
       assistantName: 'Andy',
@@ -46,7 +47,7 @@ export function createTestCore(opts: CoreOptions) {
       ...opts.config,
     },
     repos,
-    paths: { groups: `${dir}/groups`, ipc: `${dir}/ipc` },
+    paths,
     clock: systemClock,
     log,
     runner: opts.runner,
@@ -58,5 +59,5 @@ export function createTestCore(opts: CoreOptions) {
     sendQueue: { baseMs: 1, maxMs: 5 },
     hookTimeoutMs: 200,
   })
-  return { ...core, repos, events, log, waitFor, outTexts }
+  return { ...core, repos, paths, events, log, waitFor, outTexts }
 }

@@ -97,6 +97,17 @@ describe('ngb run with the mock agent in a real container', () => {
     db.close()
   })
 
+  dockerTest(
+    '/hang with --timeout 5ms (fires while the container starts) still exits 124, no container left',
+    async () => {
+      const t0 = performance.now()
+      const r = await runNgb(['run', '-g', 'main', '-p', '/hang', '--timeout', '5ms'], { env: box.env })
+      expect(r.code).toBe(124)
+      expect(performance.now() - t0).toBeLessThan(25_000)
+      expect(box.leftovers()).toEqual([])
+    },
+  )
+
   dockerTest('a missing image is a clear error', async () => {
     const r = await runNgb(['run', '-g', 'main', '-p', 'x', '--image', 'ngb-agent:does-not-exist'], {
       env: box.env,
@@ -236,6 +247,7 @@ describe('extra mounts reach the container only through the allowlist', () => {
     const home = mountBox.env.HOME ?? ''
     const projects = join(home, 'projects')
     mkdirSync(join(projects, 'app'), { recursive: true })
+    mkdirSync(join(projects, 'a,b'), { recursive: true })
     mkdirSync(join(projects, '.ssh'), { recursive: true })
     symlinkSync(join(projects, '.ssh'), join(projects, 'harmless'))
     mkdirSync(join(home, '.config', 'nanogridbot'), { recursive: true })
@@ -259,6 +271,9 @@ describe('extra mounts reach the container only through the allowlist', () => {
           extraMounts: [
             { hostPath: '~/projects/app', containerPath: 'app', readonly: false },
             { hostPath: join(projects, 'harmless'), containerPath: 'keys' },
+            // A comma in an allowed host path is mounted; a container path "." is skipped (logged).
+            { hostPath: '~/projects/a,b', containerPath: 'ab' },
+            { hostPath: '~/projects/app', containerPath: '.' },
           ],
         },
       },
@@ -278,10 +293,12 @@ describe('extra mounts reach the container only through the allowlist', () => {
     const byTarget = new Map(mounts.map((m) => [m.Destination, m]))
     expect(byTarget.get('/workspace/extra/app')).toMatchObject({ Source: join(projects, 'app'), RW: false })
     expect(byTarget.has('/workspace/extra/keys')).toBe(false)
+    expect(byTarget.get('/workspace/extra/ab')).toMatchObject({ Source: join(projects, 'a,b'), RW: false })
     expect(byTarget.get('/workspace/global')?.RW).toBe(false)
     expect(byTarget.get('/workspace/group')?.RW).toBe(true)
     expect([...byTarget.keys()].sort()).toEqual([
       '/home/agent/.claude',
+      '/workspace/extra/ab',
       '/workspace/extra/app',
       '/workspace/global',
       '/workspace/group',

@@ -24,3 +24,16 @@ test('opens after N failures, fails fast, then half-opens for one probe', async 
   expect(await breaker.run(async () => 'up')).toBe('up')
   expect(breaker.state).toBe('closed')
 })
+
+test('errors that isFailure rejects do not count, and reset the streak', async () => {
+  const breaker = createCircuitBreaker({
+    failureThreshold: 2,
+    resetAfterMs: 1000,
+    clock: { now: () => 0 },
+    isFailure: (e) => !(e instanceof Error && e.message === 'no such chat'),
+  })
+  await expect(breaker.run(() => Promise.reject(new Error('down')))).rejects.toThrow('down')
+  await expect(breaker.run(() => Promise.reject(new Error('no such chat')))).rejects.toThrow('no such chat')
+  await expect(breaker.run(() => Promise.reject(new Error('down')))).rejects.toThrow('down')
+  expect(breaker.state).toBe('closed')
+})

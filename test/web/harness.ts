@@ -36,7 +36,7 @@ export async function createTestWeb(opts: { services?: Partial<WebServices>; pro
     sessions: repos.webSessions,
     apiTokens: repos.apiTokens,
     meta: repos.meta,
-    throttle: createLoginThrottle({ now, maxFailures: 3 }),
+    throttle: createLoginThrottle({ now, freeFailures: 3 }),
     now,
   })
   await auth.syncAdminPassword(PASSWORD)

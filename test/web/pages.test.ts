@@ -59,6 +59,26 @@ describe('page actions (htmx forms)', () => {
     expect((await form('POST', '/groups/main/tokens')).text).toMatch(/ngb-[0-9a-f]{12}/)
   })
 
+  test('extra mounts: one host:container[:ro] per line in the settings form; a "." path is refused', async () => {
+    const base = { name: 'Main 2', triggerMode: 'always', network: '' }
+    const bad = await form('PUT', '/groups/main/settings', { ...base, mounts: '/srv/data:.' })
+    expect(bad.status).toBe(422)
+    expect(bad.text).toContain('extra mount 1 (/srv/data)')
+    const ok = await form('PUT', '/groups/main/settings', {
+      ...base,
+      mounts: '/srv/data:data:ro\n\n/srv/b:b\n',
+    })
+    expect(ok.text).toContain('Settings saved')
+    expect(web.services.groups.get('main').settings.extraMounts).toEqual([
+      { hostPath: '/srv/data', containerPath: 'data', readonly: true },
+      { hostPath: '/srv/b', containerPath: 'b', readonly: false },
+    ])
+    const page = await web.app.handle(
+      new Request('http://localhost/groups/main', { headers: { cookie: web.cookie, accept: 'text/html' } }),
+    )
+    expect(await page.text()).toContain('/srv/data:data:ro\n/srv/b:b')
+  })
+
   test('chat post answers 204 and publishes message.in; empty text is 422', async () => {
     expect((await form('POST', '/groups/main/chat', { text: 'hello' })).status).toBe(204)
     expect(web.events.some((e) => e.type === 'message.in' && e.message.text === 'hello')).toBe(true)

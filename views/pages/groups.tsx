@@ -55,6 +55,8 @@ export function GroupsPage({ groups }: { groups: Group[] }) {
 }
 
 export interface GroupDetailProps {
+  /** The group's extra mounts, one `host:container[:ro]` per line. */
+  mounts: string
   group: Group
   messages: StoredMessage[]
   memory: string
@@ -131,6 +133,20 @@ export function GroupDetailPage(p: GroupDetailProps) {
             </option>
           ))}
         </select>
+        <label for="s-mounts">Extra mounts</label>
+        <textarea
+          id="s-mounts"
+          name="mounts"
+          rows="3"
+          placeholder="~/projects/app:app:ro"
+          aria-describedby="s-mounts-help"
+          safe
+        >
+          {p.mounts}
+        </textarea>
+        <small id="s-mounts-help">
+          One host:container[:ro] per line, under /workspace/extra; only paths the mount allowlist allows.
+        </small>
         <button type="submit">Save settings</button>
         <div id="settings-status" aria-live="polite" />
       </form>

@@ -6,10 +6,7 @@ export interface LocalPostResult {
 }
 
 /** A channel whose "platform" is ngb itself: the dashboard or the shell. */
-export interface LocalChannel extends Channel {
-  /** The pipeline's context while connected; undefined otherwise. */
-  context(): ChannelContext | undefined
-}
+export type LocalChannel = Channel
 
 /** The dashboard chat: a local channel users write into. */
 export interface PostingChannel extends LocalChannel {
@@ -25,9 +22,14 @@ export interface PostingChannel extends LocalChannel {
  * run.* events) on the bus, which the dashboard's WebSocket and the CLI follow.
  */
 export function createLocalChannel(name: 'web' | 'cli'): LocalChannel {
+  return localChannel(name).channel
+}
+
+/** The channel and, for `post`, the pipeline's context while connected (kept off the channel itself). */
+function localChannel(name: 'web' | 'cli'): { channel: LocalChannel; context(): ChannelContext | undefined } {
   let ctx: ChannelContext | undefined
   let health: ChannelHealth = { status: 'disconnected' }
-  return {
+  const channel: LocalChannel = {
     name,
     maxMessageLength: 100_000,
     async connect(c) {
@@ -42,18 +44,18 @@ export function createLocalChannel(name: 'web' | 'cli'): LocalChannel {
       return {}
     },
     health: () => health,
-    context: () => ctx,
   }
+  return { channel, context: () => ctx }
 }
 
 /** A local channel with `post`: what the dashboard's chat box and the HTTP API write through. */
 export function createPostingChannel(name: 'web', defaultSender: string): PostingChannel {
-  const channel = createLocalChannel(name)
+  const { channel, context } = localChannel(name)
   let counter = 0
   return {
     ...channel,
     async post(target, text, sender = {}) {
-      const ctx = channel.context()
+      const ctx = context()
       if (!ctx) throw new Error(`the ${name} channel is not connected (is ngb stopping?)`)
       const jid = target.startsWith(`${name}:`) ? target : `${name}:${target}`
       const now = Date.now()

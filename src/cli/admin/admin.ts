@@ -1,6 +1,6 @@
 import type { CreateGroupInput } from '../../core/groups.ts'
 import type { NewTask } from '../../core/tasks.ts'
-import type { Group, Task, TaskRun } from '../../core/types.ts'
+import type { ExtraMount, Group, Task, TaskRun } from '../../core/types.ts'
 import type { BindToken } from '../../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../../db/repos/chats.ts'
 
@@ -35,5 +35,9 @@ export interface Admin {
   resumeTask(id: string): Promise<Task>
   removeTask(id: string): Promise<Task>
   taskRuns(id: string, limit: number): Promise<TaskRun[]>
+  /** Replaces the group's extra mounts (checked against the mount allowlist where it is saved). */
+  setExtraMounts(folder: string, mounts: ExtraMount[]): Promise<Group>
+  /** Forgets the group's stored agent session; false when there was none. */
+  resetSession(folder: string): Promise<boolean>
   close(): void
 }

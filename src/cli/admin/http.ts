@@ -27,6 +27,8 @@ const CODES: readonly string[] = [
   'plugin_failed',
   'db_failed',
   'verification_failed',
+  'unavailable',
+  'rate_limited',
 ]
 
 /** JSON null means "absent" in our records; valibot's optional() wants undefined. */
@@ -96,7 +98,16 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
     const err = v.safeParse(ErrorBodySchema, json)
     if (!err.success) {
       if (res.status === 404) throw new MissingApiError(path.split('?')[0] ?? path)
-      throw new ApiError(res.status, 'db_failed', `ngb serve answered ${res.status} to ${method} ${path}`)
+      // Not ngb's error body (a proxy, a crash page): say what came back instead of guessing a code.
+      const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200)
+      throw new ApiError(
+        res.status,
+        res.status >= 500 ? 'unavailable' : 'invalid_input',
+        `ngb serve answered ${res.status} ${res.statusText} to ${method} ${path}${snippet ? `: ${snippet}` : ''}`.replace(
+          /\s+:/,
+          ':',
+        ),
+      )
     }
     // Elysia's own 404 for a route this server does not have.
     if (res.status === 404 && err.output.message === 'no such route')
@@ -173,6 +184,17 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
     },
     taskRuns: async (id, limit) =>
       ((await get(v.array(TaskRunSchema), `/api/tasks/${enc(id)}/runs`)) as TaskRun[]).slice(0, limit),
+    async setExtraMounts(folder, extraMounts) {
+      const path = `/api/groups/${enc(folder)}/settings`
+      const settings = v.parse(v.record(v.string(), v.unknown()), await call('GET', path))
+      await call('PUT', path, { ...settings, extraMounts })
+      const groups = (await get(v.array(GroupSchema), '/api/groups')) as Group[]
+      const group = groups.find((g) => g.folder === folder)
+      if (!group) throw new NgbError('not_found', `group "${folder}" does not exist`)
+      return group
+    },
+    resetSession: async (folder) =>
+      (await send(v.object({ reset: v.boolean() }), 'POST', `/api/sessions/${enc(folder)}/reset`, {})).reset,
     close: () => {},
   }
 }

@@ -1,5 +1,8 @@
-import { dataPaths } from '../../config/paths.ts'
+import { dataPaths, defaultConfigDir } from '../../config/paths.ts'
 import type { Config } from '../../config/schema.ts'
+import { allowlistPath } from '../../core/container/allowlist.ts'
+import { createMountPolicy } from '../../core/container/mount-policy.ts'
+import { NotFoundError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
@@ -17,7 +20,19 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
   const db = openDatabase(paths.db)
   const repos = createRepos(db)
   const bus = createEventBus()
-  const groups = createGroupsService({ repos, bus, clock: systemClock, groupsDir: paths.groups })
+  const configDir = defaultConfigDir(process.env)
+  const mounts = createMountPolicy({
+    allowlistFile: allowlistPath(configDir),
+    home: process.env.HOME ?? configDir,
+    protectedPaths: [paths.dataDir, configDir],
+  })
+  const groups = createGroupsService({
+    repos,
+    bus,
+    clock: systemClock,
+    groupsDir: paths.groups,
+    checkMount: mounts.check,
+  })
   const tasks = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
@@ -34,6 +49,14 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
     unbind: async (jid) => groups.unbind(jid),
     createBindToken: async (folder, ttlMs) => groups.createBindToken(folder, ttlMs),
     listChats: async (opts) => repos.chats.list(opts),
+    async setExtraMounts(folder, extraMounts) {
+      const current = groups.require(folder)
+      return groups.updateGroup(folder, { settings: { ...current.settings, extraMounts } })
+    },
+    async resetSession(folder) {
+      if (!groups.get(folder)) throw new NotFoundError(`no group "${folder}" (see \`ngb groups ls\`)`)
+      return repos.sessions.clear(folder)
+    },
     listTasks: async (opts) => tasks.list(opts),
     async addTask(input) {
       const chatJid = input.chatJid ?? repos.chats.chatsOf(input.groupFolder)[0] ?? `web:${input.groupFolder}`

@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty'
+import { formatMountSpec, parseMountSpec } from '../../core/container/mount-spec.ts'
 import { InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import { parseInterval } from '../../core/scheduler/next-run.ts'
@@ -171,10 +172,61 @@ const token = withExamples(
   ['ngb groups token family', 'ngb groups token family --ttl 2h'],
 )
 
+/** Every `--mount X` / `--mount=X`, in order: citty keeps only the last of a repeated string flag. */
+export function mountFlags(rawArgs: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i] ?? ''
+    if (arg === '--') break
+    if (arg.startsWith('--mount=')) out.push(arg.slice('--mount='.length))
+    else if (arg === '--mount') {
+      const next = rawArgs[i + 1]
+      if (next === undefined) throw new InvalidInputError('--mount needs host:container[:ro]', 'mount')
+      out.push(next)
+      i++
+    }
+  }
+  return out
+}
+
+const set = withExamples(
+  defineCommand({
+    meta: { name: 'set', description: "Change a group's settings: its extra mounts" },
+    args: {
+      ...globalArgs,
+      folder: { type: 'positional', description: 'Group folder', required: true },
+      mount: {
+        type: 'string',
+        description: 'host:container[:ro], under /workspace/extra (repeatable; replaces the list)',
+        valueHint: 'spec',
+      },
+      'clear-mounts': { type: 'boolean', description: 'Remove every extra mount' },
+    },
+    async run({ args, rawArgs }) {
+      const specs = mountFlags(rawArgs)
+      if (specs.length === 0 && !args['clear-mounts'])
+        throw new InvalidInputError('nothing to set: give --mount host:container[:ro] or --clear-mounts')
+      if (specs.length > 0 && args['clear-mounts'])
+        throw new InvalidInputError('--mount and --clear-mounts do not go together')
+      const mounts = specs.map(parseMountSpec)
+      const group = await withAdmin(args, (a) => a.setExtraMounts(args.folder, mounts))
+      const saved = group.settings.extraMounts ?? []
+      if (saved.length === 0) return void process.stdout.write(`${group.folder}: no extra mounts\n`)
+      process.stdout.write(`${group.folder}: extra mounts\n`)
+      for (const m of saved) process.stdout.write(`  ${formatMountSpec(m)}\n`)
+      note('each is checked again against the mount allowlist at every run')
+    },
+  }),
+  [
+    'ngb groups set main --mount ~/projects/app:app --mount ~/notes:notes:ro',
+    'ngb groups set main --clear-mounts',
+  ],
+)
+
 export default withExamples(
   defineCommand({
     meta: { name: 'groups', description: 'Manage groups (agent workspaces) and chat bindings' },
-    subCommands: { ls, add, rm, bind, unbind, token },
+    subCommands: { ls, add, rm, bind, unbind, token, set },
   }),
   ['ngb groups add main', 'ngb groups bind main telegram:12345', 'ngb groups ls --json'],
 )

@@ -1,20 +1,27 @@
 import { defineCommand } from 'citty'
 import { createRunPreset, createRuntime } from '../../app.ts'
-import { InvalidInputError } from '../../core/errors.ts'
+import { ConflictError, InvalidInputError } from '../../core/errors.ts'
 import type { GroupsService } from '../../core/groups.ts'
+import type { TurnHandle } from '../../core/runner/types.ts'
 import type { Group } from '../../core/types.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { combinePrompt, parseEnvFlags, stdinHasInput } from '../run-input.ts'
+import { runOnce } from '../run-once.ts'
+import { liveServer } from '../serve-file.ts'
+import { serveLockHolder } from '../serve-lock.ts'
 
-/** `250`, `250ms`, `30s`, `5m`, `1h` → milliseconds (a bare number is milliseconds). */
+/** `30`, `250ms`, `30s`, `5m`, `1h` → milliseconds. A bare number is seconds, as for timeout(1) and docker. */
 export function parseDurationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
   if (!m)
-    throw new InvalidInputError(`--timeout "${text}" is not a duration such as 30s, 5m or 90000`, 'timeout')
+    throw new InvalidInputError(
+      `--timeout "${text}" is not a duration such as 30 (seconds), 500ms, 30s or 5m`,
+      'timeout',
+    )
   const n = Number(m[1])
-  const unit = m[2] ?? 'ms'
+  const unit = m[2] ?? 's'
   const ms = n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h']
   if (ms < 1) throw new InvalidInputError(`--timeout "${text}" must be at least 1 ms`, 'timeout')
   return Math.round(ms)
@@ -26,6 +33,22 @@ export function ensureGroup(groups: GroupsService, folder: string): Group {
 }
 
 const EXIT = { ok: 0, error: 1, timeout: 124 } as const
+
+/**
+ * A running serve owns the groups' containers and IPC folders: a second container for the same group
+ * would share `ipc/<folder>/input` (wiping serve's follow-ups, taking its `_close`). `ngb run` is one
+ * self-contained turn with its own timeout and exit code, which serve's chat path does not offer, so
+ * it refuses and names the commands that go through serve.
+ */
+function refuseWhileServing(dataDir: string, folder: string): void {
+  const lock = serveLockHolder(dataDir)
+  const served = lock ?? liveServer(dataDir)
+  if (!served) return
+  const port = lock?.port === undefined ? '' : `, port ${lock.port}`
+  throw new ConflictError(
+    `ngb serve (pid ${served.pid}${port}) is running on this data dir and owns group ${folder}'s container; use \`ngb session ${folder}\` or the dashboard, or stop serve first`,
+  )
+}
 
 /** Every `--env X` / `--env=X`, in order: citty keeps only the last of a repeated string flag. */
 export function envFlags(rawArgs: string[]): string[] {
@@ -52,7 +75,7 @@ const command = defineCommand({
     prompt: { type: 'string', alias: 'p', required: true, description: 'The prompt, or - to read stdin' },
     timeout: {
       type: 'string',
-      description: 'Stop the agent after this long without output (90000, 30s, 5m)',
+      description: 'Stop the agent after this long without output (seconds, or 500ms, 30s, 5m)',
     },
     provider: { type: 'string', description: 'Agent provider for this turn: claude or mock' },
     image: { type: 'string', description: 'Agent image for this turn' },
@@ -72,7 +95,9 @@ const command = defineCommand({
     const prompt = combinePrompt(args.prompt, piped)
     if (prompt.trim() === '') throw new InvalidInputError('the prompt is empty', 'prompt')
 
-    const rt = createRuntime({ loaded: loadFromFlags(args) })
+    const loaded = loadFromFlags(args)
+    refuseWhileServing(loaded.config.dataDir, args.group)
+    const rt = createRuntime({ loaded })
     // Values given with --env may be secrets: keep them out of the log and run files.
     for (const value of Object.values(env)) rt.masker.add(value)
     try {
@@ -86,27 +111,37 @@ const command = defineCommand({
         else if (frame.type === 'error')
           process.stderr.write(`agent error (${frame.kind}): ${frame.message}\n`)
       }
-      const handle = runner.start({
-        group,
-        prompt,
-        chatJid: `cli:${group.folder}`,
-        trigger: 'cli',
-        sessionId: rt.repos.sessions.get(group.folder),
-        onFrame: print,
-        timeoutMs,
-        provider,
-        image: args.image,
-        env,
-      })
-      // One turn: the agent answers the prompt, then sees `_close` and exits.
-      handle.close()
-      const onSignal = () => void handle.kill()
+      let current: TurnHandle | undefined
+      const onSignal = () => void current?.kill()
       process.once('SIGINT', onSignal)
       process.once('SIGTERM', onSignal)
-      const outcome = await handle.done
+      const outcome = await runOnce(
+        {
+          runner,
+          sessions: rt.repos.sessions,
+          now: () => rt.clock.now(),
+          onFreshStart: () =>
+            process.stderr.write(
+              `ngb: the stored session of ${group.folder} was rejected; starting a fresh one\n`,
+            ),
+        },
+        {
+          group,
+          prompt,
+          chatJid: `cli:${group.folder}`,
+          trigger: 'cli',
+          onFrame: print,
+          timeoutMs,
+          provider,
+          image: args.image,
+          env,
+        },
+        (handle) => {
+          current = handle
+        },
+      )
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
-      if (outcome.sessionId) rt.repos.sessions.set(group.folder, outcome.sessionId, rt.clock.now())
       if (outcome.status !== 'ok' && outcome.error && !args.json && !agentReportedError)
         process.stderr.write(`ngb: ${outcome.error}\n`)
       process.exitCode = EXIT[outcome.status]

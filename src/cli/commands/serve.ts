@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { defineCommand } from 'citty'
 import { createRuntime, startServe } from '../../app.ts'
 import { installSignalHandlers } from '../../util/shutdown.ts'
@@ -6,6 +7,7 @@ import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { useColor } from '../output.ts'
 import { removeServeFile, writeServeFile } from '../serve-file.ts'
+import { acquireServeLock } from '../serve-lock.ts'
 
 export default withExamples(
   defineCommand({
@@ -24,8 +26,19 @@ export default withExamples(
       if (args.host) overrides.webHost = args.host
       if (args.port) overrides.webPort = args.port
       const loaded = loadFromFlags(args, overrides)
-      const rt = createRuntime({ loaded, color: useColor(process.stderr) })
-      rt.log.info('database ready', { component: 'serve', path: rt.paths.db })
+      // Before anything opens the database: one serve per data dir.
+      mkdirSync(loaded.config.dataDir, { recursive: true, mode: 0o700 })
+      const lock = acquireServeLock(loaded.config.dataDir, process.pid, loaded.config.webPort)
+      let rt: ReturnType<typeof createRuntime>
+      try {
+        rt = createRuntime({ loaded, color: useColor(process.stderr) })
+      } catch (error) {
+        lock.release()
+        throw error
+      }
+      // Registered first, so the ordered shutdown releases it last.
+      rt.shutdown.add({ name: 'serve.lock', run: () => lock.release() })
+      rt.log.debug('database ready', { component: 'serve', path: rt.paths.db })
       // Handlers first: a SIGTERM while starting still runs the ordered shutdown of what has started.
       const stopped = new Promise<void>((resolve) => {
         installSignalHandlers(
@@ -38,7 +51,11 @@ export default withExamples(
         )
       })
       const start = async () => {
-        const { web } = await startServe(rt, { loaded, startedAt })
+        const { web } = await startServe(rt, {
+          loaded,
+          startedAt,
+          onListening: (server) => lock.setPort(server.port),
+        })
         // Tells `ngb groups/tasks/session …` on this data dir to go through this server.
         writeServeFile(rt.paths.dataDir, {
           pid: process.pid,
@@ -61,7 +78,10 @@ export default withExamples(
       } catch (error) {
         // A signal during start-up tears down what had started; the steps still in flight then fail
         // (closed database, stopped server). That is the shutdown the user asked for, not an error.
-        if (!rt.shutdown.started) throw error
+        if (!rt.shutdown.started) {
+          await rt.shutdown.run('start failed')
+          throw error
+        }
       }
       await stopped
     },

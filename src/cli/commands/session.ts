@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty'
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
+import { withAdmin } from '../admin/use.ts'
 import type { GlobalFlags } from '../context.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
@@ -9,7 +10,7 @@ import { runInteractive } from '../session/interactive.ts'
 import { containerOps, openLocalSession } from '../session/local.ts'
 import { killSessions, listSessions } from '../session/manage.ts'
 
-const RESERVED = ['ls', 'kill', 'resume']
+const RESERVED = ['ls', 'kill', 'resume', 'reset']
 
 /** The runtime (database, log file) and this install's containers, for ls / kill / resume. */
 async function openManage(flags: GlobalFlags) {
@@ -69,6 +70,19 @@ async function kill(flags: GlobalFlags, target: string): Promise<void> {
   }
 }
 
+/**
+ * `ngb session reset <group>`: forgets the stored agent session, so the next turn starts fresh
+ * (the way out of a session the provider keeps rejecting). Through the running serve if there is one.
+ */
+async function reset(flags: GlobalFlags, folder: string): Promise<void> {
+  const cleared = await withAdmin(flags, (admin) => admin.resetSession(folder))
+  process.stdout.write(
+    cleared
+      ? `session of ${folder} cleared: its next turn starts a fresh conversation\n`
+      : `${folder} had no stored session\n`,
+  )
+}
+
 /** `ngb session resume <id>`: the group comes from the sessions table. */
 async function resumeTarget(flags: GlobalFlags, sessionId: string): Promise<InteractiveOptions> {
   const m = await openManage(flags)
@@ -93,19 +107,20 @@ export default withExamples(
   defineCommand({
     meta: {
       name: 'session',
-      description: "Chat with a group's agent in one live container; or ls | kill <target> | resume <id>",
+      description:
+        "Chat with a group's agent in one live container; or ls | kill <target> | resume <id> | reset <group>",
     },
     args: {
       ...globalArgs,
       target: {
         type: 'positional',
         required: false,
-        description: 'A group folder (default: the main group), or ls, kill, resume',
+        description: 'A group folder (default: the main group), or ls, kill, resume, reset',
       },
       id: {
         type: 'positional',
         required: false,
-        description: 'For kill: group|session|container; for resume: session',
+        description: 'For kill: group|session|container; for resume: session; for reset: group',
       },
       resume: { type: 'string', description: 'Continue this agent session', valueHint: 'session' },
       json: { type: 'boolean', description: 'ls: print JSON' },
@@ -113,9 +128,10 @@ export default withExamples(
     async run({ args }) {
       const target = args.target
       if (target === 'ls') return ls(args)
-      if (target === 'kill' || target === 'resume') {
+      if (target === 'kill' || target === 'resume' || target === 'reset') {
         if (!args.id) throw new InvalidInputError(`ngb session ${target} needs an argument`)
         if (target === 'kill') return kill(args, args.id)
+        if (target === 'reset') return reset(args, args.id)
         return interactive(await resumeTarget(args, args.id))
       }
       if (args.id) throw new InvalidInputError(`unexpected argument "${args.id}"`)
@@ -129,5 +145,6 @@ export default withExamples(
     'ngb session ls                   # sessions and running containers',
     "ngb session kill main            # stop the group's container(s)",
     'ngb session resume <id>',
+    'ngb session reset main           # forget a stale agent session',
   ],
 )

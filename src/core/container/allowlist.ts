@@ -104,11 +104,17 @@ function blockedBy(path: string, patterns: string[]): string | undefined {
   return undefined
 }
 
-/** Container paths are relative to /workspace/extra and may not climb out of it. */
-function checkContainerPath(p: string): string | undefined {
+/**
+ * Container paths are relative to /workspace/extra and may not climb out of it, nor name it
+ * (`.` would mount over /workspace/extra itself: docker refused the run with exit 125).
+ */
+export function checkContainerPath(p: string): string | undefined {
   if (p.trim() === '') return 'the container path is empty'
   if (isAbsolute(p)) return `the container path "${p}" must be relative (it goes under /workspace/extra)`
-  if (p.split(/[\\/]/).includes('..')) return `the container path "${p}" must not contain ".."`
+  const parts = p.replace(/^\.\//, '').split(/[\\/]/)
+  if (parts.includes('..')) return `the container path "${p}" must not contain ".."`
+  if (parts.includes('.') || parts.every((x) => x === ''))
+    return `the container path "${p}" must not contain "." (name a folder)`
   if (/[,\n\0:]/.test(p)) return `the container path "${p}" has a forbidden character (, : newline NUL)`
   return undefined
 }
@@ -123,6 +129,7 @@ export function checkExtraMount(
   const badContainer = checkContainerPath(containerPath)
   if (badContainer) return { ok: false, reason: badContainer }
 
+  if (/[\n\r\0]/.test(req.hostPath)) return { ok: false, reason: 'the host path has a line break or NUL' }
   const requested = resolve(expandHome(req.hostPath, ctx.home))
   const real = realpathOrUndefined(requested)
   if (!real) return { ok: false, reason: `${req.hostPath} does not exist` }

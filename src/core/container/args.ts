@@ -1,11 +1,22 @@
 import type { ContainerSpec, Mount } from './runtime.ts'
 
-/** `--mount` keeps paths with commas or colons unambiguous, unlike `-v host:ctr:ro`. */
+/**
+ * `--mount` keeps paths with colons unambiguous, unlike `-v host:ctr:ro`. Docker reads its value as
+ * one CSV record, so a field with a comma or a double quote is quoted CSV-style (`"source=/a,b"`,
+ * quotes doubled); a comma in an allowed host path is then mounted instead of failing the run.
+ */
 export function mountArg(m: Mount): string {
   for (const p of [m.hostPath, m.containerPath]) {
-    if (p.includes(',') || p.includes('\n')) throw new Error(`mount path "${p}" must not contain a comma`)
+    if (p.includes('\n') || p.includes('\r') || p.includes('\0'))
+      throw new Error(`mount path "${p}" must not contain a line break or NUL`)
   }
-  return `type=bind,source=${m.hostPath},target=${m.containerPath}${m.readonly ? ',readonly' : ''}`
+  const field = (f: string) => (/[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)
+  return [
+    'type=bind',
+    field(`source=${m.hostPath}`),
+    field(`target=${m.containerPath}`),
+    ...(m.readonly ? ['readonly'] : []),
+  ].join(',')
 }
 
 /**

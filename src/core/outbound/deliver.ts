@@ -1,6 +1,8 @@
 import type { MessagesRepo } from '../../db/repos/messages.ts'
+import type { ReplyProgressRepo } from '../../db/repos/reply-progress.ts'
 import type { PluginHost } from '../../plugins/host.ts'
 import type { PluginContext } from '../../plugins/plugin.ts'
+import { type CircuitBreaker, CircuitOpenError, createCircuitBreaker } from '../../util/circuit-breaker.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Channel } from '../channel/channel.ts'
@@ -38,14 +40,21 @@ export interface OutboundDeps {
   channelFor(jid: string): Channel | undefined
   plugins: Pick<PluginHost, 'chain' | 'has'>
   messages: Pick<MessagesRepo, 'insert'>
+  /** Delivery progress of partial replies, so a retried reply resumes instead of repeating. */
+  progress: Pick<ReplyProgressRepo, 'sent' | 'record' | 'clear'>
   sendQueue: SendQueue
   bus: EventBus
   clock: Clock
   log: Logger
   assistantName: string
+  /** The per-platform circuit (defaults: open after 5 failed sends in a row, probe every 30 s). */
+  breaker?: { failureThreshold?: number; resetAfterMs?: number }
   /** Platforms drop "typing" after ~5 s; refresh a bit sooner. */
   typingRefreshMs?: number
 }
+
+/** A partial delivery older than this is forgotten: the same text then is a new reply. */
+const PROGRESS_TTL_MS = 24 * 3_600_000
 
 export function createOutbound(deps: OutboundDeps): Outbound {
   const { log } = deps
@@ -69,6 +78,41 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     if (stored) deps.bus.publish({ type: 'message.out', group, message: stored })
   }
 
+  /**
+   * One circuit per platform, shared by all its chats: when its API fails every send (an outage),
+   * sends wait for one probe per reset period instead of each chat retrying against it. Only
+   * retryable failures count: "no such chat" is an answer from a working API.
+   */
+  const breakers = new Map<string, CircuitBreaker>()
+  async function sendThroughBreaker(channel: Channel, chatJid: string, chunk: string) {
+    let breaker = breakers.get(channel.name)
+    if (!breaker) {
+      breaker = createCircuitBreaker({
+        failureThreshold: deps.breaker?.failureThreshold ?? 5,
+        resetAfterMs: deps.breaker?.resetAfterMs ?? 30_000,
+        clock: deps.clock,
+        isFailure: (error) => !(error instanceof ChannelError && !error.retryable),
+      })
+      breakers.set(channel.name, breaker)
+    }
+    const wasOpen = breaker.state !== 'closed'
+    try {
+      return await breaker.run(() => channel.send(chatJid, chunk))
+    } catch (error) {
+      if (error instanceof CircuitOpenError)
+        throw new ChannelError(
+          `${channel.name} failed its last sends; the next try is in ${Math.ceil(error.retryAfterMs / 1000)} s`,
+          { retryable: true, retryAfterMs: Math.max(1, error.retryAfterMs), cause: error },
+        )
+      if (!wasOpen && breaker.state === 'open')
+        log.warn('channel circuit open: its sends keep failing; trying again once per reset period', {
+          channel: channel.name,
+          error: errorMessage(error),
+        })
+      throw error
+    }
+  }
+
   const outbound: Outbound = {
     async deliver(req) {
       const stripped = stripInternal(req.text)
@@ -90,14 +134,28 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       }
       const formatted = channel.formatMarkdown ? channel.formatMarkdown(text) : text
       const chunks = chunkText(formatted, channel.maxMessageLength)
-      // All chunks are queued at once so nothing else for this chat can slip between them.
-      const sends = chunks.map((chunk) =>
-        deps.sendQueue.run(req.chatJid, () => channel.send(req.chatJid, chunk)),
+      const hash = new Bun.CryptoHasher('sha256').update(formatted).digest('hex')
+      // A retry of a reply that failed part-way starts after the chunks the chat already has.
+      const done = Math.min(
+        deps.progress.sent(req.chatJid, hash, deps.clock.now() - PROGRESS_TTL_MS) ?? 0,
+        chunks.length,
       )
+      if (done > 0) log.info('resuming a partly delivered reply', { chatJid: req.chatJid, from: done })
+      let delivered = done
+      // One slot of the chat's queue: nothing else for this chat slips between the chunks, and a chunk
+      // that fails stops the rest (the user must never get a reply with a hole in it).
+      const steps = chunks.slice(done).map((chunk) => async () => {
+        const r = await sendThroughBreaker(channel, req.chatJid, chunk)
+        delivered++
+        if (delivered < chunks.length)
+          deps.progress.record(req.chatJid, hash, delivered, chunks.length, deps.clock.now())
+        return r
+      })
       let firstId: string | undefined
       try {
-        const results = await Promise.all(sends)
+        const results = await deps.sendQueue.series(req.chatJid, steps)
         firstId = results[0]?.messageId
+        if (chunks.length > 1) deps.progress.clear(req.chatJid, hash)
       } catch (error) {
         throw error instanceof ChannelError
           ? error

@@ -16,6 +16,12 @@ export interface SendQueue {
    * ChannelError's retryAfterMs wins; `retryable: false` fails at once). Chats do not wait for each other.
    */
   run<T>(chatJid: string, fn: () => Promise<T>): Promise<T>
+  /**
+   * Runs the steps one after another in a single slot of the chat's queue, each with the same retries
+   * as `run`. The first step that still fails stops the series: later steps never run (the parts of
+   * one reply must not reach the chat with a hole in them). Rejects with that step's error.
+   */
+  series<T>(chatJid: string, steps: Array<() => Promise<T>>): Promise<T[]>
   /** Resolves when every queued send has settled. */
   idle(): Promise<void>
   /** Chats with sends in flight or queued. */
@@ -25,26 +31,34 @@ export interface SendQueue {
 /** One ordered queue per chat: replies never overtake each other, even across retries. */
 export function createSendQueue(opts: SendQueueOptions = {}): SendQueue {
   const tails = new Map<string, Promise<unknown>>()
+  const attempt = <T>(fn: () => Promise<T>) =>
+    retry(() => fn(), {
+      maxAttempts: opts.maxAttempts ?? 5,
+      baseMs: opts.baseMs ?? 500,
+      maxMs: opts.maxMs ?? 30_000,
+      wait: opts.wait,
+      onRetry: opts.onRetry,
+    })
+  function enqueue<T>(chatJid: string, work: () => Promise<T>): Promise<T> {
+    const previous = tails.get(chatJid) ?? Promise.resolve()
+    const job = previous.then(work)
+    // The chain must survive a failed send, or one bad message would block the chat forever; the
+    // failure itself reaches the caller through `job`.
+    const tail = job.catch(() => undefined)
+    tails.set(chatJid, tail)
+    void tail.then(() => {
+      if (tails.get(chatJid) === tail) tails.delete(chatJid)
+    })
+    return job
+  }
   return {
-    run(chatJid, fn) {
-      const previous = tails.get(chatJid) ?? Promise.resolve()
-      const job = previous.then(() =>
-        retry(() => fn(), {
-          maxAttempts: opts.maxAttempts ?? 5,
-          baseMs: opts.baseMs ?? 500,
-          maxMs: opts.maxMs ?? 30_000,
-          wait: opts.wait,
-          onRetry: opts.onRetry,
-        }),
-      )
-      // The chain must survive a failed send, or one bad message would block the chat forever.
-      const tail = job.catch(() => undefined)
-      tails.set(chatJid, tail)
-      void tail.then(() => {
-        if (tails.get(chatJid) === tail) tails.delete(chatJid)
-      })
-      return job
-    },
+    run: (chatJid, fn) => enqueue(chatJid, () => attempt(fn)),
+    series: (chatJid, steps) =>
+      enqueue(chatJid, async () => {
+        const out = []
+        for (const step of steps) out.push(await attempt(step))
+        return out
+      }),
     async idle() {
       while (tails.size > 0) await Promise.all([...tails.values()])
     },

@@ -150,6 +150,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     let closing = false
     let closeRequested = false
     let deliveries: Promise<void> = Promise.resolve()
+    /** Why a reply of this run did not (fully) reach the chat; the turn is then retried. */
+    let undelivered: string | undefined
     let stopTyping = deps.outbound.startTyping(replyJid)
     let handle: TurnHandle | undefined
 
@@ -179,6 +181,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
                 if (unansweredFrom !== undefined) cursors.begin(folder, unansweredFrom, cursor, clock.now())
               }
             } catch (error) {
+              undelivered ??= errorMessage(error)
               log.error('reply not delivered', { group: folder, chatJid: target, error: errorMessage(error) })
             }
           })
@@ -254,6 +257,10 @@ export function createMessageTurns(deps: MessageTurnDeps) {
       },
       deps.pluginContext,
     )
+    // A reply that did not reach the chat fails the turn, so it is retried; delivery resumes after
+    // the chunks that did arrive (outbound keeps the progress), so nothing is sent twice.
+    if (undelivered !== undefined && outcome.status === 'ok')
+      outcome = { ...outcome, status: 'error', error: `the reply was not delivered: ${undelivered}` }
     return { outcome, answered, unansweredFollowUp: unansweredFrom !== undefined, replyJid }
   }
 

@@ -8,18 +8,40 @@ export interface RunLog {
   line(kind: string, text: string): void
 }
 
-/** The per-run log file under the group folder (groups/<folder>/logs/run-<id>.log). */
-export function createRunLog(path: string, masker: Masker, now: () => number): RunLog {
+/**
+ * The per-run log file under the group folder (groups/<folder>/logs/run-<id>.log). The first failed
+ * write (disk full, permissions) goes to `onFailure` once and the log stops: retrying every line of
+ * a chatty run against a full disk would only add load, and a half-written log is worse than one
+ * that says where it ended. Before, it stopped silently and the missing lines looked like a hang.
+ */
+export function createRunLog(
+  path: string,
+  masker: Masker,
+  now: () => number,
+  onFailure: (error: unknown) => void = () => {},
+): RunLog {
   let broken = false
-  mkdirSync(dirname(path), { recursive: true })
+  const fail = (error: unknown) => {
+    broken = true
+    try {
+      onFailure(error)
+    } catch {
+      // The reporter itself failed (its sink is on the same full disk): nothing more to do.
+    }
+  }
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (error) {
+    fail(error)
+  }
   return {
     path,
     line(kind, text) {
       if (broken) return
       try {
         appendFileSync(path, `${new Date(now()).toISOString()} ${kind} ${masker.mask(text)}\n`)
-      } catch {
-        broken = true
+      } catch (error) {
+        fail(error)
       }
     },
   }

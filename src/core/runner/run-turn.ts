@@ -5,7 +5,7 @@ import type { RunsRepo } from '../../db/repos/runs.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { CLOSE_SENTINEL, INTERRUPT_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
 import { atomicWriteJson } from '../../protocol/ipc-files.ts'
-import type { Clock } from '../../util/clock.ts'
+import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Masker } from '../../util/mask.ts'
 import type { MountAllowlist } from '../container/allowlist.ts'
@@ -45,6 +45,9 @@ export interface AgentRunnerDeps {
 
 export type { RunnerConfig }
 
+/** How often a stop is repeated while the container client has not exited. */
+const STOP_RETRY_MS = 500
+
 /** Spawns one container per turn, streams its frames, and enforces timeouts and the output cap. */
 export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
   const hostUser = deps.hostUser ?? { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 }
@@ -61,7 +64,13 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     // Synchronous up to the spawn, so a close()/sendFollowUp() right after start() lands after the
     // stale input/ is cleared.
     prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
-    const runLog = createRunLog(join(dirs.logs, `run-${runId}.log`), deps.masker, clock.now)
+    const runLogPath = join(dirs.logs, `run-${runId}.log`)
+    const runLog = createRunLog(runLogPath, deps.masker, clock.now, (error) =>
+      log.warn('the run log could not be written; the rest of this run is not logged there', {
+        path: runLogPath,
+        error: errorMessage(error),
+      }),
+    )
     const extras = extraMounts(req.group.settings.extraMounts ?? [], deps.allowlist(), {
       isMain: req.group.isMain,
       home: deps.home,
@@ -107,12 +116,38 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let lastError: { kind: string; message: string } | undefined
     const results: string[] = []
 
+    let exited = false
+    let markExited = () => {}
+    const exitedSignal = new Promise<void>((resolve) => {
+      markExited = () => {
+        exited = true
+        resolve()
+      }
+    })
+    // A stop can come before the engine has created the container (a timeout or Ctrl-C during
+    // `docker run`'s start-up): `docker stop` then finds nothing and the container would appear
+    // afterwards and run forever. So a stop is repeated until the client has exited.
+    const stopUntilExited = async (): Promise<void> => {
+      for (;;) {
+        await deps.runtime.stop(name, grace).catch((error) => {
+          log.error('could not stop container', { name, error: errorMessage(error) })
+        })
+        if (exited) return
+        let retry: TimerHandle | undefined
+        await Promise.race([
+          exitedSignal,
+          new Promise<void>((resolve) => {
+            retry = clock.setTimeout(resolve, STOP_RETRY_MS)
+          }),
+        ])
+        if (retry) clock.clearTimeout(retry)
+        if (exited) return
+      }
+    }
     const stop = (why: string): Promise<void> => {
       if (!stopping) {
         runLog.line('stop', why)
-        stopping = deps.runtime.stop(name, grace).catch((error) => {
-          log.error('could not stop container', { name, error: errorMessage(error) })
-        })
+        stopping = stopUntilExited()
       }
       return stopping
     }
@@ -139,6 +174,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let container: RunningContainer | undefined
     try {
       container = deps.runtime.start(spec)
+      container.exited.then(markExited, markExited)
       container.stdin.write(JSON.stringify(input))
       container.stdin.end()
     } catch (error) {
@@ -188,6 +224,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         exitCode = await c.exited
         stderrTail = await readStderr.catch(() => '')
       }
+      markExited()
       finished = true
       timer.stop()
       const { truncated } = parser.end()

@@ -3,6 +3,13 @@ import { initial } from './001-initial.ts'
 import { cursorInflight } from './002-cursor-inflight.ts'
 import { messagesChatSeq } from './003-messages-chat-seq.ts'
 import { messagesTriggers } from './004-messages-triggers.ts'
+import { replyProgress } from './005-reply-progress.ts'
 
 /** Append-only: a released migration is never edited, only followed by a new one. */
-export const MIGRATIONS: readonly Migration[] = [initial, cursorInflight, messagesChatSeq, messagesTriggers]
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  cursorInflight,
+  messagesChatSeq,
+  messagesTriggers,
+  replyProgress,
+]

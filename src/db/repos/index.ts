@@ -6,6 +6,7 @@ import { createCursorsRepo } from './cursors.ts'
 import { createGroupsRepo } from './groups.ts'
 import { createMessagesRepo } from './messages.ts'
 import { createMetaRepo } from './meta.ts'
+import { createReplyProgressRepo } from './reply-progress.ts'
 import { createRunsRepo } from './runs.ts'
 import { createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
@@ -21,6 +22,7 @@ export function createRepos(db: Database) {
     tasks: createTasksRepo(db),
     runs: createRunsRepo(db),
     meta: createMetaRepo(db),
+    replyProgress: createReplyProgressRepo(db),
     users: createUsersRepo(db),
     webSessions: createWebSessionsRepo(db),
     apiTokens: createApiTokensRepo(db),

@@ -22,6 +22,12 @@ const OptionalText = (max: number) =>
     ),
   )
 
+export const ExtraMountSchema = v.object({
+  hostPath: v.pipe(v.string(), v.trim(), v.minLength(1, 'hostPath: must not be empty'), v.maxLength(4096)),
+  containerPath: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(255)), ''),
+  readonly: v.optional(v.boolean()),
+})
+
 export const GroupSettingsSchema = v.object({
   network: v.optional(v.picklist(['bridge', 'none', 'host'])),
   memory: v.optional(v.pipe(v.string(), v.regex(/^\d+(\.\d+)?[bkmg]?$/i, 'memory: e.g. 512m or 2g'))),
@@ -29,6 +35,7 @@ export const GroupSettingsSchema = v.object({
   timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1000))),
   provider: v.optional(v.picklist(['claude', 'mock'])),
   image: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+  extraMounts: v.optional(v.pipe(v.array(ExtraMountSchema), v.maxLength(20, 'extraMounts: at most 20'))),
 })
 
 export const CreateGroupBody = v.object({

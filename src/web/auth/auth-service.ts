@@ -37,7 +37,8 @@ export interface AuthService {
   issueSetupToken(): string
   checkSetupToken(token: string): boolean
   completeSetup(token: string, password: string): Promise<{ sessionId: string }>
-  login(username: string, password: string, clientKey: string): Promise<{ sessionId: string }>
+  /** `clientIp` throttles the address too, unless it is loopback (every local process shares it). */
+  login(username: string, password: string, clientIp?: string): Promise<{ sessionId: string }>
   logout(sessionId: string): void
   fromSession(sessionId: string): Principal | undefined
   fromBearer(token: string): Principal | undefined
@@ -67,6 +68,20 @@ function constantTimeEqual(a: string, b: string): boolean {
 function checkPassword(password: string) {
   if (password.length < MIN_PASSWORD_LENGTH)
     throw new InvalidInputError(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`, 'password')
+}
+
+/**
+ * Throttled per account always, and per remote address only off loopback: on 127.0.0.1 the
+ * address is shared by every local process, so keying on it let any of them lock the admin out.
+ */
+function throttleKeys(username: string, clientIp: string | undefined): string[] {
+  const keys = [`account:${username.trim().toLowerCase()}`]
+  if (clientIp && !isLoopback(clientIp)) keys.push(`ip:${clientIp}`)
+  return keys
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.')
 }
 
 export function createAuthService(deps: AuthServiceDeps): AuthService {
@@ -120,16 +135,26 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
           'this setup link is not valid (already used?); restart `ngb serve` for a new one',
         )
       checkPassword(password)
-      const user = deps.users.create(ADMIN_USERNAME, await Bun.password.hash(password), deps.now())
+      // Claim the one-time token before hashing (the await): ten concurrent requests with the valid
+      // token used to all pass the check, and nine then failed on the unique username (500s).
+      const claimed = deps.meta.get(SETUP_TOKEN_KEY)
       deps.meta.delete(SETUP_TOKEN_KEY)
+      let user: ReturnType<typeof deps.users.create>
+      try {
+        user = deps.users.create(ADMIN_USERNAME, await Bun.password.hash(password), deps.now())
+      } catch (error) {
+        if (claimed !== undefined && service.needsSetup()) deps.meta.set(SETUP_TOKEN_KEY, claimed)
+        throw error
+      }
       return newSession(user.id)
     },
-    async login(username, password, clientKey) {
+    async login(username, password, clientIp) {
       await passwordSynced.catch(() => undefined)
-      const waitMs = deps.throttle.retryAfterMs(clientKey)
+      const keys = throttleKeys(username, clientIp)
+      const waitMs = deps.throttle.retryAfterMs(keys)
       if (waitMs > 0) {
         const s = Math.ceil(waitMs / 1000)
-        throw new HttpError(429, 'forbidden', `too many failed logins; try again in ${s} s`, {
+        throw new HttpError(429, 'rate_limited', `too many failed logins; try again in ${s} s`, {
           retryAfterS: s,
         })
       }
@@ -142,10 +167,10 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         await Bun.password.verify(password, dummyHash)
       }
       if (!user || !ok) {
-        deps.throttle.fail(clientKey)
+        deps.throttle.fail(keys)
         throw new NgbError('unauthorized', 'wrong user name or password')
       }
-      deps.throttle.succeed(clientKey)
+      deps.throttle.succeed(keys)
       return newSession(user.id)
     },
     logout(sessionId) {

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import { NgbError } from '../../core/errors.ts'
+import { HttpError } from '../errors.ts'
 import type { AuthService } from './auth-service.ts'
 import type { AuthGuard } from './guard.ts'
 import { SESSION_COOKIE, sameOrigin } from './guard.ts'
@@ -43,10 +44,10 @@ export function publicAuthRoutes(deps: { auth: AuthService; pages: AuthPages }) 
       async ({ body, request, server, cookie, redirect }) => {
         // Login CSRF: a cross-site form cannot log the victim into our session.
         if (!sameOrigin(request)) throw new NgbError('forbidden', 'cross-origin login refused')
-        const key = server?.requestIP(request)?.address ?? 'local'
+        const ip = server?.requestIP(request)?.address
         const next = safeNext(body.next)
         try {
-          const { sessionId } = await deps.auth.login(body.username, body.password, key)
+          const { sessionId } = await deps.auth.login(body.username, body.password, ip)
           cookie[SESSION_COOKIE]?.set({
             value: sessionId,
             httpOnly: true,
@@ -58,8 +59,11 @@ export function publicAuthRoutes(deps: { auth: AuthService; pages: AuthPages }) 
           return isJson(request) ? { ok: true } : redirect(next, 303)
         } catch (error) {
           if (isJson(request) || !(error instanceof NgbError)) throw error
-          const status = 'status' in error && typeof error.status === 'number' ? error.status : 401
-          return html(deps.pages.login(next, error.message), status)
+          const status = error instanceof HttpError ? error.status : 401
+          const page = html(deps.pages.login(next, error.message), status)
+          if (error instanceof HttpError && error.retryAfterS !== undefined)
+            page.headers.set('retry-after', String(error.retryAfterS))
+          return page
         }
       },
       { body: LoginBody },

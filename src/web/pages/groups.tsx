@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import { Notice } from '../../../views/components.tsx'
 import { GroupDetailPage, GroupsPage, TokenNotice } from '../../../views/pages/groups.tsx'
+import { formatMountSpec, parseMountSpec } from '../../core/container/mount-spec.ts'
 import { CreateGroupBody, FolderParams, MemoryBody, PostMessageBody } from '../api/schemas.ts'
 import type { AuthGuard } from '../auth/guard.ts'
 import type { WebServices } from '../services.ts'
@@ -19,6 +20,8 @@ const SettingsForm = v.object({
     ),
   ),
   network: v.optional(v.picklist(['', 'bridge', 'none', 'host'])),
+  /** One `host:container[:ro]` per line; absent leaves the mounts as they are. */
+  mounts: v.optional(v.pipe(v.string(), v.maxLength(20_000))),
 })
 
 /** Groups list and group detail: chat, live activity, memory editor, settings, bindings. */
@@ -60,6 +63,7 @@ export function groupsPages(deps: {
               group={group}
               messages={chats.messages(webChat.jidOf(group.folder), { limit: 100 })}
               memory={groups.readMemory(group.folder)}
+              mounts={(group.settings.extraMounts ?? []).map(formatMountSpec).join('\n')}
               chats={groups.chatsOf(group.folder)}
               tokens={groups.activeBindTokens(group.folder)}
             />
@@ -92,11 +96,18 @@ export function groupsPages(deps: {
       ({ params, body }) => {
         const current = groups.get(params.folder)
         const network = body.network === '' ? undefined : body.network
+        const extraMounts =
+          body.mounts === undefined
+            ? current.settings.extraMounts
+            : body.mounts
+                .split('\n')
+                .filter((line) => line.trim() !== '')
+                .map(parseMountSpec)
         groups.update(params.folder, {
           name: body.name,
           triggerMode: body.triggerMode,
           triggerPattern: body.triggerPattern,
-          settings: { ...current.settings, network },
+          settings: { ...current.settings, network, extraMounts },
         })
         return fragment(<Notice text="Settings saved." />)
       },

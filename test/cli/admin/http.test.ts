@@ -73,6 +73,12 @@ const server = Bun.serve({
         )
       case 'GET /api/chats':
         return Response.json({ unexpected: 'shape' })
+      case 'POST /api/sessions/main/reset':
+        return Response.json({ reset: true })
+      case 'GET /api/tasks':
+        if (url.search === '?group=proxy')
+          return new Response('<html><body>502 Bad Gateway from the proxy</body></html>', { status: 502 })
+        return new Response('NOT_FOUND', { status: 404 })
       default:
         return new Response('NOT_FOUND', { status: 404 })
     }
@@ -122,5 +128,18 @@ describe('createHttpAdmin', () => {
   test('an unreachable server is a one-line error naming it', async () => {
     const dead = createHttpAdmin({ url: 'http://127.0.0.1:9', token: 'x', timeoutMs: 2000 })
     await expect(dead.listGroups()).rejects.toThrow('cannot reach ngb serve at http://127.0.0.1:9')
+  })
+
+  test('resetSession posts to the sessions API and returns whether a session was stored', async () => {
+    expect(await admin.resetSession('main')).toBe(true)
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', path: '/api/sessions/main/reset' })
+  })
+
+  test('a non-JSON error reply names its status and a snippet, not a database failure', async () => {
+    const error = await admin.listTasks({ groupFolder: 'proxy' }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NgbError)
+    expect((error as NgbError).code).not.toBe('db_failed')
+    expect((error as Error).message).toContain('502')
+    expect((error as Error).message).toContain('502 Bad Gateway from the proxy')
   })
 })

@@ -19,7 +19,9 @@ function service() {
 
 describe('ngb run helpers', () => {
   test.each([
-    ['250', 250],
+    // A bare number is seconds, as for timeout(1) and docker.
+    ['5', 5000],
+    ['1.5', 1500],
     ['250ms', 250],
     ['3s', 3000],
     ['1.5s', 1500],

@@ -166,9 +166,12 @@ describe('extra mounts: never the data dir, the database or the config dir', () 
 })
 
 describe('extra mounts: container paths', () => {
-  test.each(['/etc', '../up', 'a/../../b', 'a,b', 'x:y'])('rejects container path %p', (containerPath) => {
-    expect(check(join(projects, 'app'), { containerPath })).toMatchObject({ ok: false })
-  })
+  test.each(['/etc', '../up', 'a/../../b', 'a,b', 'x:y', '.', './', 'a/./b', 'a/..'])(
+    'rejects container path %p',
+    (containerPath) => {
+      expect(check(join(projects, 'app'), { containerPath })).toMatchObject({ ok: false })
+    },
+  )
 
   test('defaults to the host base name and accepts nested relative paths', () => {
     expect(check(join(projects, 'app', 'src'))).toMatchObject({
@@ -179,6 +182,15 @@ describe('extra mounts: container paths', () => {
       ok: true,
       mount: { containerPath: '/workspace/extra/a/b' },
     })
+  })
+})
+
+describe('extra mounts: host paths with a comma', () => {
+  test('a comma in an allowed host path is mounted (docker gets it quoted), never failing the run', () => {
+    const dir = join(projects, 'a,b')
+    mkdirSync(dir, { recursive: true })
+    const d = check(dir, { containerPath: 'ab' })
+    expect(d).toMatchObject({ ok: true, mount: { hostPath: dir, containerPath: '/workspace/extra/ab' } })
   })
 })
 

@@ -124,15 +124,17 @@ describe('run argv', () => {
     expect(argv.some((a) => a === '-e' || a.startsWith('--env'))).toBe(false)
   })
 
-  test('read-only mounts say so; a comma in a path is refused', () => {
+  test('read-only mounts say so; a comma or quote in a path is CSV-quoted as docker --mount reads it', () => {
     const ro = buildRunArgs({
       ...spec,
       mounts: [{ hostPath: '/g', containerPath: '/workspace/global', readonly: true }],
     })
     expect(ro).toContain('type=bind,source=/g,target=/workspace/global,readonly')
-    expect(() =>
-      buildRunArgs({ ...spec, mounts: [{ hostPath: '/a,b', containerPath: '/x', readonly: true }] }),
-    ).toThrow()
+    const comma = buildRunArgs({
+      ...spec,
+      mounts: [{ hostPath: '/a,b/"q"', containerPath: '/x', readonly: true }],
+    })
+    expect(comma).toContain('type=bind,"source=/a,b/""q""",target=/x,readonly')
   })
 
   test('never root: root on the host maps to uid 1000', () => {

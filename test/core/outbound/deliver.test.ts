@@ -21,6 +21,7 @@ function setup(channel: Channel) {
     channelFor: (jid) => (jid.startsWith(`${channel.name}:`) ? channel : undefined),
     plugins: createPluginHost({ log }),
     messages: repos.messages,
+    progress: repos.replyProgress,
     sendQueue: createSendQueue({ wait: async (ms) => void waits.push(ms) }),
     bus,
     clock: systemClock,
@@ -96,5 +97,40 @@ describe('deliver', () => {
     expect(typing.filter((t) => t).length).toBeGreaterThanOrEqual(3)
     expect(typing.at(-1)).toBe(false)
     expect(typing.filter((t) => !t)).toHaveLength(1)
+  })
+
+  test('a failed chunk stops the rest; the retry resumes at the first undelivered chunk', async () => {
+    const sent: string[] = []
+    let failNext = false
+    let calls = 0
+    const channel: Channel = {
+      ...recordingChannel({ maxMessageLength: 20 }).channel,
+      async send(_jid, text) {
+        calls++
+        if (failNext && sent.length === 1) {
+          failNext = false
+          throw new ChannelError('gateway down', { retryable: false })
+        }
+        sent.push(text)
+        return { messageId: String(calls) }
+      },
+    }
+    const { outbound, repos } = setup(channel)
+    const text = 'first chunk here\nsecond chunk here\nthird chunk here'
+    failNext = true
+    await expect(outbound.deliver({ chatJid: 'fake:1', text })).rejects.toThrow('gateway down')
+    // Nothing after the failed chunk went out, and nothing was stored as delivered.
+    expect(sent).toEqual(['first chunk here'])
+    expect(repos.messages.page('fake:1')).toHaveLength(0)
+
+    const r = await outbound.deliver({ chatJid: 'fake:1', text })
+    expect(r).toEqual({ sent: true, chunks: 3 })
+    // Every chunk exactly once, in order.
+    expect(sent).toEqual(['first chunk here', 'second chunk here', 'third chunk here'])
+    expect(repos.messages.page('fake:1')).toHaveLength(1)
+
+    // Once complete, the same text later is a new reply, sent whole.
+    await outbound.deliver({ chatJid: 'fake:1', text })
+    expect(sent).toHaveLength(6)
   })
 })

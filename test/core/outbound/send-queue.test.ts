@@ -42,4 +42,19 @@ describe('send queue', () => {
     await q.idle()
     expect(q.busyChats()).toBe(0)
   })
+
+  test('a series stops at the first failed step: later steps never run, the chat keeps working', async () => {
+    const q = createSendQueue({ wait: async () => {}, maxAttempts: 2 })
+    const done: number[] = []
+    const step =
+      (i: number, fail = false) =>
+      async () => {
+        if (fail) throw new ChannelError(`chunk ${i} refused`, { retryable: false })
+        done.push(i)
+      }
+    await expect(q.series('a', [step(0), step(1, true), step(2)])).rejects.toThrow('chunk 1 refused')
+    // Whatever was queued for the chat after the series still runs, after it.
+    await q.run('a', step(9))
+    expect(done).toEqual([0, 9])
+  })
 })

@@ -11,6 +11,7 @@ import { createManualClock } from '../../fakes/manual-clock.ts'
 import { silentLog } from '../../fakes/silent-log.ts'
 import { testDb } from '../../helpers/db.ts'
 import { tempDir } from '../../helpers/temp.ts'
+import { waitFor } from '../../helpers/wait.ts'
 
 const KEY = 'sk-ant-api03-unit-test-secret'
 const config: RunnerConfig = {
@@ -208,6 +209,43 @@ describe('createAgentRunner (fake runtime, manual clock)', () => {
     runtime.containers[1]?.exit(0)
     await handle.done
     expect(handle.sendFollowUp('late')).toBe(false)
+  })
+
+  test('a timeout that fires while the container is still being created still stops it', async () => {
+    const { runtime, clock, runner, group, repos } = setup()
+    const creation = runtime.delayNextCreation()
+    const handle = runner.start({ ...req(group), timeoutMs: 5 })
+    clock.advance(6)
+    // The first stop found no container (it is still being created); it appears afterwards.
+    await waitFor(() => runtime.stops.length === 1, 'the first stop')
+    creation.created()
+    let settled = false
+    void handle.done.then(() => {
+      settled = true
+    })
+    await waitFor(() => {
+      clock.advance(1000)
+      return settled
+    }, 'the run to end once the container appeared')
+    const outcome = await handle.done
+    expect(runtime.stops.length).toBeGreaterThanOrEqual(2)
+    expect(outcome).toMatchObject({ status: 'timeout', exitCode: 143 })
+    expect(repos.runs.get(outcome.runId)?.status).toBe('timeout')
+  })
+
+  test('kill() right after start, before the container exists, still ends the run', async () => {
+    const { runtime, clock, runner, group } = setup()
+    const creation = runtime.delayNextCreation()
+    const handle = runner.start(req(group))
+    const killed = handle.kill()
+    await waitFor(() => runtime.stops.length === 1, 'the first stop')
+    creation.created()
+    await waitFor(() => {
+      clock.advance(1000)
+      return runtime.stops.length >= 2
+    }, 'a second stop')
+    await killed
+    expect((await handle.done).exitCode).toBe(143)
   })
 
   test('kill() stops the container', async () => {

@@ -21,11 +21,40 @@ describe('JSON API', () => {
     expect((await call('GET', '/api/groups/dev')).status).toBe(404)
   })
 
+  test('extra mounts are saved through the settings API; a "." container path is refused by name', async () => {
+    await call('POST', '/api/groups', { folder: 'mnt', name: 'Mounts' })
+    const bad = await call('PUT', '/api/groups/mnt/settings', {
+      extraMounts: [{ hostPath: '/srv/data', containerPath: '.' }],
+    })
+    expect(bad.status).toBe(422)
+    expect(bad.json.message).toContain('extra mount 1 (/srv/data)')
+    const ok = await call('PUT', '/api/groups/mnt/settings', {
+      network: 'none',
+      extraMounts: [{ hostPath: '/srv/data', containerPath: 'data', readonly: true }],
+    })
+    expect(ok.status).toBe(200)
+    expect((await call('GET', '/api/groups/mnt/settings')).json as unknown).toEqual({
+      network: 'none',
+      extraMounts: [{ hostPath: '/srv/data', containerPath: 'data', readonly: true }],
+    })
+  })
+
   test('groups: validation errors are 422 {error, message, details}', async () => {
     const bad = await call('POST', '/api/groups', { folder: '../etc', name: 'x' })
     expect(bad.status).toBe(422)
     expect(bad.json.error).toBe('invalid_input')
     expect(Array.isArray(bad.json.details)).toBe(true)
+    // The field is named in words, once, never "[object Object]".
+    expect(bad.json.message).toBe('folder: 1-64 of a-z, 0-9 and -, starting with a letter or digit')
+    expect(bad.json.details).toEqual([
+      { path: 'folder', message: '1-64 of a-z, 0-9 and -, starting with a letter or digit' },
+    ])
+    const missing = await call('POST', '/api/groups', { folder: 'ok' })
+    expect(missing.json.message).toBe('name: is required')
+    const wrongType = await call('POST', '/api/groups', { folder: 5, name: 'x' })
+    expect(wrongType.json.message).toBe('folder: must be a string, not 5')
+    const nested = await call('PUT', '/api/groups/main/settings', { extraMounts: [{ hostPath: '' }] })
+    expect(nested.json.message).toBe('extraMounts.0.hostPath: must not be empty')
     const badRegex = await call('POST', '/api/groups', {
       folder: 'rx',
       name: 'x',
