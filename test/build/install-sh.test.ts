@@ -57,7 +57,7 @@ describe('install.sh', () => {
       },
     })
     base = `http://127.0.0.1:${server.port}`
-  })
+  }, 180_000)
   afterAll(() => server?.stop(true))
 
   test('is POSIX sh: dash parses it', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'bun:test'
+import { beforeAll, describe, expect, test } from 'bun:test'
 import { createHash } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -43,6 +43,11 @@ function sha256(path: string): string {
 }
 
 describe('bun run build --all', () => {
+  // The build itself (~15 s idle, longer on a loaded machine) happens once, here.
+  beforeAll(() => {
+    releaseBuild({ all: true })
+  }, 180_000)
+
   test('writes exactly the five binaries and SHA256SUMS; source maps apart, checksummed too', () => {
     const dist = releaseBuild({ all: true })
     expect(listing(dist)).toEqual(['SHA256SUMS', ...BINARIES, 'sourcemaps/'].sort())

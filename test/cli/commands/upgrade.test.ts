@@ -43,7 +43,7 @@ describe('ngb upgrade between two locally built versions', () => {
         return file && existsSync(file) ? new Response(Bun.file(file)) : new Response('no', { status: 404 })
       },
     })
-  })
+  }, 180_000)
   afterAll(() => server?.stop(true))
 
   /** v1 installed as <tmp>/bin/ngb. */
