@@ -4,6 +4,13 @@
  * delivery (store + message.out). Reports messages/s and p50/p99 latency from inbound to the
  * runtime receiving the message (a container start, or a follow-up into a live one).
  * Baseline in the same run: raw inserts of the same messages through the messages repo.
+ * A third run switches the three built-in plugins on (mention, rate-limiter, auto-reply with rules
+ * that do not match) and times every hook chain: `plugins.hookMs` is the cost per message.
+ * Then two runs that write run rows as the real runner does: before, without usage; after, with
+ * usage as `ngb serve` records it (every answer carries usage, the run row its sums, and a budget
+ * gate checks before each run and follow-up), and once more with a global daily limit that is
+ * never reached, so every check sums usage (`usage.withGlobalBudget`, the worst case).
+ * `usage.p50DeltaMs` is what recording usage costs per message.
  * Prints one JSON line. Usage: bun bench/pipeline.ts [--messages 1000] [--groups 50]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -12,8 +19,13 @@ import { join } from 'node:path'
 import { createCore } from '../src/app/core.ts'
 import { createEventBus } from '../src/core/events.ts'
 import type { AgentRunner, TurnOutcome } from '../src/core/runner/types.ts'
+import type { RunUsage } from '../src/core/types.ts'
+import { addUsage, ZERO_USAGE } from '../src/core/usage/sum.ts'
 import { openDatabase } from '../src/db/open.ts'
 import { createRepos } from '../src/db/repos/index.ts'
+import { BUILTIN_PLUGINS } from '../src/plugins/builtin/index.ts'
+import type { PluginHost } from '../src/plugins/host.ts'
+import type { PluginManager } from '../src/plugins/manager.ts'
 import { systemClock } from '../src/util/clock.ts'
 import { createMemoryLogger } from '../src/util/log.ts'
 
@@ -22,6 +34,16 @@ const arg = (name: string, fallback: number) => {
   return i === -1 ? fallback : Number(process.argv[i + 1])
 }
 const MESSAGES = arg('messages', 1000)
+const BENCH_USAGE: RunUsage = {
+  inputTokens: 1200,
+  outputTokens: 80,
+  cacheWriteTokens: 300,
+  cacheReadTokens: 2000,
+  costUsd: 0.0065,
+  model: 'bench',
+  apiCalls: 1,
+  apiMs: 400,
+}
 const GROUPS = arg('groups', 50)
 
 function percentile(xs: number[], p: number): number {
@@ -30,8 +52,53 @@ function percentile(xs: number[], p: number): number {
 }
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d
 
-async function scenario(work: string, cap: number) {
-  const db = openDatabase(join(work, `ngb-${cap}.db`))
+/** The three built-ins on, configured so they do their work but let every bench message through. */
+function configureBuiltins(manager: PluginManager) {
+  manager.setConfig('mention', { aliases: ['andy_bot', '<@U042>'] })
+  manager.setConfig('rate-limiter', { perMinute: 1_000_000, perHour: 10_000_000 })
+  manager.setConfig('auto-reply', {
+    rules: [
+      { pattern: '^opening hours\\??$', reply: '9-17' },
+      { pattern: '^(?:hi|hello),? there$', reply: 'hey' },
+      { pattern: 'price list', reply: 'see the site' },
+    ],
+  })
+  for (const b of BUILTIN_PLUGINS) manager.setEnabled(b.name, true)
+}
+
+/** Times every chain/notify call; per message = all hook time of the run divided by the messages. */
+function timed(host: PluginHost, onMessageMs: number[], total: { ms: number }): PluginHost {
+  return {
+    ...host,
+    async chain(hook, value) {
+      const t = performance.now()
+      const out = await host.chain(hook, value)
+      const ms = performance.now() - t
+      total.ms += ms
+      if (hook === 'onMessage') onMessageMs.push(ms)
+      return out
+    },
+    async notify(hook, value) {
+      const t = performance.now()
+      await host.notify(hook, value)
+      total.ms += performance.now() - t
+    },
+  }
+}
+
+let scenarios = 0
+
+async function scenario(
+  work: string,
+  cap: number,
+  withBuiltins = false,
+  withUsage = false,
+  withRuns = withUsage,
+  /** A global daily budget (never reached), so every check sums usage: the worst case. */
+  withBudget = false,
+) {
+  scenarios++
+  const db = openDatabase(join(work, `ngb-${scenarios}.db`))
   const repos = createRepos(db)
   const bus = createEventBus()
   const log = createMemoryLogger()
@@ -58,7 +125,20 @@ async function scenario(work: string, cap: number) {
       const done = new Promise<TurnOutcome>((resolve) => {
         resolveDone = resolve
       })
-      const answer = () => setTimeout(() => !finished && req.onFrame?.({ type: 'result', text: 'ok' }), 0)
+      const startedAt = Date.now()
+      let usage = ZERO_USAGE
+      // Run rows are written in both the before and the after runs, as the real runner always does.
+      if (withRuns) repos.runs.start({ id: runId, groupFolder: req.group.folder, trigger: 'web', startedAt })
+      const answer = () =>
+        setTimeout(() => {
+          if (finished) return
+          const frame = withUsage
+            ? ({ type: 'result', text: 'ok', usage: BENCH_USAGE } as const)
+            : ({ type: 'result', text: 'ok' } as const)
+          if (withUsage) usage = addUsage(usage, BENCH_USAGE)
+          if (withRuns) bus.publish({ type: 'run.activity', group: req.group.folder, runId, frame })
+          req.onFrame?.(frame)
+        }, 0)
       answer()
       return {
         runId,
@@ -73,7 +153,21 @@ async function scenario(work: string, cap: number) {
         close() {
           setTimeout(() => {
             finished = true
-            resolveDone({ runId, status: 'ok', results: [] })
+            if (withRuns) {
+              const run = {
+                finishedAt: Date.now(),
+                status: 'ok',
+                bytesOut: 0,
+                usage: withUsage ? usage : undefined,
+              } as const
+              repos.runs.finish(runId, run)
+              bus.publish({
+                type: 'run.finished',
+                group: req.group.folder,
+                run: { id: runId, groupFolder: req.group.folder, trigger: 'web', startedAt, ...run },
+              })
+            }
+            resolveDone({ runId, status: 'ok', results: [], usage })
           }, 0)
         },
         async kill() {},
@@ -81,19 +175,33 @@ async function scenario(work: string, cap: number) {
       }
     },
   }
+  const onMessageMs: number[] = []
+  const hookTotal = { ms: 0 }
   // The production composition (src/app/core.ts), with this stub runner.
   const core = createCore({
-    config: { assistantName: 'Andy', maxConcurrent: cap, retryBaseMs: 5000, maxRetries: 5, timezone: 'UTC' },
+    config: {
+      assistantName: 'Andy',
+      maxConcurrent: cap,
+      retryBaseMs: 5000,
+      maxRetries: 5,
+      timezone: 'Europe/Berlin',
+    },
     repos,
-    paths: { groups: join(work, `groups-${cap}`), ipc: join(work, `ipc-${cap}`) },
+    paths: { groups: join(work, `groups-${scenarios}`), ipc: join(work, `ipc-${scenarios}`) },
     clock: systemClock,
     log,
     runner,
     removeOrphans: async () => 0,
     bus,
     transaction: (fn) => db.transaction(fn).immediate(),
+    builtins: withBuiltins ? BUILTIN_PLUGINS : undefined,
+    wrapPlugins: withBuiltins ? (host) => timed(host, onMessageMs, hookTotal) : undefined,
+    globalBudget: () => (withBudget ? { dailyUsd: 1_000_000 } : {}),
   })
+  if (withBuiltins) configureBuiltins(core.pluginManager)
   const { orchestrator, web } = core
+  const gate = withUsage ? core.budget : undefined
+  gate?.start()
   for (let g = 0; g < GROUPS; g++) core.groups.createGroup({ folder: `g${g}`, triggerMode: 'always' })
   await orchestrator.start()
   let replies = 0
@@ -112,6 +220,7 @@ async function scenario(work: string, cap: number) {
   while (latencies.length < MESSAGES && performance.now() < deadline) await Bun.sleep(1)
   const totalMs = performance.now() - start
   await orchestrator.stop(5000)
+  gate?.stop()
   db.close()
   if (latencies.length !== MESSAGES)
     throw new Error(`only ${latencies.length} of ${MESSAGES} messages reached the runtime`)
@@ -126,6 +235,15 @@ async function scenario(work: string, cap: number) {
     runtimeStarts: runs,
     followUps,
     replies,
+    ...(withBuiltins
+      ? {
+          hookMs: {
+            onMessageP50: round(percentile(onMessageMs, 50), 4),
+            onMessageP99: round(percentile(onMessageMs, 99), 4),
+            allHooksPerMessage: round(hookTotal.ms / MESSAGES, 4),
+          },
+        }
+      : {}),
   }
 }
 
@@ -155,6 +273,11 @@ try {
   // messages for the other 45 groups also wait for a slot (queueing, by design).
   const open = await scenario(work, GROUPS)
   const capped = await scenario(work, 5)
+  const builtins = await scenario(work, GROUPS, true)
+  // Usage recorded and budgets checked, against a run without them in the same process just before.
+  const before = await scenario(work, GROUPS, false, false, true)
+  const withUsage = await scenario(work, GROUPS, false, true)
+  const withBudget = await scenario(work, GROUPS, false, true, true, true)
   const result = {
     bench: 'pipeline',
     messages: MESSAGES,
@@ -165,7 +288,23 @@ try {
       messagesPerSec: Math.round(MESSAGES / (baselineMs / 1000)),
     },
     defaultCap: capped,
-    target: { p50Ms: 5, messagesPerSec: 2000 },
+    plugins: {
+      on: BUILTIN_PLUGINS.map((b) => b.name),
+      ...builtins,
+      p50DeltaMs: round(builtins.latencyMs.p50 - open.latencyMs.p50),
+    },
+    usage: {
+      before: { messagesPerSec: before.messagesPerSec, latencyMs: before.latencyMs },
+      after: { messagesPerSec: withUsage.messagesPerSec, latencyMs: withUsage.latencyMs },
+      p50DeltaMs: round(withUsage.latencyMs.p50 - before.latencyMs.p50),
+      p99DeltaMs: round(withUsage.latencyMs.p99 - before.latencyMs.p99),
+      withGlobalBudget: {
+        messagesPerSec: withBudget.messagesPerSec,
+        latencyMs: withBudget.latencyMs,
+        p50DeltaMs: round(withBudget.latencyMs.p50 - before.latencyMs.p50),
+      },
+    },
+    target: { p50Ms: 5, messagesPerSec: 2000, hookMsPerMessageP50: 0.2 },
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
 } finally {

@@ -4,6 +4,7 @@ import { createCore, createRuntime } from '../src/app.ts'
 import { loadConfig } from '../src/config/load.ts'
 import type { NgbEvent } from '../src/core/events.ts'
 import { createFakeRunner, lastMessageText } from './fakes/fake-runner.ts'
+import { recordEvents } from './helpers/events.ts'
 import { tempDir } from './helpers/temp.ts'
 
 // Registered before tempDir's own afterAll, so the runtime stops before its directory is removed.
@@ -25,6 +26,7 @@ describe('createCore (composition root)', () => {
     core.groups.createGroup({ folder: 'main' })
     const replies: NgbEvent[] = []
     core.bus.on('message.out', (e) => replies.push(e))
+    const recorded = recordEvents(core.bus)
     const posted = await core.web.post('main', 'ping', { name: 'Ann' })
     expect(rt.repos.messages.get(posted.jid, posted.messageId)).toMatchObject({
       chatJid: 'web:main',
@@ -32,8 +34,7 @@ describe('createCore (composition root)', () => {
       senderName: 'Ann',
       fromBot: false,
     })
-    const deadline = Date.now() + 5000
-    while (replies.length === 0 && Date.now() < deadline) await Bun.sleep(5)
+    await recorded.waitFor((e) => e.type === 'message.out')
     expect(replies.map((e) => (e.type === 'message.out' ? e.message.text : ''))).toEqual(['mock: ping'])
     expect(rt.repos.chats.get('web:main')?.name).toBe('Dashboard (main)')
     // A web chat for a folder with no group is stored, unbound and silent.

@@ -16,6 +16,7 @@ const PLATFORMS = [
   'dingtalk',
   'qq',
   'wecom',
+  'wecom-app',
   'web',
   'cli',
 ]
@@ -162,6 +163,8 @@ describe('import boundaries', () => {
   test('a platform reaches core only through its contract: the channel interface, jid and errors', () => {
     const CONTRACT = [
       'src/core/channel/channel.ts',
+      // Webhook platforms mount their handler into the web server's /hooks/<platform> routes.
+      'src/core/channel/webhooks.ts',
       'src/core/jid.ts',
       'src/core/errors.ts',
       'src/core/types.ts',

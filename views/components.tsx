@@ -40,10 +40,54 @@ export function MessageItem({ m }: { m: StoredMessage }) {
         </span>{' '}
         <time>{fmtTime(m.ts)}</time>
       </div>
-      <div class="text" safe>
-        {m.text}
-      </div>
+      <MessageBody m={m} />
     </li>
+  )
+}
+
+const FILE_LINK = /^(?:([\s\S]*)\n\n)?(!?)\[([^\]\n]*)\]\((\/api\/groups\/[a-z0-9-]+\/files\/[^)\s]+)\)$/
+
+/** Text, the files that came with it (images inline, others as links), or a file the agent sent. */
+function MessageBody({ m }: { m: StoredMessage }) {
+  const folder = /^web:([a-z0-9-]+)/.exec(m.chatJid)?.[1]
+  const sent = m.fromBot ? FILE_LINK.exec(m.text) : null
+  if (sent) {
+    const [, caption, bang, name = '', url = ''] = sent
+    return (
+      <div class="text">
+        {caption ? <div safe>{caption}</div> : ''}
+        {bang ? (
+          <img class="attachment" src={url} alt={name} />
+        ) : (
+          <a class="attachment" href={url} download="" safe>
+            {name}
+          </a>
+        )}
+      </div>
+    )
+  }
+  return (
+    <div class="text">
+      <div safe>{m.text}</div>
+      {(m.attachments ?? []).map((a) => {
+        const url = folder
+          ? `/api/groups/${folder}/files/${a.path.split('/').map(encodeURIComponent).join('/')}`
+          : ''
+        if (!url)
+          return (
+            <span class="attachment" safe>
+              {a.name}
+            </span>
+          )
+        return a.mimeType.startsWith('image/') ? (
+          <img class="attachment" src={url} alt={a.name} />
+        ) : (
+          <a class="attachment" href={url} download="" safe>
+            {a.name}
+          </a>
+        )
+      })}
+    </div>
   )
 }
 

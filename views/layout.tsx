@@ -7,13 +7,8 @@ export interface LayoutProps {
   username: string
   /** WebSocket URL for live fragments (hx-ws); omitted for static pages. */
   live?: string
-  assets: { htmx: string; ws: string; css: string }
+  assets: { htmx: string; ws: string; css: string; js: string }
   children?: Children
-}
-
-/** hx-ws reconnects by itself; the page just says so. (Two-colon attribute: not JSX syntax.) */
-const LIVE_CLOSED = {
-  'hx-on:htmx:ws:close': "document.getElementById('live-status').textContent = 'reconnecting…'",
 }
 
 const NAV: Array<[string, string]> = [
@@ -22,6 +17,7 @@ const NAV: Array<[string, string]> = [
   ['/chats', 'Chats'],
   ['/tasks', 'Tasks'],
   ['/runs', 'Runs'],
+  ['/usage', 'Usage'],
   ['/channels', 'Channels'],
   ['/plugins', 'Plugins'],
   ['/settings', 'Settings'],
@@ -41,6 +37,7 @@ export function Layout(p: LayoutProps) {
           <link rel="stylesheet" href={p.assets.css} />
           <script src={p.assets.htmx} />
           <script src={p.assets.ws} />
+          <script src={p.assets.js} />
         </head>
         <body hx-headers:inherited={headers}>
           <a class="skip" href="#main">
@@ -68,7 +65,7 @@ export function Layout(p: LayoutProps) {
             <h1 safe>{p.title}</h1>
             {p.live ? (
               <p class="muted live">
-                <span id="live" hx-ws:connect={p.live} {...LIVE_CLOSED} />
+                <span id="live" hx-ws:connect={p.live} />
                 <span id="live-status" aria-live="polite">
                   connecting…
                 </span>

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as v from 'valibot'
+import type { AttachmentRef } from '../../src/protocol/attachments.ts'
 import type { ContainerInput, OutputFrame } from '../../src/protocol/container.ts'
 import {
   CLOSE_SENTINEL,
@@ -42,16 +43,25 @@ export interface FollowUpOptions {
   inputDir: string
   pollMs?: number
   onInvalid?(file: string, reason: string): void
+  /** Receives the files a follow-up carries, keyed by its text (see ProviderContext.attachmentsOf). */
+  onAttachments?(text: string, attachments: AttachmentRef[]): void
 }
 
 /** Reads and deletes one follow-up file; undefined if it was invalid (reported) or not removable. */
-function takeFollowUp(inputDir: string, name: string, onInvalid?: (file: string, reason: string) => void) {
+function takeFollowUp(
+  inputDir: string,
+  name: string,
+  opts: Pick<FollowUpOptions, 'onInvalid' | 'onAttachments'>,
+) {
+  const { onInvalid } = opts
   const path = join(inputDir, name)
   let text: string | undefined
   try {
     const parsed = v.safeParse(FollowUpFileSchema, JSON.parse(readFileSync(path, 'utf8')))
-    if (parsed.success) text = parsed.output.text
-    else onInvalid?.(name, parsed.issues[0].message)
+    if (parsed.success) {
+      text = parsed.output.text
+      if (parsed.output.attachments?.length) opts.onAttachments?.(text, parsed.output.attachments)
+    } else onInvalid?.(name, parsed.issues[0].message)
   } catch (error) {
     onInvalid?.(name, (error as Error).message)
   }
@@ -73,7 +83,7 @@ const pendingNames = (inputDir: string) =>
  */
 export function drainPending(opts: FollowUpOptions): string[] {
   return pendingNames(opts.inputDir).flatMap((name) => {
-    const text = takeFollowUp(opts.inputDir, name, opts.onInvalid)
+    const text = takeFollowUp(opts.inputDir, name, opts)
     return text === undefined ? [] : [text]
   })
 }
@@ -87,7 +97,7 @@ export async function* followUps(opts: FollowUpOptions): AsyncGenerator<string> 
   for (;;) {
     const all = existsSync(opts.inputDir) ? readdirSync(opts.inputDir) : []
     for (const name of pendingNames(opts.inputDir)) {
-      const text = takeFollowUp(opts.inputDir, name, opts.onInvalid)
+      const text = takeFollowUp(opts.inputDir, name, opts)
       if (text !== undefined) yield text
     }
     if (all.includes(CLOSE_SENTINEL)) {
@@ -142,6 +152,9 @@ export function createActions(ipcDir: string): AgentActions {
     task(action) {
       atomicWriteJson(join(ipcDir, IPC_DIRS.tasks), action)
     },
+    sendFile(action) {
+      atomicWriteJson(join(ipcDir, IPC_DIRS.messages), { type: 'file', ...action })
+    },
   }
 }
 
@@ -153,12 +166,27 @@ export function createProviderContext(
 ): ProviderContext {
   const inputDir = join(paths.ipc, IPC_DIRS.input)
   const onInvalid = (file: string, reason: string) => log(`ignored follow-up ${file}: ${reason}`)
-  const early = drainPending({ inputDir, onInvalid })
+  const byText = new Map<string, AttachmentRef[]>()
+  const onAttachments = (text: string, list: AttachmentRef[]) => byText.set(text, list)
+  const early = drainPending({ inputDir, onInvalid, onAttachments })
+  const first: ContainerInput = early.length
+    ? {
+        ...input,
+        prompt: [input.prompt, ...early].join('\n'),
+        attachments: [...(input.attachments ?? []), ...early.flatMap((t) => byText.get(t) ?? [])],
+      }
+    : input
   return {
-    input: early.length ? { ...input, prompt: [input.prompt, ...early].join('\n') } : input,
+    input: first,
+    attachmentsOf(prompt) {
+      if (prompt === first.prompt) return first.attachments ?? []
+      const list = byText.get(prompt) ?? []
+      byText.delete(prompt)
+      return list
+    },
     paths,
     emit,
-    followUps: followUps({ inputDir, onInvalid }),
+    followUps: followUps({ inputDir, onInvalid, onAttachments }),
     actions: createActions(paths.ipc),
     onInterrupt: createInterruptWatch(inputDir),
   }

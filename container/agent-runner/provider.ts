@@ -1,3 +1,4 @@
+import type { AttachmentRef, SendFileAction } from '../../src/protocol/attachments.ts'
 import type {
   ContainerInput,
   OutputFrame,
@@ -17,6 +18,7 @@ export interface AgentPaths {
 export interface AgentActions {
   sendMessage(action: Omit<SendMessageAction, 'type'>): void
   task(action: TaskAction): void
+  sendFile(action: Omit<SendFileAction, 'type'>): void
 }
 
 export interface ProviderContext {
@@ -26,6 +28,8 @@ export interface ProviderContext {
   emit(frame: OutputFrame): void
   /** Follow-up texts from ipc/input/*.json, in order; ends when `_close` appears. */
   followUps: AsyncIterable<string>
+  /** The files that came with a prompt: the first one's, or a follow-up's (by its text). */
+  attachmentsOf(prompt: string): AttachmentRef[]
   actions: AgentActions
   /**
    * Calls `listener` each time the host asks to stop the current turn (`input/_interrupt`);

@@ -1,12 +1,16 @@
 import { createPlatformChannels } from '../channels/platforms.ts'
 import type { Channel } from '../core/channel/channel.ts'
 import type { ChannelRegistry } from '../core/channel/registry.ts'
+import type { WebhookRouter } from '../core/channel/webhooks.ts'
 import { applyChannelFlags } from '../web/adapters/channels.ts'
 import type { Runtime } from './runtime.ts'
 
-/** The channels of the platforms whose credentials are set, from the one platform table. */
-export function createChannels(rt: Runtime): Promise<Channel[]> {
-  return createPlatformChannels(rt.config, { assistantName: rt.config.assistantName, log: rt.log })
+/**
+ * The channels of the platforms whose credentials are set, from the one platform table. Platforms
+ * the platform calls over HTTP mount their routes into `hooks`, which the web server serves.
+ */
+export function createChannels(rt: Runtime, hooks: WebhookRouter): Promise<Channel[]> {
+  return createPlatformChannels(rt.config, { assistantName: rt.config.assistantName, log: rt.log, hooks })
 }
 
 /** Channels switched off on the dashboard stay off across restarts (run after the channels connect). */

@@ -26,7 +26,8 @@ export interface WebServerOptions {
   /** The pipeline's bus; a private one when the caller has none yet. */
   bus?: EventBus
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
-  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'plugins'>
+  core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> &
+    Partial<Pick<Core, 'hooks'>> & { tasks?: Pick<Core['tasks'], 'limits'> }
   /** Serve's agent image watch: status and the Build button. */
   image?: ImageWatch
   /** Replaces individual web services (tests). */
@@ -85,7 +86,9 @@ export async function startWebServer(
     auth,
     allowedHosts: allowedHostnames(rt.config.webHost, (rt.config.webAllowedHosts ?? '').split(',')),
     messageCount: () => rt.repos.messages.count(),
+    limitRefusals: () => opts.core?.tasks?.limits?.counts() ?? [],
     probes: opts.probes,
+    hooks: opts.core?.hooks,
   })
   listenSafely(app, rt.config.webHost, rt.config.webPort)
   const server = app.server

@@ -1,12 +1,18 @@
 import type { Config, ConfigKey } from '../config/schema.ts'
 import { SETTINGS } from '../config/sources.ts'
 import type { Channel } from '../core/channel/channel.ts'
+import type { WebhookRouter } from '../core/channel/webhooks.ts'
 import type { Logger } from '../util/log.ts'
+
+/** What `ngb doctor` learns by asking the platform whether it accepts the credentials. */
+export type ProbeResult = { ok: true; detail: string } | { ok: false; detail: string; hint: string }
 
 /** What the composition root hands every platform factory besides its own settings. */
 export interface PlatformDeps {
   assistantName: string
   log: Logger
+  /** The web server's /hooks/<platform> routes, for platforms the platform calls over HTTP. */
+  hooks: WebhookRouter
 }
 
 /**
@@ -24,16 +30,18 @@ export interface PlatformRow {
   configKeys: readonly ConfigKey[]
   /** The credentials; the platform starts only when every one of them is set. */
   secretKeys: readonly ConfigKey[]
+  /** Settings that are not secret but without which it cannot start either (app ids, a phone number id). */
+  requiredKeys?: readonly ConfigKey[]
   /**
    * Builds the channel. The platform's SDK is imported here, lazily, so ngb starts fast and a platform
    * nobody configured costs nothing. Called only when `platformState` is `ready`.
    */
   create(config: Config, deps: PlatformDeps): Promise<Channel>
   /**
-   * Checks the credentials against the platform's own API (`ngb init` asks before it writes them):
-   * resolves to the bot's name there, throws a ChannelError saying what the platform answered.
+   * Optional: asks the platform whether it accepts the credentials (a token request, a profile
+   * read), without connecting. `ngb doctor` runs it for a ready row; lazily imported like `create`.
    */
-  verify?(config: Config): Promise<string>
+  probe?(config: Config): Promise<ProbeResult>
 }
 
 /** A config value is "set" when it is present and not an empty string. */
@@ -42,7 +50,7 @@ const isSet = (config: Config, key: ConfigKey) => {
   return value !== undefined && value !== ''
 }
 
-/** Reads a credential the row's `secretKeys` promised is set (platformState checked it). */
+/** Reads a setting the row's `secretKeys` / `requiredKeys` promised is set (platformState checked it). */
 function secret(config: Config, key: ConfigKey): string {
   const value = config[key]
   return typeof value === 'string' ? value : ''
@@ -66,9 +74,15 @@ export const PLATFORMS: readonly PlatformRow[] = [
           : undefined,
       })
     },
-    async verify(config) {
-      const { verifyTelegramToken } = await import('./telegram/verify.ts')
-      return verifyTelegramToken(secret(config, 'telegramBotToken'), config.telegramApiRoot)
+    async probe(config) {
+      const [{ verifyTelegramToken }, { probeWith }] = await Promise.all([
+        import('./telegram/verify.ts'),
+        import('./shared/probe.ts'),
+      ])
+      return probeWith(() => verifyTelegramToken(secret(config, 'telegramBotToken'), config.telegramApiRoot), {
+        refused: 'copy the token @BotFather gave you into TELEGRAM_BOT_TOKEN',
+        unreachable: 'check the network path to api.telegram.org (or TELEGRAM_API_ROOT)',
+      })
     },
   },
   {
@@ -85,9 +99,15 @@ export const PLATFORMS: readonly PlatformRow[] = [
         log: deps.log,
       })
     },
-    async verify(config) {
-      const { verifyDiscordToken } = await import('./discord/verify.ts')
-      return verifyDiscordToken(secret(config, 'discordBotToken'), config.discordApiBase)
+    async probe(config) {
+      const [{ verifyDiscordToken }, { probeWith }] = await Promise.all([
+        import('./discord/verify.ts'),
+        import('./shared/probe.ts'),
+      ])
+      return probeWith(() => verifyDiscordToken(secret(config, 'discordBotToken'), config.discordApiBase), {
+        refused: 'copy the bot token from the Discord developer portal into DISCORD_BOT_TOKEN',
+        unreachable: 'check the network path to discord.com (or DISCORD_API_BASE)',
+      })
     },
   },
   {
@@ -105,13 +125,199 @@ export const PLATFORMS: readonly PlatformRow[] = [
         log: deps.log,
       })
     },
-    async verify(config) {
-      const { verifySlackTokens } = await import('./slack/verify.ts')
-      return verifySlackTokens(
-        secret(config, 'slackBotToken'),
-        secret(config, 'slackAppToken'),
-        config.slackApiUrl,
+    async probe(config) {
+      const [{ verifySlackTokens }, { probeWith }] = await Promise.all([
+        import('./slack/verify.ts'),
+        import('./shared/probe.ts'),
+      ])
+      return probeWith(
+        () => verifySlackTokens(secret(config, 'slackBotToken'), secret(config, 'slackAppToken'), config.slackApiUrl),
+        {
+          refused: 'copy the bot token (xoxb-) and the app-level token (xapp-, connections:write) into SLACK_BOT_TOKEN and SLACK_APP_TOKEN',
+          unreachable: 'check the network path to slack.com (or SLACK_API_URL)',
+        },
       )
+    },
+  },
+  {
+    name: 'whatsapp',
+    label: 'WhatsApp',
+    configKeys: [
+      'whatsappAccessToken',
+      'whatsappPhoneNumberId',
+      'whatsappVerifyToken',
+      'whatsappAppSecret',
+      'whatsappApiBase',
+    ],
+    secretKeys: ['whatsappAccessToken', 'whatsappVerifyToken', 'whatsappAppSecret'],
+    requiredKeys: ['whatsappPhoneNumberId'],
+    async create(config, deps) {
+      const { createWhatsAppChannel } = await import('./whatsapp/index.ts')
+      return createWhatsAppChannel({
+        accessToken: secret(config, 'whatsappAccessToken'),
+        phoneNumberId: secret(config, 'whatsappPhoneNumberId'),
+        verifyToken: secret(config, 'whatsappVerifyToken'),
+        appSecret: secret(config, 'whatsappAppSecret'),
+        apiBase: config.whatsappApiBase,
+        hooks: deps.hooks,
+        assistantName: deps.assistantName,
+        log: deps.log,
+      })
+    },
+    async probe(config) {
+      const { probeWhatsApp } = await import('./whatsapp/probe.ts')
+      return probeWhatsApp({
+        accessToken: secret(config, 'whatsappAccessToken'),
+        phoneNumberId: secret(config, 'whatsappPhoneNumberId'),
+        apiBase: config.whatsappApiBase,
+      })
+    },
+  },
+  {
+    name: 'dingtalk',
+    label: 'DingTalk',
+    configKeys: ['dingtalkClientId', 'dingtalkClientSecret', 'dingtalkApiBase'],
+    secretKeys: ['dingtalkClientSecret'],
+    requiredKeys: ['dingtalkClientId'],
+    async create(config, deps) {
+      const { createDingTalkChannel } = await import('./dingtalk/index.ts')
+      return createDingTalkChannel({
+        clientId: secret(config, 'dingtalkClientId'),
+        clientSecret: secret(config, 'dingtalkClientSecret'),
+        apiBase: config.dingtalkApiBase,
+        assistantName: deps.assistantName,
+        log: deps.log,
+      })
+    },
+    async probe(config) {
+      const { probeDingTalk } = await import('./dingtalk/probe.ts')
+      return probeDingTalk({
+        clientId: secret(config, 'dingtalkClientId'),
+        clientSecret: secret(config, 'dingtalkClientSecret'),
+        apiBase: config.dingtalkApiBase,
+      })
+    },
+  },
+  {
+    name: 'qq',
+    label: 'QQ',
+    configKeys: ['qqAppId', 'qqAppSecret', 'qqApiBase', 'qqTokenUrl'],
+    secretKeys: ['qqAppSecret'],
+    requiredKeys: ['qqAppId'],
+    async create(config, deps) {
+      const { createQqChannel } = await import('./qq/index.ts')
+      return createQqChannel({
+        appId: secret(config, 'qqAppId'),
+        appSecret: secret(config, 'qqAppSecret'),
+        apiBase: config.qqApiBase,
+        tokenUrl: config.qqTokenUrl,
+        assistantName: deps.assistantName,
+        log: deps.log,
+      })
+    },
+    async probe(config) {
+      const { probeQq } = await import('./qq/probe.ts')
+      return probeQq({
+        appId: secret(config, 'qqAppId'),
+        appSecret: secret(config, 'qqAppSecret'),
+        apiBase: config.qqApiBase,
+        tokenUrl: config.qqTokenUrl,
+      })
+    },
+  },
+  {
+    name: 'feishu',
+    label: 'Feishu/Lark',
+    configKeys: [
+      'feishuAppId',
+      'feishuAppSecret',
+      'feishuDomain',
+      'feishuEventMode',
+      'feishuEncryptKey',
+      'feishuVerificationToken',
+    ],
+    secretKeys: ['feishuAppSecret'],
+    requiredKeys: ['feishuAppId'],
+    async create(config, deps) {
+      const { createFeishuChannel } = await import('./feishu/index.ts')
+      return createFeishuChannel({
+        appId: secret(config, 'feishuAppId'),
+        appSecret: secret(config, 'feishuAppSecret'),
+        domain: config.feishuDomain,
+        // Missing webhook keys are reported by connect() (Channels page, logs), not silently ignored.
+        webhook:
+          config.feishuEventMode === 'webhook'
+            ? {
+                hooks: deps.hooks,
+                encryptKey: config.feishuEncryptKey ?? '',
+                verificationToken: config.feishuVerificationToken ?? '',
+              }
+            : undefined,
+        assistantName: deps.assistantName,
+        log: deps.log,
+      })
+    },
+    async probe(config) {
+      const { probeFeishu } = await import('./feishu/probe.ts')
+      return probeFeishu({
+        appId: secret(config, 'feishuAppId'),
+        appSecret: secret(config, 'feishuAppSecret'),
+        domain: config.feishuDomain,
+      })
+    },
+  },
+  {
+    name: 'wecom',
+    label: 'WeCom (AI bot)',
+    configKeys: ['wecomBotId', 'wecomBotSecret', 'wecomWsUrl'],
+    secretKeys: ['wecomBotSecret'],
+    requiredKeys: ['wecomBotId'],
+    async create(config, deps) {
+      const { createWecomChannel } = await import('./wecom/index.ts')
+      return createWecomChannel({
+        botId: secret(config, 'wecomBotId'),
+        secret: secret(config, 'wecomBotSecret'),
+        wsUrl: config.wecomWsUrl,
+        assistantName: deps.assistantName,
+        log: deps.log,
+      })
+    },
+  },
+  {
+    name: 'wecom-app',
+    label: 'WeCom (app callback)',
+    configKeys: [
+      'wecomCorpId',
+      'wecomCorpSecret',
+      'wecomAgentId',
+      'wecomCallbackToken',
+      'wecomEncodingAesKey',
+      'wecomApiBase',
+    ],
+    secretKeys: ['wecomCorpSecret', 'wecomCallbackToken', 'wecomEncodingAesKey'],
+    requiredKeys: ['wecomCorpId', 'wecomAgentId'],
+    async create(config, deps) {
+      const { createWecomAppChannel } = await import('./wecom-app/index.ts')
+      return createWecomAppChannel({
+        corpId: secret(config, 'wecomCorpId'),
+        corpSecret: secret(config, 'wecomCorpSecret'),
+        agentId: secret(config, 'wecomAgentId'),
+        callbackToken: secret(config, 'wecomCallbackToken'),
+        encodingAesKey: secret(config, 'wecomEncodingAesKey'),
+        apiBase: config.wecomApiBase,
+        hooks: deps.hooks,
+        assistantName: deps.assistantName,
+        log: deps.log,
+      })
+    },
+    async probe(config) {
+      const { probeWecomApp } = await import('./wecom-app/probe.ts')
+      return probeWecomApp({
+        corpId: secret(config, 'wecomCorpId'),
+        corpSecret: secret(config, 'wecomCorpSecret'),
+        agentId: secret(config, 'wecomAgentId'),
+        apiBase: config.wecomApiBase,
+      })
     },
   },
 ]
@@ -123,10 +329,16 @@ export const PLATFORMS: readonly PlatformRow[] = [
  */
 export type PlatformState = { state: 'off' } | { state: 'ready' } | { state: 'incomplete'; missing: string[] }
 
+/** Everything a platform needs set before it starts: its credentials and its required ids. */
+export function neededKeys(row: PlatformRow): ConfigKey[] {
+  return [...(row.requiredKeys ?? []), ...row.secretKeys]
+}
+
 export function platformState(row: PlatformRow, config: Config): PlatformState {
-  const missing = row.secretKeys.filter((k) => !isSet(config, k))
+  const needed = neededKeys(row)
+  const missing = needed.filter((k) => !isSet(config, k))
   if (missing.length === 0) return { state: 'ready' }
-  if (missing.length === row.secretKeys.length) return { state: 'off' }
+  if (missing.length === needed.length) return { state: 'off' }
   return { state: 'incomplete', missing: missing.map((k) => SETTINGS[k].env) }
 }
 

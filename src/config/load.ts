@@ -21,6 +21,8 @@ export interface LoadedConfig {
   config: Config
   sources: Record<ConfigKey, ConfigSource>
   files: { dotenv?: string; toml?: string }
+  /** `[plugins.<name>]` tables of ngb.toml: `enabled` and the plugin's own options. */
+  plugins?: Record<string, Record<string, unknown>>
 }
 
 type Raw = Partial<Record<ConfigKey, unknown>>
@@ -48,7 +50,13 @@ function defaults(env: Record<string, string | undefined>): Raw {
     containerMemory: '2g',
     containerCpus: '2',
     containerPidsLimit: 512,
+    agentMessagesPerMinute: 30,
+    agentMaxTasks: 50,
+    agentIpcMaxBytes: 1024 * 1024,
     agentProvider: 'claude',
+    budgetPolicy: 'hold',
+    attachmentMaxBytes: 20 * 1024 * 1024,
+    attachmentQuotaBytes: 1024 * 1024 * 1024,
     debug: false,
   }
 }
@@ -82,7 +90,25 @@ function flattenToml(node: Record<string, unknown>, prefix: string, file: string
   }
 }
 
-function readToml(file: string): Raw {
+/** `[plugins.<name>]`: each a table; `enabled`, when given, a boolean. The options are the plugin's to check. */
+function pluginTables(node: unknown, file: string): Record<string, Record<string, unknown>> {
+  if (node === undefined) return {}
+  const isTable = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x)
+  if (!isTable(node))
+    throw new ConfigError('plugins', 'toml', `${file}: "plugins" must be a table of [plugins.<name>]`)
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const [name, table] of Object.entries(node)) {
+    if (!isTable(table))
+      throw new ConfigError('plugins', 'toml', `${file}: plugins.${name} must be a table ([plugins.${name}])`)
+    if (table.enabled !== undefined && typeof table.enabled !== 'boolean')
+      throw new ConfigError('plugins', 'toml', `${file}: plugins.${name}.enabled must be true or false`)
+    out[name] = table
+  }
+  return out
+}
+
+function readToml(file: string): { raw: Raw; plugins: Record<string, Record<string, unknown>> } {
   if (!existsSync(file)) throw new ConfigError('config', 'file', `config file ${file} does not exist`)
   let parsed: unknown
   try {
@@ -91,9 +117,10 @@ function readToml(file: string): Raw {
     const reason = error instanceof Error ? error.message : String(error)
     throw new ConfigError('config', 'toml', `${file} is not valid TOML: ${reason}`, { cause: error })
   }
+  const { plugins, ...settings } = parsed as Record<string, unknown>
   const out: Raw = {}
-  flattenToml(parsed as Record<string, unknown>, '', file, out)
-  return out
+  flattenToml(settings, '', file, out)
+  return { raw: out, plugins: pluginTables(plugins, file) }
 }
 
 function sourceLabel(source: ConfigSource, files: LoadedConfig['files']): string {
@@ -129,7 +156,8 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   const defaultToml = join(defaultConfigDir(opts.env), 'ngb.toml')
   const tomlFile =
     opts.configFile ?? opts.env.NGB_CONFIG ?? (existsSync(defaultToml) ? defaultToml : undefined)
-  const toml = tomlFile ? readToml(tomlFile) : {}
+  const tomlRead = tomlFile ? readToml(tomlFile) : { raw: {}, plugins: {} }
+  const toml = tomlRead.raw
   if (tomlFile) files.toml = tomlFile
   const envRaw = fromEnvLike(opts.env)
   const flags: Raw = { ...opts.overrides }
@@ -176,7 +204,7 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
       `invalid NGB_HARD_TIMEOUT_MS = ${config.hardTimeoutMs} from ${sourceLabel(sources.hardTimeoutMs, files)}: must be at least NGB_IDLE_TIMEOUT_MS + 30000 (${config.idleTimeoutMs + 30_000})`,
     )
   }
-  return { config, sources, files }
+  return { config, sources, files, plugins: tomlRead.plugins }
 }
 
 export function secretValues(config: Config): string[] {

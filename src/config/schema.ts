@@ -16,6 +16,19 @@ function int(min: number, max: number) {
   )
 }
 
+/** A non-negative amount (USD or tokens); TOML gives numbers, env strings. */
+function amount(integer: boolean) {
+  return v.optional(
+    v.pipe(
+      v.union([v.number(), v.string()], 'expected a number'),
+      v.transform((x) => (typeof x === 'string' && x.trim() !== '' ? Number(x) : x)),
+      v.number('expected a number'),
+      v.check((n) => Number.isFinite(n) && n >= 0, 'must be a number of at least 0'),
+      v.check((n) => !integer || Number.isInteger(n), 'expected a whole number'),
+    ),
+  )
+}
+
 function bool() {
   return v.pipe(
     v.union([v.boolean(), v.string()]),
@@ -80,11 +93,19 @@ export const ConfigSchema = v.object({
   containerMemory: memory(),
   containerCpus: cpus(),
   containerPidsLimit: int(16, 1_000_000),
+  agentMessagesPerMinute: int(1, 100_000),
+  agentMaxTasks: int(1, 100_000),
+  agentIpcMaxBytes: int(1024, 1024 ** 3),
   agentProvider: v.picklist(PROVIDERS, 'expected claude or mock'),
   anthropicApiKey: optionalText(),
   claudeOauthToken: optionalText(),
   anthropicBaseUrl: url(),
   anthropicModel: optionalText(),
+  attachmentMaxBytes: int(1024, 2 * 1024 ** 3),
+  attachmentQuotaBytes: int(1024, 1024 ** 4),
+  transcriptionUrl: url(),
+  transcriptionApiKey: optionalText(),
+  transcriptionModel: optionalText(),
   telegramBotToken: optionalText(),
   telegramApiRoot: url(),
   telegramWebhookUrl: url(),
@@ -103,15 +124,30 @@ export const ConfigSchema = v.object({
   feishuAppId: optionalText(),
   feishuAppSecret: optionalText(),
   feishuDomain: url(),
+  feishuEventMode: v.optional(v.picklist(['ws', 'webhook'], 'expected ws or webhook')),
+  feishuEncryptKey: optionalText(),
+  feishuVerificationToken: optionalText(),
   dingtalkClientId: optionalText(),
   dingtalkClientSecret: optionalText(),
   dingtalkApiBase: url(),
   qqAppId: optionalText(),
   qqAppSecret: optionalText(),
   qqApiBase: url(),
+  qqTokenUrl: url(),
   wecomBotId: optionalText(),
   wecomBotSecret: optionalText(),
   wecomWsUrl: url(),
+  wecomCorpId: optionalText(),
+  wecomCorpSecret: optionalText(),
+  wecomAgentId: optionalText(),
+  wecomCallbackToken: optionalText(),
+  wecomEncodingAesKey: optionalText(),
+  wecomApiBase: url(),
+  budgetDailyUsd: amount(false),
+  budgetMonthlyUsd: amount(false),
+  budgetDailyTokens: amount(true),
+  budgetMonthlyTokens: amount(true),
+  budgetPolicy: v.picklist(['hold', 'drop'], 'expected hold or drop'),
   debug: bool(),
 })
 

@@ -93,6 +93,21 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Memory limit per agent',
   },
   containerCpus: { env: 'NGB_CONTAINER_CPUS', toml: 'container.cpus', description: 'CPU limit per agent' },
+  agentMessagesPerMinute: {
+    env: 'NGB_AGENT_MESSAGES_PER_MINUTE',
+    toml: 'limits.agent_messages_per_minute',
+    description: 'Messages one group’s agent may send per minute (send_message); more are refused',
+  },
+  agentMaxTasks: {
+    env: 'NGB_AGENT_MAX_TASKS',
+    toml: 'limits.agent_max_tasks',
+    description: 'Scheduled tasks (active or paused) one group’s agent may have; more are refused',
+  },
+  agentIpcMaxBytes: {
+    env: 'NGB_AGENT_IPC_MAX_BYTES',
+    toml: 'limits.agent_ipc_max_bytes',
+    description: 'Total size of one group’s pending IPC files; files beyond it are refused',
+  },
   containerPidsLimit: {
     env: 'NGB_CONTAINER_PIDS_LIMIT',
     toml: 'container.pids_limit',
@@ -121,6 +136,32 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Messages API base URL',
   },
   anthropicModel: { env: 'ANTHROPIC_MODEL', toml: 'agent.model', description: 'Model override' },
+  attachmentMaxBytes: {
+    env: 'NGB_ATTACHMENT_MAX_BYTES',
+    toml: 'attachments.max_bytes',
+    description: 'Largest file a user may send to the agent (default 20 MB); larger ones are refused',
+  },
+  attachmentQuotaBytes: {
+    env: 'NGB_ATTACHMENT_QUOTA_BYTES',
+    toml: 'attachments.quota_bytes',
+    description: "Disk one group's inbox/ of received files may use (default 1 GB)",
+  },
+  transcriptionUrl: {
+    env: 'NGB_TRANSCRIPTION_URL',
+    toml: 'attachments.transcription_url',
+    description: 'OpenAI-compatible API base for voice transcription (…/v1); off when unset',
+  },
+  transcriptionApiKey: {
+    env: 'NGB_TRANSCRIPTION_API_KEY',
+    toml: 'attachments.transcription_api_key',
+    secret: true,
+    description: 'API key for the transcription endpoint',
+  },
+  transcriptionModel: {
+    env: 'NGB_TRANSCRIPTION_MODEL',
+    toml: 'attachments.transcription_model',
+    description: 'Transcription model name (default whisper-1)',
+  },
   telegramBotToken: {
     env: 'TELEGRAM_BOT_TOKEN',
     toml: 'telegram.bot_token',
@@ -199,6 +240,23 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'Feishu/Lark app secret',
   },
   feishuDomain: { env: 'FEISHU_DOMAIN', toml: 'feishu.domain', description: 'Feishu/Lark API domain' },
+  feishuEventMode: {
+    env: 'FEISHU_EVENT_MODE',
+    toml: 'feishu.event_mode',
+    description: 'How Feishu events arrive: ws (long connection, default) or webhook (/hooks/feishu)',
+  },
+  feishuEncryptKey: {
+    env: 'FEISHU_ENCRYPT_KEY',
+    toml: 'feishu.encrypt_key',
+    secret: true,
+    description: 'Feishu event Encrypt Key (webhook mode)',
+  },
+  feishuVerificationToken: {
+    env: 'FEISHU_VERIFICATION_TOKEN',
+    toml: 'feishu.verification_token',
+    secret: true,
+    description: 'Feishu event Verification Token (webhook mode)',
+  },
   dingtalkClientId: {
     env: 'DINGTALK_CLIENT_ID',
     toml: 'dingtalk.client_id',
@@ -223,6 +281,11 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'QQ bot app secret',
   },
   qqApiBase: { env: 'QQ_API_BASE', toml: 'qq.api_base', description: 'QQ bot API base URL' },
+  qqTokenUrl: {
+    env: 'QQ_TOKEN_URL',
+    toml: 'qq.token_url',
+    description: 'QQ bot access-token endpoint (default https://bots.qq.com/app/getAppAccessToken)',
+  },
   wecomBotId: { env: 'WECOM_BOT_ID', toml: 'wecom.bot_id', description: 'WeCom AI bot id' },
   wecomBotSecret: {
     env: 'WECOM_BOT_SECRET',
@@ -231,6 +294,64 @@ export const SETTINGS: Record<ConfigKey, SettingSource> = {
     description: 'WeCom AI bot secret',
   },
   wecomWsUrl: { env: 'WECOM_WS_URL', toml: 'wecom.ws_url', description: 'WeCom AI bot WebSocket URL' },
+  wecomCorpId: {
+    env: 'WECOM_CORP_ID',
+    toml: 'wecom.corp_id',
+    description: 'WeCom corp id (app callback mode)',
+  },
+  wecomCorpSecret: {
+    env: 'WECOM_CORP_SECRET',
+    toml: 'wecom.corp_secret',
+    secret: true,
+    description: 'WeCom self-built app secret (app callback mode)',
+  },
+  wecomAgentId: {
+    env: 'WECOM_AGENT_ID',
+    toml: 'wecom.agent_id',
+    description: 'WeCom app agent id (app callback mode)',
+  },
+  wecomCallbackToken: {
+    env: 'WECOM_CALLBACK_TOKEN',
+    toml: 'wecom.callback_token',
+    secret: true,
+    description: 'WeCom callback Token (msg_signature key)',
+  },
+  wecomEncodingAesKey: {
+    env: 'WECOM_ENCODING_AES_KEY',
+    toml: 'wecom.encoding_aes_key',
+    secret: true,
+    description: 'WeCom callback EncodingAESKey (43 characters)',
+  },
+  wecomApiBase: {
+    env: 'WECOM_API_BASE',
+    toml: 'wecom.api_base',
+    description: 'WeCom API base URL (app mode)',
+  },
+  budgetDailyUsd: {
+    env: 'NGB_BUDGET_DAILY_USD',
+    toml: 'budget.daily_usd',
+    description: 'Global daily budget in USD, all groups together (groups have their own too)',
+  },
+  budgetMonthlyUsd: {
+    env: 'NGB_BUDGET_MONTHLY_USD',
+    toml: 'budget.monthly_usd',
+    description: 'Global monthly budget in USD, all groups together',
+  },
+  budgetDailyTokens: {
+    env: 'NGB_BUDGET_DAILY_TOKENS',
+    toml: 'budget.daily_tokens',
+    description: 'Global daily budget in tokens (input, output and cache), all groups together',
+  },
+  budgetMonthlyTokens: {
+    env: 'NGB_BUDGET_MONTHLY_TOKENS',
+    toml: 'budget.monthly_tokens',
+    description: 'Global monthly budget in tokens, all groups together',
+  },
+  budgetPolicy: {
+    env: 'NGB_BUDGET_POLICY',
+    toml: 'budget.policy',
+    description: 'Over budget: hold (keep messages, answer later) or drop (do not answer them)',
+  },
   debug: { env: 'NGB_DEBUG', toml: 'debug', description: 'Verbose logs and stack traces' },
 }
 

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import type { BindToken, BindTokensRepo } from '../db/repos/bind-tokens.ts'
 import type { ChatsRepo, ChatWithBinding } from '../db/repos/chats.ts'
 import type { GroupPatch, GroupsRepo } from '../db/repos/groups.ts'
 import { FOLDER_PATTERN } from '../protocol/container.ts'
 import type { Clock } from '../util/clock.ts'
+import { ensureDir, ensureRoot, safeList, safeWrite } from '../util/safe-fs/index.ts'
 import { checkContainerPath } from './container/allowlist.ts'
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from './errors.ts'
 import type { EventBus } from './events.ts'
@@ -50,6 +50,11 @@ export interface BindOptions {
   move?: boolean
 }
 
+export interface UnbindOptions {
+  /** A chat that is not bound is an error (NotFoundError) instead of `false`. */
+  mustBeBound?: boolean
+}
+
 export type RedeemOutcome =
   | { ok: true; group: Group; chatJid: string }
   | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'group_missing' }
@@ -63,8 +68,14 @@ export interface GroupsService {
   updateGroup(folder: string, patch: GroupPatch): Group
   /** Refuses the main group unless forced. Bindings go with it; the folder on disk is kept. */
   removeGroup(folder: string, opts?: { force?: boolean }): void
+  /**
+   * The one bind rule for every path (CLI, API, dashboard): the group must exist; a chat bound to
+   * another group is a conflict unless `move`; a chat ngb has not seen yet is accepted (an admin
+   * may bind a chat before its first message) and recorded.
+   */
   bind(chatJid: string, folder: string, opts?: BindOptions): void
-  unbind(chatJid: string): boolean
+  /** `false` when the chat was not bound (or NotFoundError with `mustBeBound`). */
+  unbind(chatJid: string, opts?: UnbindOptions): boolean
   /** The group a chat (or a thread of it) is bound to; `web:`/`cli:` JIDs bind themselves. */
   groupOfChat(jid: string): Group | undefined
   createBindToken(folder: string, ttlMs?: number): BindToken
@@ -83,6 +94,16 @@ function validateFolder(folder: string): void {
   if (RESERVED_FOLDERS.has(folder)) {
     throw new InvalidInputError(`the folder name "${folder}" is reserved; pick another`, 'folder')
   }
+}
+
+const MAX_NAME_CHARS = 100
+
+/** The display name defaults to the folder. */
+function groupName(name: string | undefined, folder: string): string {
+  const trimmed = name?.trim() ?? ''
+  if (trimmed.length > MAX_NAME_CHARS)
+    throw new InvalidInputError(`the group name is longer than ${MAX_NAME_CHARS} characters`, 'name')
+  return trimmed || folder
 }
 
 function validateTrigger(mode: TriggerMode, pattern: string | undefined): void {
@@ -145,6 +166,7 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
 
     createGroup(input) {
       validateFolder(input.folder)
+      const name = groupName(input.name, input.folder)
       // The first group is the admin's: privileged, and it answers everything by default.
       const isMain = repos.groups.main() === undefined
       const triggerMode = input.triggerMode ?? (isMain ? 'always' : 'mention')
@@ -153,7 +175,7 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
       const group = repos.groups.create(
         {
           folder: input.folder,
-          name: input.name?.trim() || input.folder,
+          name,
           isMain,
           triggerMode,
           triggerPattern: input.triggerPattern,
@@ -161,10 +183,12 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
         },
         clock.now(),
       )
-      const dir = join(deps.groupsDir, group.folder)
-      mkdirSync(dir, { recursive: true })
-      const memory = join(dir, 'CLAUDE.md')
-      if (!existsSync(memory)) writeFileSync(memory, memoryFile(group))
+      // A folder left by an earlier group of that name is the agent's: create through safe-fs, and
+      // keep an existing memory file (whatever it is, it is never followed or read here).
+      ensureRoot(deps.groupsDir)
+      ensureDir(deps.groupsDir, group.folder)
+      if (!safeList(deps.groupsDir, group.folder).some((e) => e.name === 'CLAUDE.md'))
+        safeWrite(deps.groupsDir, `${group.folder}/CLAUDE.md`, memoryFile(group))
       bus.publish({ type: 'group.changed', group: group.folder, action: 'created' })
       return group
     },
@@ -178,7 +202,9 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
       const mounts = patch.settings?.extraMounts
       if (mounts && JSON.stringify(mounts) !== JSON.stringify(current.settings.extraMounts ?? []))
         validateMounts(mounts, current.isMain)
-      const updated = repos.groups.update(folder, patch)
+      // The same name rule as creation: trimmed, at most 100 characters, empty means the folder.
+      const named = patch.name === undefined ? patch : { ...patch, name: groupName(patch.name, folder) }
+      const updated = repos.groups.update(folder, named)
       bus.publish({ type: 'group.changed', group: folder, action: 'updated' })
       return updated
     },
@@ -211,9 +237,11 @@ export function createGroupsService(deps: GroupsServiceDeps): GroupsService {
       bindRaw(chat, folder)
     },
 
-    unbind(chatJid) {
+    unbind(chatJid, opts = {}) {
+      parseJid(chatJid)
       const chat = chatOf(chatJid)
       const current = repos.chats.bindingOf(chat)
+      if (!current && opts.mustBeBound) throw new NotFoundError(`${chat} was not bound to any group`)
       if (!current) return false
       repos.chats.unbind(chat)
       bus.publish({ type: 'chat.unbound', group: current.groupFolder, chatJid: chat })

@@ -2,10 +2,11 @@ import * as v from 'valibot'
 import type { ChatsRepo } from '../db/repos/chats.ts'
 import type { MessagesRepo } from '../db/repos/messages.ts'
 import type { PluginHost } from '../plugins/host.ts'
-import type { PluginContext } from '../plugins/plugin.ts'
+import { ATTACHMENT_KINDS } from '../protocol/attachments.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
-import type { InboundMessage } from './channel/channel.ts'
+import type { ReceiveAttachments } from './attachments/receive.ts'
+import type { InboundAttachment, InboundMessage } from './channel/channel.ts'
 import type { ChatCommands } from './chat-commands.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
@@ -30,10 +31,22 @@ const InboundSchema = v.object({
   threadId: v.optional(v.string()),
   chatName: v.optional(v.string()),
   ts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  attachments: v.optional(
+    v.array(
+      v.object({
+        kind: v.picklist(ATTACHMENT_KINDS),
+        name: v.optional(v.string()),
+        size: v.optional(v.number()),
+        mimeType: v.optional(v.string()),
+        open: v.custom<InboundAttachment['open']>((x) => typeof x === 'function', 'expected a function'),
+      }),
+    ),
+  ),
 })
 
 export type InboundResult =
   | { kind: 'invalid'; reason: string }
+  | { kind: 'not_stored'; reason: string }
   | { kind: 'duplicate' }
   | { kind: 'dropped'; reason: 'stopped' | 'plugin' | 'empty' }
   | { kind: 'token'; bound: boolean; group?: string }
@@ -51,12 +64,12 @@ export interface InboundDeps {
   assistantName?: string
   /** `/help`, `/status`: answered by ngb in any chat, bound or not, without the agent. */
   chatCommands?: Pick<ChatCommands, 'reply'>
-  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove' | 'markTriggering'>
+  messages: Pick<MessagesRepo, 'insert' | 'updateText' | 'remove' | 'markTriggering' | 'setAttachments'>
+  /** Downloads the files of a message into its group's workspace; without it files are ignored. */
+  attachments?: ReceiveAttachments
   chats: Pick<ChatsRepo, 'upsert'>
   groups: Pick<GroupsService, 'groupOfChat' | 'isBindToken' | 'redeemToken'>
   plugins: Pick<PluginHost, 'chain' | 'has'>
-  /** Handed to plugin hooks (Outbound.pluginContext). */
-  pluginContext: PluginContext
   trigger: TriggerChecker
   queue: { enqueue(folder: string): void }
   outbound: Pick<Outbound, 'deliver'>
@@ -127,6 +140,32 @@ export function createInbound(deps: InboundDeps): Inbound {
     return { kind: 'command', group }
   }
 
+  /**
+   * The message could not be saved (disk full, database locked or broken): it cannot run, so the
+   * user is told to send it again rather than wait for an answer that never comes. Only where the
+   * message was addressed to the agent, so a busy group chat is not flooded with notices.
+   */
+  async function notStored(
+    m: { chatJid: string; threadId?: string; text: string; isGroup: boolean; mentionsBot: boolean },
+    error: unknown,
+  ): Promise<InboundResult> {
+    const reason = errorMessage(error)
+    log.error('inbound message not stored', { chatJid: m.chatJid, error: reason })
+    const group = deps.groups.groupOfChat(m.chatJid)
+    if (group && deps.trigger.triggers(group, m)) {
+      const replyJid = m.threadId ? `${m.chatJid}#${m.threadId}` : m.chatJid
+      const text = `Sorry, I could not save your message (${reason}), so I cannot answer it. Please send it again in a few minutes.`
+      // The notice goes out before delivery tries to store it, so a full disk still lets it through.
+      await deps.outbound.deliver({ chatJid: replyJid, text, group: group.folder }).catch((e: unknown) => {
+        log.warn('the not-stored notice failed to send or to be recorded', {
+          chatJid: m.chatJid,
+          error: errorMessage(e),
+        })
+      })
+    }
+    return { kind: 'not_stored', reason }
+  }
+
   return {
     async handle(raw) {
       if (stopped) return { kind: 'dropped', reason: 'stopped' }
@@ -144,7 +183,8 @@ export function createInbound(deps: InboundDeps): Inbound {
         return { kind: 'invalid', reason: errorMessage(error) }
       }
       const text = m.text.length > MAX_TEXT ? m.text.slice(0, MAX_TEXT) : m.text
-      if (text.trim() === '') return { kind: 'dropped', reason: 'empty' }
+      const files = deps.attachments ? (m.attachments ?? []) : []
+      if (text.trim() === '' && files.length === 0) return { kind: 'dropped', reason: 'empty' }
       const now = deps.clock.now()
       const chatJid = chatOf(m.jid)
       const threadId = m.threadId ?? (chatJid === m.jid ? undefined : m.jid.slice(chatJid.length + 1))
@@ -186,13 +226,18 @@ export function createInbound(deps: InboundDeps): Inbound {
         })
         return stored && { stored, early }
       }
-      const written = deps.transaction ? deps.transaction(persist) : persist()
+      let written: ReturnType<typeof persist>
+      try {
+        written = deps.transaction ? deps.transaction(persist) : persist()
+      } catch (error) {
+        return notStored({ chatJid, threadId, text, isGroup: m.isGroup, mentionsBot: m.mentionsBot }, error)
+      }
       if (!written) return { kind: 'duplicate' }
       let message = written.stored
       let routed = written.early
 
       if (!routed) {
-        const out = await deps.plugins.chain('onMessage', message, deps.pluginContext)
+        const out = await deps.plugins.chain('onMessage', message)
         if (out === null) {
           deps.messages.remove(chatJid, message.id)
           return { kind: 'dropped', reason: 'plugin' }
@@ -210,6 +255,17 @@ export function createInbound(deps: InboundDeps): Inbound {
       if (routed.kind === 'token') return handleToken(message, replyJid, routed.token)
       if (routed.kind === 'command') return answerCommand(chatJid, replyJid, routed.reply)
       const { group } = routed
+      if (files.length && deps.attachments) {
+        // Files go to a group's workspace: in a chat bound to no group they are not downloaded.
+        const saved = group ? await deps.attachments.receive(group.folder, replyJid, files) : []
+        if (saved.length) {
+          deps.messages.setAttachments(chatJid, message.id, saved)
+          message = { ...message, attachments: saved }
+        } else if (message.text.trim() === '') {
+          deps.messages.remove(chatJid, message.id)
+          return { kind: 'dropped', reason: 'empty' }
+        }
+      }
       deps.bus.publish({ type: 'message.in', group: group?.folder, message })
       if (!group) return { kind: 'stored', reason: 'unbound' }
       if (!routed.triggers) return { kind: 'stored', reason: 'not_triggered', group: group.folder }

@@ -54,3 +54,11 @@ export function chatOf(jid: string): string {
   const hash = jid.indexOf('#')
   return hash === -1 ? jid : jid.slice(0, hash)
 }
+
+/**
+ * The dashboard's chat with a group (the built-in `web` platform): its id is the group folder, so
+ * it exists for every group without a binding. Tasks report there when no chat is named or bound.
+ */
+export function dashboardChatOf(folder: string): string {
+  return `web:${folder}`
+}

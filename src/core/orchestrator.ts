@@ -2,6 +2,10 @@ import type { Repos } from '../db/repos/index.ts'
 import type { PluginHost } from '../plugins/host.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import { createReceiveAttachments } from './attachments/receive.ts'
+import { createAttachmentStore } from './attachments/store.ts'
+import type { Transcriber } from './attachments/transcribe.ts'
+import type { BudgetGate } from './budget/gate.ts'
 import type { ChannelRegistry } from './channel/registry.ts'
 import { createChatCommands } from './chat-commands.ts'
 import type { AgentImage } from './container/image-watch.ts'
@@ -21,6 +25,9 @@ export interface OrchestratorConfig {
   maxConcurrent: number
   retryBaseMs: number
   maxRetries: number
+  /** Files users send (docs/attachments.md). */
+  attachmentMaxBytes?: number
+  attachmentQuotaBytes?: number
 }
 
 export interface OrchestratorDeps {
@@ -48,6 +55,11 @@ export interface OrchestratorDeps {
   transaction?: <T>(fn: () => T) => T
   /** Shown by the `/help` and `/status` chat commands. */
   version?: string
+  /** Spending limits checked before each message run (core/budget/gate.ts). */
+  budget?: Pick<BudgetGate, 'check'>
+  /** Root of the group workspaces: received files are stored there. Without it files are ignored. */
+  groupsDir?: string
+  transcriber?: Transcriber
 }
 
 export interface Orchestrator {
@@ -74,9 +86,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     agentImage: deps.agentImage,
     outbound,
     plugins: deps.plugins,
-    pluginContext: outbound.pluginContext,
     clock,
     log: log.child({ component: 'turn' }),
+    budget: deps.budget,
   })
   const queue = createGroupQueue({
     maxConcurrent: config.maxConcurrent,
@@ -109,14 +121,28 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   // Until start() has cleaned up after a crash, messages are stored but not run: a container started
   // now would be taken for an orphan, and start() enqueues every group with unanswered messages anyway.
   let started = false
+  const attachments = deps.groupsDir
+    ? createReceiveAttachments({
+        store: createAttachmentStore({
+          groupsDir: deps.groupsDir,
+          maxBytes: config.attachmentMaxBytes ?? 20 * 1024 * 1024,
+          quotaBytes: config.attachmentQuotaBytes ?? 1024 ** 3,
+          clock,
+        }),
+        outbound,
+        transcriber: deps.transcriber,
+        groupsDir: deps.groupsDir,
+        log,
+      })
+    : undefined
   const inbound = createInbound({
+    attachments,
     assistantName: config.assistantName,
     chatCommands,
     messages: repos.messages,
     chats: repos.chats,
     groups: deps.groups,
     plugins: deps.plugins,
-    pluginContext: outbound.pluginContext,
     trigger,
     queue: {
       enqueue(folder) {
@@ -130,10 +156,27 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     transaction: deps.transaction,
   })
 
+  // A deleted group's containers stop at once and nothing more of it is run or delivered.
+  let offGroupChanged: (() => void) | undefined
+  async function dropGroup(folder: string) {
+    try {
+      await Promise.all([queue.dropGroup(folder), deps.runner.killGroup?.(folder)])
+      log.info('group deleted: its containers were stopped', { group: folder })
+    } catch (error) {
+      log.error('could not stop the containers of a deleted group', {
+        group: folder,
+        error: errorMessage(error),
+      })
+    }
+  }
+
   return {
     inbound,
     queue,
     async start() {
+      offGroupChanged ??= deps.bus.on('group.changed', (e) => {
+        if (e.action === 'removed') void dropGroup(e.group)
+      })
       try {
         const removed = await deps.removeOrphans()
         if (removed > 0) log.info('removed containers left by a previous run', { count: removed })
@@ -157,6 +200,8 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       }
     },
     async stop(deadlineMs = 10_000) {
+      offGroupChanged?.()
+      offGroupChanged = undefined
       inbound.stop()
       const started = clock.now()
       await queue.stop(deadlineMs)

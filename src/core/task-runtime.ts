@@ -4,9 +4,12 @@ import type { SessionsRepo } from '../db/repos/sessions.ts'
 import type { TasksRepo } from '../db/repos/tasks.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import type { SendFile } from './attachments/send-file.ts'
 import type { EventBus } from './events.ts'
 import type { IpcActions, RegisterGroupInput } from './ipc/actions.ts'
 import { createIpcActions } from './ipc/actions.ts'
+import type { AgentLimits, AgentLimitsOptions } from './ipc/limits.ts'
+import { createAgentLimits } from './ipc/limits.ts'
 import type { IpcWatcher, IpcWatcherOptions } from './ipc/watcher.ts'
 import { createIpcWatcher } from './ipc/watcher.ts'
 import type { DeliveryRequest, DeliveryResult } from './outbound/deliver.ts'
@@ -34,6 +37,9 @@ export interface TaskRuntimeDeps {
   /** `<data dir>/ipc` */
   ipcDir: string
   ipc?: IpcWatcherOptions
+  /** Per-group caps on agent actions (none: unlimited, as in unit tests). */
+  limits?: AgentLimitsOptions
+  sendFile?: SendFile
 }
 
 export interface TaskRuntime {
@@ -41,6 +47,7 @@ export interface TaskRuntime {
   scheduler: Scheduler
   actions: IpcActions
   watcher: IpcWatcher
+  limits?: AgentLimits
   start(): void
   stop(): Promise<void>
 }
@@ -52,7 +59,14 @@ export interface TaskRuntime {
  */
 export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
   const { repos, bus, clock, log, timezone } = deps
-  const tasks = createTasksService({ tasks: repos.tasks, groups: repos.groups, bus, clock, timezone })
+  const tasks = createTasksService({
+    tasks: repos.tasks,
+    groups: repos.groups,
+    chats: repos.chats,
+    bus,
+    clock,
+    timezone,
+  })
   const scheduler = createScheduler({
     tasks: repos.tasks,
     enqueueTask: (task) => deps.enqueueTask(task),
@@ -60,21 +74,43 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): TaskRuntime {
     clock,
     log,
   })
+  const limits = deps.limits
+    ? createAgentLimits({
+        ...deps.limits,
+        clock,
+        log,
+        taskCount: (folder) =>
+          repos.tasks
+            .list({ groupFolder: folder })
+            .filter((t) => t.status === 'active' || t.status === 'paused').length,
+        tellMain(text) {
+          const main = repos.groups.main()
+          const chatJid = main ? repos.chats.chatsOf(main.folder)[0] : undefined
+          if (!main || !chatJid) return
+          deps.deliver({ chatJid, text, group: main.folder }).catch((error: unknown) => {
+            log.warn('could not tell the main group about a limit', { error: String(error) })
+          })
+        },
+      })
+    : undefined
   const actions = createIpcActions({
+    limits,
     groups: repos.groups,
     groupOfChat: deps.groupOfChat,
     chatsOf: (folder) => repos.chats.chatsOf(folder),
     tasks,
     sendMessage: (req) => deps.deliver(req),
     registerGroup: deps.registerGroup,
+    sendFile: deps.sendFile,
     log,
   })
-  const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, clock, log }, deps.ipc)
+  const watcher = createIpcWatcher({ ipcDir: deps.ipcDir, actions, limits, clock, log }, deps.ipc)
   return {
     tasks,
     scheduler,
     actions,
     watcher,
+    limits,
     start() {
       // Only one ngb serves a data dir, so a run still marked running was cut off by a crash.
       const stale = repos.tasks.closeStaleRuns(clock.now())

@@ -1,15 +1,18 @@
+import type { ChatsRepo } from '../db/repos/chats.ts'
 import type { GroupsRepo } from '../db/repos/groups.ts'
 import type { TasksRepo } from '../db/repos/tasks.ts'
 import type { Clock } from '../util/clock.ts'
 import { InvalidInputError, NotFoundError } from './errors.ts'
 import type { EventBus } from './events.ts'
-import { parseJid } from './jid.ts'
+import { dashboardChatOf, parseJid } from './jid.ts'
 import { firstRun, resumeRun } from './scheduler/next-run.ts'
 import type { ContextMode, ScheduleType, Task, TaskRun } from './types.ts'
 
 export interface TasksServiceDeps {
   tasks: TasksRepo
   groups: Pick<GroupsRepo, 'get'>
+  /** For the default chat of a task: the group's first bound chat. */
+  chats: Pick<ChatsRepo, 'chatsOf'>
   bus: EventBus
   clock: Clock
   /** IANA zone cron expressions and offset-less `once` times are read in (config.timezone). */
@@ -19,7 +22,8 @@ export interface TasksServiceDeps {
 
 export interface NewTask {
   groupFolder: string
-  chatJid: string
+  /** Where results go; absent: the group's first bound chat, else its dashboard chat `web:<folder>`. */
+  chatJid?: string
   prompt: string
   scheduleType: ScheduleType | string
   scheduleValue: string
@@ -31,6 +35,8 @@ export type TaskEdit = Partial<Omit<NewTask, 'groupFolder'>>
 /** The one home of task rules: validation, status changes and next-run bookkeeping. */
 export interface TasksService {
   create(input: NewTask): Task
+  /** The chat a new task of this group reports to when none is named. */
+  defaultChatOf(folder: string): string
   /** Throws NotFoundError for an unknown id. */
   get(id: string): Task
   list(opts?: { groupFolder?: string }): Task[]
@@ -98,7 +104,12 @@ export function createTasksService(deps: TasksServiceDeps): TasksService {
     return task
   }
 
+  function defaultChatOf(folder: string): string {
+    return deps.chats.chatsOf(folder)[0] ?? dashboardChatOf(folder)
+  }
+
   return {
+    defaultChatOf,
     create(input) {
       const now = clock.now()
       if (!deps.groups.get(input.groupFolder)) {
@@ -109,7 +120,7 @@ export function createTasksService(deps: TasksServiceDeps): TasksService {
       const task: Task = {
         id: deps.newId?.() ?? newTaskId(now),
         groupFolder: input.groupFolder,
-        chatJid: checkChatJid(input.chatJid),
+        chatJid: input.chatJid === undefined ? defaultChatOf(input.groupFolder) : checkChatJid(input.chatJid),
         prompt: checkPrompt(input.prompt),
         scheduleType,
         scheduleValue,

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js'
 import type { Logger } from '../util/log.ts'
 import { InvalidInputError } from './errors.ts'
 import type { Group } from './types.ts'
@@ -13,21 +14,36 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
+/** A compiled trigger pattern. */
+export interface TriggerPattern {
+  test(text: string): boolean
+}
+
+/** Only this much of a message is matched: a bound on the (already linear) work per message. */
+export const TRIGGER_TEXT_MAX_CHARS = 16 * 1024
+
 /**
- * Compiles a group's trigger pattern, or throws a message naming the problem. `iu` so the pattern
- * matches the way a user typing "Hello" vs "hello" or non-ASCII names would expect.
+ * Compiles a group's trigger pattern, or throws a message naming the problem. Patterns come from
+ * the admin but are matched against every message anyone in a bound chat sends, so they run on
+ * RE2 (re2js), which matches in time linear in the text: no pattern, `^(a+)+$` included, can stall
+ * the pipeline with catastrophic backtracking. The price: no backreferences or lookarounds.
+ * Case-insensitive, and Unicode-aware like the `iu` flags.
  */
-export function compileTriggerPattern(pattern: string): RegExp {
+export function compileTriggerPattern(pattern: string): TriggerPattern {
   if (pattern.trim() === '')
     throw new InvalidInputError('the trigger pattern must not be empty', 'triggerPattern')
+  if (pattern.length > 1000)
+    throw new InvalidInputError('the trigger pattern is limited to 1000 characters', 'triggerPattern')
+  let re: RE2JS
   try {
-    return new RegExp(pattern, 'iu')
+    re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE)
   } catch (error) {
     throw new InvalidInputError(
-      `the trigger pattern "${pattern}" is not a valid regular expression: ${error instanceof Error ? error.message : error}`,
+      `the trigger pattern "${pattern}" is not a valid regular expression (RE2 syntax: no backreferences or lookarounds): ${error instanceof Error ? error.message : error}`,
       'triggerPattern',
     )
   }
+  return { test: (text) => re.matcher(text.slice(0, TRIGGER_TEXT_MAX_CHARS)).find() }
 }
 
 /** `@<assistant>` at the start, not followed by another name character (so `@AndyBot` ≠ `@Andy`). */
@@ -46,8 +62,8 @@ export interface TriggerChecker {
  * throws), and `log` hears about it once per pattern, so a group that stays silent can be explained.
  */
 export function createTriggerChecker(assistantName: string, log?: Pick<Logger, 'warn'>): TriggerChecker {
-  const cache = new Map<string, RegExp | null>()
-  const patternOf = (group: Group, source: string): RegExp | null => {
+  const cache = new Map<string, TriggerPattern | null>()
+  const patternOf = (group: Group, source: string): TriggerPattern | null => {
     let re = cache.get(source)
     if (re === undefined) {
       try {

@@ -23,6 +23,8 @@ export interface GroupSettings {
   provider?: 'claude' | 'mock'
   image?: string
   extraMounts?: ExtraMount[]
+  /** Spending limits for this group (docs/usage.md); the global one is in the config. */
+  budget?: BudgetLimits
 }
 
 export interface Group {
@@ -64,12 +66,27 @@ export interface StoredMessage {
   mentionsBot: boolean
   replyTo?: string
   threadId?: string
-  /** Decided once, by the inbound pipeline's trigger step: this message wakes the group's agent. */
-  triggers: boolean
+  /**
+   * Decided once, by the inbound pipeline's trigger step: this message wakes the group's agent.
+   * Stored rows always carry it; absent means no (messages built outside the pipeline).
+   */
+  triggers?: boolean
+  /** Files that came with the message, stored in the group workspace. */
+  attachments?: MessageAttachment[]
 }
 
-/** `triggers` is false until the trigger step sets it (MessagesRepo.markTriggering). */
-export type NewMessage = Omit<StoredMessage, 'seq' | 'triggers'> & { triggers?: boolean }
+/** A received file as recorded on its message; `path` is relative to the group workspace. */
+export interface MessageAttachment {
+  /** Same values as the protocol's ATTACHMENT_KINDS (this file imports nothing). */
+  kind: 'image' | 'document' | 'voice' | 'audio' | 'video'
+  name: string
+  mimeType: string
+  size: number
+  path: string
+  transcript?: string
+}
+
+export type NewMessage = Omit<StoredMessage, 'seq'>
 
 export interface Task {
   id: string
@@ -110,4 +127,33 @@ export interface Run {
   error?: string
   bytesOut: number
   logPath?: string
+  /** The chat the run answered, the task it ran for, and the agent session it used. */
+  chatJid?: string
+  taskId?: string
+  sessionId?: string
+  /** What the run cost, summed over its turns (zero until it reports; the runs table always has it). */
+  usage?: RunUsage
+}
+
+/** A daily and a monthly limit, in USD and/or tokens (all four kinds). Absent = no limit. */
+export interface BudgetLimits {
+  dailyUsd?: number
+  monthlyUsd?: number
+  dailyTokens?: number
+  monthlyTokens?: number
+  /** Over budget: `hold` keeps messages and answers them when the budget allows; `drop` skips them. */
+  policy?: BudgetPolicy
+}
+export type BudgetPolicy = 'hold' | 'drop'
+
+/** Tokens by kind, cost in USD, API calls and time: the provider's figures for a run or a sum of runs. */
+export interface RunUsage {
+  inputTokens: number
+  outputTokens: number
+  cacheWriteTokens: number
+  cacheReadTokens: number
+  costUsd: number
+  model?: string
+  apiCalls: number
+  apiMs: number
 }

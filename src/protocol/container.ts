@@ -3,6 +3,7 @@
  * Imports valibot only, so container/agent-runner can bundle it.
  */
 import * as v from 'valibot'
+import { AttachmentRefSchema } from './attachments.ts'
 
 export const OUTPUT_START = '---NGB_OUTPUT_START---'
 export const OUTPUT_END = '---NGB_OUTPUT_END---'
@@ -38,10 +39,51 @@ export const ContainerInputSchema = v.object({
   env: v.optional(AgentEnvSchema),
   /** Variables for the agent's tools (`ngb run --env`); like secrets, they travel only on stdin. */
   userEnv: v.optional(v.record(v.pipe(v.string(), v.regex(USER_ENV_NAME)), v.string())),
+  /**
+   * What earlier runs of the resumed session already recorded: the provider reports running totals
+   * that include them, and subtracts this to report the new turns only.
+   */
+  usageBaseline: v.optional(
+    v.object({
+      inputTokens: v.number(),
+      outputTokens: v.number(),
+      cacheWriteTokens: v.number(),
+      cacheReadTokens: v.number(),
+      costUsd: v.number(),
+      apiMs: v.number(),
+    }),
+  ),
+  /** Files the users sent with the prompt's messages (docs/attachments.md). */
+  attachments: v.optional(v.array(AttachmentRefSchema)),
 })
 export type ContainerInput = v.InferOutput<typeof ContainerInputSchema>
 
-export const ResultFrameSchema = v.object({ type: v.literal('result'), text: v.string() })
+const count = () => v.pipe(v.number(), v.integer(), v.minValue(0))
+
+/**
+ * What one agent turn cost, as the provider reports it (the Claude Agent SDK's result message:
+ * `usage`, `modelUsage`, `total_cost_usd`, `num_turns`, `duration_api_ms`). Figures are for that
+ * turn only; the host sums the turns of a run.
+ */
+export const UsageSchema = v.object({
+  inputTokens: count(),
+  outputTokens: count(),
+  cacheWriteTokens: count(),
+  cacheReadTokens: count(),
+  costUsd: v.pipe(v.number(), v.minValue(0)),
+  /** The model that did most of the work (highest cost), when the provider names one. */
+  model: v.optional(v.string()),
+  /** API round trips (the SDK's num_turns). */
+  apiCalls: count(),
+  apiMs: count(),
+})
+export type Usage = v.InferOutput<typeof UsageSchema>
+
+export const ResultFrameSchema = v.object({
+  type: v.literal('result'),
+  text: v.string(),
+  usage: v.optional(UsageSchema),
+})
 export const SessionFrameSchema = v.object({
   type: v.literal('session'),
   sessionId: v.string(),
@@ -52,6 +94,8 @@ export const ActivityFrameSchema = v.object({
   /** e.g. tool_use, tool_result, thinking, compact */
   kind: v.string(),
   summary: v.string(),
+  /** A turn that ended without an answer still reports what it cost. */
+  usage: v.optional(UsageSchema),
 })
 export const ErrorKindSchema = v.picklist([
   'auth',
@@ -65,6 +109,8 @@ export const ErrorFrameSchema = v.object({
   type: v.literal('error'),
   kind: ErrorKindSchema,
   message: v.string(),
+  /** A failed turn may still have spent tokens. */
+  usage: v.optional(UsageSchema),
 })
 
 export const OutputFrameSchema = v.variant('type', [
@@ -77,7 +123,11 @@ export type OutputFrame = v.InferOutput<typeof OutputFrameSchema>
 export type ErrorKind = v.InferOutput<typeof ErrorKindSchema>
 
 /** ipc/<folder>/input/<ms>-<rand>.json — a follow-up into the live session. `input/_close` ends it. */
-export const FollowUpFileSchema = v.object({ type: v.literal('message'), text: v.string() })
+export const FollowUpFileSchema = v.object({
+  type: v.literal('message'),
+  text: v.string(),
+  attachments: v.optional(v.array(AttachmentRefSchema)),
+})
 export type FollowUpFile = v.InferOutput<typeof FollowUpFileSchema>
 export const CLOSE_SENTINEL = '_close'
 /** `input/_interrupt` stops the current turn; the session and the container stay for the next message. */

@@ -1,6 +1,7 @@
 import { ActivityItem, ImageBanner, MessageItem, RunRow, TaskRow } from '../../views/components.tsx'
+import { UsageCharts } from '../../views/usage.tsx'
 import type { NgbEvent } from '../core/events.ts'
-import type { RunsService, WebChatService, WebTasksService } from './services.ts'
+import type { RunsService, UsageService, WebChatService, WebTasksService } from './services.ts'
 
 /** A frame for htmx's ws extension: swap `content` into `target` with `swap`. */
 export interface UiFrame {
@@ -18,6 +19,8 @@ export interface LiveFilter {
 
 export interface LiveDeps {
   runs: RunsService
+  /** The charts' data; charts are re-rendered when a run finishes. */
+  usage?: Pick<UsageService, 'charts'>
   tasks: WebTasksService
   webChat: WebChatService
   now: () => number
@@ -25,6 +28,14 @@ export interface LiveDeps {
 
 export function groupOf(e: NgbEvent): string | undefined {
   return 'group' in e ? e.group : undefined
+}
+
+function charts(usage: Pick<UsageService, 'charts'>, group?: string): UiFrame {
+  return {
+    target: '#usage-charts',
+    swap: 'outerHTML',
+    content: String(<UsageCharts data={usage.charts(group)} group={group} />),
+  }
 }
 
 /** Which fragments a page showing `filter` needs for one event; [] when the event is not its business. */
@@ -53,6 +64,7 @@ export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiF
         ]
       const frames = [activity()]
       if (e.type === 'run.started' || e.type === 'run.finished') frames.push(runningRows())
+      if (e.type === 'run.finished' && deps.usage) frames.push(charts(deps.usage))
       return frames
     }
     case 'group': {
@@ -66,6 +78,7 @@ export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiF
         frames.push({ target: '#agent-status', swap: 'innerHTML', content: 'The agent is working…' })
       if (e.type === 'run.finished')
         frames.push({ target: '#agent-status', swap: 'innerHTML', content: `Last run: ${e.run.status}` })
+      if (e.type === 'run.finished' && deps.usage) frames.push(charts(deps.usage, filter.group))
       return frames
     }
     case 'tasks':

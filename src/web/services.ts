@@ -1,18 +1,24 @@
 import type { ImageStatus } from '../core/container/image-watch.ts'
+import type { PluginView } from '../plugins/manager.ts'
+import type { WorkspaceFiles } from './api/files.ts'
 /**
  * What the web layer needs from the core, as narrow interfaces. `app.ts` passes the real core
  * services; until one exists, `web/adapters/` implements it over the repos and the EventBus.
  */
 
+import type { BudgetLine } from '../core/budget/limits.ts'
 import type { NewTask } from '../core/tasks.ts'
 import type { Group, GroupSettings, Run, StoredMessage, Task, TaskRun, TriggerMode } from '../core/types.ts'
+import type { UsageDay, UsageQuery, UsageReport } from '../core/usage/report.ts'
 import type { BindToken } from '../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../db/repos/chats.ts'
 import type { SessionRecord } from '../db/repos/sessions.ts'
+import type { UsageRow } from '../db/repos/usage.ts'
 
 export interface NewGroupInput {
   folder: string
-  name: string
+  /** Default: the folder (the core's rule). */
+  name?: string
   triggerMode?: TriggerMode
   triggerPattern?: string
   settings?: GroupSettings
@@ -26,17 +32,20 @@ export interface WebGroupsService {
   get(folder: string): Group
   create(input: NewGroupInput): Group
   update(folder: string, patch: GroupUpdate): Group
-  remove(folder: string): void
+  /** Refuses the main group unless `force`. */
+  remove(folder: string, opts?: { force?: boolean }): void
   readMemory(folder: string): string
   writeMemory(folder: string, text: string): void
   chatsOf(folder: string): string[]
-  bind(folder: string, chatJid: string): void
+  /** A chat bound elsewhere is a conflict unless `move` (core/groups.ts owns the rule). */
+  bind(folder: string, chatJid: string, opts?: { move?: boolean }): void
+  /** NotFoundError when the chat is not bound. */
   unbind(chatJid: string): void
-  createBindToken(folder: string): BindToken
+  createBindToken(folder: string, ttlMs?: number): BindToken
   activeBindTokens(folder?: string): BindToken[]
 }
 
-export type NewTaskInput = Omit<NewTask, 'chatJid'> & { chatJid?: string }
+export type NewTaskInput = NewTask
 
 export interface WebTasksService {
   list(opts?: { groupFolder?: string }): Task[]
@@ -66,6 +75,8 @@ export interface WebChatService {
     groupFolder: string
     text: string
     senderName: string
+    /** Uploaded files (the dashboard chat form); they go through the same path as platform files. */
+    files?: File[]
   }): Promise<{ chatJid: string; messageId: string }>
 }
 
@@ -95,20 +106,13 @@ export interface ChannelsService {
   setEnabled(name: string, enabled: boolean): Promise<ChannelEntry>
 }
 
-export interface PluginInfo {
-  name: string
-  /** The hooks this plugin implements. */
-  hooks: string[]
-  /** Hook calls, errors and time-outs counted since start. */
-  calls: number
-  errors: number
-  timeouts: number
-  lastError?: string
-}
+/** One plugin as the host runs it (see src/plugins/manager.ts). */
+export type PluginInfo = PluginView
 
-/** The plugins the running plugin host has loaded (read-only). */
 export interface PluginsService {
   list(): PluginInfo[]
+  setEnabled(name: string, enabled: boolean): PluginInfo
+  setConfig(name: string, config: Record<string, unknown>): PluginInfo
 }
 
 export interface ConfigRow {
@@ -125,15 +129,50 @@ export interface AgentImageService {
   build(): Promise<void>
 }
 
+export interface BudgetOverview {
+  timezone: string
+  global: BudgetLine[]
+  /** Every group, most expensive this month first. */
+  groups: Array<{
+    folder: string
+    name: string
+    todayUsd: number
+    monthUsd: number
+    monthTokens: number
+    policy: 'hold' | 'drop'
+    lines: BudgetLine[]
+  }>
+}
+
+/** What the overview and group charts draw: the last 30 local days, filled with zeros. */
+export interface UsageChartData {
+  timezone: string
+  days: UsageDay[]
+  /** Per group over the same 30 days. */
+  groups: UsageRow[]
+  /** Start to first output of the runs in those 30 days, in ms. */
+  p50?: number
+  p95?: number
+}
+
+export interface UsageService {
+  report(query: UsageQuery): UsageReport
+  budgets(): BudgetOverview
+  charts(group?: string): UsageChartData
+}
+
 export interface WebServices {
   groups: WebGroupsService
   tasks: WebTasksService
   chats: ChatsService
   webChat: WebChatService
+  /** Workspace files the dashboard chat links to. */
+  files: WorkspaceFiles
   runs: RunsService
   sessions: SessionsService
   channels: ChannelsService
   plugins: PluginsService
   config: { describe(): ConfigRow[] }
   image: AgentImageService
+  usage: UsageService
 }

@@ -11,6 +11,7 @@ import {
 } from '../../src/channels/platforms.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { SETTINGS } from '../../src/config/sources.ts'
+import { createWebhookRouter } from '../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { tempDir } from '../helpers/temp.ts'
 
@@ -44,6 +45,7 @@ describe('the platform table', () => {
         expect(p.configKeys).toContain(k)
         expect(SETTINGS[k].secret).toBe(true)
       }
+      for (const k of p.requiredKeys ?? []) expect(p.configKeys).toContain(k)
     }
     const owners = PLATFORMS.flatMap((p) => p.configKeys)
     expect(new Set(owners).size).toBe(owners.length)
@@ -62,6 +64,16 @@ describe('the platform table', () => {
     })
   })
 
+  test('a required id counts like a credential: without it the platform is incomplete, not ready', () => {
+    const secrets = { QQ_APP_SECRET: 's' }
+    expect(platformState(row('qq'), configWith(secrets))).toEqual({
+      state: 'incomplete',
+      missing: ['QQ_APP_ID'],
+    })
+    expect(platformState(row('qq'), configWith({ ...secrets, QQ_APP_ID: '1' }))).toEqual({ state: 'ready' })
+    expect(platformState(row('whatsapp'), configWith({}))).toEqual({ state: 'off' })
+  })
+
   test('building starts exactly the ready rows and warns about a half-configured one', async () => {
     const log = createMemoryLogger()
     const config = configWith({
@@ -69,7 +81,11 @@ describe('the platform table', () => {
       TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
       SLACK_BOT_TOKEN: 'xoxb-1',
     })
-    const channels = await createPlatformChannels(config, { assistantName: 'Andy', log })
+    const channels = await createPlatformChannels(config, {
+      assistantName: 'Andy',
+      log,
+      hooks: createWebhookRouter({ log }),
+    })
     expect(channels.map((c) => c.name)).toEqual(['telegram'])
     expect(log.records.some((r) => r.level === 'warn' && r.msg.includes('SLACK_APP_TOKEN'))).toBe(true)
   })
@@ -82,7 +98,8 @@ describe('the platform table', () => {
       secretKeys: ['telegramBotToken'],
       create: async () => createCliChannel(),
     }
-    const deps = { assistantName: 'Andy', log: createMemoryLogger() }
+    const log = createMemoryLogger()
+    const deps = { assistantName: 'Andy', log, hooks: createWebhookRouter({ log }) }
     expect(await createPlatformChannels(configWith({}), deps, [extra])).toEqual([])
     const built = await createPlatformChannels(configWith({ TELEGRAM_BOT_TOKEN: '1:x' }), deps, [extra])
     expect(built.map((c) => c.name)).toEqual(['cli'])

@@ -51,6 +51,10 @@ export interface ContractHarness {
   injectOtherDm(text: string): string
   /** The environment that points `ngb serve` at this fake. */
   serveEnv: Record<string, string>
+  /** Platforms with expiring access tokens: the tokens issued so far stop working (and replies must need one). */
+  expireTokens?: () => void
+  /** Webhook platforms: `ngb serve` listens at `dashboardUrl`; the fake posts to its /hooks/<platform>. */
+  attachServe?: (dashboardUrl: string) => void
   stop(): Promise<void>
 }
 
@@ -73,6 +77,11 @@ export interface ContractOptions {
   skip?: Partial<Record<ContractCase, string>>
   /** The fake's retry-after unit: Telegram and Slack speak whole seconds. */
   retryAfterSeconds?: number
+  /**
+   * The bot may only answer a recent user message, a few times (QQ's passive replies): each
+   * sending case then starts with the user writing in that chat.
+   */
+  passiveReplies?: boolean
 }
 
 export function channelContract(
@@ -104,6 +113,13 @@ export function channelContract(
     }
     const nextInbound = (pred: (m: InboundMessage) => boolean) =>
       inbound.waitFor(pred, 10_000, 'an inbound message')
+
+    async function userWritesIn(jid: string) {
+      if (!opts.passiveReplies) return
+      const id =
+        jid === h.groupJid ? h.injectGroup('over to you', { mention: true }) : h.injectDm('over to you')
+      await nextInbound((x) => x.messageId === id)
+    }
 
     /** Health is a polled state, not an event of the interface, so this polls with a deadline. */
     async function healthBecomes(status: ChannelHealth['status']) {
@@ -148,6 +164,7 @@ export function channelContract(
     })
 
     it('send', async () => {
+      await userWritesIn(h.groupJid)
       const before = h.sent(h.groupJid).length
       const format = h.channel.formatMarkdown ?? ((s: string) => s)
       const r = await h.channel.send(h.groupJid, format('the answer is **42**'))
@@ -161,7 +178,7 @@ export function channelContract(
       const log = createMemoryLogger()
       return createOutbound({
         channelFor: () => h.channel,
-        plugins: createPluginHost({ log }),
+        plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
         messages: { insert: () => undefined },
         // Each contract case sends fresh text: resuming is covered in test/core/outbound/deliver.test.ts.
         progress: { sent: () => undefined, record: () => {}, clear: () => {} },
@@ -176,6 +193,7 @@ export function channelContract(
     it('long message', async () => {
       const { markdown } = longReply()
       expect(markdown.length).toBeGreaterThan(9000)
+      await userWritesIn(h.dmJid)
       const before = h.sent(h.dmJid).length
       const r = await outbound().deliver({ chatJid: h.dmJid, text: markdown })
       const chunks = h.sent(h.dmJid).slice(before)
@@ -188,6 +206,7 @@ export function channelContract(
       const parts = [1, 2, 3].map(
         (n) => `Part ${n} ${'word '.repeat(Math.floor(h.channel.maxMessageLength / 5) - 4)}`,
       )
+      await userWritesIn(h.dmJid)
       const before = h.attempts(h.dmJid).length
       h.failNextSend({ kind: 'rate_limit', retryAfterSeconds: seconds })
       await outbound().deliver({ chatJid: h.dmJid, text: parts.join('\n\n') })
@@ -205,6 +224,7 @@ export function channelContract(
 
     it('rate limit error', async () => {
       const seconds = opts.retryAfterSeconds ?? 1
+      await userWritesIn(h.dmJid)
       h.failNextSend({ kind: 'rate_limit', retryAfterSeconds: seconds })
       const err = await h.channel.send(h.dmJid, 'limited').catch((e: unknown) => e)
       expect(err).toBeInstanceOf(ChannelError)
@@ -215,6 +235,7 @@ export function channelContract(
     })
 
     it('server error', async () => {
+      await userWritesIn(h.dmJid)
       h.failNextSend({ kind: 'server_error' })
       const err = await h.channel.send(h.dmJid, 'server broke').catch((e: unknown) => e)
       expect(err).toBeInstanceOf(ChannelError)

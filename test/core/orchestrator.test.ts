@@ -2,8 +2,10 @@ import { describe, expect, test } from 'bun:test'
 import type { InboundMessage } from '../../src/core/channel/channel.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createFakeRunner, lastMessageText } from '../fakes/fake-runner.ts'
+import { createManualClock } from '../fakes/manual-clock.ts'
 import { createTestCore } from '../helpers/core.ts'
 import { testDb } from '../helpers/db.ts'
+import { settle, waitFor } from '../helpers/wait.ts'
 
 /** A group-chat message from Bob in `cli:group:room`. */
 const msg = (id: string, text: string): InboundMessage => ({
@@ -118,18 +120,23 @@ describe('orchestrator pipeline (fake runner, real SQLite)', () => {
   })
 
   test('output that reached the user keeps the cursor even if the run then fails (no duplicate answer)', async () => {
-    const runner = createFakeRunner({
-      onStart: (t) => {
-        t.result('partial answer')
-        setTimeout(() => t.finish({ status: 'error', error: 'crashed' }), 20)
-      },
-    })
-    const core = createTestCore({ runner })
+    const runner = createFakeRunner({ onStart: (t) => t.result('partial answer') })
+    const clock = createManualClock(Date.now())
+    const core = createTestCore({ runner, clock })
     core.groups.createGroup({ folder: 'main' })
     await core.orchestrator.start()
     await core.web.post('main', 'do it')
+    // The answer reached the user; then the run fails.
+    await core.waitFor(outEvent('partial answer'))
+    runner.turns[0]?.finish({ status: 'error', error: 'crashed' })
     await core.waitFor((e) => e.type === 'run.finished')
-    await new Promise((r) => setTimeout(r, 50))
+    await waitFor(
+      () => core.orchestrator.queue.snapshot().groups.every((g) => !g.active),
+      'the queue to settle',
+    )
+    // Any retry backoff would be due by now.
+    clock.advance(60_000)
+    await settle()
     expect(runner.turns).toHaveLength(1)
     expect(core.repos.cursors.get('main')).toBeGreaterThan(0)
   })

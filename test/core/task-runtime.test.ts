@@ -7,8 +7,8 @@ import { createTaskRuntime } from '../../src/core/task-runtime.ts'
 import type { Task } from '../../src/core/types.ts'
 import { atomicWriteJson } from '../../src/protocol/ipc-files.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
+import { createFakeRunner } from '../fakes/fake-runner.ts'
 import { createManualClock } from '../fakes/manual-clock.ts'
-import { createScriptedRunner } from '../fakes/scripted-runner.ts'
 import { testDb } from '../helpers/db.ts'
 import { tempDir } from '../helpers/temp.ts'
 
@@ -24,7 +24,9 @@ test('an agent schedules a task through IPC; the scheduler runs it on time and d
   const clock = createManualClock(T0)
   const bus = createEventBus()
   const delivered: DeliveryRequest[] = []
-  const runner = createScriptedRunner((req) => ({ frames: [{ type: 'result', text: `did: ${req.prompt}` }] }))
+  const runner = createFakeRunner({
+    script: (req) => ({ frames: [{ type: 'result', text: `did: ${req.prompt}` }] }),
+  })
   const running: Array<Promise<void>> = []
   const log = createMemoryLogger()
   const deliver = async (req: DeliveryRequest) => {

@@ -20,6 +20,7 @@ function setup() {
   const svc = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
+    chats: repos.chats,
     bus,
     clock,
     timezone: 'Europe/Berlin',

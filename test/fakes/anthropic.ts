@@ -11,6 +11,9 @@
  * - `fail auth` / `fail rate` / `fail overloaded` → the matching API error;
  * - `slow <ms>` anywhere → the reply (as above) comes after <ms> milliseconds;
  * - anything else → `fake: <the text>`.
+ *
+ * Every reply reports the same `usage` (FAKE_USAGE unless given), so a test can compute what a turn
+ * costs from the number of requests.
  */
 
 export interface RecordedRequest {
@@ -41,6 +44,21 @@ export type FakeReply =
 
 export type FakeScript = (req: MessagesRequestLike) => FakeReply
 
+/** The Messages API's usage block: all four kinds of tokens, as the real API reports them. */
+export interface FakeUsage {
+  input_tokens: number
+  output_tokens: number
+  cache_creation_input_tokens: number
+  cache_read_input_tokens: number
+}
+
+export const FAKE_USAGE: FakeUsage = {
+  input_tokens: 1200,
+  output_tokens: 80,
+  cache_creation_input_tokens: 300,
+  cache_read_input_tokens: 2000,
+}
+
 export interface FakeAnthropic {
   url: string
   requests: RecordedRequest[]
@@ -51,8 +69,9 @@ export interface FakeAnthropic {
 
 const encoder = new TextEncoder()
 
-export function createFakeAnthropic(opts: { script?: FakeScript } = {}): FakeAnthropic {
+export function createFakeAnthropic(opts: { script?: FakeScript; usage?: FakeUsage } = {}): FakeAnthropic {
   const script = opts.script ?? defaultScript
+  const usage = opts.usage ?? FAKE_USAGE
   const requests: RecordedRequest[] = []
   let seq = 0
 
@@ -83,7 +102,7 @@ export function createFakeAnthropic(opts: { script?: FakeScript } = {}): FakeAnt
       if (reply.kind === 'error') return apiError(reply.status, reply.errorType, reply.message)
       seq += 1
       const model = parsed.model ?? 'claude-sonnet-4-5'
-      const message = buildMessage(`msg_fake_${seq}`, model, reply, seq)
+      const message = buildMessage(`msg_fake_${seq}`, model, reply, seq, usage)
       if (parsed.stream) return sse(message)
       return Response.json(message)
     },
@@ -179,7 +198,7 @@ interface FakeMessage {
   content: Block[]
   stop_reason: 'end_turn' | 'tool_use'
   stop_sequence: null
-  usage: { input_tokens: number; output_tokens: number }
+  usage: FakeUsage
 }
 
 function buildMessage(
@@ -187,6 +206,7 @@ function buildMessage(
   model: string,
   reply: Exclude<FakeReply, { kind: 'error' }>,
   seq: number,
+  usage: FakeUsage,
 ): FakeMessage {
   const content: Block[] = []
   if (reply.kind === 'text') content.push({ type: 'text', text: reply.text })
@@ -202,7 +222,7 @@ function buildMessage(
     content,
     stop_reason: reply.kind === 'tool_use' ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: 10, output_tokens: 5 },
+    usage,
   }
 }
 
@@ -213,7 +233,13 @@ function sse(message: FakeMessage): Response {
       'message_start',
       {
         type: 'message_start',
-        message: { ...message, content: [], stop_reason: null, usage: message.usage },
+        // Like the API: the start event has the input side and 1 output token; the delta the total.
+        message: {
+          ...message,
+          content: [],
+          stop_reason: null,
+          usage: { ...message.usage, output_tokens: 1 },
+        },
       },
     ],
     ['ping', { type: 'ping' }],

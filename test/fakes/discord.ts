@@ -51,6 +51,15 @@ export interface DiscordFake {
     mentions?: DiscordUser[]
     replyToBot?: boolean
   }): string
+  /** Dispatches a MESSAGE_CREATE with files served from the fake's CDN path; returns the message id. */
+  injectFile(m: {
+    channelId: string
+    author: DiscordUser
+    content?: string
+    file: { name: string; bytes: Uint8Array; contentType?: string; declaredSize?: number }
+  }): string
+  /** Files the bot uploaded (multipart `files[n]` with `payload_json`). */
+  uploads: Recorder<{ channelId: string; name: string; bytes: Uint8Array; content: string }>
   /** Dispatches the MESSAGE_CREATE of `messageId` again. */
   redeliver(messageId: string): void
   failNext(route: 'messages' | 'typing', failure: FailureKind): void
@@ -130,9 +139,44 @@ export function startDiscordFake(opts: { token?: string } = {}): DiscordFake {
     )
   }
 
+  const cdn = new Map<string, Uint8Array>()
+  const uploads = createRecorder<{ channelId: string; name: string; bytes: Uint8Array; content: string }>()
+
+  /** A message with attachments, as discord.js sends it: `payload_json` plus `files[n]` parts. */
+  async function upload(req: Request, channelId: string): Promise<Response> {
+    const form = await req.formData()
+    const payload = JSON.parse(String(form.get('payload_json') ?? '{}')) as { content?: string }
+    const files: File[] = []
+    for (const key of new Set(form.keys())) {
+      const f = form.get(key)
+      if (key.startsWith('files[') && f instanceof File) files.push(f)
+    }
+    if (files.length === 0)
+      return Response.json({ message: 'Cannot send an empty message', code: 50006 }, { status: 400 })
+    for (const file of files) {
+      if (file.size > 10 * 1024 * 1024)
+        return Response.json({ message: 'Request entity too large', code: 40005 }, { status: 413 })
+      uploads.record({
+        channelId,
+        name: file.name,
+        bytes: new Uint8Array(await file.arrayBuffer()),
+        content: payload.content ?? '',
+      })
+    }
+    return Response.json(message(nextId(), { channelId, author: bot, content: payload.content ?? '' }))
+  }
+
   async function rest(req: Request, path: string): Promise<Response> {
+    const cdnFile = /^\/attachments\/(.+)$/.exec(path)
+    if (cdnFile && req.method === 'GET') {
+      const bytes = cdn.get(cdnFile[1] ?? '')
+      return bytes ? new Response(new Uint8Array(bytes)) : new Response('Not Found', { status: 404 })
+    }
     if (req.headers.get('authorization') !== `Bot ${token}`)
       return Response.json({ message: '401: Unauthorized', code: 0 }, { status: 401 })
+    const uploadTo = /^\/channels\/(\d+)\/messages$/.exec(path)
+    if (uploadTo && (req.headers.get('content-type') ?? '').includes('multipart/form-data'))
+      return upload(req, uploadTo[1] ?? '')
     if (path === '/gateway/bot')
       return Response.json({
         url: `ws://127.0.0.1:${server.port}/gateway`,
@@ -225,6 +269,31 @@ export function startDiscordFake(opts: { token?: string } = {}): DiscordFake {
     threadId,
     calls,
     gateway,
+    uploads,
+    injectFile(m) {
+      const id = nextId()
+      const key = `${m.channelId}/${id}/${encodeURIComponent(m.file.name)}`
+      cdn.set(key, m.file.bytes)
+      const d = message(
+        id,
+        { channelId: m.channelId, author: m.author, content: m.content ?? '' },
+        {
+          attachments: [
+            {
+              id: nextId(),
+              filename: m.file.name,
+              size: m.file.declaredSize ?? m.file.bytes.length,
+              url: `${base()}/attachments/${key}`,
+              proxy_url: `${base()}/attachments/${key}`,
+              content_type: m.file.contentType,
+            },
+          ],
+        },
+      )
+      injected.set(id, d)
+      dispatch('MESSAGE_CREATE', d)
+      return id
+    },
     injectMessage(m) {
       const id = nextId()
       const d = message(

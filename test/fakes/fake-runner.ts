@@ -15,31 +15,50 @@ export interface FakeTurn {
   done: Promise<TurnOutcome>
 }
 
+/** What a scripted turn plays: its frames, then an outcome merged over the usual one. */
+export interface ScriptedTurn {
+  frames: OutputFrame[]
+  outcome?: Partial<TurnOutcome>
+}
+
 export interface FakeRunner extends AgentRunner {
   /** Like the real runner, run.started/run.finished are published here when set. */
   bus?: EventBus
   turns: FakeTurn[]
+  /** Every request, in start order. */
+  requests: TurnRequest[]
+  /** The run id of every close() call, in order (a turn closed twice appears twice). */
+  closed: string[]
   /** Resolves when `n` turns have started. */
   waitForTurns(n: number, timeoutMs?: number): Promise<FakeTurn[]>
   live(): FakeTurn[]
 }
 
 /**
- * An in-process AgentRunner for unit tests: each start() is a turn the test drives by hand, or by
- * `behaviour` (called on start and on every follow-up).
+ * The one in-process AgentRunner for unit tests: each start() is a turn the test drives by hand, or
+ * by `behaviour`: `onStart`/`onFollowUp` are called on start and on every follow-up; `script` is
+ * called synchronously in start() (so it may move a manual clock) and its frames are played, then
+ * the turn finishes with its outcome, as a container that answers once and exits.
  */
 export function createFakeRunner(behaviour?: {
   onStart?: (turn: FakeTurn) => void
   onFollowUp?: (turn: FakeTurn, text: string) => void
+  script?: (req: TurnRequest, n: number) => ScriptedTurn
 }): FakeRunner {
   const turns: FakeTurn[] = []
+  const requests: TurnRequest[] = []
+  const closed: string[] = []
   const waiters: Array<{ n: number; resolve: () => void }> = []
   let counter = 0
   const runner: FakeRunner = {
     turns,
+    requests,
+    closed,
     live: () => turns.filter((t) => !t.finished),
     start(req): TurnHandle {
-      const runId = `fake-${++counter}`
+      const runId = `run-${++counter}`
+      requests.push(req)
+      const scripted = behaviour?.script?.(req, counter)
       const results: string[] = []
       let resolveDone: (o: TurnOutcome) => void = () => {}
       const done = new Promise<TurnOutcome>((r) => {
@@ -83,7 +102,17 @@ export function createFakeRunner(behaviour?: {
       runner.bus?.publish({ type: 'run.started', group: req.group.folder, run })
       turns.push(turn)
       for (const w of [...waiters]) if (turns.length >= w.n) w.resolve()
-      queueMicrotask(() => behaviour?.onStart?.(turn))
+      queueMicrotask(() => {
+        behaviour?.onStart?.(turn)
+        if (!scripted) return
+        for (const frame of scripted.frames) turn.emit(frame)
+        // Like the real runner, a scripted turn reports the session its frames announced.
+        const session = scripted.frames.findLast((f) => f.type === 'session')
+        turn.finish({
+          sessionId: session?.type === 'session' ? session.sessionId : undefined,
+          ...scripted.outcome,
+        })
+      })
       return {
         runId,
         containerName: `fake-${req.group.folder}-${counter}`,
@@ -94,6 +123,7 @@ export function createFakeRunner(behaviour?: {
           return true
         },
         close() {
+          closed.push(runId)
           turn.closed = true
           queueMicrotask(() => turn.finish())
         },

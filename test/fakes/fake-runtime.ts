@@ -6,6 +6,8 @@ export interface FakeContainer {
   spec: ContainerSpec
   stdin(): string
   stdinClosed(): boolean
+  /** Calls `fn` with everything written to stdin once the runner closes it. */
+  onStdinEnd(fn: (input: string) => void): void
   print(text: string): void
   frame(frame: OutputFrame): void
   stderr(text: string): void
@@ -24,8 +26,16 @@ export interface FakeRuntime extends ContainerRuntime {
   delayNextCreation(): { created(): void }
 }
 
+export interface FakeRuntimeOptions {
+  /**
+   * The container's process, where a test wants one (the runtime contract): called on every start
+   * with the container to drive. Without it the test drives each container by hand.
+   */
+  program?: (container: FakeContainer) => void
+}
+
 /** An in-process ContainerRuntime: `stop` exits the container with 143, like the agent-runner on SIGTERM. */
-export function createFakeRuntime(): FakeRuntime {
+export function createFakeRuntime(opts: FakeRuntimeOptions = {}): FakeRuntime {
   const containers: FakeContainer[] = []
   const live = new Map<string, FakeContainer>()
   const stops: string[] = []
@@ -57,6 +67,7 @@ export function createFakeRuntime(): FakeRuntime {
       }
       let input = ''
       let closed = false
+      const stdinEnded: Array<(input: string) => void> = []
       let out!: ReadableStreamDefaultController<Uint8Array>
       let err!: ReadableStreamDefaultController<Uint8Array>
       let resolveExit!: (code: number) => void
@@ -78,6 +89,10 @@ export function createFakeRuntime(): FakeRuntime {
         spec,
         stdin: () => input,
         stdinClosed: () => closed,
+        onStdinEnd(fn) {
+          if (closed) fn(input)
+          else stdinEnded.push(fn)
+        },
         print: (text) => out.enqueue(encoder.encode(text)),
         frame: (frame) => out.enqueue(encoder.encode(formatFrame(frame))),
         stderr: (text) => err.enqueue(encoder.encode(text)),
@@ -102,6 +117,7 @@ export function createFakeRuntime(): FakeRuntime {
         pending.set(spec.name, nextPending)
         nextPending = undefined
       }
+      opts.program?.(c)
       return {
         name: spec.name,
         pid: 0,
@@ -110,7 +126,9 @@ export function createFakeRuntime(): FakeRuntime {
             input += typeof data === 'string' ? data : new TextDecoder().decode(data)
           },
           end() {
+            if (closed) return
             closed = true
+            for (const fn of stdinEnded.splice(0)) fn(input)
           },
         },
         stdout,

@@ -42,6 +42,18 @@ export interface SlackFake {
     threadTs?: string
     mention?: boolean
   }): string
+  /** A `file_share` message; the file is served at its url_private_download (bot token required). */
+  injectFile(m: {
+    channel: string
+    user: string
+    text?: string
+    channelType: 'im' | 'channel'
+    file: { name: string; bytes: Uint8Array; mimetype: string; declaredSize?: number; subtype?: string }
+  }): string
+  /** Files shared through the external upload flow (getUploadURLExternal → POST → completeUploadExternal). */
+  uploads: Recorder<{ channel: string; name: string; bytes: Uint8Array; comment?: string }>
+  /** File downloads and whether they carried the bot token. */
+  downloads: Recorder<{ id: string; authorized: boolean }>
   injectSlashCommand(c: { command: string; text?: string; channel: string; user: string }): string
   /** Redelivers every envelope that carried `ts`, as Slack does after a missed ack (retry_attempt 1). */
   redeliver(ts: string): void
@@ -97,6 +109,26 @@ export function startSlackFake(): SlackFake {
   }
 
   const ok = (body: Record<string, unknown>) => Response.json({ ok: true, ...body })
+  const hosted = new Map<string, Uint8Array>()
+  const pendingUploads = new Map<string, { name: string; length: number; bytes?: Uint8Array }>()
+  const uploads = createRecorder<{ channel: string; name: string; bytes: Uint8Array; comment?: string }>()
+  const downloads = createRecorder<{ id: string; authorized: boolean }>()
+
+  function completeUpload(body: Record<string, unknown>): Response {
+    const files = JSON.parse(String(body.files ?? '[]')) as { id: string; title?: string }[]
+    for (const f of files) {
+      const up = pendingUploads.get(f.id)
+      if (!up?.bytes) return Response.json({ ok: false, error: 'file_not_found' })
+      if (up.bytes.length !== up.length) return Response.json({ ok: false, error: 'file_size_mismatch' })
+      uploads.record({
+        channel: String(body.channel_id ?? ''),
+        name: up.name,
+        bytes: up.bytes,
+        comment: typeof body.initial_comment === 'string' ? body.initial_comment : undefined,
+      })
+    }
+    return ok({ files: files.map((f) => ({ id: f.id, title: f.title })) })
+  }
 
   function method(name: string, token: string, body: Record<string, unknown>): Response {
     if (name === 'apps.connections.open') {
@@ -132,6 +164,13 @@ export function startSlackFake(): SlackFake {
           },
         })
       }
+      case 'files.getUploadURLExternal': {
+        const id = `F${String(++counter).padStart(8, '0')}`
+        pendingUploads.set(id, { name: String(body.filename ?? ''), length: Number(body.length) })
+        return ok({ upload_url: `http://127.0.0.1:${server.port}/upload/${id}`, file_id: id })
+      }
+      case 'files.completeUploadExternal':
+        return completeUpload(body)
       case 'chat.postMessage': {
         const text = String(body.text ?? '')
         if (!body.channel) return Response.json({ ok: false, error: 'channel_not_found' })
@@ -158,6 +197,24 @@ export function startSlackFake(): SlackFake {
       if (url.pathname === '/link/') {
         if (srv.upgrade(req)) return undefined
         return new Response('upgrade required', { status: 426 })
+      }
+      const upload = /^\/upload\/(\w+)$/.exec(url.pathname)
+      if (upload && req.method === 'POST') {
+        const pending = pendingUploads.get(upload[1] ?? '')
+        if (!pending) return new Response('not found', { status: 404 })
+        pending.bytes = new Uint8Array(await req.arrayBuffer())
+        return new Response(`OK - ${pending.bytes.length}`)
+      }
+      const hostedFile = /^\/files-pri\/(\w+)\//.exec(url.pathname)
+      if (hostedFile) {
+        const id = hostedFile[1] ?? ''
+        const authorized = req.headers.get('authorization') === `Bearer ${botToken}`
+        downloads.record({ id, authorized })
+        // Like Slack: without the token you get a login page, not the file.
+        if (!authorized)
+          return new Response('<html>login</html>', { headers: { 'content-type': 'text/html' } })
+        const bytes = hosted.get(id)
+        return bytes ? new Response(new Uint8Array(bytes)) : new Response('not found', { status: 404 })
       }
       const name = url.pathname.replace(/^\/api\//, '')
       const token = (req.headers.get('authorization') ?? '').replace(/^Bearer /, '')
@@ -196,6 +253,38 @@ export function startSlackFake(): SlackFake {
     botUserId,
     calls,
     acks,
+    uploads,
+    downloads,
+    injectFile(m) {
+      const ts = nextTs()
+      const id = `F${String(++counter).padStart(8, '0')}`
+      hosted.set(id, m.file.bytes)
+      const url = `http://127.0.0.1:${server.port}/files-pri/${id}/${encodeURIComponent(m.file.name)}`
+      deliver(
+        eventEnvelope({
+          type: 'message',
+          subtype: 'file_share',
+          channel_type: m.channelType,
+          user: m.user,
+          text: m.text ?? '',
+          ts,
+          channel: m.channel,
+          event_ts: ts,
+          files: [
+            {
+              id,
+              name: m.file.name,
+              mimetype: m.file.mimetype,
+              size: m.file.declaredSize ?? m.file.bytes.length,
+              ...(m.file.subtype ? { subtype: m.file.subtype } : {}),
+              url_private: url,
+              url_private_download: `${url}?download=1`,
+            },
+          ],
+        }),
+      )
+      return ts
+    },
     injectMessage(m) {
       const ts = nextTs()
       const text = m.mention ? `<@${botUserId}> ${m.text}` : m.text

@@ -41,6 +41,28 @@ export interface InjectMessage {
   replyTo?: { message_id: number; from: TelegramUser }
 }
 
+/** A file a test user sends: the fake serves it through getFile and the file endpoint. */
+export interface InjectFile {
+  chat: TelegramChat
+  from: TelegramUser
+  kind: 'photo' | 'document' | 'voice' | 'audio' | 'video'
+  bytes: Uint8Array
+  fileName?: string
+  mimeType?: string
+  caption?: string
+  /** The size Telegram declares (defaults to the real length); a lie tests the streamed check. */
+  declaredSize?: number
+}
+
+/** A file the bot uploaded with sendPhoto/sendDocument. */
+export interface TelegramUpload {
+  method: string
+  chatId: string
+  name: string
+  bytes: Uint8Array
+  caption?: string
+}
+
 export interface TelegramFake {
   apiRoot: string
   token: string
@@ -48,9 +70,16 @@ export interface TelegramFake {
   calls: Recorder<TelegramCall>
   /** Queues a message update; returns its message_id. */
   injectMessage(m: InjectMessage): number
+  /** Queues a message carrying a file (photo sizes, document, voice…); returns its message_id. */
+  injectFile(f: InjectFile): number
+  uploads: Recorder<TelegramUpload>
+  /** Downloads served from the file endpoint (file paths). */
+  downloads: Recorder<string>
   /** Queues the update carrying `messageId` again under a new update_id, as after an unconfirmed offset. */
   redeliver(messageId: number): void
   failNext(method: string, failure: FailureKind): void
+  /** Every call of `method` answers 502 for the next `ms` milliseconds (an API outage). */
+  outage(method: string, ms: number): void
   /** The webhook set with setWebhook, if any: updates are then POSTed there instead of polled. */
   webhook(): { url: string; secret?: string } | undefined
   /** Webhook POSTs the fake made, with the status our server answered (0 = unreachable). */
@@ -106,11 +135,55 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
   const sentMessages = new Map<number, Record<string, unknown>>()
   const injected = new Map<number, Record<string, unknown>>()
   const failures = new Map<string, FailureKind[]>()
+  const outages = new Map<string, number>()
   let nextUpdateId = 1000
   let nextMessageId = 1
   let pollWaiters = new Set<() => void>()
   let webhook: { url: string; secret?: string } | undefined
   const deliveries = createRecorder<{ updateId: number; status: number }>()
+  const files = new Map<string, { bytes: Uint8Array; path: string; declared: number }>()
+  const uploads = createRecorder<TelegramUpload>()
+  const downloads = createRecorder<string>()
+  let nextFileId = 1
+
+  async function upload(method: string, req: Request): Promise<Response> {
+    const form = await req.formData()
+    const field = method === 'sendPhoto' ? 'photo' : 'document'
+    // Clients send the file inline or as `attach://<name>` naming another part, as the Bot API allows.
+    const given = form.get(field)
+    const file = typeof given === 'string' && given.startsWith('attach://') ? form.get(given.slice(9)) : given
+    if (!(file instanceof Blob)) return fail(400, `Bad Request: there is no ${field} in the request`)
+    const limit = method === 'sendPhoto' ? 10 * 1024 * 1024 : 50 * 1024 * 1024
+    if (file.size > limit) return fail(413, 'Request Entity Too Large')
+    const chatId = String(form.get('chat_id'))
+    const caption = form.get('caption')
+    uploads.record({
+      method,
+      chatId,
+      name: file instanceof File ? file.name : '',
+      bytes: new Uint8Array(await file.arrayBuffer()),
+      caption: typeof caption === 'string' ? caption : undefined,
+    })
+    const message = {
+      message_id: nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: Number(chatId), type: Number(chatId) > 0 ? 'private' : 'supergroup' },
+      from: { id: bot.id, is_bot: true, first_name: 'Test', username: bot.username },
+      ...(method === 'sendPhoto'
+        ? { photo: [{ file_id: 'sent', file_unique_id: 'sent', width: 1, height: 1 }] }
+        : { document: { file_id: 'sent', file_unique_id: 'sent' } }),
+    }
+    return ok(message)
+  }
+
+  function serveFile(path: string): Response {
+    const file = [...files.values()].find((f) => f.path === path)
+    if (!file) return new Response('Not Found', { status: 404 })
+    downloads.record(path)
+    return new Response(new Uint8Array(file.bytes), {
+      headers: { 'content-type': 'application/octet-stream' },
+    })
+  }
 
   /** Telegram's side of a webhook: POST each update, retry a few times when our server fails. */
   async function post(update: { update_id: number; message: Record<string, unknown> }) {
@@ -192,12 +265,20 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
   }
 
   async function handle(req: Request): Promise<Response> {
-    const m = /^\/bot([^/]+)\/(\w+)$/.exec(new URL(req.url).pathname)
+    const pathname = new URL(req.url).pathname
+    const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(pathname)
+    if (fileMatch)
+      return fileMatch[1] === token
+        ? serveFile(fileMatch[2] ?? '')
+        : new Response('Unauthorized', { status: 401 })
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(pathname)
     if (!m) return fail(404, 'Not Found')
     const [, reqToken = '', method = ''] = m
+    const uploadReq = method === 'sendPhoto' || method === 'sendDocument' ? req.clone() : undefined
     const body = await readBody(req)
     const respond = async (): Promise<Response> => {
       if (reqToken !== token) return fail(401, 'Unauthorized')
+      if (Date.now() < (outages.get(method) ?? 0)) return fail(502, 'Bad Gateway')
       const forced = failures.get(method)?.shift()
       if (forced?.kind === 'rate_limit')
         return fail(429, `Too Many Requests: retry after ${forced.retryAfterSeconds}`, {
@@ -235,6 +316,19 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
           return getUpdates(body, req.signal)
         case 'sendMessage':
           return sendMessage(body)
+        case 'sendPhoto':
+        case 'sendDocument':
+          return uploadReq ? upload(method, uploadReq) : fail(400, 'Bad Request')
+        case 'getFile': {
+          const file = files.get(String(body.file_id))
+          if (!file) return fail(400, 'Bad Request: invalid file_id')
+          return ok({
+            file_id: String(body.file_id),
+            file_unique_id: String(body.file_id),
+            file_size: file.declared,
+            file_path: file.path,
+          })
+        }
         case 'sendChatAction':
           return body.action === 'typing'
             ? ok(true)
@@ -259,6 +353,45 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
     calls,
     webhook: () => webhook,
     deliveries,
+    uploads,
+    downloads,
+    injectFile(f) {
+      const fileId = `file-${nextFileId++}`
+      const ext = { photo: 'jpg', document: 'bin', voice: 'oga', audio: 'mp3', video: 'mp4' }[f.kind]
+      const declared = f.declaredSize ?? f.bytes.length
+      files.set(fileId, { bytes: f.bytes, path: `${f.kind}s/file_${nextFileId}.${ext}`, declared })
+      const base = { file_id: fileId, file_unique_id: `u${fileId}`, file_size: declared }
+      const media =
+        f.kind === 'photo'
+          ? {
+              photo: [
+                { ...base, file_id: `${fileId}-thumb`, width: 90, height: 90 },
+                { ...base, width: 800, height: 600 },
+              ],
+            }
+          : f.kind === 'voice'
+            ? { voice: { ...base, duration: 2, mime_type: f.mimeType ?? 'audio/ogg' } }
+            : {
+                [f.kind]: {
+                  ...base,
+                  file_name: f.fileName,
+                  mime_type: f.mimeType,
+                  ...(f.kind === 'document' ? {} : { duration: 2 }),
+                },
+              }
+      const message_id = nextMessageId++
+      const message: Record<string, unknown> = {
+        message_id,
+        date: Math.floor(Date.now() / 1000),
+        chat: f.chat,
+        from: { is_bot: false, ...f.from },
+        ...(f.caption === undefined ? {} : { caption: f.caption }),
+        ...media,
+      }
+      injected.set(message_id, message)
+      enqueue({ update_id: nextUpdateId++, message })
+      return message_id
+    },
     injectMessage(msg) {
       const message_id = nextMessageId++
       const reply = msg.replyTo
@@ -282,6 +415,9 @@ export function startTelegramFake(opts: { token?: string } = {}): TelegramFake {
       const message = injected.get(messageId)
       if (!message) throw new Error(`no update carried message ${messageId}`)
       enqueue({ update_id: nextUpdateId++, message })
+    },
+    outage(method, ms) {
+      outages.set(method, Date.now() + ms)
     },
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), failure])

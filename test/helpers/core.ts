@@ -1,4 +1,4 @@
-import { createCore } from '../../src/app/core.ts'
+import { type CoreDeps, createCore } from '../../src/app/core.ts'
 import type { Channel } from '../../src/core/channel/channel.ts'
 import type { EventBus } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
@@ -7,6 +7,7 @@ import type { RunTask } from '../../src/core/queue/group-queue.ts'
 import type { AgentRunner } from '../../src/core/runner/types.ts'
 import type { Repos } from '../../src/db/repos/index.ts'
 import type { Plugin } from '../../src/plugins/plugin.ts'
+import type { Clock } from '../../src/util/clock.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { createMemoryLogger } from '../../src/util/log.ts'
 import { testDb } from './db.ts'
@@ -23,6 +24,10 @@ export interface CoreOptions {
   runTask?: RunTask
   removeOrphans?: () => Promise<number>
   bus?: EventBus
+  /** Timers of the queue, turns and outbound (retry backoff, idle close, typing); a manual clock in tests of timing. */
+  clock?: Clock
+  /** Budget checks before each message run (core/budget/gate.ts). */
+  budget?: CoreDeps['budget']
 }
 
 /**
@@ -35,6 +40,7 @@ export function createTestCore(opts: CoreOptions) {
   if ('bus' in opts.runner || 'turns' in opts.runner) opts.runner.bus = bus
   const { events, waitFor, outTexts } = recordEvents(bus)
   const log = createMemoryLogger()
+  const clock = opts.clock ?? systemClock
   const dir = tempDir('ngb-core-')
   const paths = { groups: `${dir}/groups`, ipc: `${dir}/ipc` }
   const core = createCore({
@@ -48,7 +54,7 @@ export function createTestCore(opts: CoreOptions) {
     },
     repos,
     paths,
-    clock: systemClock,
+    clock,
     log,
     runner: opts.runner,
     removeOrphans: opts.removeOrphans ?? (async () => 0),
@@ -58,6 +64,7 @@ export function createTestCore(opts: CoreOptions) {
     runTask: opts.runTask,
     sendQueue: { baseMs: 1, maxMs: 5 },
     hookTimeoutMs: 200,
+    budget: opts.budget,
   })
   return { ...core, repos, paths, events, log, waitFor, outTexts }
 }

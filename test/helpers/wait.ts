@@ -13,3 +13,11 @@ export async function waitFor<T>(
     await Bun.sleep(everyMs)
   }
 }
+
+/**
+ * Lets every callback already queued (promise reactions, stream reads) run: one turn of the event
+ * loop. Not a wait for time; pair it with a manual clock where a timer must fire.
+ */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}

@@ -1,11 +1,19 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chunkText } from '../../src/core/outbound/chunk.ts'
 import { buildTestImage } from '../../src/image/test-image.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
 import { agentSandbox } from '../helpers/agent-image.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
-import { PLATFORMS, type Platform, START_HARNESS, seedPlatformGroups } from '../helpers/platforms.ts'
+import {
+  attachServe,
+  EXPIRING_TOKEN_PLATFORMS,
+  PLATFORMS,
+  type Platform,
+  platformEnv,
+  START_HARNESS,
+  seedPlatformGroups,
+} from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
 import { spawnNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -47,12 +55,11 @@ describe('chat platforms through ngb serve with the mock agent in real container
       env: {
         ...box.env,
         NGB_ADMIN_PASSWORD: 'test-admin-password',
-        ...h.telegram.serveEnv,
-        ...h.discord.serveEnv,
-        ...h.slack.serveEnv,
+        ...platformEnv(h),
       },
     })
     await waitFor(() => serve?.stdout().includes('Dashboard:'), 'ngb serve to start', 30_000)
+    attachServe(serve?.stdout() ?? '', Object.values(h))
   }, 60_000)
 
   afterAll(async () => {
@@ -118,6 +125,20 @@ describe('chat platforms through ngb serve with the mock agent in real container
         expect(attempts.map((a) => a.ok)).toEqual([false, true])
         expect(attempts[1]?.text).toBe(attempts[0]?.text ?? '')
         expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
+      },
+      60_000,
+    )
+
+    const expiring = EXPIRING_TOKEN_PLATFORMS.includes(p)
+    ;(expiring ? dockerTest : test.skip)(
+      `${p}: an expired access token is refreshed and the reply still arrives, once${expiring ? '' : ' (skipped: no expiring token on this platform)'}`,
+      async () => {
+        h[p].expireTokens?.()
+        const [reply] = await exchange(p, 'reply through a token refresh', h[p].dmJid, () =>
+          h[p].injectDm('after expiry'),
+        )
+        expect(reply).toContain('mock: after expiry')
+        expect(h[p].sent(h[p].dmJid).filter((t) => t.includes('mock: after expiry'))).toHaveLength(1)
       },
       60_000,
     )

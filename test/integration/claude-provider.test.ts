@@ -4,7 +4,8 @@
  * Messages API on 127.0.0.1. The key travels as configured: ANTHROPIC_API_KEY → stdin secrets.
  */
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PLACEHOLDER_KEY } from '../../container/agent-runner/providers/claude/key-proxy.ts'
 import type { Runtime } from '../../src/app.ts'
@@ -12,9 +13,11 @@ import { createRunner, createRuntime } from '../../src/app.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import type { TurnHandle } from '../../src/core/runner/types.ts'
 import type { Group } from '../../src/core/types.ts'
+import type { AttachmentRef } from '../../src/protocol/attachments.ts'
 import type { OutputFrame } from '../../src/protocol/container.ts'
 import {
   createFakeAnthropic,
+  FAKE_USAGE,
   type FakeAnthropic,
   lastToolResults,
   type MessagesRequestLike,
@@ -24,6 +27,7 @@ import { agentSandbox } from '../helpers/agent-image.ts'
 import { buildClaudeTestImage } from '../helpers/claude-image.ts'
 import { runNgb } from '../helpers/cli.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
+import { PNG_1X1 } from '../helpers/files.ts'
 
 /** A turn takes ~1 s; a loaded 2-core CI machine needs headroom (bun's default is 5 s). */
 const TURN_TIMEOUT_MS = 30_000
@@ -76,6 +80,7 @@ interface TurnOptions {
   /** Keep the session open after the first result; `onFrame` then decides when to close. */
   open?: boolean
   onFrame?: (frame: OutputFrame, handle: TurnHandle) => void
+  attachments?: AttachmentRef[]
 }
 
 /** One agent session through the host runner; returns its outcome, frames and the fake's requests. */
@@ -90,6 +95,7 @@ async function turn(prompt: string, opts: TurnOptions = {}) {
     chatJid: CHAT,
     trigger: 'cli',
     sessionId: opts.sessionId,
+    attachments: opts.attachments,
     onFrame: (frame) => {
       frames.push(frame)
       if (handle) opts.onFrame?.(frame, handle)
@@ -116,6 +122,31 @@ function toolResults(requests: MessagesRequestLike[]): string[] {
 }
 
 describe('claude provider in a container, through the host runner', () => {
+  dockerTest(
+    'a received image reaches the Messages API as an image block',
+    async () => {
+      const dir = join(live().rt.paths.groups, 'main', 'inbox', '2026-12-06')
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, 'abc.png'), PNG_1X1)
+      const run = await turn('what is in the picture?', {
+        attachments: [
+          {
+            kind: 'image',
+            name: 'shot.png',
+            mimeType: 'image/png',
+            size: PNG_1X1.length,
+            path: '/workspace/group/inbox/2026-12-06/abc.png',
+          },
+        ],
+      })
+      expect(run.outcome.status).toBe('ok')
+      const sent = JSON.stringify(run.requests[0]?.messages)
+      expect(sent).toContain('"type":"image"')
+      expect(sent).toContain(Buffer.from(PNG_1X1).toString('base64'))
+    },
+    TURN_TIMEOUT_MS,
+  )
+
   dockerTest(
     'a text turn delivers the fake text as a result frame',
     async () => {
@@ -303,8 +334,13 @@ describe('claude provider in a container, through the host runner', () => {
       const sessionId = first.outcome.sessionId
       const compact = await turn('/compact', { sessionId })
       expect(compact.outcome.status).toBe('ok')
-      expect(ofType(compact.frames, 'activity')).toEqual([
+      const activity = ofType(compact.frames, 'activity')
+      expect(activity.filter((f) => f.kind !== 'usage')).toEqual([
         { type: 'activity', kind: 'compact', summary: 'compacted (manual)' },
+      ])
+      // /compact answers nothing, but its summary call cost tokens: a usage frame says so.
+      expect(activity.filter((f) => f.kind === 'usage').map((f) => f.usage?.outputTokens)).toEqual([
+        FAKE_USAGE.output_tokens,
       ])
       const dir = join(live().rt.paths.groups, 'main', 'conversations')
       const archived = readdirSync(dir).filter((n) => n.endsWith('-plan-a-trip-to-oslo.md'))
@@ -374,4 +410,187 @@ function filesContaining(dir: string, needle: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((rel) => join(dir, rel))
     .filter((path) => statSync(path).isFile() && readFileSync(path).includes(needle))
+}
+
+/** Sonnet 4.5 list prices, USD per million tokens: input, output, 5-minute cache write, cache read. */
+const SONNET_45 = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 }
+const USAGE_MODEL = 'claude-sonnet-4-5'
+
+/** What `requests` Messages calls that each report FAKE_USAGE amount to. */
+function expectedUsage(requests: number) {
+  const u = FAKE_USAGE
+  const perCall =
+    (u.input_tokens * SONNET_45.input +
+      u.output_tokens * SONNET_45.output +
+      u.cache_creation_input_tokens * SONNET_45.cacheWrite +
+      u.cache_read_input_tokens * SONNET_45.cacheRead) /
+    1e6
+  return {
+    inputTokens: u.input_tokens * requests,
+    outputTokens: u.output_tokens * requests,
+    cacheWriteTokens: u.cache_creation_input_tokens * requests,
+    cacheReadTokens: u.cache_read_input_tokens * requests,
+    costUsd: perCall * requests,
+  }
+}
+
+/**
+ * The SDK's own figure: the same SDK and native CLI, run here on the host against the same fake for
+ * one plain turn with the same model, report `total_cost_usd` for one call of FAKE_USAGE.
+ */
+async function sdkOwnCostOfOneCall(fakeUrl: string): Promise<number> {
+  const { query } = await import('@anthropic-ai/claude-agent-sdk')
+  const home = mkdtempSync(join(tmpdir(), 'ngb-sdk-cost-'))
+  try {
+    const q = query({
+      prompt: 'what does one call cost?',
+      options: {
+        cwd: home,
+        maxTurns: 1,
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          CLAUDE_CONFIG_DIR: home,
+          ANTHROPIC_API_KEY: API_KEY,
+          ANTHROPIC_BASE_URL: fakeUrl,
+          ANTHROPIC_MODEL: USAGE_MODEL,
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+          DISABLE_TELEMETRY: '1',
+          DISABLE_ERROR_REPORTING: '1',
+          DISABLE_AUTOUPDATER: '1',
+        },
+      },
+    })
+    for await (const msg of q) if (msg.type === 'result') return msg.total_cost_usd
+    throw new Error('the SDK ended without a result message')
+  } finally {
+    rmSync(home, { recursive: true, force: true })
+  }
+}
+
+describe('usage: stored tokens and cost are the SDK figures, per run and summed per group', () => {
+  const usageBox = agentSandbox()
+  let usageRt: Runtime | undefined
+  let costs: Group
+  afterAll(async () => {
+    await usageRt?.shutdown.run('test done')
+    usageBox.cleanup()
+  })
+  const start = () => {
+    if (!usageRt) {
+      usageRt = createRuntime({
+        loaded: loadConfig({
+          env: {
+            ...usageBox.env,
+            NGB_CONTAINER_IMAGE: image,
+            NGB_AGENT_PROVIDER: 'claude',
+            NGB_CONTAINER_NETWORK: 'host',
+            NGB_CONTAINER_MEMORY: '1g',
+            ANTHROPIC_API_KEY: API_KEY,
+            ANTHROPIC_BASE_URL: live().fake.url,
+            ANTHROPIC_MODEL: USAGE_MODEL,
+          },
+        }),
+        consoleStream: null,
+      })
+      costs = usageRt.repos.groups.create(
+        { folder: 'costs', name: 'Costs', isMain: true, triggerMode: 'always' },
+        Date.now(),
+      )
+    }
+    return usageRt
+  }
+  /** One run in the `costs` group; returns its stored row and how many Messages calls it made. */
+  async function costRun(prompt: string, opts: { sessionId?: string; followUp?: string } = {}) {
+    const rt = start()
+    const before = live().fake.messageBodies().length
+    let handle: TurnHandle | undefined
+    handle = createRunner(rt).start({
+      group: costs,
+      prompt,
+      chatJid: 'cli:costs',
+      trigger: 'cli',
+      sessionId: opts.sessionId,
+      onFrame: (frame) => {
+        if (!handle || frame.type !== 'result') return
+        if (opts.followUp && frame.text !== `fake: ${opts.followUp}`) handle.sendFollowUp(opts.followUp)
+        else handle.close()
+      },
+    })
+    const outcome = await handle.done
+    const requests = live().fake.messageBodies().length - before
+    const row = rt.repos.runs.get(outcome.runId)
+    if (!row) throw new Error('run row missing')
+    return { outcome, row, requests }
+  }
+  const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-9)
+
+  dockerTest(
+    'one call: the run row holds the fake usage and the SDK cost for the model',
+    async () => {
+      const own = await sdkOwnCostOfOneCall(live().fake.url)
+      close(own, expectedUsage(1).costUsd)
+      const run = await costRun('hello costs')
+      expect(run.outcome.status).toBe('ok')
+      expect(run.requests).toBe(1)
+      const { costUsd, ...tokens } = expectedUsage(1)
+      expect(run.row.usage).toMatchObject({ ...tokens, model: USAGE_MODEL, apiCalls: 1 })
+      close(run.row.usage?.costUsd ?? -1, own)
+      expect(run.row.usage?.apiMs).toBeGreaterThan(0)
+      expect(run.outcome.usage).toEqual(run.row.usage)
+      expect(run.row.chatJid).toBe('cli:costs')
+      expect(run.row.sessionId).toBe(run.outcome.sessionId)
+    },
+    TURN_TIMEOUT_MS * 2,
+  )
+
+  dockerTest(
+    'a tool turn (two calls), a resumed session and a follow-up each count their own calls only',
+    async () => {
+      const tool = await costRun('run bash: echo priced')
+      expect(tool.requests).toBe(2)
+      expect(tool.row.usage).toMatchObject({ ...omitCost(expectedUsage(2)), apiCalls: 2 })
+      close(tool.row.usage?.costUsd ?? -1, expectedUsage(2).costUsd)
+      // The SDK reports a resumed session's running total; the run stores the new turn alone.
+      const resumed = await costRun('and now?', { sessionId: tool.outcome.sessionId })
+      expect(resumed.outcome.sessionId).toBe(tool.outcome.sessionId)
+      expect(resumed.requests).toBe(1)
+      expect(resumed.row.usage).toMatchObject(omitCost(expectedUsage(1)))
+      close(resumed.row.usage?.costUsd ?? -1, expectedUsage(1).costUsd)
+      // Two turns in one container: their figures add up, with no turn counted twice.
+      const twoTurns = await costRun('first turn', { followUp: 'second turn' })
+      expect(twoTurns.outcome.results).toEqual(['fake: first turn', 'fake: second turn'])
+      expect(twoTurns.requests).toBe(2)
+      expect(twoTurns.row.usage).toMatchObject(omitCost(expectedUsage(2)))
+      close(twoTurns.row.usage?.costUsd ?? -1, expectedUsage(2).costUsd)
+    },
+    TURN_TIMEOUT_MS * 3,
+  )
+
+  dockerTest(
+    'the group sum equals its run rows and the calls the fake served',
+    async () => {
+      const rt = start()
+      const rows = rt.repos.runs.list({ groupFolder: 'costs' })
+      const calls = live()
+        .fake.messageBodies()
+        .filter((b) => b.model === USAGE_MODEL).length
+      const [sum] = rt.repos.usage.by('group', { groupFolder: 'costs' })
+      expect(sum?.key).toBe('costs')
+      expect(sum?.runs).toBe(rows.length)
+      // Every call of this model came from the group's runs, but one: the host SDK's own-cost check.
+      expect(sum).toMatchObject(omitCost(expectedUsage(calls - 1)))
+      close(sum?.costUsd ?? -1, expectedUsage(calls - 1).costUsd)
+      close(
+        sum?.costUsd ?? -1,
+        rows.reduce((n, r) => n + (r.usage?.costUsd ?? 0), 0),
+      )
+    },
+    TURN_TIMEOUT_MS,
+  )
+})
+
+function omitCost<T extends { costUsd: number }>(u: T): Omit<T, 'costUsd'> {
+  const { costUsd: _, ...rest } = u
+  return rest
 }

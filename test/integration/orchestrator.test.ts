@@ -19,6 +19,7 @@ import { type AgentSandbox, agentSandbox } from '../helpers/agent-image.ts'
 import { NGB_SOURCE } from '../helpers/cli.ts'
 import { docker, dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
 import { recordEvents } from '../helpers/events.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 // Its own tag, built from the same source: other checkouts on a shared engine rebuild
 // ngb-agent:test from their own agent-runner, which must not swap the image under these tests.
@@ -76,13 +77,7 @@ async function startCore(
   }
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(50)
-  }
-}
+const until = (what: string, check: () => boolean, timeoutMs = 30_000) => waitFor(check, what, timeoutMs, 50)
 
 const reply = (text: string) => (e: NgbEvent) => e.type === 'message.out' && e.message.text === text
 const runningContainers = (installId: string) =>
@@ -99,10 +94,9 @@ describe('orchestrator with real containers', () => {
       const h = await startCore(sandbox, { idleTimeoutMs: 60_000 })
       try {
         h.core.groups.createGroup({ folder: 'main' })
+        // Posted back to back: whatever the container has not taken yet joins its first prompt.
         await h.core.web.post('main', 'one')
-        await Bun.sleep(50)
         await h.core.web.post('main', 'two')
-        await Bun.sleep(50)
         await h.core.web.post('main', '/sleep 1500 three')
         // The mock answers the last <message> of its prompt: one answer means one prompt held all three.
         await h.waitFor((e) => e.type === 'run.started')

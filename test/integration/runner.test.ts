@@ -13,6 +13,7 @@ import type { OutputFrame } from '../../src/protocol/container.ts'
 import { SendMessageActionSchema, TaskActionSchema } from '../../src/protocol/container.ts'
 import { agentSandbox, ensureTestImage } from '../helpers/agent-image.ts'
 import { docker, dockerTest } from '../helpers/docker.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 // Container turns take ~0.5-1 s each, /hang waits out a 3 s timeout: more than the 5 s default.
 setDefaultTimeout(30_000)
@@ -55,13 +56,12 @@ describe('agent runner against real containers', () => {
       onFrame: (f) => frames.push(f),
     })
     // Wait for the container to be up (its session frame) so the follow-up lands mid-sleep.
-    const deadline = Date.now() + 10_000
-    while (!frames.some((f) => f.type === 'session') && Date.now() < deadline) await Bun.sleep(20)
+    await waitFor(() => frames.some((f) => f.type === 'session'), 'the session frame', 10_000)
     expect(texts(frames)).toEqual([])
     expect(handle.sendFollowUp('<messages><message sender="b" time="2">and again</message></messages>')).toBe(
       true,
     )
-    while (texts(frames).length < 2 && Date.now() < deadline) await Bun.sleep(20)
+    await waitFor(() => texts(frames).length >= 2, 'both answers', 10_000)
     handle.close()
     const outcome = await handle.done
     expect(outcome.status).toBe('ok')
@@ -93,8 +93,7 @@ describe('agent runner against real containers', () => {
       onFrame: (f) => frames.push(f),
     })
     // Follow-ups waiting when the agent starts join its first prompt; this one must be its own turn.
-    const deadline = Date.now() + 10_000
-    while (!frames.some((f) => f.type === 'result') && Date.now() < deadline) await Bun.sleep(20)
+    await waitFor(() => frames.some((f) => f.type === 'result'), 'the first answer', 10_000)
     handle.sendFollowUp('/task cron "0 9 * * 1" weekly report')
     handle.close()
     const outcome = await handle.done

@@ -25,6 +25,7 @@ describe('the compiled binary serves the dashboard', () => {
     [ASSETS.htmx, 'node_modules/htmx.org/dist/htmx.min.js', 'text/javascript'],
     [ASSETS.ws, 'node_modules/htmx.org/dist/ext/hx-ws.min.js', 'text/javascript'],
     [ASSETS.css, 'src/web/static/app.css', 'text/css'],
+    [ASSETS.js, 'src/web/static/app.js', 'text/javascript'],
   ])('%s from the embedded files, cacheable', async (path, source, type) => {
     const r = await fetch(`${serve.url}${path}`)
     expect(r.status).toBe(200)

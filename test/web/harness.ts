@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { LoadedConfig } from '../../src/config/load.ts'
 import { loadConfig } from '../../src/config/load.ts'
+import type { WebhookRouter } from '../../src/core/channel/webhooks.ts'
 import type { NgbEvent } from '../../src/core/events.ts'
 import { createEventBus } from '../../src/core/events.ts'
 import { systemClock } from '../../src/util/clock.ts'
@@ -21,7 +22,9 @@ export const PASSWORD = 'correct horse battery'
 export type Json = Record<string, unknown> & Array<Record<string, unknown>>
 
 /** A web app over a real migrated SQLite file, a real bus and the repo-backed services. */
-export async function createTestWeb(opts: { services?: Partial<WebServices>; probes?: WebProbes } = {}) {
+export async function createTestWeb(
+  opts: { services?: Partial<WebServices>; probes?: WebProbes; hooks?: WebhookRouter } = {},
+) {
   const { repos } = testDb()
   const dataDir = tempDir('ngb-web-')
   const loaded: LoadedConfig = loadConfig({
@@ -55,6 +58,7 @@ export async function createTestWeb(opts: { services?: Partial<WebServices>; pro
     allowedHosts: allowedHostnames('127.0.0.1'),
     messageCount: () => repos.messages.count(),
     probes: opts.probes,
+    hooks: opts.hooks,
   })
   const { sessionId } = await auth.login('admin', PASSWORD, 'test')
   const principal = auth.fromSession(sessionId)

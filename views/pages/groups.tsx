@@ -37,7 +37,7 @@ export function GroupsPage({ groups }: { groups: Group[] }) {
         <label for="g-folder">Folder (a-z, 0-9, -)</label>
         <input id="g-folder" name="folder" required pattern="[a-z0-9][a-z0-9\-]{0,63}" />
         <label for="g-name">Name</label>
-        <input id="g-name" name="name" required />
+        <input id="g-name" name="name" placeholder="default: the folder" />
         <label for="g-trigger">Trigger</label>
         <select id="g-trigger" name="triggerMode">
           <option value="always">always</option>
@@ -62,6 +62,8 @@ export interface GroupDetailProps {
   memory: string
   chats: string[]
   tokens: BindToken[]
+  /** Server-rendered usage charts of this group (views/usage.tsx). */
+  charts: JSX.Element
 }
 
 export function TokenNotice({ token }: { token: BindToken }) {
@@ -71,6 +73,13 @@ export function TokenNotice({ token }: { token: BindToken }) {
     </p>
   )
 }
+
+const BUDGET_FIELDS = [
+  ['dailyUsd', 'Daily budget (USD)', '0.01'],
+  ['monthlyUsd', 'Monthly budget (USD)', '0.01'],
+  ['dailyTokens', 'Daily budget (tokens)', '1'],
+  ['monthlyTokens', 'Monthly budget (tokens)', '1'],
+] as const
 
 export function GroupDetailPage(p: GroupDetailProps) {
   const f = p.group.folder
@@ -84,11 +93,21 @@ export function GroupDetailPage(p: GroupDetailProps) {
               <MessageItem m={m} />
             ))}
           </ul>
-          <form hx-post={`/groups/${f}/chat`} hx-swap="none" {...RESET_ON_SUCCESS} class="stack chat-form">
+          <form
+            hx-post={`/groups/${f}/chat`}
+            hx-swap="none"
+            hx-encoding="multipart/form-data"
+            {...RESET_ON_SUCCESS}
+            class="stack chat-form"
+          >
             <label for="chat-text" class="muted">
               Message
             </label>
-            <textarea id="chat-text" name="text" required rows="2" />
+            <textarea id="chat-text" name="text" rows="2" />
+            <label for="chat-file" class="muted">
+              Attach a file
+            </label>
+            <input id="chat-file" name="file" type="file" multiple />
             <button type="submit" class="primary">
               Send
             </button>
@@ -102,6 +121,35 @@ export function GroupDetailPage(p: GroupDetailProps) {
           <ul id="activity" class="log" aria-label="Agent activity" />
         </div>
       </section>
+      <h2>Usage</h2>
+      {p.charts}
+      <h2>Budget</h2>
+      <form hx-put={`/groups/${f}/budget`} hx-target="#budget-status" class="stack" aria-label="Budget">
+        {BUDGET_FIELDS.map(([name, label, step]) => (
+          <>
+            <label for={`b-${name}`}>{label}</label>
+            <input
+              id={`b-${name}`}
+              name={name}
+              type="number"
+              min="0"
+              step={step}
+              placeholder="no limit"
+              value={String(p.group.settings.budget?.[name] ?? '')}
+            />
+          </>
+        ))}
+        <label for="b-policy">Over budget</label>
+        <select id="b-policy" name="policy">
+          {(['hold', 'drop'] as const).map((m) => (
+            <option value={m} selected={(p.group.settings.budget?.policy ?? 'hold') === m}>
+              {m === 'hold' ? 'hold messages, answer when the budget allows' : 'do not answer'}
+            </option>
+          ))}
+        </select>
+        <button type="submit">Save budget</button>
+        <div id="budget-status" aria-live="polite" />
+      </form>
       <h2>Memory (CLAUDE.md)</h2>
       <form hx-put={`/groups/${f}/memory`} hx-target="#memory-status" class="stack">
         <label for="memory">CLAUDE.md</label>

@@ -10,6 +10,8 @@ export interface OverviewProps {
   channels: Array<{ name: string; status: string; configured: boolean }>
   running: Run[]
   image?: ImageStatus
+  /** Server-rendered SVG charts (views/usage.tsx), replaced live when a run finishes. */
+  charts: JSX.Element
 }
 
 export function OverviewPage(p: OverviewProps) {
@@ -37,6 +39,8 @@ export function OverviewPage(p: OverviewProps) {
           <div class="stat">{p.running.length}</div>
         </div>
       </section>
+      <h2>Usage</h2>
+      {p.charts}
       <h2>Channels</h2>
       <ul class="actions" aria-label="Channel status">
         {p.channels

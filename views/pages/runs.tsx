@@ -1,6 +1,7 @@
 import type { Run } from '../../src/core/types.ts'
 import { RunsTable, StatusBadge } from '../components.tsx'
 import { fmtDuration, fmtTime } from '../format.ts'
+import { RunUsageTable } from '../usage.tsx'
 
 export function RunsPage({ runs }: { runs: Run[] }) {
   return <RunsTable runs={runs} bodyId="runs-body" />
@@ -20,8 +21,16 @@ export function RunDetailPage({ run, log }: { run: Run; log: string }) {
       ) : (
         ''
       )}
-      <h2>Log</h2>
-      <pre safe>{log || '(no log)'}</pre>
+      <div class="run-detail">
+        <section aria-label="Usage">
+          <h2>Usage</h2>
+          {run.usage ? <RunUsageTable usage={run.usage} /> : <p class="muted">not recorded</p>}
+        </section>
+        <section aria-label="Log">
+          <h2>Log</h2>
+          <pre safe>{log || '(no log)'}</pre>
+        </section>
+      </div>
     </>
   )
 }

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Options, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk'
+import type { AttachmentRef } from '../../../src/protocol/attachments.ts'
+import { imageBlockAttachments } from '../../../src/protocol/attachments.ts'
 import type { Provider, ProviderContext } from '../provider.ts'
 import { buildCliEnv } from './claude/env.ts'
 import { classifyError, createFrameTranslator } from './claude/frames.ts'
 import { buildHooks } from './claude/hooks.ts'
 import { startKeyProxy } from './claude/key-proxy.ts'
 import { createNgbMcpServer, MCP_SERVER_NAME, type McpSdk } from './claude/tools.ts'
+import { createUsageMeter } from './claude/usage.ts'
 
 export interface ClaudeProviderOptions {
   /** The runner's environment, for the few variables the CLI may inherit (PATH, LANG, …). */
@@ -24,7 +27,7 @@ const SCHEDULED_PREFIX =
 export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider {
   return async (ctx) => {
     const { input } = ctx
-    const translator = createFrameTranslator(input.sessionId)
+    const translator = createFrameTranslator(input.sessionId, createUsageMeter(input.usageBaseline))
     const first = input.isScheduledTask ? `${SCHEDULED_PREFIX}${input.prompt}` : input.prompt
     const sdk = await loadSdk()
     if (!sdk) {
@@ -41,7 +44,7 @@ export function createClaudeProvider(opts: ClaudeProviderOptions = {}): Provider
     const proxy = apiKey ? startKeyProxy({ apiKey, upstream: input.env?.ANTHROPIC_BASE_URL }) : undefined
     try {
       const options = buildOptions(sdk, ctx, opts, proxy?.url)
-      const q = sdk.query({ prompt: userMessages(first, ctx.followUps), options })
+      const q = sdk.query({ prompt: userMessages(first, ctx), options })
       // `_interrupt` stops the current turn the way Esc does in Claude Code; later messages go on.
       const off = ctx.onInterrupt(() => {
         ctx.emit({ type: 'activity', kind: 'interrupted', summary: 'turn interrupted' })
@@ -126,14 +129,30 @@ async function loadSdk(): Promise<typeof import('@anthropic-ai/claude-agent-sdk'
   }
 }
 
-async function* userMessages(
-  first: string,
-  followUps: AsyncIterable<string>,
-): AsyncGenerator<SDKUserMessage> {
-  yield userMessage(first)
-  for await (const text of followUps) yield userMessage(text)
+async function* userMessages(first: string, ctx: ProviderContext): AsyncGenerator<SDKUserMessage> {
+  yield userMessage(first, ctx.attachmentsOf(ctx.input.prompt))
+  for await (const text of ctx.followUps) yield userMessage(text, ctx.attachmentsOf(text))
 }
 
-function userMessage(text: string): SDKUserMessage {
-  return { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null }
+/** Text, plus the received images (within the API's limits) as image blocks; other files are named in the text. */
+export function userMessage(text: string, attachments: readonly AttachmentRef[] = []): SDKUserMessage {
+  const images = imageBlockAttachments(attachments).flatMap((a) => {
+    try {
+      return [
+        {
+          type: 'image' as const,
+          source: {
+            type: 'base64' as const,
+            media_type: a.mimeType as 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp',
+            data: readFileSync(a.path).toString('base64'),
+          },
+        },
+      ]
+    } catch {
+      // Gone from the workspace (the agent deleted it): the prompt still names it.
+      return []
+    }
+  })
+  const content = images.length ? [...images, { type: 'text' as const, text }] : text
+  return { type: 'user', message: { role: 'user', content }, parent_tool_use_id: null }
 }

@@ -1,5 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { AttachmentRef } from '../../../src/protocol/attachments.ts'
+import { imageBlockAttachments } from '../../../src/protocol/attachments.ts'
+import type { Usage } from '../../../src/protocol/container.ts'
 import type { Provider, ProviderContext } from '../provider.ts'
 
 /**
@@ -8,6 +11,21 @@ import type { Provider, ProviderContext } from '../provider.ts'
  */
 
 const MULTI_DELAY_MS = 150
+
+/**
+ * What every answer of the mock reports, so tests can assert sums: one "mock-cost unit" is
+ * $0.01. `/cost <usd> <text>` answers <text> at another price.
+ */
+export const MOCK_USAGE: Usage = {
+  inputTokens: 100,
+  outputTokens: 20,
+  cacheWriteTokens: 10,
+  cacheReadTokens: 50,
+  costUsd: 0.01,
+  model: 'mock',
+  apiCalls: 1,
+  apiMs: 5,
+}
 
 function unescapeXml(s: string): string {
   return s
@@ -21,7 +39,8 @@ function unescapeXml(s: string): string {
 /** The text of the last <message> element, or the whole prompt when it has none. */
 export function lastMessage(prompt: string): string {
   const matches = [...prompt.matchAll(/<message\b[^>]*>([\s\S]*?)<\/message>/g)]
-  const last = matches.at(-1)?.[1]
+  // ngb appends <attachment …/> tags to a message's text; the directive is the text itself.
+  const last = matches.at(-1)?.[1]?.replace(/<attachment\b[^>]*?(\/>|>[\s\S]*?<\/attachment>)/g, '')
   return unescapeXml(last ?? prompt).trim()
 }
 
@@ -70,13 +89,31 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   })
 }
 
+/** What the agent received, as the Claude provider would pass it: files, and how many image blocks. */
+export function describeAttachments(list: readonly AttachmentRef[]): string {
+  if (list.length === 0) return 'attachments: none'
+  const files = list.map((a) => {
+    const state = existsSync(a.path) ? 'present' : 'missing'
+    const said = a.transcript === undefined ? '' : ` transcript="${a.transcript}"`
+    return `${a.kind} "${a.name}" ${a.mimeType} ${a.size} bytes ${state}${said}`
+  })
+  return `attachments: ${files.join('; ')}; image blocks: ${imageBlockAttachments(list).length}`
+}
+
 async function handle(
   text: string,
   ctx: ProviderContext,
   session: Session,
   signal: AbortSignal,
+  usage: Usage = MOCK_USAGE,
+  attachments: readonly AttachmentRef[] = [],
 ): Promise<Outcome> {
-  const say = (t: string) => ctx.emit({ type: 'result', text: t })
+  const say = (t: string) => ctx.emit({ type: 'result', text: t, usage })
+  // A message that is only a file: say what arrived (tests assert it triggered a turn).
+  if (text === '' && attachments.length) {
+    say(`mock: ${describeAttachments(attachments)}`)
+    return 'continue'
+  }
   if (!text.startsWith('/')) {
     say(`mock: ${text}`)
     return 'continue'
@@ -86,9 +123,14 @@ async function handle(
     case '/sleep': {
       const [ms, more] = nextToken(rest)
       if (!(await pause(Number(ms) || 0, signal))) return interrupted(ctx)
-      if (more) return handle(more, ctx, session, signal)
+      if (more) return handle(more, ctx, session, signal, usage, attachments)
       say(`mock: slept ${Number(ms) || 0}`)
       return 'continue'
+    }
+    case '/cost': {
+      const [usd, more] = nextToken(rest)
+      const costUsd = Math.max(0, Number(usd) || 0)
+      return handle(more || 'cost', ctx, session, signal, { ...usage, costUsd }, attachments)
     }
     case '/multi': {
       const n = Math.max(1, Math.min(1000, Number(nextToken(rest)[0]) || 1))
@@ -96,6 +138,19 @@ async function handle(
         if (i > 1 && !(await pause(MULTI_DELAY_MS, signal))) return interrupted(ctx)
         say(`part ${i}/${n}`)
       }
+      return 'continue'
+    }
+    case '/flood': {
+      // Raw noise on stdout, outside any frame, as a chatty tool or a runaway loop would print.
+      const [bytes, more] = nextToken(rest)
+      const total = Math.max(0, Math.min(1e9, Number(bytes) || 0))
+      const line = `${'noise '.repeat(15)}\n`
+      const block = line.repeat(Math.ceil(65_536 / line.length))
+      for (let sent = 0; sent < total; sent += block.length) {
+        if (!process.stdout.write(block)) await new Promise((r) => process.stdout.once('drain', r))
+      }
+      if (more) return handle(more, ctx, session, signal, usage, attachments)
+      say(`mock: flooded ${total}`)
       return 'continue'
     }
     case '/fail':
@@ -140,6 +195,15 @@ async function handle(
       say(value === undefined ? `env ${name} unset` : `env ${name}=${value}`)
       return 'continue'
     }
+    case '/attachments':
+      say(`mock: ${describeAttachments(attachments)}`)
+      return 'continue'
+    case '/sendfile': {
+      const [path, caption] = nextToken(rest)
+      ctx.actions.sendFile({ chatJid: ctx.input.chatJid, path, caption: caption || undefined })
+      say(`mock: file ${path} sent`)
+      return 'continue'
+    }
     case '/activity':
       ctx.emit({ type: 'activity', kind: 'tool_use', summary: rest || 'mock activity' })
       say(`mock: ${rest || 'activity'}`)
@@ -167,7 +231,14 @@ async function turn(text: string, ctx: ProviderContext, session: Session): Promi
   const controller = new AbortController()
   const off = ctx.onInterrupt(() => controller.abort())
   try {
-    return await handle(lastMessage(text), ctx, session, controller.signal)
+    return await handle(
+      lastMessage(text),
+      ctx,
+      session,
+      controller.signal,
+      MOCK_USAGE,
+      ctx.attachmentsOf(text),
+    )
   } finally {
     off()
   }

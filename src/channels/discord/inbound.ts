@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import type { InboundMessage } from '../../core/channel/channel.ts'
+import type { InboundAttachment, InboundMessage } from '../../core/channel/channel.ts'
 import { normalizeDiscordMentions } from '../shared/mentions.ts'
 
 const User = v.object({
@@ -24,6 +24,18 @@ export const MessageCreateSchema = v.object({
   mention_roles: v.optional(v.array(v.string())),
   message_reference: v.optional(v.object({ message_id: v.optional(v.string()) })),
   referenced_message: v.optional(v.nullable(v.object({ author: v.object({ id: v.string() }) }))),
+  flags: v.optional(v.number()),
+  attachments: v.optional(
+    v.array(
+      v.object({
+        id: v.string(),
+        filename: v.string(),
+        size: v.optional(v.number()),
+        url: v.string(),
+        content_type: v.optional(v.string()),
+      }),
+    ),
+  ),
 })
 
 export type MessageCreate = v.InferOutput<typeof MessageCreateSchema>
@@ -41,6 +53,19 @@ export interface DiscordInboundContext {
   /** The bot's managed role in that guild, if known: mentioning it addresses the bot. */
   botRoleId(guildId: string): string | undefined
   channelInfo(channelId: string): DiscordChannelInfo | undefined
+  /** Downloads an attachment's CDN URL; without it attachments are ignored. */
+  openAttachment?(url: string): Promise<Response>
+}
+
+/** Discord marks voice messages with this message flag (IS_VOICE_MESSAGE). */
+const VOICE_MESSAGE_FLAG = 1 << 13
+
+function kindOf(contentType: string | undefined, voice: boolean): InboundAttachment['kind'] {
+  if (voice) return 'voice'
+  if (contentType?.startsWith('image/')) return 'image'
+  if (contentType?.startsWith('audio/')) return 'audio'
+  if (contentType?.startsWith('video/')) return 'video'
+  return 'document'
 }
 
 /** Message types a person writes: DEFAULT (0) and REPLY (19). Joins, pins and the like are not prompts. */
@@ -53,7 +78,17 @@ export function toInboundMessage(data: unknown, ctx: DiscordInboundContext): Inb
   // Other bots (and our own echoes) are never prompts: two bots answering each other never stop.
   if (m.author.bot || m.webhook_id || m.author.id === ctx.botId) return undefined
   if (m.type !== undefined && !USER_MESSAGE_TYPES.has(m.type)) return undefined
-  if (m.content.trim() === '') return undefined
+  const open = ctx.openAttachment
+  const attachments: InboundAttachment[] = open
+    ? (m.attachments ?? []).map((a) => ({
+        kind: kindOf(a.content_type, ((m.flags ?? 0) & VOICE_MESSAGE_FLAG) !== 0),
+        name: a.filename,
+        size: a.size,
+        mimeType: a.content_type,
+        open: () => open(a.url),
+      }))
+    : []
+  if (m.content.trim() === '' && attachments.length === 0) return undefined
   const roleId = m.guild_id ? ctx.botRoleId(m.guild_id) : undefined
   const { text, mentionsBot } = normalizeDiscordMentions({
     content: m.content,
@@ -79,5 +114,6 @@ export function toInboundMessage(data: unknown, ctx: DiscordInboundContext): Inb
     threadId: thread,
     chatName: info?.name,
     ts: m.timestamp ? Date.parse(m.timestamp) : undefined,
+    ...(attachments.length ? { attachments } : {}),
   }
 }

@@ -23,6 +23,8 @@ export interface DiscordChannelDeps {
 }
 
 export const DISCORD_MAX_MESSAGE_LENGTH = 2000
+/** Discord's upload limit for a bot in a server without boosts. */
+export const DISCORD_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
   const log = deps.log.child({ component: 'discord' })
@@ -50,8 +52,18 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
 
   const health = createHealthState((next) => ctx?.onStatus(next))
 
+  /** Attachment URLs come in the payload: only Discord's CDN (or the configured API host) is fetched. */
+  const apiOrigin = deps.apiBase ? new URL(deps.apiBase).origin : undefined
+  async function openAttachment(url: string): Promise<Response> {
+    const u = new URL(url)
+    const cdn = u.protocol === 'https:' && ['cdn.discordapp.com', 'media.discordapp.net'].includes(u.hostname)
+    if (!cdn && u.origin !== apiOrigin) throw new Error(`refusing to download from ${u.origin}`)
+    return fetch(u)
+  }
+
   const inboundCtx = (botId: string): DiscordInboundContext => ({
     botId,
+    openAttachment,
     assistantName: deps.assistantName,
     botRoleId: (guildId) => {
       const guild = client.guilds.cache.get(guildId)
@@ -133,6 +145,8 @@ export function createDiscordChannel(deps: DiscordChannelDeps): Channel {
       health.set({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),
+    maxUploadBytes: DISCORD_MAX_UPLOAD_BYTES,
+    sendFile: (jid, file, opts) => sender.sendFile(jid, file, opts),
     async setTyping(jid, on) {
       // Discord shows typing for ~10 s after one call and has no "stop"; the caller refreshes it.
       if (on) await sender.typing(jid)

@@ -1,6 +1,6 @@
 import type { REST } from 'discord.js'
 import { DiscordAPIError, HTTPError, RateLimitError, Routes } from 'discord.js'
-import type { SendOptions } from '../../core/channel/channel.ts'
+import type { OutboundFile, SendOptions } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
@@ -28,6 +28,8 @@ export function toChannelError(err: unknown, action: string): ChannelError {
 export interface DiscordSender {
   send(jid: string, text: string, opts?: SendOptions): Promise<{ messageId?: string }>
   typing(jid: string): Promise<void>
+  /** One message with the file attached (Discord shows images inline) and the caption as text. */
+  sendFile(jid: string, file: OutboundFile, opts?: SendOptions): Promise<{ messageId?: string }>
 }
 
 function isMessage(x: unknown): x is { id: string } {
@@ -58,6 +60,27 @@ export function createDiscordSender(rest: REST, bucket: TokenBucket): DiscordSen
   }
 
   return {
+    async sendFile(jid, file, opts) {
+      try {
+        const channelId = await channelIdOf(jid)
+        const data = Buffer.from(await Bun.file(file.path).arrayBuffer())
+        await bucket.take()
+        const sent = await rest.post(Routes.channelMessages(channelId), {
+          files: [{ name: file.name, data, contentType: file.mimeType }],
+          body: {
+            content: file.caption?.slice(0, 2000) ?? '',
+            allowed_mentions: { parse: [] },
+            message_reference: opts?.replyTo
+              ? { message_id: opts.replyTo, fail_if_not_exists: false }
+              : undefined,
+          },
+        })
+        return { messageId: isMessage(sent) ? sent.id : undefined }
+      } catch (err) {
+        if (err instanceof InvalidInputError) throw err
+        throw toChannelError(err, 'upload file')
+      }
+    },
     async send(jid, text, opts) {
       try {
         const channelId = await channelIdOf(jid)

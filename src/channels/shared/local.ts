@@ -1,4 +1,21 @@
-import type { Channel, ChannelContext, ChannelHealth, InboundMessage } from '../../core/channel/channel.ts'
+import type {
+  Channel,
+  ChannelContext,
+  ChannelHealth,
+  InboundAttachment,
+  InboundMessage,
+} from '../../core/channel/channel.ts'
+
+/** A browser upload as an attachment: the bytes are already here, core still checks and sniffs them. */
+export function uploadAttachment(file: File): InboundAttachment {
+  return {
+    kind: file.type.startsWith('image/') ? 'image' : file.type.startsWith('audio/') ? 'audio' : 'document',
+    name: file.name,
+    size: file.size,
+    mimeType: file.type || undefined,
+    open: async () => new Response(file),
+  }
+}
 
 export interface LocalPostResult {
   jid: string
@@ -14,7 +31,12 @@ export interface PostingChannel extends LocalChannel {
    * Hands a message to the pipeline as if a user wrote it in `<name>:<folder>`. `target` is a group
    * folder or a full JID of this channel. Resolves once the pipeline has stored (and queued) it.
    */
-  post(target: string, text: string, sender?: { id?: string; name?: string }): Promise<LocalPostResult>
+  post(
+    target: string,
+    text: string,
+    sender?: { id?: string; name?: string },
+    files?: File[],
+  ): Promise<LocalPostResult>
 }
 
 /**
@@ -54,7 +76,7 @@ export function createPostingChannel(name: 'web', defaultSender: string): Postin
   let counter = 0
   return {
     ...channel,
-    async post(target, text, sender = {}) {
+    async post(target, text, sender = {}, files = []) {
       const ctx = context()
       if (!ctx) throw new Error(`the ${name} channel is not connected (is ngb stopping?)`)
       const jid = target.startsWith(`${name}:`) ? target : `${name}:${target}`
@@ -69,6 +91,7 @@ export function createPostingChannel(name: 'web', defaultSender: string): Postin
         isGroup: false,
         mentionsBot: true,
         ts: now,
+        ...(files.length ? { attachments: files.map(uploadAttachment) } : {}),
         chatName: `Dashboard (${jid.slice(name.length + 1)})`,
       }
       await ctx.onInbound(message)

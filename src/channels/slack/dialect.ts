@@ -16,8 +16,9 @@ const mrkdwn: Dialect = {
     label === url
       ? `<${escapeMrkdwn(url)}>`
       : `<${escapeMrkdwn(url).replace(/\|/g, '%7C')}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`,
-  // Slack shows a fence's language tag as text, so it is dropped.
-  codeBlock: (body) => `\`\`\`\n${escapeMrkdwn(body)}\n\`\`\``,
+  // Slack shows a fence's language tag as text, so it is dropped. A ``` inside the body would end
+  // the block early (a ~~~ fence may hold one), so a zero-width space breaks it up, as on Discord.
+  codeBlock: (body) => `\`\`\`\n${escapeMrkdwn(body).replace(/```/g, '`\u200b``')}\n\`\`\``,
   heading: (inner) => `*${inner}*`,
   quote: (lines) => lines.map((l) => `> ${l}`).join('\n'),
   listItem: (inner, marker, indent) => `${indent}${/\d/.test(marker) ? marker : '•'} ${inner}`,

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import type { InboundMessage } from '../../core/channel/channel.ts'
+import type { InboundAttachment, InboundMessage } from '../../core/channel/channel.ts'
 import { normalizeSlackMentions } from '../shared/mentions.ts'
 
 const MessageEventSchema = v.object({
@@ -12,6 +12,19 @@ const MessageEventSchema = v.object({
   subtype: v.optional(v.string()),
   bot_id: v.optional(v.string()),
   channel_type: v.optional(v.string()),
+  files: v.optional(
+    v.array(
+      v.object({
+        id: v.string(),
+        name: v.optional(v.string()),
+        mimetype: v.optional(v.string()),
+        size: v.optional(v.number()),
+        subtype: v.optional(v.string()),
+        url_private_download: v.optional(v.string()),
+        url_private: v.optional(v.string()),
+      }),
+    ),
+  ),
 })
 
 const SlashCommandSchema = v.object({
@@ -30,6 +43,17 @@ const USER_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share', 'me_
 export interface SlackInboundContext {
   botUserId: string
   assistantName: string
+  /** Downloads a file's private URL with the bot token; without it files are ignored. */
+  openFile?(url: string): Promise<Response>
+}
+
+function kindOf(mimetype: string | undefined, subtype: string | undefined): InboundAttachment['kind'] {
+  // Slack's recorded audio clips (huddle-style voice messages) are `slack_audio`.
+  if (subtype === 'slack_audio') return 'voice'
+  if (mimetype?.startsWith('image/')) return 'image'
+  if (mimetype?.startsWith('audio/')) return 'audio'
+  if (mimetype?.startsWith('video/')) return 'video'
+  return 'document'
 }
 
 /** `slack:<channel>`, plus `#<thread_ts>` for a message inside a thread. */
@@ -45,9 +69,25 @@ export function fromEvent(event: unknown, ctx: SlackInboundContext): InboundMess
   if (!parsed.success) return undefined
   const e = parsed.output
   if (!USER_SUBTYPES.has(e.subtype) || e.bot_id || !e.user || e.user === ctx.botUserId) return undefined
-  if (!e.text?.trim()) return undefined
+  const open = ctx.openFile
+  const attachments: InboundAttachment[] = open
+    ? (e.files ?? []).flatMap((f) => {
+        const url = f.url_private_download ?? f.url_private
+        if (!url) return []
+        return [
+          {
+            kind: kindOf(f.mimetype, f.subtype),
+            name: f.name,
+            size: f.size,
+            mimeType: f.mimetype,
+            open: () => open(url),
+          },
+        ]
+      })
+    : []
+  if (!e.text?.trim() && attachments.length === 0) return undefined
   const { text, mentionsBot } = normalizeSlackMentions({
-    text: e.text,
+    text: e.text ?? '',
     botUserId: ctx.botUserId,
     assistantName: ctx.assistantName,
   })
@@ -62,6 +102,7 @@ export function fromEvent(event: unknown, ctx: SlackInboundContext): InboundMess
     mentionsBot: mentionsBot || e.type === 'app_mention',
     threadId: thread,
     ts: Math.round(Number(e.ts) * 1000),
+    ...(attachments.length ? { attachments } : {}),
   }
 }
 

@@ -45,6 +45,9 @@ function slackLogger(log: Logger): SlackLogger {
   }
 }
 
+/** Slack takes files up to 1 GB. */
+export const SLACK_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
+
 export function createSlackChannel(deps: SlackChannelDeps): Channel {
   const log = deps.log.child({ component: 'slack' })
   const logger = slackLogger(log)
@@ -66,6 +69,15 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     web,
     createTokenBucket(deps.rateLimit ?? { capacity: 5, refillPerSecond: 1 }),
   )
+  /** The bot token goes only to Slack's file host (or the configured API host, for the fakes). */
+  const apiOrigin = slackApiUrl ? new URL(slackApiUrl).origin : undefined
+  async function openFile(url: string): Promise<Response> {
+    const u = new URL(url)
+    const slackHost =
+      u.protocol === 'https:' && (u.hostname === 'files.slack.com' || u.hostname.endsWith('.slack.com'))
+    if (!slackHost && u.origin !== apiOrigin) throw new Error(`refusing to send the bot token to ${u.origin}`)
+    return fetch(u, { headers: { authorization: `Bearer ${deps.botToken}` } })
+  }
   const names = new Map<string, string>()
   let botUserId = ''
   let ctx: ChannelContext | undefined
@@ -121,7 +133,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       const body = args.body as { event?: unknown } | undefined
       const message =
         args.type === 'events_api'
-          ? fromEvent(body?.event, { botUserId, assistantName: deps.assistantName })
+          ? fromEvent(body?.event, { botUserId, assistantName: deps.assistantName, openFile })
           : args.type === 'slash_commands'
             ? fromSlashCommand(body)
             : undefined
@@ -162,6 +174,8 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       health.set({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),
+    maxUploadBytes: SLACK_MAX_UPLOAD_BYTES,
+    sendFile: (jid, file, opts) => sender.sendFile(jid, file, opts),
     // Slack has no typing indicator for bots outside the legacy RTM API, so there is no setTyping.
     health: health.get,
     formatMarkdown: markdownToMrkdwn,

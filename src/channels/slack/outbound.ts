@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api'
 import { ErrorCode } from '@slack/web-api'
-import type { SendOptions } from '../../core/channel/channel.ts'
+import type { OutboundFile, SendOptions } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
@@ -55,6 +55,39 @@ export function parseSlackTarget(jid: string): { channel: string; threadTs?: str
 
 export function createSlackSender(web: WebClient, bucket: TokenBucket) {
   return {
+    /**
+     * Slack's external upload flow: files.getUploadURLExternal, the bytes POSTed to the signed URL
+     * it returns (no token: the URL is the credential), then files.completeUploadExternal shares it.
+     */
+    async sendFile(jid: string, file: OutboundFile, opts?: SendOptions): Promise<{ messageId?: string }> {
+      const target = parseSlackTarget(jid)
+      const bytes = await Bun.file(file.path).bytes()
+      await bucket.take()
+      let step = 'files.getUploadURLExternal'
+      try {
+        const url = await web.files.getUploadURLExternal({ filename: file.name, length: bytes.length })
+        if (!url.upload_url || !url.file_id) throw new Error('Slack gave no upload URL')
+        step = 'file upload'
+        const res = await fetch(url.upload_url, {
+          method: 'POST',
+          headers: { 'content-type': file.mimeType },
+          body: bytes,
+        })
+        if (!res.ok)
+          throw new ChannelError(`Slack upload answered HTTP ${res.status}`, { retryable: res.status >= 500 })
+        step = 'files.completeUploadExternal'
+        await web.files.completeUploadExternal({
+          files: [{ id: url.file_id, title: file.name }],
+          channel_id: target.channel,
+          thread_ts: target.threadTs ?? opts?.replyTo,
+          initial_comment: file.caption,
+        })
+        return { messageId: url.file_id }
+      } catch (err) {
+        if (err instanceof ChannelError) throw err
+        throw toChannelError(err, step)
+      }
+    },
     async send(jid: string, text: string, opts?: SendOptions): Promise<{ messageId?: string }> {
       const target = parseSlackTarget(jid)
       await bucket.take()

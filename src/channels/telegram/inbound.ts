@@ -1,5 +1,5 @@
 import type { Message, Update } from 'grammy/types'
-import type { InboundMessage } from '../../core/channel/channel.ts'
+import type { InboundAttachment, InboundMessage } from '../../core/channel/channel.ts'
 import { normalizeTelegramMentions } from '../shared/mentions.ts'
 
 export interface TelegramBotIdentity {
@@ -18,15 +18,43 @@ function senderName(m: Message): string {
   return [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || String(from.id)
 }
 
+/** Starts the download of a Telegram file by its file_id (getFile, then the file endpoint). */
+export type TelegramFileOpener = (fileId: string) => Promise<Response>
+
+/** The files of a message: the largest photo size, documents, voice notes, audio and video. */
+export function telegramAttachments(m: Message, open: TelegramFileOpener): InboundAttachment[] {
+  const out: InboundAttachment[] = []
+  const add = (
+    kind: InboundAttachment['kind'],
+    f: { file_id: string; file_size?: number; file_name?: string; mime_type?: string },
+  ) =>
+    out.push({
+      kind,
+      name: f.file_name,
+      size: f.file_size,
+      mimeType: f.mime_type,
+      open: () => open(f.file_id),
+    })
+  const photo = m.photo?.at(-1)
+  if (photo) add('image', { ...photo, file_name: 'photo.jpg' })
+  if (m.document) add(m.document.mime_type?.startsWith('image/') ? 'image' : 'document', m.document)
+  if (m.voice) add('voice', { ...m.voice, file_name: 'voice.ogg' })
+  if (m.audio) add('audio', m.audio)
+  if (m.video) add('video', m.video)
+  return out
+}
+
 /** Maps one update to the pipeline's message; undefined for updates the bot does not answer. */
 export function toInboundMessage(
   update: Update,
   bot: TelegramBotIdentity,
   assistantName: string,
+  openFile?: TelegramFileOpener,
 ): InboundMessage | undefined {
   const m = update.message
   if (!m) return undefined
-  const raw = m.text ?? m.caption
+  const attachments = openFile ? telegramAttachments(m, openFile) : []
+  const raw = m.text ?? m.caption ?? (attachments.length ? '' : undefined)
   if (raw === undefined) return undefined
   if (m.from?.id === bot.id) return undefined
   const chatType = m.chat.type
@@ -52,5 +80,6 @@ export function toInboundMessage(
     threadId: topic === undefined ? undefined : String(topic),
     chatName: 'title' in m.chat ? m.chat.title : senderName(m),
     ts: m.date * 1000,
+    ...(attachments.length ? { attachments } : {}),
   }
 }

@@ -33,6 +33,8 @@ export interface TelegramChannelDeps {
 
 /** Telegram counts message length in UTF-16 code units after entity parsing. */
 export const TELEGRAM_MAX_MESSAGE_LENGTH = 4096
+/** The Bot API takes uploads up to 50 MB (photos up to 10 MB; larger images go as documents). */
+export const TELEGRAM_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
   const log = deps.log.child({ component: 'telegram' })
@@ -46,6 +48,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
     api,
     createTokenBucket(deps.rateLimit ?? { capacity: 30, refillPerSecond: 30 }),
   )
+  const apiRoot = (deps.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '')
+  /** getFile gives a path valid for an hour; the bytes come from the file endpoint of the same server. */
+  async function openFile(fileId: string): Promise<Response> {
+    const file = await api.getFile(fileId)
+    if (!file.file_path) throw new Error('Telegram gave no file_path (the file may be over 20 MB)')
+    return fetch(`${apiRoot}/file/bot${deps.token}/${file.file_path}`)
+  }
   const reconnect = deps.reconnect ?? { baseMs: 500, maxMs: 30_000 }
   let ctx: ChannelContext | undefined
   let abort: AbortController | undefined
@@ -55,7 +64,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
   const health = createHealthState((next) => ctx?.onStatus(next))
 
   async function handle(update: Update, bot: TelegramBotIdentity) {
-    const message = toInboundMessage(update, bot, deps.assistantName)
+    let message: ReturnType<typeof toInboundMessage>
+    try {
+      message = toInboundMessage(update, bot, deps.assistantName, openFile)
+    } catch (err) {
+      // A malformed update would fail the same way on every redelivery: skip it, never answer 5xx.
+      log.warn('unreadable update skipped', { updateId: update.update_id, error: err })
+      return
+    }
     // A redelivered event goes on too: the pipeline's persist step drops it by (chat, message id).
     if (!message) return
     try {
@@ -148,6 +164,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): Channel {
       health.set({ status: 'disconnected' })
     },
     send: (jid, text, opts) => sender.send(jid, text, opts),
+    maxUploadBytes: TELEGRAM_MAX_UPLOAD_BYTES,
+    sendFile: (jid, file, opts) => sender.sendFile(jid, file, opts),
     async setTyping(jid, on) {
       // Telegram's "typing" lasts ~5 s and cannot be cancelled; the caller refreshes it.
       if (on) await sender.typing(jid)

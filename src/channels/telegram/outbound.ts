@@ -1,6 +1,6 @@
 import type { Api } from 'grammy'
-import { GrammyError, HttpError } from 'grammy'
-import type { SendOptions } from '../../core/channel/channel.ts'
+import { GrammyError, HttpError, InputFile } from 'grammy'
+import type { OutboundFile, SendOptions } from '../../core/channel/channel.ts'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
@@ -50,7 +50,12 @@ export interface TelegramSender {
   /** Takes one Markdown chunk and sends it as HTML (see index.ts for why conversion happens here). */
   send(jid: string, markdown: string, opts?: SendOptions): Promise<{ messageId?: string }>
   typing(jid: string): Promise<void>
+  /** Images up to 10 MB as photos, everything else as documents. */
+  sendFile(jid: string, file: OutboundFile, opts?: SendOptions): Promise<{ messageId?: string }>
 }
+
+const PHOTO_MAX_BYTES = 10 * 1024 * 1024
+const PHOTO_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp']
 
 export function createTelegramSender(api: Api, bucket: TokenBucket): TelegramSender {
   async function sendMessage(target: TelegramTarget, text: string, html: boolean, opts?: SendOptions) {
@@ -66,6 +71,29 @@ export function createTelegramSender(api: Api, bucket: TokenBucket): TelegramSen
     })
   }
   return {
+    async sendFile(jid, file, opts) {
+      const target = parseTelegramTarget(jid)
+      const replyTo = opts?.replyTo === undefined ? undefined : Number(opts.replyTo)
+      const common = {
+        caption: file.caption?.slice(0, 1024),
+        message_thread_id: target.threadId,
+        reply_parameters:
+          replyTo !== undefined && Number.isInteger(replyTo)
+            ? { message_id: replyTo, allow_sending_without_reply: true }
+            : undefined,
+      }
+      const input = new InputFile(await Bun.file(file.path).bytes(), file.name)
+      await bucket.take()
+      const asPhoto = PHOTO_TYPES.includes(file.mimeType) && file.size <= PHOTO_MAX_BYTES
+      try {
+        const sent = asPhoto
+          ? await api.sendPhoto(target.chatId, input, common)
+          : await api.sendDocument(target.chatId, input, common)
+        return { messageId: String(sent.message_id) }
+      } catch (err) {
+        throw toChannelError(err, asPhoto ? 'sendPhoto' : 'sendDocument')
+      }
+    },
     async send(jid, markdown, opts) {
       const target = parseTelegramTarget(jid)
       const html = markdownToTelegramHtml(markdown)

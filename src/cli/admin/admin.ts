@@ -1,6 +1,7 @@
 import type { CreateGroupInput } from '../../core/groups.ts'
 import type { NewTask } from '../../core/tasks.ts'
-import type { ExtraMount, Group, Task, TaskRun } from '../../core/types.ts'
+import type { BudgetLimits, ExtraMount, Group, Task, TaskRun } from '../../core/types.ts'
+import type { UsageQuery, UsageReport } from '../../core/usage/report.ts'
 import type { BindToken } from '../../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../../db/repos/chats.ts'
 
@@ -37,6 +38,10 @@ export interface Admin {
   taskRuns(id: string, limit: number): Promise<TaskRun[]>
   /** Replaces the group's extra mounts (checked against the mount allowlist where it is saved). */
   setExtraMounts(folder: string, mounts: ExtraMount[]): Promise<Group>
+  /** Replaces the group's budget (undefined removes it). */
+  setBudget(folder: string, budget: BudgetLimits | undefined): Promise<Group>
+  /** Tokens and cost summed over a time range (same sums as /api/usage). */
+  usage(query: UsageQuery): Promise<UsageReport>
   /** Forgets the group's stored agent session; false when there was none. */
   resetSession(folder: string): Promise<boolean>
   close(): void

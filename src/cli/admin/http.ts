@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import type { ErrorCode } from '../../core/errors.ts'
 import { NgbError } from '../../core/errors.ts'
 import type { Group, Task, TaskRun } from '../../core/types.ts'
+import type { UsageReport } from '../../core/usage/report.ts'
 import type { BindToken } from '../../db/repos/bind-tokens.ts'
 import type { ChatWithBinding } from '../../db/repos/chats.ts'
 import type { Admin } from './admin.ts'
@@ -13,6 +14,7 @@ import {
   GroupSchema,
   TaskRunSchema,
   TaskSchema,
+  UsageReportSchema,
 } from './schemas.ts'
 
 const CODES: readonly string[] = [
@@ -121,6 +123,19 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
     v.parse(schema, await call(method, path, body))
   const enc = encodeURIComponent
 
+  /** Read-modify-write of a group's settings; returns the group as saved. */
+  async function putSettings(
+    folder: string,
+    change: (settings: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<Group> {
+    const path = `/api/groups/${enc(folder)}/settings`
+    const settings = v.parse(v.record(v.string(), v.unknown()), await call('GET', path))
+    await call('PUT', path, change(settings))
+    const groups = (await get(v.array(GroupSchema), '/api/groups')) as Group[]
+    const group = groups.find((g) => g.folder === folder)
+    if (!group) throw new NgbError('not_found', `group "${folder}" does not exist`)
+    return group
+  }
   return {
     via: `api ${deps.url}`,
     async listGroups() {
@@ -134,11 +149,7 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
         })),
       )
     },
-    addGroup: async (input) =>
-      (await send(GroupSchema, 'POST', '/api/groups', {
-        ...input,
-        name: input.name ?? input.folder,
-      })) as Group,
+    addGroup: async (input) => (await send(GroupSchema, 'POST', '/api/groups', input)) as Group,
     async removeGroup(folder, opts) {
       await call('DELETE', `/api/groups/${enc(folder)}${opts.force ? '?force=true' : ''}`)
     },
@@ -185,13 +196,16 @@ export function createHttpAdmin(deps: HttpAdminDeps): Admin {
     taskRuns: async (id, limit) =>
       ((await get(v.array(TaskRunSchema), `/api/tasks/${enc(id)}/runs`)) as TaskRun[]).slice(0, limit),
     async setExtraMounts(folder, extraMounts) {
-      const path = `/api/groups/${enc(folder)}/settings`
-      const settings = v.parse(v.record(v.string(), v.unknown()), await call('GET', path))
-      await call('PUT', path, { ...settings, extraMounts })
-      const groups = (await get(v.array(GroupSchema), '/api/groups')) as Group[]
-      const group = groups.find((g) => g.folder === folder)
-      if (!group) throw new NgbError('not_found', `group "${folder}" does not exist`)
-      return group
+      return putSettings(folder, (settings) => ({ ...settings, extraMounts }))
+    },
+    async usage(query) {
+      const params = new URLSearchParams()
+      for (const [k, val] of Object.entries(query)) if (typeof val === 'string') params.set(k, val)
+      const qs = params.size > 0 ? `?${params}` : ''
+      return (await get(UsageReportSchema, `/api/usage${qs}`)) as UsageReport
+    },
+    async setBudget(folder, budget) {
+      return putSettings(folder, ({ budget: _, ...rest }) => (budget ? { ...rest, budget } : rest))
     },
     resetSession: async (folder) =>
       (await send(v.object({ reset: v.boolean() }), 'POST', `/api/sessions/${enc(folder)}/reset`, {})).reset,

@@ -2,10 +2,10 @@ import { dataPaths, defaultConfigDir } from '../../config/paths.ts'
 import type { Config } from '../../config/schema.ts'
 import { allowlistPath } from '../../core/container/allowlist.ts'
 import { createMountPolicy } from '../../core/container/mount-policy.ts'
-import { NotFoundError } from '../../core/errors.ts'
 import { createEventBus } from '../../core/events.ts'
 import { createGroupsService } from '../../core/groups.ts'
 import { createTasksService } from '../../core/tasks.ts'
+import { usageReport } from '../../core/usage/report.ts'
 import { openDatabase } from '../../db/open.ts'
 import { createRepos } from '../../db/repos/index.ts'
 import { systemClock } from '../../util/clock.ts'
@@ -36,6 +36,7 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
   const tasks = createTasksService({
     tasks: repos.tasks,
     groups: repos.groups,
+    chats: repos.chats,
     bus,
     clock: systemClock,
     timezone: config.timezone,
@@ -53,15 +54,17 @@ export function createLocalAdmin(config: Pick<Config, 'dataDir' | 'timezone'>): 
       const current = groups.require(folder)
       return groups.updateGroup(folder, { settings: { ...current.settings, extraMounts } })
     },
+    usage: async (query) => usageReport(repos.usage, query, Date.now(), config.timezone),
+    async setBudget(folder, budget) {
+      const { budget: _, ...rest } = groups.require(folder).settings
+      return groups.updateGroup(folder, { settings: budget ? { ...rest, budget } : rest })
+    },
     async resetSession(folder) {
-      if (!groups.get(folder)) throw new NotFoundError(`no group "${folder}" (see \`ngb groups ls\`)`)
+      groups.require(folder)
       return repos.sessions.clear(folder)
     },
     listTasks: async (opts) => tasks.list(opts),
-    async addTask(input) {
-      const chatJid = input.chatJid ?? repos.chats.chatsOf(input.groupFolder)[0] ?? `web:${input.groupFolder}`
-      return tasks.create({ ...input, chatJid })
-    },
+    addTask: async (input) => tasks.create(input),
     pauseTask: async (id) => tasks.pause(id),
     resumeTask: async (id) => tasks.resume(id),
     removeTask: async (id) => tasks.cancel(id),

@@ -61,3 +61,28 @@ export const TaskRunSchema = v.looseObject({
 })
 
 export const ErrorBodySchema = v.looseObject({ error: str, message: str })
+
+const UsageTotalsShape = {
+  runs: num,
+  inputTokens: num,
+  outputTokens: num,
+  cacheWriteTokens: num,
+  cacheReadTokens: num,
+  costUsd: num,
+  apiCalls: num,
+  apiMs: num,
+}
+const UsageRowSchema = v.looseObject({ key: str, ...UsageTotalsShape })
+
+export const UsageReportSchema = v.looseObject({
+  from: opt(num),
+  to: opt(num),
+  timezone: str,
+  group: opt(str),
+  totals: v.looseObject(UsageTotalsShape),
+  groups: v.array(UsageRowSchema),
+  chats: v.array(UsageRowSchema),
+  tasks: v.array(UsageRowSchema),
+  models: v.array(UsageRowSchema),
+  days: v.array(v.looseObject({ day: str, ...UsageTotalsShape })),
+})

@@ -1,12 +1,13 @@
 import { accessSync, constants, mkdirSync } from 'node:fs'
 import { defineCommand } from 'citty'
-import { PLATFORMS, platformState } from '../../channels/platforms.ts'
+import { neededKeys, PLATFORMS, platformState } from '../../channels/platforms.ts'
 import type { LoadedConfig } from '../../config/load.ts'
 import { SETTINGS } from '../../config/sources.ts'
 import { runEngine } from '../../core/container/engine.ts'
 import { errorMessage } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
+import { fetchLiveChannels, type LiveChannel } from '../live-channels.ts'
 import { printJson, useColor } from '../output.ts'
 
 export interface Check {
@@ -79,14 +80,44 @@ export async function runChecks(loaded: LoadedConfig): Promise<Check[]> {
         : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN (or NGB_AGENT_PROVIDER=mock)',
     })
   }
-  for (const row of PLATFORMS) checks.push(platformCheck(row, loaded))
+  // Probes ask each platform over the network; they run side by side, each with its own timeout.
+  const [live, platformChecks] = await Promise.all([
+    fetchLiveChannels(config.dataDir),
+    Promise.all(PLATFORMS.map((row) => platformCheck(row, loaded))),
+  ])
+  checks.push(...platformChecks.map((c) => withLiveState(c, live?.get(c.name))))
   return checks
 }
 
-/** One line per platform row: off is fine (not every install chats everywhere), half-configured is not. */
-function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Check {
+/** With `ngb serve` running, a ready platform's check reports what the channel is doing right now. */
+function withLiveState(check: Check, live: LiveChannel | undefined): Check {
+  if (!live || !check.ok || live.status === 'disconnected') return check
+  const detail = `${live.status}${live.detail ? ` (${live.detail})` : ''} in the running ngb serve`
+  if (live.status === 'error')
+    return {
+      ...check,
+      ok: false,
+      detail,
+      hint: 'check the credentials and settings shown by `ngb config show`',
+    }
+  return { ...check, detail }
+}
+
+/**
+ * One line per platform row: off is fine (not every install chats everywhere), half-configured is
+ * not; a ready row with a probe is asked whether the platform accepts its credentials.
+ */
+async function platformCheck(row: (typeof PLATFORMS)[number], loaded: LoadedConfig): Promise<Check> {
   const s = platformState(row, loaded.config)
-  const vars = row.secretKeys.map((k) => SETTINGS[k].env).join(' and ')
+  const vars = neededKeys(row)
+    .map((k) => SETTINGS[k].env)
+    .join(' and ')
+  if (s.state === 'ready' && row.probe) {
+    const r = await row.probe(loaded.config)
+    return r.ok
+      ? { name: row.name, ok: true, detail: `${r.detail}; starts with ngb serve` }
+      : { name: row.name, ok: false, detail: r.detail, hint: r.hint }
+  }
   if (s.state === 'ready') return { name: row.name, ok: true, detail: `${vars} set; starts with ngb serve` }
   if (s.state === 'off') return { name: row.name, ok: true, detail: `off (set ${vars} to enable)` }
   return {

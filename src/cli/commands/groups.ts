@@ -3,11 +3,12 @@ import { formatMountSpec, parseMountSpec } from '../../core/container/mount-spec
 import { InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import { parseInterval } from '../../core/scheduler/next-run.ts'
-import type { GroupSettings, NetworkMode, TriggerMode } from '../../core/types.ts'
+import type { Group, GroupSettings, NetworkMode, TriggerMode } from '../../core/types.ts'
 import { withAdmin } from '../admin/use.ts'
 import { globalArgs } from '../context.ts'
 import { withExamples } from '../help.ts'
 import { formatTable, formatWhen, note, printJson } from '../output.ts'
+import { budgetFromFlags, describeBudget } from './budget-flags.ts'
 
 const TRIGGERS: readonly string[] = ['always', 'mention', 'pattern']
 const NETWORKS: readonly string[] = ['bridge', 'none', 'host']
@@ -191,7 +192,7 @@ export function mountFlags(rawArgs: string[]): string[] {
 
 const set = withExamples(
   defineCommand({
-    meta: { name: 'set', description: "Change a group's settings: its extra mounts" },
+    meta: { name: 'set', description: "Change a group's settings: its extra mounts and its budget" },
     args: {
       ...globalArgs,
       folder: { type: 'positional', description: 'Group folder', required: true },
@@ -201,25 +202,58 @@ const set = withExamples(
         valueHint: 'spec',
       },
       'clear-mounts': { type: 'boolean', description: 'Remove every extra mount' },
+      'budget-daily': {
+        type: 'string',
+        description: 'Daily budget in USD (off removes it)',
+        valueHint: 'usd',
+      },
+      'budget-monthly': { type: 'string', description: 'Monthly budget in USD', valueHint: 'usd' },
+      'budget-daily-tokens': { type: 'string', description: 'Daily budget in tokens', valueHint: 'n' },
+      'budget-monthly-tokens': { type: 'string', description: 'Monthly budget in tokens', valueHint: 'n' },
+      'budget-policy': {
+        type: 'string',
+        description: 'Over budget: hold (answer later) or drop (do not answer)',
+        valueHint: 'hold|drop',
+      },
+      'clear-budget': { type: 'boolean', description: 'Remove the group budget' },
     },
     async run({ args, rawArgs }) {
       const specs = mountFlags(rawArgs)
-      if (specs.length === 0 && !args['clear-mounts'])
-        throw new InvalidInputError('nothing to set: give --mount host:container[:ro] or --clear-mounts')
+      const budget = budgetFromFlags(args, undefined)
+      if (specs.length === 0 && !args['clear-mounts'] && budget === 'unchanged' && !args['clear-budget'])
+        throw new InvalidInputError(
+          'nothing to set: give --mount host:container[:ro], --clear-mounts, --budget-daily <usd> (or another --budget-* flag) or --clear-budget',
+        )
       if (specs.length > 0 && args['clear-mounts'])
         throw new InvalidInputError('--mount and --clear-mounts do not go together')
-      const mounts = specs.map(parseMountSpec)
-      const group = await withAdmin(args, (a) => a.setExtraMounts(args.folder, mounts))
-      const saved = group.settings.extraMounts ?? []
-      if (saved.length === 0) return void process.stdout.write(`${group.folder}: no extra mounts\n`)
-      process.stdout.write(`${group.folder}: extra mounts\n`)
-      for (const m of saved) process.stdout.write(`  ${formatMountSpec(m)}\n`)
-      note('each is checked again against the mount allowlist at every run')
+      let group: Group | undefined
+      if (specs.length > 0 || args['clear-mounts']) {
+        const mounts = specs.map(parseMountSpec)
+        group = await withAdmin(args, (a) => a.setExtraMounts(args.folder, mounts))
+        const saved = group.settings.extraMounts ?? []
+        if (saved.length === 0) process.stdout.write(`${group.folder}: no extra mounts\n`)
+        else {
+          process.stdout.write(`${group.folder}: extra mounts\n`)
+          for (const m of saved) process.stdout.write(`  ${formatMountSpec(m)}\n`)
+          note('each is checked again against the mount allowlist at every run')
+        }
+      }
+      if (budget !== 'unchanged' || args['clear-budget']) {
+        group = await withAdmin(args, async (a) => {
+          const current = (await a.listGroups()).find((g) => g.folder === args.folder)
+          const next = budgetFromFlags(args, current?.settings.budget)
+          return a.setBudget(args.folder, next === 'unchanged' ? current?.settings.budget : next)
+        })
+        process.stdout.write(`${group.folder}: ${describeBudget(group.settings.budget)}\n`)
+      }
     },
   }),
   [
     'ngb groups set main --mount ~/projects/app:app --mount ~/notes:notes:ro',
     'ngb groups set main --clear-mounts',
+    'ngb groups set family --budget-daily 5 --budget-monthly 50',
+    'ngb groups set family --budget-daily-tokens 2000000 --budget-policy drop',
+    'ngb groups set family --budget-daily off',
   ],
 )
 

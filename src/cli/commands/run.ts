@@ -4,6 +4,7 @@ import { ConflictError, InvalidInputError } from '../../core/errors.ts'
 import type { GroupsService } from '../../core/groups.ts'
 import type { TurnHandle } from '../../core/runner/types.ts'
 import type { Group } from '../../core/types.ts'
+import { describeUsage } from '../../core/usage/sum.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
@@ -79,7 +80,8 @@ const command = defineCommand({
     },
     provider: { type: 'string', description: 'Agent provider for this turn: claude or mock' },
     image: { type: 'string', description: 'Agent image for this turn' },
-    json: { type: 'boolean', description: 'Print every frame as a JSON line' },
+    json: { type: 'boolean', description: 'Print every frame as a JSON line (result frames carry usage)' },
+    usage: { type: 'boolean', description: 'After the answer, print tokens and cost on stderr' },
     env: {
       type: 'string',
       description: 'KEY=VALUE for the agent (repeatable); KEY alone takes the value from this environment',
@@ -144,6 +146,7 @@ const command = defineCommand({
       process.off('SIGTERM', onSignal)
       if (outcome.status !== 'ok' && outcome.error && !args.json && !agentReportedError)
         process.stderr.write(`ngb: ${outcome.error}\n`)
+      if (args.usage && outcome.usage) process.stderr.write(`usage: ${describeUsage(outcome.usage)}\n`)
       process.exitCode = EXIT[outcome.status]
     } finally {
       await rt.shutdown.run('run finished')

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load.ts'
 import type { Config, ConfigKey } from '../../config/schema.ts'
 import { MIN_PASSWORD_LENGTH } from '../../config/schema.ts'
 import { SETTINGS } from '../../config/sources.ts'
-import { InvalidInputError } from '../../core/errors.ts'
+import { ChannelError, InvalidInputError } from '../../core/errors.ts'
 import type { Prompter } from './prompt.ts'
 
 export type AgentKind = 'claude' | 'mock'
@@ -150,8 +150,11 @@ async function platformValues(
     }
     try {
       const config = loadConfig({ env: { ...src.env, ...envOf(values) } }).config
-      const who = row.verify ? await row.verify(config) : undefined
-      src.say(who ? `${row.label}: connected as ${who}` : `${row.label}: settings saved (not checked)`)
+      // The same check `ngb doctor` runs: the platform's own API, with these credentials.
+      const probe = row.probe ? await row.probe(config) : undefined
+      if (probe && !probe.ok)
+        throw new ChannelError(`${row.label}: ${probe.detail} (${probe.hint})`, { retryable: false })
+      src.say(probe ? `${row.label}: ${probe.detail}` : `${row.label}: settings saved (not checked)`)
       return values
     } catch (error) {
       if (!src.prompter) throw error

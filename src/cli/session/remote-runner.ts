@@ -3,6 +3,8 @@ import { NgbError } from '../../core/errors.ts'
 import type { AgentRunner, TurnOutcome } from '../../core/runner/types.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { OutputFrameSchema } from '../../protocol/container.ts'
+import type { Clock, TimerHandle } from '../../util/clock.ts'
+import { systemClock } from '../../util/clock.ts'
 
 const EventSchema = v.variant('type', [
   v.looseObject({
@@ -21,6 +23,8 @@ export interface RemoteRunnerDeps {
   fetch?: typeof fetch
   /** After the last answer, how long a graceful close waits for more (default 1000 ms). */
   quietMs?: number
+  /** Times the quiet wait (tests pass a manual clock). */
+  clock?: Clock
 }
 
 interface RemoteTurn {
@@ -44,6 +48,7 @@ export interface RemoteRunner extends AgentRunner {
  */
 export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<RemoteRunner> {
   const doFetch = deps.fetch ?? fetch
+  const clock = deps.clock ?? systemClock
   const chatJid = `web:${deps.folder}`
   const wsUrl = `${deps.url.replace(/^http/, 'ws')}/ws?group=${encodeURIComponent(deps.folder)}`
   // Bun's WebSocket takes headers: the bearer token authenticates the upgrade.
@@ -77,14 +82,14 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
     const e = parsed.output
     // What the group's dashboard chat receives is the reply: results, and failure notices too.
     if (e.type === 'message.out' && e.message.chatJid === chatJid) current.reply(e.message.text)
-    // run.activity carries every frame; results are shown from message.out (what the chat got).
-    else if (
-      e.type === 'run.activity' &&
-      e.group === deps.folder &&
-      (e.frame.type === 'activity' || e.frame.type === 'error')
-    )
-      current.onFrame?.(e.frame)
-    else if (e.type === 'run.finished' && e.group === deps.folder) current.settled()
+    // run.activity carries every frame; results are shown from message.out (what the chat got),
+    // their usage as a `usage` activity frame (the session's /usage counts it, nothing is printed).
+    else if (e.type === 'run.activity' && e.group === deps.folder) {
+      const f = e.frame
+      if (f.type === 'activity' || f.type === 'error') current.onFrame?.(f)
+      else if (f.type === 'result' && f.usage)
+        current.onFrame?.({ type: 'activity', kind: 'usage', summary: 'usage of a turn', usage: f.usage })
+    } else if (e.type === 'run.finished' && e.group === deps.folder) current.settled()
   })
   let gone = false
   ws.addEventListener('close', () => {
@@ -119,10 +124,10 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
       // (an answer may come in several messages), or for the server's run to end.
       let awaiting = false
       let closing = false
-      let quiet: ReturnType<typeof setTimeout> | undefined
+      let quiet: TimerHandle | undefined
       const endWhenQuiet = () => {
-        if (quiet) clearTimeout(quiet)
-        if (closing && !awaiting) quiet = setTimeout(() => turn.end({}), deps.quietMs ?? 1000)
+        if (quiet) clock.clearTimeout(quiet)
+        if (closing && !awaiting) quiet = clock.setTimeout(() => turn.end({}), deps.quietMs ?? 1000)
       }
       const turn: RemoteTurn = {
         onFrame: req.onFrame,
@@ -136,7 +141,7 @@ export async function connectRemoteRunner(deps: RemoteRunnerDeps): Promise<Remot
           if (closing) turn.end({})
         },
         end(o: Partial<TurnOutcome>) {
-          if (quiet) clearTimeout(quiet)
+          if (quiet) clock.clearTimeout(quiet)
           if (finished) return
           finished = true
           if (current === turn) current = undefined

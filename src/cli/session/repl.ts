@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline'
 import type { AgentRunner, TurnHandle, TurnOutcome } from '../../core/runner/types.ts'
-import type { Group } from '../../core/types.ts'
+import type { Group, RunUsage } from '../../core/types.ts'
+import { addUsage, describeUsage, ZERO_USAGE } from '../../core/usage/sum.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { createScreen } from './screen.ts'
 
@@ -32,6 +33,7 @@ export interface SessionResult {
 const HELP = [
   'Type a message and press Enter; while the agent works, more lines go in as follow-ups.',
   '  /status   container, session and state',
+  '  /usage    tokens and cost of the last turn and of this session',
   '  /exit     end the session (also Ctrl+D); Ctrl+C interrupts the agent, twice quits',
 ].join('\n')
 
@@ -58,6 +60,9 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
   let armedExit = false
   let exiting = false
   let exitCode = 0
+  /** What the turns of this `ngb session` cost, as the agent reported them. */
+  let lastTurn: RunUsage | undefined
+  let total: RunUsage = ZERO_USAGE
   let finish: (r: SessionResult) => void = () => {}
   const result = new Promise<SessionResult>((resolve) => {
     finish = resolve
@@ -69,12 +74,18 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
   }
 
   function onFrame(frame: OutputFrame): void {
+    if (frame.type !== 'session' && frame.usage) {
+      lastTurn = frame.usage
+      total = addUsage(total, frame.usage)
+    }
     if (frame.type === 'session') {
       sessionId = frame.sessionId
       deps.onSession?.(frame.sessionId)
     } else if (frame.type === 'result') {
       setWorking(false)
       screen.print(frame.text, 'agent')
+    } else if (frame.type === 'activity' && frame.kind === 'usage') {
+      // Accounting only (counted above for /usage): nothing to show.
     } else if (frame.type === 'activity') {
       screen.print(`  · ${frame.kind}: ${frame.summary}`, 'activity')
     } else {
@@ -177,6 +188,12 @@ export function runSessionRepl(deps: SessionReplDeps): Promise<SessionResult> {
     if (line === '') return screen.prompt()
     if (line === '/exit' || line === '/quit') return void exit(0)
     if (line === '/help') return screen.print(HELP)
+    if (line === '/usage') {
+      if (!lastTurn) return screen.print('(no usage reported yet in this session)', 'note')
+      return screen.print(
+        [`last turn: ${describeUsage(lastTurn)}`, `session:   ${describeUsage(total)}`].join('\n'),
+      )
+    }
     if (line === '/status') {
       return screen.print(
         [

@@ -20,6 +20,14 @@ export function mountArg(m: Mount): string {
 }
 
 /**
+ * Writable scratch space in a read-only container: /tmp and the agent's home (Claude Code keeps
+ * ~/.claude.json, ~/.cache and ~/.config there; ~/.claude itself is a bind mount over it). The
+ * agent's only persistent writes go to its mounts. tmpfs counts against the memory limit.
+ */
+export const SCRATCH_TMPFS = ['/tmp', '/home/agent'] as const
+const TMPFS_OPTIONS = 'rw,exec,nosuid,nodev,size=256m,mode=1777'
+
+/**
  * The argv after the CLI name for `run`. Pure: the same spec always gives the same argv, and
  * nothing secret can appear because the spec has no field for it (secrets go on stdin).
  */
@@ -42,6 +50,11 @@ export function buildRunArgs(spec: ContainerSpec): string[] {
     String(spec.pidsLimit),
     '--memory',
     spec.memory,
+    // No swap beyond the memory limit (docker's default allows as much swap again).
+    '--memory-swap',
+    spec.memory,
+    '--read-only',
+    ...SCRATCH_TMPFS.flatMap((p) => ['--tmpfs', `${p}:${TMPFS_OPTIONS}`]),
     '--cpus',
     spec.cpus,
     '--network',

@@ -1,3 +1,5 @@
+import { childEnv } from '../../util/child-env.ts'
+
 /**
  * The one module that spawns the container engine's CLI (`docker`, or a compatible `podman`, from
  * NGB_CONTAINER_CLI). The runtime (docker.ts), `ngb doctor` and image building all call it, so how
@@ -10,6 +12,13 @@ export interface EngineResult {
   out: string
   err: string
 }
+
+/**
+ * Every engine CLI child gets a scrubbed environment (util/child-env.ts): the API key, the OAuth
+ * token, the admin password and the platform tokens stay in this process. Read here, not in
+ * config/load.ts, because it is about what a child inherits, not about configuration.
+ */
+const engineEnv = () => childEnv(process.env)
 
 export interface EngineCallOptions {
   /** SIGKILL after this long; management commands must not hang a caller forever. */
@@ -52,7 +61,12 @@ export async function runEngine(
   const output = opts.output ?? 'pipe'
   let proc: ReturnType<typeof Bun.spawn>
   try {
-    proc = Bun.spawn([cli, ...args], { stdin: opts.stdin ?? 'ignore', stdout: output, stderr: output })
+    proc = Bun.spawn([cli, ...args], {
+      stdin: opts.stdin ?? 'ignore',
+      stdout: output,
+      stderr: output,
+      env: engineEnv(),
+    })
   } catch (error) {
     return { code: 127, out: '', err: error instanceof Error ? error.message : String(error) }
   }
@@ -70,7 +84,7 @@ export async function runEngine(
 
 /** Starts a long-lived engine command with piped stdio (`docker run -i` of an agent turn). Throws if the CLI cannot start. */
 export function spawnEngine(cli: string, args: string[]) {
-  return Bun.spawn([cli, ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
+  return Bun.spawn([cli, ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', env: engineEnv() })
 }
 
 /** Does the engine have this image locally? (`image inspect`; an unreachable engine answers no.) */

@@ -1,6 +1,7 @@
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { FOLDER_PATTERN, IPC_DIRS } from '../../protocol/container.ts'
+import { ensureDir, ensureRoot, safeEmptyDir } from '../../util/safe-fs/index.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { ExtraMount } from '../types.ts'
 import type { ExtraMountContext, MountAllowlist } from './allowlist.ts'
@@ -14,6 +15,9 @@ export interface GroupDirs {
   state: string
   ipc: string
   logs: string
+  /** The folder, and the trusted (host-only) roots the agent-writable dirs above hang off. */
+  folder: string
+  roots: { groups: string; ipc: string; state: string }
 }
 
 export function groupDirs(
@@ -33,30 +37,32 @@ export function groupDirs(
     state: join(roots.state, folder, '.claude'),
     ipc: join(roots.ipc, folder),
     logs: join(group, 'logs'),
+    folder,
+    roots: { groups: roots.groups, ipc: roots.ipc, state: roots.state },
   }
 }
 
 /**
  * Creates the group's directories before mounting them (Docker would create missing ones as
- * root), clears stale follow-ups and `_close`, and gives the container user ownership.
+ * root), clears stale follow-ups and `_close`, and gives the container user ownership. Everything
+ * below the roots is agent-writable, so each directory is verified (or re-created when the agent
+ * replaced it with a link or a file) through safe-fs, and only the mounted dirs themselves are
+ * chowned, by descriptor: never recursively, never through a path the agent controls.
  */
 export function prepareGroupDirs(dirs: GroupDirs, owner?: { uid: number; gid: number }): void {
-  const created = [
-    dirs.group,
-    dirs.logs,
-    dirs.state,
-    dirs.ipc,
-    ...Object.values(IPC_DIRS).map((d) => join(dirs.ipc, d)),
+  const { roots, folder } = dirs
+  for (const root of Object.values(roots)) ensureRoot(root)
+  ensureDir(roots.state, folder)
+  const created: Array<[string, string]> = [
+    [roots.groups, folder],
+    [roots.groups, `${folder}/logs`],
+    [roots.state, `${folder}/.claude`],
+    [roots.ipc, folder],
+    ...Object.values(IPC_DIRS).map((d): [string, string] => [roots.ipc, `${folder}/${d}`]),
   ]
-  for (const d of created) mkdirSync(d, { recursive: true })
-  mkdirSync(dirs.global, { recursive: true })
-  const input = join(dirs.ipc, IPC_DIRS.input)
-  for (const f of readdirSync(input)) rmSync(join(input, f), { force: true, recursive: true })
-  if (owner) {
-    // Only the group's own dirs (not recursively into the user's files: a new folder is empty, and
-    // files the agent writes are already its own).
-    for (const d of created) chownSync(d, owner.uid, owner.gid)
-  }
+  for (const [root, rel] of created) ensureDir(root, rel, { owner })
+  ensureRoot(dirs.global)
+  safeEmptyDir(roots.ipc, `${folder}/${IPC_DIRS.input}`)
 }
 
 /** The fixed mounts of DESIGN §5. groups/global is mounted read-only, and only for non-main groups. */

@@ -1,13 +1,16 @@
 import * as v from 'valibot'
+import { SendFileActionSchema } from '../../protocol/attachments.ts'
 import type { SendMessageAction, TaskAction } from '../../protocol/container.ts'
 import { SendMessageActionSchema, TaskActionSchema } from '../../protocol/container.ts'
 import type { Logger } from '../../util/log.ts'
+import type { SendFile } from '../attachments/send-file.ts'
 import { errorMessage, NgbError } from '../errors.ts'
 import { parseJid } from '../jid.ts'
 import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
 import { deliveryFailure } from '../scheduler/run-task.ts'
 import type { TasksService } from '../tasks.ts'
 import type { Group, Task, TriggerMode } from '../types.ts'
+import type { AgentLimits } from './limits.ts'
 
 /** What became of one IPC file: `done` is deleted, everything else goes to ipc/errors/. */
 export type ActionOutcome =
@@ -34,6 +37,10 @@ export interface IpcActionsDeps {
   /** Delivery (Outbound.deliver): strip <internal>, plugins, chunking, store. */
   sendMessage: (req: DeliveryRequest) => Promise<DeliveryResult>
   registerGroup: (input: RegisterGroupInput) => Group
+  /** Per-group caps on messages a minute and tasks (none: unlimited). */
+  limits?: Pick<AgentLimits, 'message' | 'task'>
+  /** The agent's send_file (core/attachments/send-file.ts); without it file actions are unknown. */
+  sendFile?: SendFile
   log: Logger
 }
 
@@ -124,6 +131,8 @@ export function createIpcActions(deps: IpcActionsDeps): IpcActions {
     }
     const decision = authorizeSend(source, target)
     if (!decision.allowed) return refuse(source.folder, 'send_message', decision.reason)
+    const limit = deps.limits?.message(source.folder)
+    if (limit && !limit.allowed) return { kind: 'refused', reason: `limit: ${limit.reason}` }
     const failure = deliveryFailure(
       await deps.sendMessage({ chatJid: action.chatJid, text: action.text, group: source.folder }),
     )
@@ -162,6 +171,8 @@ export function createIpcActions(deps: IpcActionsDeps): IpcActions {
     if (!decision.allowed || !taskGroup) {
       return refuse(source.folder, 'schedule_task', decision.allowed ? 'no target group' : decision.reason)
     }
+    const limit = deps.limits?.task(taskGroup.folder)
+    if (limit && !limit.allowed) return { kind: 'refused', reason: `limit: ${limit.reason}` }
     const task = deps.tasks.create({
       groupFolder: taskGroup.folder,
       chatJid: jid,
@@ -192,6 +203,20 @@ export function createIpcActions(deps: IpcActionsDeps): IpcActions {
     async message(folder, data) {
       const source = deps.groups.get(folder)
       if (!source) return refuse(folder, 'send_message', `no group "${folder}" is registered`)
+      if ((data as { type?: unknown } | null)?.type === 'file' && deps.sendFile) {
+        const file = v.safeParse(SendFileActionSchema, data)
+        if (!file.success) return { kind: 'invalid', reason: describeIssues(file.issues) }
+        let target: Group | undefined
+        try {
+          target = targetGroup(file.output.chatJid)
+        } catch (err) {
+          return { kind: 'invalid', reason: errorMessage(err) }
+        }
+        const decision = authorizeSend(source, target)
+        if (!decision.allowed) return refuse(folder, 'send_file', decision.reason)
+        const outcome = await deps.sendFile(folder, file.output)
+        return outcome.kind === 'done' ? { kind: 'done' } : outcome
+      }
       const parsed = v.safeParse(SendMessageActionSchema, data)
       if (!parsed.success) {
         const type = (data as { type?: unknown } | null)?.type

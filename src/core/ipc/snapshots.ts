@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs'
+import { lstatSync } from 'node:fs'
 import { join } from 'node:path'
 import { SNAPSHOT_FILES } from '../../protocol/container.ts'
-import { atomicWriteJson } from '../../protocol/ipc-files.ts'
 import type { Logger } from '../../util/log.ts'
+import { ensureRoot, safeWrite } from '../../util/safe-fs/index.ts'
 import { errorMessage } from '../errors.ts'
 import type { Group, Task } from '../types.ts'
 
@@ -66,15 +66,17 @@ export type WriteSnapshots = (group: Group) => void
 export function createSnapshotWriter(deps: SnapshotDeps): WriteSnapshots {
   // What was last written per file: a run in a busy group rewrites nothing when nothing changed.
   const written = new Map<string, string>()
-  const put = (dir: string, name: string, value: unknown) => {
-    const path = join(dir, name)
+  const put = (group: Group, name: string, value: unknown) => {
+    const file = `${group.folder}/${name}`
     const json = JSON.stringify(value)
-    if (written.get(path) === json && existsSync(path)) return
-    atomicWriteJson(dir, value, name)
-    written.set(path, json)
+    // Skipped only while our plain file is still there: a link planted in its place is replaced.
+    const here = lstatSync(join(deps.ipcDir, file), { throwIfNoEntry: false })
+    if (written.get(file) === json && here?.isFile()) return
+    // ipc/<folder> is agent-writable: the snapshots go through safe-fs (a planted link is replaced).
+    safeWrite(deps.ipcDir, file, json)
+    written.set(file, json)
   }
   const write = (group: Group) => {
-    const dir = join(deps.ipcDir, group.folder)
     const tasks = group.isMain ? deps.tasks.list() : deps.tasks.list({ groupFolder: group.folder })
     const groups = group.isMain ? deps.groups.list() : [group]
     const groupSnapshots: GroupSnapshot[] = groups.map((g) => ({
@@ -83,8 +85,9 @@ export function createSnapshotWriter(deps: SnapshotDeps): WriteSnapshots {
       isMain: g.isMain,
       chats: deps.chatsOf(g.folder),
     }))
-    put(dir, SNAPSHOT_FILES.tasks, tasks.map(toSnapshot))
-    put(dir, SNAPSHOT_FILES.groups, groupSnapshots)
+    ensureRoot(deps.ipcDir)
+    put(group, SNAPSHOT_FILES.tasks, tasks.map(toSnapshot))
+    put(group, SNAPSHOT_FILES.groups, groupSnapshots)
   }
   return (group) => {
     try {

@@ -1,28 +1,26 @@
 import type { FSWatcher } from 'node:fs'
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  watch,
-} from 'node:fs'
-import { join } from 'node:path'
+import { watch } from 'node:fs'
 import { FOLDER_PATTERN, IPC_DIRS } from '../../protocol/container.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import {
+  ensureRoot,
+  safeList,
+  safeRead,
+  safeRemove,
+  safeWrite,
+  UnsafePathError,
+} from '../../util/safe-fs/index.ts'
 import { errorMessage } from '../errors.ts'
 import type { ActionOutcome, IpcActions } from './actions.ts'
+import type { AgentLimits } from './limits.ts'
 
 export interface IpcWatcherDeps {
   /** `<data dir>/ipc`: one directory per group folder, plus `errors/`. */
   ipcDir: string
   actions: IpcActions
+  /** The per-group cap on the total size of pending IPC files (none: only the per-file cap). */
+  limits?: Pick<AgentLimits, 'ipcMaxBytes' | 'exceeded'>
   clock: Clock
   log: Logger
 }
@@ -35,6 +33,8 @@ export interface IpcWatcherOptions {
   maxFilesPerCycle?: number
   /** Beyond this many files in errors/, rejected files are deleted instead of kept. */
   maxErrorFiles?: number
+  /** A rejected file keeps only this much of its head (plus the reason) in errors/. */
+  errorHeadBytes?: number
   fsEvents?: boolean
 }
 
@@ -58,33 +58,39 @@ const ACTION_DIRS = [IPC_DIRS.messages, IPC_DIRS.tasks] as const
 type Read = { ok: true; data: unknown } | { ok: false; reason: string } | { ok: 'gone' }
 
 /**
- * Reads an agent-written file without following symlinks (a container could point one at a host
- * file) and without reading more than the cap.
+ * Reads an agent-written file through safe-fs: no symlink is followed (in the path or at its end),
+ * a FIFO or directory is refused, and no more than the cap is read.
  */
-function readActionFile(path: string, maxBytes: number): Read {
-  let fd: number
+function readActionFile(ipcDir: string, rel: string, maxBytes: number): Read {
+  let read: ReturnType<typeof safeRead>
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    read = safeRead(ipcDir, rel, maxBytes)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return { ok: 'gone' }
-    return { ok: false, reason: code === 'ELOOP' ? 'is a symlink' : `cannot open: ${errorMessage(err)}` }
-  }
-  try {
-    const st = fstatSync(fd)
-    if (!st.isFile()) return { ok: false, reason: 'is not a regular file' }
-    if (st.size > maxBytes) return { ok: false, reason: `oversized: ${st.size} bytes (limit ${maxBytes})` }
-    const buf = Buffer.alloc(maxBytes + 1)
-    const n = readSync(fd, buf, 0, maxBytes + 1, 0)
-    if (n > maxBytes) return { ok: false, reason: `oversized: more than ${maxBytes} bytes` }
-    try {
-      return { ok: true, data: JSON.parse(buf.subarray(0, n).toString('utf8')) }
-    } catch (err) {
-      return { ok: false, reason: `malformed JSON: ${errorMessage(err)}` }
+    return {
+      ok: false,
+      reason: err instanceof UnsafePathError ? err.reason : `cannot read: ${errorMessage(err)}`,
     }
-  } finally {
-    closeSync(fd)
   }
+  if (!read) return { ok: 'gone' }
+  if (read.truncated) return { ok: false, reason: `oversized: ${read.size} bytes (limit ${maxBytes})` }
+  try {
+    return { ok: true, data: JSON.parse(read.text) }
+  } catch (err) {
+    return { ok: false, reason: `malformed JSON: ${errorMessage(err)}` }
+  }
+}
+
+/** Oldest first within the group's byte budget; everything past it is refused. */
+function splitByBudget<T extends { size: number }>(files: T[], maxBytes: number | undefined) {
+  if (maxBytes === undefined) return { within: files, over: [] as T[] }
+  let bytes = 0
+  const within: T[] = []
+  const over: T[] = []
+  for (const f of files) {
+    bytes += f.size
+    ;(bytes > maxBytes ? over : within).push(f)
+  }
+  return { within, over }
 }
 
 /**
@@ -98,34 +104,54 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
   const maxFileBytes = opts.maxFileBytes ?? 64 * 1024
   const maxFilesPerCycle = opts.maxFilesPerCycle ?? 50
   const maxErrorFiles = opts.maxErrorFiles ?? 1000
+  const errorHeadBytes = opts.errorHeadBytes ?? 4096
   const log = deps.log.child({ component: 'ipc' })
-  const errorsDir = join(deps.ipcDir, ERRORS_DIR)
   let running = false
   let fsWatcher: FSWatcher | undefined
   let timer: TimerHandle | undefined
   let current: Promise<ScanStats> | undefined
   let again = false
+  const refused = new Set<string>()
 
+  /**
+   * Keeps a rejected file as a new file in errors/ (its head and the reason, never the whole file,
+   * and never the original inode: it may be a hard link), then removes the original entry.
+   */
   function reject(folder: string, file: { dir: string; name: string }, reason: string) {
-    const from = join(deps.ipcDir, folder, file.dir, file.name)
-    mkdirSync(errorsDir, { recursive: true })
+    const rel = `${folder}/${file.dir}/${file.name}`
     let kept = false
     try {
-      if (readdirSync(errorsDir).length < maxErrorFiles) {
-        let dest = join(errorsDir, `${folder}-${file.name}`)
-        if (existsSync(dest)) dest = join(errorsDir, `${folder}-${deps.clock.now()}-${file.name}`)
-        renameSync(from, dest)
+      if (safeList(deps.ipcDir, ERRORS_DIR).length < maxErrorFiles) {
+        let head = ''
+        let size: number | undefined
+        try {
+          const r = safeRead(deps.ipcDir, rel, errorHeadBytes)
+          head = r?.text ?? ''
+          size = r?.size
+        } catch {
+          head = '' // a link, FIFO or directory: nothing of it is read
+        }
+        const note = `\n--- ngb: rejected (${reason})${size === undefined ? '' : `; ${size} bytes, first ${Buffer.byteLength(head)} kept`}\n`
+        const taken = new Set(safeList(deps.ipcDir, ERRORS_DIR).map((e) => e.name))
+        let dest = `${folder}-${file.name}`
+        if (taken.has(dest)) dest = `${folder}-${deps.clock.now()}-${file.name}`
+        safeWrite(deps.ipcDir, `${ERRORS_DIR}/${dest}`, head + note, { mode: 0o600 })
         kept = true
-      } else unlinkSync(from)
+      }
     } catch (err) {
-      log.error('could not move a rejected ipc file', { group: folder, file: file.name, error: err })
+      log.error('could not keep a rejected ipc file', { group: folder, file: file.name, error: err })
+    }
+    try {
+      safeRemove(deps.ipcDir, rel)
+    } catch (err) {
+      log.error('could not remove a rejected ipc file', { group: folder, file: file.name, error: err })
     }
     log.warn('ipc file rejected', { group: folder, dir: file.dir, file: file.name, reason, kept })
   }
 
   async function handle(folder: string, file: { dir: string; name: string }): Promise<boolean> {
-    const path = join(deps.ipcDir, folder, file.dir, file.name)
-    const read = readActionFile(path, maxFileBytes)
+    const rel = `${folder}/${file.dir}/${file.name}`
+    const read = readActionFile(deps.ipcDir, rel, maxFileBytes)
     if (read.ok === 'gone') return true
     if (!read.ok) {
       reject(folder, file, read.reason)
@@ -142,7 +168,7 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
     }
     if (outcome.kind === 'done') {
       try {
-        unlinkSync(path)
+        safeRemove(deps.ipcDir, rel)
       } catch (err) {
         log.error('could not delete a processed ipc file', { group: folder, file: file.name, error: err })
       }
@@ -152,10 +178,17 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
     return false
   }
 
-  function listDir(dir: string): string[] {
+  /** The action dir's entries; a dir the agent replaced by a link is refused (and logged), not followed. */
+  function listDir(folder: string, dir: string): Array<{ name: string; size: number }> {
+    const key = `${folder}/${dir}`
     try {
-      return readdirSync(dir)
-    } catch {
+      const entries = safeList(deps.ipcDir, key)
+      refused.delete(key)
+      return entries
+    } catch (err) {
+      // Once per episode: the next run of the group re-creates the directory.
+      if (!refused.has(key)) log.warn('ipc dir refused', { group: folder, dir, error: errorMessage(err) })
+      refused.add(key)
       return []
     }
   }
@@ -164,8 +197,8 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
     const stats: ScanStats = { processed: 0, rejected: 0, backlog: false }
     let folders: string[] = []
     try {
-      folders = readdirSync(deps.ipcDir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && d.name !== ERRORS_DIR && FOLDER_PATTERN.test(d.name))
+      folders = safeList(deps.ipcDir, '')
+        .filter((d) => d.type === 'dir' && d.name !== ERRORS_DIR && FOLDER_PATTERN.test(d.name))
         .map((d) => d.name)
         .sort()
     } catch (err) {
@@ -174,12 +207,21 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
     }
     for (const folder of folders) {
       const files = ACTION_DIRS.flatMap((dir) =>
-        listDir(join(deps.ipcDir, folder, dir))
-          .filter((name) => name.endsWith('.json'))
-          .map((name) => ({ dir, name })),
+        listDir(folder, dir)
+          .filter((e) => e.name.endsWith('.json'))
+          .map((e) => ({ dir, name: e.name, size: e.size })),
       ).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.dir < b.dir ? -1 : 1))
       if (files.length > maxFilesPerCycle) stats.backlog = true
-      for (const file of files.slice(0, maxFilesPerCycle)) {
+      const { within, over } = splitByBudget(files, deps.limits?.ipcMaxBytes)
+      if (over.length > 0 && deps.limits) {
+        const max = deps.limits.ipcMaxBytes
+        deps.limits.exceeded(folder, 'ipc_bytes', `more than ${max} bytes of pending ipc files`)
+        for (const file of over) {
+          reject(folder, file, `limit: pending ipc files exceed ${max} bytes`)
+          stats.rejected++
+        }
+      }
+      for (const file of within.slice(0, maxFilesPerCycle)) {
         if (await handle(folder, file)) stats.processed++
         else stats.rejected++
       }
@@ -217,7 +259,7 @@ export function createIpcWatcher(deps: IpcWatcherDeps, opts: IpcWatcherOptions =
     start() {
       if (running) return
       running = true
-      mkdirSync(deps.ipcDir, { recursive: true })
+      ensureRoot(deps.ipcDir)
       if (opts.fsEvents !== false) {
         try {
           fsWatcher = watch(deps.ipcDir, { recursive: true }, (_event, name) => {

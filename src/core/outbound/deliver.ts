@@ -1,7 +1,6 @@
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { ReplyProgressRepo } from '../../db/repos/reply-progress.ts'
 import type { PluginHost } from '../../plugins/host.ts'
-import type { PluginContext } from '../../plugins/plugin.ts'
 import { type CircuitBreaker, CircuitOpenError, createCircuitBreaker } from '../../util/circuit-breaker.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
@@ -10,7 +9,7 @@ import { ChannelError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { chatOf } from '../jid.ts'
 import { stripInternal } from '../prompt.ts'
-import { chunkText } from './chunk.ts'
+import { chunkText, chunkToFit } from './chunk.ts'
 import type { SendQueue } from './send-queue.ts'
 
 export interface DeliveryRequest {
@@ -23,7 +22,7 @@ export interface DeliveryRequest {
 /** `chunks` is reported by the outbound pipeline; other senders (tests, fakes) may leave it out. */
 export type DeliveryResult =
   | { sent: true; chunks?: number }
-  | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' }
+  | { sent: false; reason: 'empty' | 'plugin' | 'no_channel' | 'group_removed' }
 
 export interface Outbound {
   /** Strip → onBeforeSend → dialect → chunks in order → store as a bot message → message.out. */
@@ -32,8 +31,6 @@ export interface Outbound {
   startTyping(chatJid: string): () => void
   /** Resolves when every queued send has settled. */
   idle(): Promise<void>
-  /** What plugin hooks are handed: their `reply` is this outbound path. */
-  pluginContext: PluginContext
 }
 
 export interface OutboundDeps {
@@ -47,6 +44,11 @@ export interface OutboundDeps {
   clock: Clock
   log: Logger
   assistantName: string
+  /**
+   * Whether the group a reply belongs to still exists: a deleted group's queued output is dropped
+   * (checked again right before each chunk is sent, since sends wait in the per-chat queue).
+   */
+  groupExists?: (folder: string) => boolean
   /** The per-platform circuit (defaults: open after 5 failed sends in a row, probe every 30 s). */
   breaker?: { failureThreshold?: number; resetAfterMs?: number }
   /** Platforms drop "typing" after ~5 s; refresh a bit sooner. */
@@ -115,15 +117,13 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
   const outbound: Outbound = {
     async deliver(req) {
+      const removed = () => req.group !== undefined && deps.groupExists?.(req.group) === false
+      if (removed()) return { sent: false, reason: 'group_removed' }
       const stripped = stripInternal(req.text)
       if (stripped === '') return { sent: false, reason: 'empty' }
       let text = stripped
       if (deps.plugins.has('onBeforeSend')) {
-        const out = await deps.plugins.chain(
-          'onBeforeSend',
-          { chatJid: req.chatJid, group: req.group, text },
-          outbound.pluginContext,
-        )
+        const out = await deps.plugins.chain('onBeforeSend', { chatJid: req.chatJid, group: req.group, text })
         if (out === null) return { sent: false, reason: 'plugin' }
         text = out.text
       }
@@ -133,7 +133,10 @@ export function createOutbound(deps: OutboundDeps): Outbound {
         return { sent: false, reason: 'no_channel' }
       }
       const formatted = channel.formatMarkdown ? channel.formatMarkdown(text) : text
-      const chunks = chunkText(formatted, channel.maxMessageLength)
+      const measure = channel.measureLength
+      const chunks = measure
+        ? chunkToFit(formatted, channel.maxMessageLength, (s) => measure.call(channel, s))
+        : chunkText(formatted, channel.maxMessageLength)
       const hash = new Bun.CryptoHasher('sha256').update(formatted).digest('hex')
       // A retry of a reply that failed part-way starts after the chunks the chat already has.
       const done = Math.min(
@@ -145,6 +148,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       // One slot of the chat's queue: nothing else for this chat slips between the chunks, and a chunk
       // that fails stops the rest (the user must never get a reply with a hole in it).
       const steps = chunks.slice(done).map((chunk) => async () => {
+        // Checked again at send time: a deleted group's reply may have waited in the chat's queue.
+        if (removed()) return undefined
         const r = await sendThroughBreaker(channel, req.chatJid, chunk)
         delivered++
         if (delivered < chunks.length)
@@ -154,6 +159,10 @@ export function createOutbound(deps: OutboundDeps): Outbound {
       let firstId: string | undefined
       try {
         const results = await deps.sendQueue.series(req.chatJid, steps)
+        if (results.some((r) => r === undefined)) {
+          log.info('reply dropped: its group was deleted', { group: req.group, chatJid: req.chatJid })
+          return { sent: false, reason: 'group_removed' }
+        }
         firstId = results[0]?.messageId
         if (chunks.length > 1) deps.progress.clear(req.chatJid, hash)
       } catch (error) {
@@ -191,12 +200,6 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     },
 
     idle: () => deps.sendQueue.idle(),
-    pluginContext: {
-      assistantName: deps.assistantName,
-      reply: async (chatJid, text) => {
-        await outbound.deliver({ chatJid, text })
-      },
-    },
   }
   return outbound
 }

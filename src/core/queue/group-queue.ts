@@ -54,6 +54,11 @@ export interface GroupQueue {
   enqueue(folder: string): void
   enqueueTask(task: Task): void
   snapshot(): QueueSnapshot
+  /**
+   * The group was deleted: forget its pending work and retries, stop its live container. Its turn
+   * still finishes (the runner reports the stopped container) but never retries or re-queues.
+   */
+  dropGroup(folder: string): Promise<void>
   /** Stop starting work; ask live containers to finish; resolves when all turns ended or on the deadline. */
   stop(deadlineMs: number): Promise<void>
 }
@@ -68,6 +73,7 @@ interface GroupState {
   retryCount: number
   retryTimer?: TimerHandle
   done?: Promise<void>
+  dropped?: boolean
 }
 
 /**
@@ -81,6 +87,8 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
   const waiting: string[] = []
   let activeCount = 0
   let stopping = false
+  /** Turns of deleted groups still winding down: stop() waits for them too. */
+  const dropping = new Set<Promise<void>>()
 
   const stateOf = (folder: string): GroupState => {
     let s = groups.get(folder)
@@ -159,6 +167,10 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
     s.runningTaskId = undefined
     s.done = undefined
     activeCount--
+    if (s.dropped) {
+      drainWaiting()
+      return
+    }
     if (result.status === 'failed' && !stopping) scheduleRetry(s, result)
     else if (result.status !== 'failed') {
       if (result.status === 'ok') s.retryCount = 0
@@ -233,6 +245,24 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
       if (s.active === 'messages') s.live?.closeWhenIdle()
       tryRun(s)
     },
+    async dropGroup(folder) {
+      const s = groups.get(folder)
+      if (!s) return
+      groups.delete(folder)
+      s.dropped = true
+      if (s.retryTimer) clock.clearTimeout(s.retryTimer)
+      s.retryTimer = undefined
+      s.pendingMessages = false
+      s.pendingTasks = []
+      const i = waiting.indexOf(folder)
+      if (i !== -1) waiting.splice(i, 1)
+      const done = s.done
+      if (done) {
+        dropping.add(done)
+        void done.finally(() => dropping.delete(done))
+      }
+      await s.live?.kill()
+    },
     snapshot: () => ({
       active: activeCount,
       waiting: [...waiting],
@@ -252,13 +282,14 @@ export function createGroupQueue(deps: GroupQueueDeps): GroupQueue {
         s.retryTimer = undefined
         s.live?.closeWhenIdle()
       }
-      const running = () => [...groups.values()].flatMap((s) => (s.done ? [s.done] : []))
-      let timer: ReturnType<typeof setTimeout> | undefined
+      const running = () =>
+        [...groups.values()].flatMap((s) => (s.done ? [s.done] : [])).concat([...dropping])
+      let timer: TimerHandle | undefined
       const deadline = new Promise<'deadline'>((resolve) => {
-        timer = setTimeout(() => resolve('deadline'), deadlineMs)
+        timer = clock.setTimeout(() => resolve('deadline'), deadlineMs)
       })
       const outcome = await Promise.race([Promise.all(running()).then(() => 'done' as const), deadline])
-      clearTimeout(timer)
+      if (timer) clock.clearTimeout(timer)
       if (outcome === 'deadline') {
         log.warn('turns still running at the shutdown deadline; stopping their containers')
         await Promise.all([...groups.values()].map((s) => s.live?.kill()))

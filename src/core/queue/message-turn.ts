@@ -3,10 +3,11 @@ import type { CursorsRepo } from '../../db/repos/cursors.ts'
 import type { MessagesRepo } from '../../db/repos/messages.ts'
 import type { SessionsRepo } from '../../db/repos/sessions.ts'
 import type { PluginHost } from '../../plugins/host.ts'
-import type { PluginContext } from '../../plugins/plugin.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import { toAttachmentRef } from '../attachments/store.ts'
+import type { BudgetGate } from '../budget/gate.ts'
 import type { AgentImage } from '../container/image-watch.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
@@ -31,12 +32,12 @@ export interface MessageTurnDeps {
   agentImage?: AgentImage
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
-  /** Handed to plugin hooks (Outbound.pluginContext). */
-  pluginContext: PluginContext
   clock: Clock
   log: Logger
   /** Most messages handed to one prompt; older backlog follows in the next turn. */
   batchLimit?: number
+  /** Spending limits, checked before a run starts and before a follow-up joins a live one. */
+  budget?: Pick<BudgetGate, 'check'>
 }
 
 interface Batch {
@@ -44,6 +45,9 @@ interface Batch {
   lastSeq: number
   replyJid: string
 }
+
+const attachmentsOf = (batch: Batch) =>
+  batch.messages.flatMap((m) => m.attachments ?? []).map(toAttachmentRef)
 
 const replyJidOf = (m: StoredMessage) => (m.threadId ? `${m.chatJid}#${m.threadId}` : m.chatJid)
 
@@ -82,13 +86,16 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     const start = cursors.get(folder)
     const batch = nextBatch(group, start)
     if (!batch) return { status: 'skipped' }
+    const verdict = deps.budget?.check(group, batch.replyJid) ?? 'ok'
+    if (verdict !== 'ok') {
+      // Held: the messages stay after the cursor and are answered when the budget allows.
+      // Dropped (the owner's policy): the cursor moves past them, as if answered.
+      if (verdict === 'drop') cursors.set(folder, batch.lastSeq, clock.now())
+      return { status: 'skipped' }
+    }
     let prompt = formatPrompt(batch.messages)
     if (deps.plugins.has('onBeforeRun')) {
-      const req = await deps.plugins.chain(
-        'onBeforeRun',
-        { group, chatJid: batch.replyJid, prompt },
-        deps.pluginContext,
-      )
+      const req = await deps.plugins.chain('onBeforeRun', { group, chatJid: batch.replyJid, prompt })
       if (req === null) {
         cursors.set(folder, batch.lastSeq, clock.now())
         log.info('run cancelled by a plugin', { group: folder })
@@ -103,6 +110,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     for (;;) {
       const sessionId = freshSession ? undefined : deps.sessions.get(folder)
       const turn = await runContainer(group, prompt, current, sessionId, control)
+      // Deleted meanwhile: its cursor and session went with it; nothing to settle or retry.
+      if (!deps.groups.get(folder)) return { status: 'skipped' }
       const { outcome } = turn
       if (outcome.status === 'ok') {
         if (turn.unansweredFollowUp) {
@@ -207,6 +216,7 @@ export function createMessageTurns(deps: MessageTurnDeps) {
         chatJid: replyJid,
         trigger: triggerOf(replyJid),
         sessionId,
+        attachments: attachmentsOf(batch),
         onFrame: (frame) => onFrame(frame),
       })
       const live = handle
@@ -215,7 +225,13 @@ export function createMessageTurns(deps: MessageTurnDeps) {
           if (closing) return false
           const next = nextBatch(group, cursor)
           if (!next) return true
-          if (!live.sendFollowUp(formatPrompt(next.messages))) return false
+          // Over budget: no new turn in this container. The queue keeps the messages pending and
+          // runs them once this run ended, where the budget check holds them and tells the chat.
+          if ((deps.budget?.check(group, next.replyJid) ?? 'ok') !== 'ok') {
+            close()
+            return false
+          }
+          if (!live.sendFollowUp(formatPrompt(next.messages), attachmentsOf(next))) return false
           cursors.begin(folder, cursor, next.lastSeq, clock.now())
           unansweredFrom ??= cursor
           cursor = next.lastSeq
@@ -247,16 +263,12 @@ export function createMessageTurns(deps: MessageTurnDeps) {
     await deliveries
     if (outcome.status === 'ok' && outcome.sessionId)
       deps.sessions.set(folder, outcome.sessionId, clock.now())
-    void deps.plugins.notify(
-      'onAfterRun',
-      {
-        group: folder,
-        runId: outcome.runId,
-        status: outcome.status,
-        results: outcome.results.length,
-      },
-      deps.pluginContext,
-    )
+    void deps.plugins.notify('onAfterRun', {
+      group: folder,
+      runId: outcome.runId,
+      status: outcome.status,
+      results: outcome.results.length,
+    })
     // A reply that did not reach the chat fails the turn, so it is retried; delivery resumes after
     // the chunks that did arrive (outbound keeps the progress), so nothing is sent twice.
     if (undelivered !== undefined && outcome.status === 'ok')

@@ -1,6 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { join } from 'node:path'
 import type { Masker } from '../../util/mask.ts'
+import { safeAppend } from '../../util/safe-fs/index.ts'
 
 export interface RunLog {
   readonly path: string
@@ -9,13 +9,15 @@ export interface RunLog {
 }
 
 /**
- * The per-run log file under the group folder (groups/<folder>/logs/run-<id>.log). The first failed
- * write (disk full, permissions) goes to `onFailure` once and the log stops: retrying every line of
- * a chatty run against a full disk would only add load, and a half-written log is worse than one
- * that says where it ended. Before, it stopped silently and the missing lines looked like a hang.
+ * The per-run log file under the group folder (groups/<folder>/logs/run-<id>.log). The agent can
+ * write that folder, so every append goes through safe-fs (a link, FIFO or hard link planted there
+ * is refused, never written through). The first failed write (that refusal, a full disk,
+ * permissions) goes to `onFailure` once and the log stops: retrying every line of a chatty run
+ * would only add load, and a half-written log is worse than one that says where it ended.
  */
 export function createRunLog(
-  path: string,
+  root: string,
+  rel: string,
   masker: Masker,
   now: () => number,
   onFailure: (error: unknown) => void = () => {},
@@ -29,17 +31,12 @@ export function createRunLog(
       // The reporter itself failed (its sink is on the same full disk): nothing more to do.
     }
   }
-  try {
-    mkdirSync(dirname(path), { recursive: true })
-  } catch (error) {
-    fail(error)
-  }
   return {
-    path,
+    path: join(root, rel),
     line(kind, text) {
       if (broken) return
       try {
-        appendFileSync(path, `${new Date(now()).toISOString()} ${kind} ${masker.mask(text)}\n`)
+        safeAppend(root, rel, `${new Date(now()).toISOString()} ${kind} ${masker.mask(text)}\n`)
       } catch (error) {
         fail(error)
       }

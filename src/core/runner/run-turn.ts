@@ -1,20 +1,20 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { DataPaths } from '../../config/paths.ts'
 import type { RunsRepo } from '../../db/repos/runs.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
 import { CLOSE_SENTINEL, INTERRUPT_SENTINEL, IPC_DIRS } from '../../protocol/container.ts'
-import { atomicWriteJson } from '../../protocol/ipc-files.ts'
+import { ipcFileName } from '../../protocol/ipc-files.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import type { Masker } from '../../util/mask.ts'
+import { safeWrite } from '../../util/safe-fs/index.ts'
 import type { MountAllowlist } from '../container/allowlist.ts'
 import { buildRunArgs, containerName, containerUser } from '../container/args.ts'
 import { extraMounts, groupDirs, groupMounts, prepareGroupDirs } from '../container/mounts.ts'
 import type { ContainerRuntime, RunningContainer } from '../container/runtime.ts'
 import { ContainerError, errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
-import type { Run } from '../types.ts'
+import type { Run, RunUsage } from '../types.ts'
+import { addUsage, ZERO_USAGE } from '../usage/sum.ts'
 import { createFrameParser } from './frames.ts'
 import { createRunLog, logLines } from './run-log.ts'
 import type { RunnerConfig } from './turn-spec.ts'
@@ -27,7 +27,7 @@ export interface AgentRunnerDeps {
   config: RunnerConfig
   paths: Pick<DataPaths, 'groups' | 'global' | 'ipc' | 'state'>
   installId: string
-  runs: Pick<RunsRepo, 'start' | 'finish'>
+  runs: Pick<RunsRepo, 'start' | 'finish'> & Partial<Pick<RunsRepo, 'sessionUsage'>>
   clock: Clock
   log: Logger
   masker: Masker
@@ -53,6 +53,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
   const hostUser = deps.hostUser ?? { uid: process.getuid?.() ?? 1000, gid: process.getgid?.() ?? 1000 }
   const user = containerUser(hostUser.uid, hostUser.gid)
   const grace = deps.stopGraceSeconds ?? 15
+  /** Live turns per group, so deleting a group can stop its containers whoever started them. */
+  const live = new Map<string, Set<TurnHandle>>()
 
   function start(req: TurnRequest): TurnHandle {
     const { clock, config } = deps
@@ -64,10 +66,10 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     // Synchronous up to the spawn, so a close()/sendFollowUp() right after start() lands after the
     // stale input/ is cleared.
     prepareGroupDirs(dirs, hostUser.uid === 0 ? user : undefined)
-    const runLogPath = join(dirs.logs, `run-${runId}.log`)
-    const runLog = createRunLog(runLogPath, deps.masker, clock.now, (error) =>
+    const runLogRel = `${req.group.folder}/logs/run-${runId}.log`
+    const runLog = createRunLog(dirs.roots.groups, runLogRel, deps.masker, clock.now, (error) =>
       log.warn('the run log could not be written; the rest of this run is not logged there', {
-        path: runLogPath,
+        path: runLogRel,
         error: errorMessage(error),
       }),
     )
@@ -88,6 +90,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       ...groupMounts(dirs, req.group.isMain),
       ...extras.mounts,
     ])
+    // A resumed session's provider reports running totals; it subtracts what earlier runs recorded.
+    if (req.sessionId && deps.runs.sessionUsage) input.usageBaseline = deps.runs.sessionUsage(req.sessionId)
     runLog.line('start', `${name} ${buildRunArgs(spec).join(' ')}`)
     runLog.line(
       'input',
@@ -102,11 +106,25 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       status: 'running',
       bytesOut: 0,
       logPath: runLog.path,
+      chatJid: req.chatJid,
+      taskId: req.taskId,
+      sessionId: req.sessionId,
+      usage: ZERO_USAGE,
     }
     deps.runs.start(run)
     deps.bus?.publish({ type: 'run.started', group: req.group.folder, run })
 
-    const inputDir = join(dirs.ipc, IPC_DIRS.input)
+    // input/ is agent-writable: every write goes through safe-fs, relative to the trusted ipc root.
+    const inputRel = `${req.group.folder}/${IPC_DIRS.input}`
+    const writeInput = (name: string, text: string) => {
+      try {
+        safeWrite(dirs.roots.ipc, `${inputRel}/${name}`, text)
+        return true
+      } catch (error) {
+        log.warn('could not write to the ipc input dir', { file: name, error: errorMessage(error) })
+        return false
+      }
+    }
     let finished = false
     let timedOut = false
     let stopping: Promise<void> | undefined
@@ -114,6 +132,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     let firstOutputAt: number | undefined
     let sessionId: string | undefined
     let lastError: { kind: string; message: string } | undefined
+    let usage: RunUsage = ZERO_USAGE
     const results: string[] = []
 
     let exited = false
@@ -152,12 +171,13 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       return stopping
     }
     const writeClose = () => {
-      if (!finished) writeFileSync(join(inputDir, CLOSE_SENTINEL), '')
+      if (!finished) writeInput(CLOSE_SENTINEL, '')
     }
     const onFrame = (frame: OutputFrame) => {
       firstOutputAt ??= clock.now()
       timer.output()
       runLog.line('frame', JSON.stringify(frame))
+      if (frame.type !== 'session' && frame.usage) usage = addUsage(usage, frame.usage)
       if (frame.type === 'result') results.push(frame.text)
       else if (frame.type === 'session') sessionId = frame.sessionId
       else if (frame.type === 'error') lastError = { kind: frame.kind, message: frame.message }
@@ -247,6 +267,8 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
         status,
         error: error ? deps.masker.mask(error) : undefined,
         bytesOut: parser.bytes,
+        sessionId,
+        usage,
       })
       runLog.line(
         'end',
@@ -256,17 +278,28 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       deps.bus?.publish({
         type: 'run.finished',
         group: req.group.folder,
-        run: { ...run, status, exitCode, error, firstOutputAt, finishedAt, bytesOut: parser.bytes },
+        run: {
+          ...run,
+          status,
+          exitCode,
+          error,
+          firstOutputAt,
+          finishedAt,
+          bytesOut: parser.bytes,
+          sessionId: sessionId ?? run.sessionId,
+          usage,
+        },
       })
-      return { runId, status, exitCode, sessionId, results, error, errorKind }
+      return { runId, status, exitCode, sessionId, results, error, errorKind, usage }
     })()
 
     return {
       runId,
       containerName: name,
-      sendFollowUp(text) {
+      sendFollowUp(text, attachments) {
         if (finished) return false
-        atomicWriteJson(inputDir, { type: 'message', text })
+        const body = { type: 'message', text, ...(attachments?.length ? { attachments } : {}) }
+        if (!writeInput(ipcFileName(clock.now()), JSON.stringify(body))) return false
         runLog.line('follow-up', `${text.length} chars`)
         timer.input()
         return true
@@ -274,7 +307,7 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
       close: writeClose,
       interrupt() {
         if (finished) return false
-        writeFileSync(join(inputDir, INTERRUPT_SENTINEL), '')
+        if (!writeInput(INTERRUPT_SENTINEL, '')) return false
         runLog.line('interrupt', 'turn interrupted on request')
         return true
       },
@@ -283,7 +316,27 @@ export function createAgentRunner(deps: AgentRunnerDeps): AgentRunner {
     }
   }
 
-  return { start }
+  function track(folder: string, handle: TurnHandle): TurnHandle {
+    let set = live.get(folder)
+    if (!set) {
+      set = new Set()
+      live.set(folder, set)
+    }
+    set.add(handle)
+    const own = set
+    void handle.done.finally(() => {
+      own.delete(handle)
+      if (own.size === 0 && live.get(folder) === own) live.delete(folder)
+    })
+    return handle
+  }
+
+  return {
+    start: (req) => track(req.group.folder, start(req)),
+    async killGroup(folder) {
+      await Promise.all([...(live.get(folder) ?? [])].map((h) => h.kill()))
+    },
+  }
 }
 
 function describeExit(code: number | undefined, stderr: string, image: string): string {

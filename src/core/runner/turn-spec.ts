@@ -65,6 +65,7 @@ export function buildTurnSpec(
       secrets,
       env: { ANTHROPIC_BASE_URL: config.anthropicBaseUrl, ANTHROPIC_MODEL: config.anthropicModel },
       userEnv: req.env,
+      attachments: req.attachments?.length ? req.attachments : undefined,
     },
     hardTimeoutMs:
       req.timeoutMs ?? settings.timeoutMs ?? config.hardTimeoutMs ?? config.idleTimeoutMs + 60_000,

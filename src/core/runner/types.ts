@@ -1,5 +1,6 @@
+import type { AttachmentRef } from '../../protocol/attachments.ts'
 import type { OutputFrame } from '../../protocol/container.ts'
-import type { Group, RunTrigger } from '../types.ts'
+import type { Group, RunTrigger, RunUsage } from '../types.ts'
 
 export interface TurnRequest {
   group: Group
@@ -9,6 +10,8 @@ export interface TurnRequest {
   /** Resume this agent session; undefined starts a new one. */
   sessionId?: string
   isScheduledTask?: boolean
+  /** The scheduled task this run is for (usage is summed per task). */
+  taskId?: string
   /** Called for every frame as it streams (results, session, activity, errors), in order. */
   onFrame?: (frame: OutputFrame) => void
   /** Overrides for this turn (tests, `ngb run --timeout/--provider/--image`). */
@@ -17,6 +20,8 @@ export interface TurnRequest {
   image?: string
   /** Extra environment for the agent's tools; sent on stdin only, never as `docker -e`. */
   env?: Record<string, string>
+  /** Files the prompt's messages carry (container paths); images become image blocks. */
+  attachments?: AttachmentRef[]
 }
 
 export interface TurnOutcome {
@@ -28,6 +33,8 @@ export interface TurnOutcome {
   results: string[]
   error?: string
   errorKind?: string
+  /** What the run cost, summed over its turns (runners that cannot tell leave it out). */
+  usage?: RunUsage
 }
 
 /** A live agent turn: one container, which takes follow-ups until it is closed or goes idle. */
@@ -35,7 +42,7 @@ export interface TurnHandle {
   runId: string
   containerName: string
   /** Writes a follow-up input file into the live container; false if it already finished. */
-  sendFollowUp(text: string): boolean
+  sendFollowUp(text: string, attachments?: AttachmentRef[]): boolean
   /** Asks the agent to finish (writes `_close`). */
   close(): void
   /**
@@ -50,4 +57,6 @@ export interface TurnHandle {
 
 export interface AgentRunner {
   start(req: TurnRequest): TurnHandle
+  /** Stops every container this runner started for the group (message and task runs alike). */
+  killGroup?(folder: string): Promise<void>
 }

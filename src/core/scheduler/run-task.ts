@@ -34,9 +34,15 @@ export interface RunTaskDeps {
   timezone: string
 }
 
-/** Empty (all <internal>) or dropped by a plugin: nothing to send, which is no failure. */
+/** Empty (all <internal>), dropped by a plugin or for a deleted group: nothing to send, no failure. */
 export function deliveryFailure(result: DeliveryResult): string | undefined {
-  if (result.sent || result.reason === 'empty' || result.reason === 'plugin') return undefined
+  if (
+    result.sent ||
+    result.reason === 'empty' ||
+    result.reason === 'plugin' ||
+    result.reason === 'group_removed'
+  )
+    return undefined
   return result.reason === 'no_channel' ? 'no channel can send to this chat' : result.reason
 }
 
@@ -78,6 +84,7 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
       trigger: 'task',
       sessionId,
       isScheduledTask: true,
+      taskId: task.id,
       onFrame(frame) {
         // Task runs never take follow-ups: once the agent has answered, let the container finish.
         if (frame.type === 'result' || frame.type === 'error') {

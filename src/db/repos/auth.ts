@@ -36,6 +36,8 @@ export interface WebSessionsRepo {
   find(idHash: string, now: number): WebSession | undefined
   remove(idHash: string): void
   removeExpired(now: number): number
+  /** Ends every session of a user (its password changed); returns how many. */
+  removeForUser(userId: number): number
 }
 
 export interface ApiTokensRepo {
@@ -44,6 +46,8 @@ export interface ApiTokensRepo {
   use(tokenHash: string, now: number): ApiToken | undefined
   list(): ApiToken[]
   revoke(id: string, now: number): boolean
+  /** True while the token exists and is not revoked (no use is recorded). */
+  isActive(id: string): boolean
 }
 
 interface UserRow {
@@ -115,6 +119,7 @@ export function createWebSessionsRepo(db: Database): WebSessionsRepo {
       db.run('DELETE FROM web_sessions WHERE id_hash = ?', [idHash])
     },
     removeExpired: (now) => db.run('DELETE FROM web_sessions WHERE expires_at <= ?', [now]).changes,
+    removeForUser: (userId) => db.run('DELETE FROM web_sessions WHERE user_id = ?', [userId]).changes,
   }
 }
 
@@ -159,5 +164,9 @@ export function createApiTokensRepo(db: Database): ApiTokensRepo {
     revoke: (id, now) =>
       db.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]).changes >
       0,
+    isActive: (id) =>
+      db
+        .query<{ n: number }, [string]>('SELECT 1 AS n FROM api_tokens WHERE id = ? AND revoked_at IS NULL')
+        .get(id) !== null,
   }
 }

@@ -1,15 +1,18 @@
 import type { Database } from 'bun:sqlite'
 import { createApiTokensRepo, createUsersRepo, createWebSessionsRepo } from './auth.ts'
 import { createBindTokensRepo } from './bind-tokens.ts'
+import { createBudgetNoticesRepo } from './budget-notices.ts'
 import { createChatsRepo } from './chats.ts'
 import { createCursorsRepo } from './cursors.ts'
 import { createGroupsRepo } from './groups.ts'
 import { createMessagesRepo } from './messages.ts'
 import { createMetaRepo } from './meta.ts'
+import { createPluginStateRepo } from './plugin-state.ts'
 import { createReplyProgressRepo } from './reply-progress.ts'
 import { createRunsRepo } from './runs.ts'
 import { createSessionsRepo } from './sessions.ts'
 import { createTasksRepo } from './tasks.ts'
+import { createUsageRepo } from './usage.ts'
 
 export function createRepos(db: Database) {
   return {
@@ -21,7 +24,10 @@ export function createRepos(db: Database) {
     cursors: createCursorsRepo(db),
     tasks: createTasksRepo(db),
     runs: createRunsRepo(db),
+    usage: createUsageRepo(db),
+    budgetNotices: createBudgetNoticesRepo(db),
     meta: createMetaRepo(db),
+    pluginState: createPluginStateRepo(db),
     replyProgress: createReplyProgressRepo(db),
     users: createUsersRepo(db),
     webSessions: createWebSessionsRepo(db),

@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import type { NewMessage, StoredMessage } from '../../core/types.ts'
+import type { MessageAttachment, NewMessage, StoredMessage } from '../../core/types.ts'
 
 interface Row {
   seq: number
@@ -15,6 +15,17 @@ interface Row {
   reply_to: string | null
   thread_id: string | null
   triggers: number
+  attachments: string | null
+}
+
+function parseAttachments(raw: string | null): MessageAttachment[] | undefined {
+  if (!raw) return undefined
+  try {
+    const list = JSON.parse(raw) as MessageAttachment[]
+    return Array.isArray(list) && list.length ? list : undefined
+  } catch {
+    return undefined
+  }
 }
 
 const toMessage = (r: Row): StoredMessage => ({
@@ -31,6 +42,7 @@ const toMessage = (r: Row): StoredMessage => ({
   replyTo: r.reply_to ?? undefined,
   threadId: r.thread_id ?? undefined,
   triggers: r.triggers === 1,
+  attachments: parseAttachments(r.attachments),
 })
 
 export interface MessagesRepo {
@@ -47,6 +59,8 @@ export interface MessagesRepo {
   updateText(chatJid: string, id: string, text: string): void
   /** The trigger step decided this message wakes the agent (after plugins may have rewritten it). */
   markTriggering(chatJid: string, id: string): void
+  /** Records the files saved for a message (after the download, which follows the insert). */
+  setAttachments(chatJid: string, id: string, attachments: MessageAttachment[]): void
   /** A plugin dropped the message: it must not reach the agent as context either. */
   remove(chatJid: string, id: string): boolean
   latestSeq(): number
@@ -127,6 +141,13 @@ export function createMessagesRepo(db: Database): MessagesRepo {
     },
     updateText(chatJid, id, text) {
       db.run('UPDATE messages SET text = ? WHERE chat_jid = ? AND id = ?', [text, chatJid, id])
+    },
+    setAttachments(chatJid, id, attachments) {
+      db.run('UPDATE messages SET attachments = ? WHERE chat_jid = ? AND id = ?', [
+        attachments.length ? JSON.stringify(attachments) : null,
+        chatJid,
+        id,
+      ])
     },
     remove: (chatJid, id) =>
       db.run('DELETE FROM messages WHERE chat_jid = ? AND id = ?', [chatJid, id]).changes > 0,

@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { InvalidInputError, NotFoundError } from '../../core/errors.ts'
+import { ConflictError, InvalidInputError } from '../../core/errors.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import type { Repos } from '../../db/repos/index.ts'
+import { safeRead, safeWrite, UnsafePathError } from '../../util/safe-fs/index.ts'
 import type { WebGroupsService } from '../services.ts'
 
 const MEMORY_MAX_BYTES = 512 * 1024
@@ -17,41 +16,49 @@ export interface WebGroupsDeps {
 /** The core groups service plus what only the dashboard needs (memory file, binding lists). */
 export function createWebGroups(deps: WebGroupsDeps): WebGroupsService {
   const { core, repos } = deps
-  const memoryPath = (folder: string) => join(deps.groupsDir, folder, 'CLAUDE.md')
+  // groups/<folder> is the agent's workspace: CLAUDE.md there may be a link or a FIFO it planted.
+  const memoryRel = (folder: string) => `${folder}/CLAUDE.md`
+  const refuse = (err: unknown): never => {
+    if (err instanceof UnsafePathError)
+      throw new ConflictError(
+        `CLAUDE.md of this group is not a regular file (${err.reason}); fix the workspace by hand`,
+      )
+    throw err
+  }
   return {
     list: () => core.list(),
     get: (folder) => core.require(folder),
     create: (input) => core.createGroup(input),
     update: (folder, patch) => core.updateGroup(folder, patch),
-    remove: (folder) => core.removeGroup(folder),
+    remove: (folder, opts) => core.removeGroup(folder, opts),
     readMemory(folder) {
       core.require(folder)
-      const p = memoryPath(folder)
-      return existsSync(p) ? readFileSync(p, 'utf8') : ''
+      try {
+        return safeRead(deps.groupsDir, memoryRel(folder), MEMORY_MAX_BYTES)?.text ?? ''
+      } catch (err) {
+        return refuse(err)
+      }
     },
     writeMemory(folder, text) {
       core.require(folder)
       if (Buffer.byteLength(text) > MEMORY_MAX_BYTES)
         throw new InvalidInputError('CLAUDE.md is limited to 512 KiB', 'text')
-      mkdirSync(join(deps.groupsDir, folder), { recursive: true })
-      const p = memoryPath(folder)
-      writeFileSync(`${p}.tmp`, text)
-      // rename is atomic: the agent never reads a half-written memory file.
-      renameSync(`${p}.tmp`, p)
+      // Exclusive temp file + rename (atomic, and a planted CLAUDE.md link is replaced, not followed).
+      try {
+        safeWrite(deps.groupsDir, memoryRel(folder), text)
+      } catch (err) {
+        refuse(err)
+      }
     },
     chatsOf(folder) {
       core.require(folder)
       return repos.chats.chatsOf(folder)
     },
-    bind(folder, chatJid) {
-      core.require(folder)
-      if (!repos.chats.get(chatJid)) throw new NotFoundError(`chat "${chatJid}" is not known`)
-      core.bind(chatJid, folder, { move: true })
-    },
+    bind: (folder, chatJid, opts) => core.bind(chatJid, folder, opts),
     unbind(chatJid) {
-      if (!core.unbind(chatJid)) throw new NotFoundError(`chat "${chatJid}" is not bound`)
+      core.unbind(chatJid, { mustBeBound: true })
     },
-    createBindToken: (folder) => core.createBindToken(folder),
+    createBindToken: (folder, ttlMs) => core.createBindToken(folder, ttlMs),
     activeBindTokens(folder) {
       const all = repos.bindTokens.listActive(deps.now())
       return folder ? all.filter((t) => t.groupFolder === folder) : all

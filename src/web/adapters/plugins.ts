@@ -1,35 +1,14 @@
-import type { PluginHost } from '../../plugins/host.ts'
-import type { ChainHook, NotifyHook } from '../../plugins/plugin.ts'
-import type { PluginInfo, PluginsService } from '../services.ts'
-
-const HOOKS: Array<ChainHook | NotifyHook> = [
-  'onMessage',
-  'onBeforeSend',
-  'onBeforeRun',
-  'onAfterRun',
-  'onGroupRegistered',
-  'onGroupRemoved',
-]
+import type { PluginManager } from '../../plugins/manager.ts'
+import type { PluginsService } from '../services.ts'
 
 /**
- * What the plugin host really runs, with its counters: nothing more. There is no enable switch or
- * config editor until plugins are loaded from somewhere the host reads (docs/web.md).
+ * The Plugins page and /api/plugins over the plugin manager: the list is what the host runs, and a
+ * switch or a saved config changes the running chain at once.
  */
-export function createWebPlugins(deps: { host?: PluginHost }): PluginsService {
+export function createWebPlugins(manager: PluginManager): PluginsService {
   return {
-    list(): PluginInfo[] {
-      const stats = deps.host?.stats() ?? []
-      return (deps.host?.list() ?? []).map((p) => {
-        const s = stats.find((x) => x.name === p.name)
-        return {
-          name: p.name,
-          hooks: HOOKS.filter((h) => p[h] !== undefined),
-          calls: s?.calls ?? 0,
-          errors: s?.errors ?? 0,
-          timeouts: s?.timeouts ?? 0,
-          lastError: s?.lastError,
-        }
-      })
-    },
+    list: () => manager.list(),
+    setEnabled: (name, enabled) => manager.setEnabled(name, enabled),
+    setConfig: (name, config) => manager.setConfig(name, config),
   }
 }

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
+import { relative } from 'node:path'
 import { NotFoundError } from '../../core/errors.ts'
 import type { Repos } from '../../db/repos/index.ts'
+import { safeRead, UnsafePathError } from '../../util/safe-fs/index.ts'
 import type { ChatsService, RunsService, SessionsService } from '../services.ts'
 
 /** Read-only views over the repos: chats and messages, runs and their logs, agent sessions. */
@@ -15,21 +16,23 @@ export function createRepoChats(repos: Pick<Repos, 'chats' | 'messages'>): Chats
   }
 }
 
-export function readTail(path: string, maxBytes = LOG_TAIL_BYTES): string {
-  if (!existsSync(path)) return ''
-  const size = statSync(path).size
-  const start = Math.max(0, size - maxBytes)
-  const fd = openSync(path, 'r')
+/**
+ * The tail of a run log. Run logs live in the agent's workspace (groups/<folder>/logs), so the
+ * read goes through safe-fs from the trusted groups root: a log the agent replaced by a link to
+ * a host file shows a note, not that file.
+ */
+export function readTail(groupsDir: string, path: string, maxBytes = LOG_TAIL_BYTES): string {
+  const rel = relative(groupsDir, path)
+  if (rel.startsWith('..') || rel.startsWith('/')) return '(the run log is outside the groups directory)'
   try {
-    const buf = Buffer.alloc(size - start)
-    readSync(fd, buf, 0, buf.length, start)
-    return buf.toString('utf8')
-  } finally {
-    closeSync(fd)
+    return safeRead(groupsDir, rel, maxBytes, { tail: true })?.text ?? ''
+  } catch (err) {
+    if (err instanceof UnsafePathError) return `(run log refused: ${err.reason})`
+    throw err
   }
 }
 
-export function createRepoRuns(repos: Pick<Repos, 'runs'>): RunsService {
+export function createRepoRuns(repos: Pick<Repos, 'runs'>, groupsDir: string): RunsService {
   const get = (id: string) => {
     const r = repos.runs.get(id)
     if (!r) throw new NotFoundError(`run "${id}" does not exist`)
@@ -41,14 +44,21 @@ export function createRepoRuns(repos: Pick<Repos, 'runs'>): RunsService {
     get,
     log: (id) => {
       const r = get(id)
-      return r.logPath ? readTail(r.logPath) : ''
+      return r.logPath ? readTail(groupsDir, r.logPath) : ''
     },
   }
 }
 
-export function createRepoSessions(repos: Pick<Repos, 'sessions'>): SessionsService {
+/** `requireGroup` is the core's check (core/groups.ts), so an unknown group reads as on the CLI. */
+export function createRepoSessions(
+  repos: Pick<Repos, 'sessions'>,
+  requireGroup: (folder: string) => unknown,
+): SessionsService {
   return {
     list: () => repos.sessions.list(),
-    reset: (folder, scope) => repos.sessions.clear(folder, scope),
+    reset(folder, scope) {
+      requireGroup(folder)
+      return repos.sessions.clear(folder, scope)
+    },
   }
 }

@@ -8,8 +8,6 @@ export interface WebTasksDeps {
   repos: Pick<Repos, 'tasks'>
   bus: EventBus
   now: () => number
-  /** The chat a task reports to when none is given (the dashboard chat of the group). */
-  defaultChatOf: (folder: string) => string
 }
 
 /** The core tasks service plus "run now" (due immediately; the scheduler picks it up). */
@@ -18,8 +16,7 @@ export function createWebTasks(deps: WebTasksDeps): WebTasksService {
   return {
     list: (opts) => core.list(opts),
     get: (id) => core.get(id),
-    create: (input) =>
-      core.create({ ...input, chatJid: input.chatJid ?? deps.defaultChatOf(input.groupFolder) }),
+    create: (input) => core.create(input),
     updatePrompt: (id, prompt) => core.update(id, { prompt }),
     pause: (id) => core.pause(id),
     resume: (id) => core.resume(id),

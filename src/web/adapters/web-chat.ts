@@ -1,6 +1,7 @@
 import type { PostingChannel } from '../../channels/shared/local.ts'
 import { NotFoundError } from '../../core/errors.ts'
 import type { EventBus } from '../../core/events.ts'
+import { dashboardChatOf } from '../../core/jid.ts'
 import type { Repos } from '../../db/repos/index.ts'
 import type { WebChatService } from '../services.ts'
 
@@ -15,7 +16,7 @@ export interface FallbackWebChatDeps {
  * message.in, binding `web:<folder>` to the group. Nothing answers it.
  */
 export function createFallbackWebChat(deps: FallbackWebChatDeps): WebChatService {
-  const jidOf = (folder: string) => `web:${folder}`
+  const jidOf = dashboardChatOf
   return {
     jidOf,
     async post({ groupFolder, text, senderName }) {
@@ -49,9 +50,9 @@ export function createFallbackWebChat(deps: FallbackWebChatDeps): WebChatService
 /** The dashboard chat through the pipeline's `web` channel: replies come back as bus events. */
 export function createChannelWebChat(web: Pick<PostingChannel, 'post'>): WebChatService {
   return {
-    jidOf: (folder) => `web:${folder}`,
-    async post({ groupFolder, text, senderName }) {
-      const r = await web.post(groupFolder, text, { id: 'admin', name: senderName })
+    jidOf: dashboardChatOf,
+    async post({ groupFolder, text, senderName, files }) {
+      const r = await web.post(groupFolder, text, { id: 'admin', name: senderName }, files)
       return { chatJid: r.jid, messageId: r.messageId }
     },
   }

@@ -2,9 +2,10 @@ import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import type { AuthGuard } from '../auth/guard.ts'
 import type { ChatsService, WebChatService, WebGroupsService } from '../services.ts'
-import { ChatsQuery, FolderParams, Jid, MessagesQuery, PostMessageBody } from './schemas.ts'
+import { ChatsQuery, FolderParams, MessagesQuery, PostMessageBody } from './schemas.ts'
 
-const JidParams = v.object({ jid: Jid })
+/** Bounded only: core/groups.ts checks the JID, with the same message as the CLI. */
+const JidParams = v.object({ jid: v.pipe(v.string(), v.maxLength(1000)) })
 
 /** /api/chats (bound and unbound), /api/messages (paged, search) and the dashboard chat post. */
 export function chatsApi(deps: {

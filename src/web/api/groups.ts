@@ -6,6 +6,8 @@ import {
   FolderParams,
   GroupSettingsSchema,
   MemoryBody,
+  RemoveGroupQuery,
+  TokenTtlBody,
   UpdateGroupBody,
 } from './schemas.ts'
 
@@ -21,11 +23,11 @@ export function groupsApi(groups: WebGroupsService) {
     })
     .delete(
       '/:folder',
-      ({ params, status }) => {
-        groups.remove(params.folder)
+      ({ params, query, status }) => {
+        groups.remove(params.folder, { force: query.force === 'true' || query.force === '1' })
         return status(204, undefined)
       },
-      { params: FolderParams },
+      { params: FolderParams, query: RemoveGroupQuery },
     )
     .get('/:folder/settings', ({ params }) => groups.get(params.folder).settings, { params: FolderParams })
     .put(
@@ -53,13 +55,15 @@ export function groupsApi(groups: WebGroupsService) {
     .post(
       '/:folder/bindings',
       ({ params, body, status }) => {
-        groups.bind(params.folder, body.chatJid)
+        groups.bind(params.folder, body.chatJid, { move: body.move })
         return status(201, { chatJid: body.chatJid, groupFolder: params.folder })
       },
       { params: FolderParams, body: BindBody },
     )
     .get('/:folder/tokens', ({ params }) => groups.activeBindTokens(params.folder), { params: FolderParams })
-    .post('/:folder/tokens', ({ params, status }) => status(201, groups.createBindToken(params.folder)), {
-      params: FolderParams,
-    })
+    .post(
+      '/:folder/tokens',
+      ({ params, body, status }) => status(201, groups.createBindToken(params.folder, body?.ttlMs)),
+      { params: FolderParams, body: TokenTtlBody },
+    )
 }

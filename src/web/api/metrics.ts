@@ -4,6 +4,7 @@ import type { WebServices } from '../services.ts'
 export interface MetricsDeps {
   services: WebServices
   messageCount: () => number
+  limitRefusals?: () => Array<{ group: string; kind: string; refused: number }>
   wsClients: () => number
   uptimeMs: () => number
 }
@@ -53,12 +54,55 @@ export function metricsRoute(deps: MetricsDeps) {
         'ngb_plugin_errors_total',
         'Plugin hook errors since start',
         'counter',
-        s.plugins.list().map((p) => [`{plugin="${p.name}"}`, p.errors]),
+        // Files that never loaded have no hooks to fail (and a name taken from a file name).
+        s.plugins
+          .list()
+          .filter((p) => p.loaded)
+          .map((p) => [`{plugin="${p.name}"}`, p.errors]),
       ),
+      line(
+        'ngb_agent_limit_refusals_total',
+        'Agent actions refused by the per-group limits since start',
+        'counter',
+        (deps.limitRefusals?.() ?? []).map((r) => [`{group="${r.group}",kind="${r.kind}"}`, r.refused]),
+      ),
+      ...usageMetrics(s),
       line('ngb_websocket_clients', 'Open dashboard/API WebSockets', 'gauge', [['', deps.wsClients()]]),
     ]
     return new Response(`${body.join('\n')}\n`, {
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
     })
   })
+}
+
+/** Tokens, cost and runs per group since the first run: counters (they only grow while runs are kept). */
+function usageMetrics(s: WebServices): string[] {
+  const groups = s.usage.report({}).groups
+  const label = (g: string) => g.replace(/["\\\n]/g, '_')
+  const kinds = [
+    ['input', 'inputTokens'],
+    ['output', 'outputTokens'],
+    ['cache_write', 'cacheWriteTokens'],
+    ['cache_read', 'cacheReadTokens'],
+  ] as const
+  return [
+    line(
+      'ngb_tokens_total',
+      'Tokens the agents used, by group and kind',
+      'counter',
+      groups.flatMap((g) => kinds.map(([kind, f]) => [`{group="${label(g.key)}",kind="${kind}"}`, g[f]])),
+    ),
+    line(
+      'ngb_cost_usd_total',
+      'Cost of the agent runs in USD as the provider reported it, by group',
+      'counter',
+      groups.map((g) => [`{group="${label(g.key)}"}`, g.costUsd]),
+    ),
+    line(
+      'ngb_runs_total',
+      'Agent runs, by group',
+      'counter',
+      groups.map((g) => [`{group="${label(g.key)}"}`, g.runs]),
+    ),
+  ]
 }

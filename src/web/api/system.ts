@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { AuthService } from '../auth/auth-service.ts'
 import type { ChannelsService, PluginsService, WebServices } from '../services.ts'
-import { EnabledBody, IdParams, NameParams, TokenBody } from './schemas.ts'
+import { EnabledBody, IdParams, NameParams, PluginConfigBody, TokenBody } from './schemas.ts'
 
 /** /api/channels, /api/plugins, /api/config and /api/tokens (API bearer tokens). */
 export function systemApi(deps: {
@@ -21,6 +21,22 @@ export function systemApi(deps: {
       },
     )
     .get('/api/plugins', () => deps.plugins.list())
+    .put(
+      '/api/plugins/:name/enabled',
+      ({ params, body }) => deps.plugins.setEnabled(params.name, body.enabled),
+      {
+        params: NameParams,
+        body: EnabledBody,
+      },
+    )
+    .put(
+      '/api/plugins/:name/config',
+      ({ params, body }) => deps.plugins.setConfig(params.name, body.config),
+      {
+        params: NameParams,
+        body: PluginConfigBody,
+      },
+    )
     .get('/api/config', () => deps.config.describe())
     .get('/api/tokens', () => deps.auth.listApiTokens())
     .post(

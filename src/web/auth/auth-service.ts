@@ -45,6 +45,11 @@ export interface AuthService {
   createApiToken(name: string): { token: string; record: ApiToken }
   listApiTokens(): ApiToken[]
   revokeApiToken(id: string): boolean
+  /**
+   * Whether the session or token behind a principal still holds: not logged out, not expired, not
+   * revoked, its user not re-passworded. Long-lived connections (WebSockets) re-check it.
+   */
+  isValid(p: Principal): boolean
   csrfToken(p: Principal): string
   verifyCsrf(p: Principal, token: string | null | undefined): boolean
   sessionTtlMs: number
@@ -103,8 +108,11 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const admin = deps.users.byUsername(ADMIN_USERNAME)
     if (admin && (await Bun.password.verify(password, admin.passwordHash))) return
     const hash = await Bun.password.hash(password)
-    if (admin) deps.users.setPassword(admin.id, hash)
-    else deps.users.create(ADMIN_USERNAME, hash, deps.now())
+    if (admin) {
+      deps.users.setPassword(admin.id, hash)
+      // A new password ends every session opened with the old one (and their WebSockets).
+      deps.sessions.removeForUser(admin.id)
+    } else deps.users.create(ADMIN_USERNAME, hash, deps.now())
     deps.meta.delete(SETUP_TOKEN_KEY)
   }
   // Hashing is slow by design; a login that arrives meanwhile waits for it instead of failing.
@@ -200,6 +208,12 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     },
     listApiTokens: () => deps.apiTokens.list(),
     revokeApiToken: (id) => deps.apiTokens.revoke(id, deps.now()),
+    isValid(p) {
+      if (p.kind === 'token') return p.tokenId !== undefined && deps.apiTokens.isActive(p.tokenId)
+      if (!p.sessionHash) return false
+      const s = deps.sessions.find(p.sessionHash, deps.now())
+      return s !== undefined && s.userId === p.userId && deps.users.get(s.userId) !== undefined
+    },
     csrfToken(p) {
       return Bun.CSRF.generate(csrfSecret, {
         sessionId: p.sessionHash ?? p.username,

@@ -2,12 +2,42 @@ import { Elysia } from 'elysia'
 import * as v from 'valibot'
 import { Notice } from '../../../views/components.tsx'
 import { GroupDetailPage, GroupsPage, TokenNotice } from '../../../views/pages/groups.tsx'
+import { UsageCharts } from '../../../views/usage.tsx'
 import { formatMountSpec, parseMountSpec } from '../../core/container/mount-spec.ts'
-import { CreateGroupBody, FolderParams, MemoryBody, PostMessageBody } from '../api/schemas.ts'
+import type { BudgetLimits } from '../../core/types.ts'
+import { ChatFormBody, CreateGroupBody, FolderParams, MemoryBody } from '../api/schemas.ts'
 import type { AuthGuard } from '../auth/guard.ts'
 import type { WebServices } from '../services.ts'
 import type { RenderPage } from './render.tsx'
 import { fragment } from './render.tsx'
+
+/** A number field: empty means no limit. */
+const Limit = (what: string, integer: boolean) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.check(
+        (s) => s === '' || (Number.isFinite(Number(s)) && Number(s) >= 0),
+        `${what}: a number of at least 0`,
+      ),
+      v.check((s) => !integer || s === '' || Number.isInteger(Number(s)), `${what}: a whole number`),
+      v.transform((s) => (s === '' ? undefined : Number(s))),
+    ),
+  )
+const BudgetForm = v.object({
+  dailyUsd: Limit('daily budget', false),
+  monthlyUsd: Limit('monthly budget', false),
+  dailyTokens: Limit('daily tokens', true),
+  monthlyTokens: Limit('monthly tokens', true),
+  policy: v.optional(v.picklist(['hold', 'drop'])),
+})
+
+function budgetFromForm(body: v.InferOutput<typeof BudgetForm>): BudgetLimits | undefined {
+  const { policy, ...limits } = body
+  const set = Object.fromEntries(Object.entries(limits).filter(([, x]) => x !== undefined))
+  return Object.keys(set).length > 0 ? { ...set, policy: policy ?? 'hold' } : undefined
+}
 
 const SettingsForm = v.object({
   name: v.pipe(v.string(), v.trim(), v.minLength(1, 'name must not be empty'), v.maxLength(100)),
@@ -66,6 +96,7 @@ export function groupsPages(deps: {
               mounts={(group.settings.extraMounts ?? []).map(formatMountSpec).join('\n')}
               chats={groups.chatsOf(group.folder)}
               tokens={groups.activeBindTokens(group.folder)}
+              charts={<UsageCharts data={deps.services.usage.charts(group.folder)} group={group.folder} />}
             />
           ),
         })
@@ -76,12 +107,19 @@ export function groupsPages(deps: {
       '/groups/:folder/chat',
       async ({ params, body, principal }) => {
         const t0 = performance.now()
-        await webChat.post({ groupFolder: params.folder, text: body.text, senderName: principal.username })
+        // A browser sends an empty file part when no file was picked.
+        const files = [body.file ?? []].flat().filter((f) => f.size > 0)
+        await webChat.post({
+          groupFolder: params.folder,
+          text: body.text ?? '',
+          senderName: principal.username,
+          files,
+        })
         deps.onChatHandedOver?.(performance.now() - t0)
         // The message itself arrives over the page's WebSocket (message.in), like the reply.
         return new Response(null, { status: 204 })
       },
-      { params: FolderParams, body: PostMessageBody },
+      { params: FolderParams, body: ChatFormBody },
     )
     .put(
       '/groups/:folder/memory',
@@ -112,6 +150,16 @@ export function groupsPages(deps: {
         return fragment(<Notice text="Settings saved." />)
       },
       { params: FolderParams, body: SettingsForm },
+    )
+    .put(
+      '/groups/:folder/budget',
+      ({ params, body }) => {
+        const { budget: _, ...rest } = groups.get(params.folder).settings
+        const budget = budgetFromForm(body)
+        groups.update(params.folder, { settings: budget ? { ...rest, budget } : rest })
+        return fragment(<Notice text={budget ? 'Budget saved.' : 'Budget removed.'} />)
+      },
+      { params: FolderParams, body: BudgetForm },
     )
     .post(
       '/groups/:folder/tokens',

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { OverviewPage } from '../../../views/pages/overview.tsx'
+import { UsageCharts } from '../../../views/usage.tsx'
 import type { AuthGuard } from '../auth/guard.ts'
 import type { WebServices } from '../services.ts'
 import type { RenderPage } from './render.tsx'
@@ -27,6 +28,7 @@ export function overviewPage(deps: {
           channels={s.channels.list()}
           running={s.runs.running()}
           image={s.image.status()}
+          charts={<UsageCharts data={s.usage.charts()} />}
         />
       ),
     }),

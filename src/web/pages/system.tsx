@@ -3,9 +3,10 @@ import * as v from 'valibot'
 import { Notice } from '../../../views/components.tsx'
 import { ChannelRow, ChannelsPage } from '../../../views/pages/channels.tsx'
 import { ChatRow, ChatsPage } from '../../../views/pages/chats.tsx'
-import { PluginsPage } from '../../../views/pages/plugins.tsx'
+import { PluginRow, PluginStatusTable, PluginsPage } from '../../../views/pages/plugins.tsx'
 import { RunDetailPage, RunsPage } from '../../../views/pages/runs.tsx'
 import { SettingsPage } from '../../../views/pages/settings.tsx'
+import { InvalidInputError } from '../../core/errors.ts'
 import { BindBody, FolderParams, IdParams, NameParams, SessionResetBody, TokenBody } from '../api/schemas.ts'
 import type { AuthService } from '../auth/auth-service.ts'
 import type { AuthGuard } from '../auth/guard.ts'
@@ -15,6 +16,7 @@ import { fragment } from './render.tsx'
 
 const BindForm = v.object({ chatJid: BindBody.entries.chatJid, groupFolder: FolderParams.entries.folder })
 const Toggle = v.object({ name: NameParams.entries.name, action: v.picklist(['enable', 'disable']) })
+const ConfigForm = v.object({ config: v.pipe(v.string(), v.maxLength(64 * 1024)) })
 
 /** Chats, runs, channels, plugins and settings pages with their small actions. */
 export function systemPages(deps: {
@@ -87,6 +89,28 @@ export function systemPages(deps: {
         active: '/plugins',
         body: <PluginsPage plugins={s.plugins.list()} />,
       }),
+    )
+    .get('/plugins/status', () => fragment(<PluginStatusTable plugins={s.plugins.list()} />))
+    .post(
+      '/plugins/:name/:action',
+      ({ params }) =>
+        fragment(<PluginRow p={s.plugins.setEnabled(params.name, params.action === 'enable')} />),
+      { params: Toggle },
+    )
+    .put(
+      '/plugins/:name/config',
+      ({ params, body }) => {
+        let config: unknown
+        try {
+          config = JSON.parse(body.config)
+        } catch (error) {
+          throw new InvalidInputError(`config is not valid JSON: ${String(error)}`, 'config')
+        }
+        if (typeof config !== 'object' || config === null || Array.isArray(config))
+          throw new InvalidInputError('config must be a JSON object', 'config')
+        return fragment(<PluginRow p={s.plugins.setConfig(params.name, config as Record<string, unknown>)} />)
+      },
+      { params: NameParams, body: ConfigForm },
     )
     .get('/settings', ({ principal }) =>
       deps.render(principal, {

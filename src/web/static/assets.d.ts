@@ -11,3 +11,7 @@ declare module 'htmx.org/dist/ext/hx-ws.min.js' {
   const path: string
   export default path
 }
+declare module '*.js' {
+  const content: string
+  export default content
+}

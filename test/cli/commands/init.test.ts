@@ -53,7 +53,7 @@ describe('ngb init', () => {
       )
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
-      expect(r.stdout).toContain(`Telegram: connected as @${telegram.bot.username}`)
+      expect(r.stdout).toContain(`Telegram: credentials accepted (@${telegram.bot.username})`)
       expect(r.stdout).toMatch(/ngb-agent:test (built|is up to date)/)
       expect(r.stdout).toContain('Dashboard: http://127.0.0.1:8080')
       expect(telegram.calls.calls.some((c) => c.method === 'getMe')).toBe(true)

@@ -26,7 +26,20 @@ describe('the platform table in doctor and config show', () => {
       ok: false,
       hint: expect.stringContaining('SLACK_APP_TOKEN'),
     })
-    expect(checks.find((c) => c.name === 'whatsapp')).toBeUndefined()
+    // A required id (the phone number id) is named alongside the credentials.
+    expect(checks.find((c) => c.name === 'whatsapp')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('WHATSAPP_PHONE_NUMBER_ID'),
+    })
+    // Every platform with an adapter has a row, the Channels II ones included.
+    expect(checks.find((c) => c.name === 'feishu')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('off'),
+    })
+    expect(checks.find((c) => c.name === 'wecom-app')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('WECOM_ENCODING_AES_KEY'),
+    })
   })
 
   test('config show: a platform section from the table; JSON rows name their platform; secrets masked', async () => {
@@ -35,7 +48,9 @@ describe('the platform table in doctor and config show', () => {
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/^telegram\s+ready\s+TELEGRAM_BOT_TOKEN/m)
     expect(text.stdout).toMatch(/^slack\s+off\s+SLACK_BOT_TOKEN/m)
-    expect(text.stdout).not.toMatch(/^whatsapp\s/m)
+    expect(text.stdout).toMatch(/^whatsapp\s+off\s+WHATSAPP_ACCESS_TOKEN/m)
+    expect(text.stdout).toMatch(/^feishu\s+off\s+FEISHU_APP_ID/m)
+    expect(text.stdout).toMatch(/^wecom\s+off\s+WECOM_BOT_ID/m)
     expect(text.stdout).not.toContain(secret)
     const json = await runNgb(['config', 'show', '--json'], { env: { ...env(), TELEGRAM_BOT_TOKEN: secret } })
     const rows = JSON.parse(json.stdout) as Array<{ env: string; value: string; platform?: string }>

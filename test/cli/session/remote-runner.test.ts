@@ -3,7 +3,8 @@ import type { ServerWebSocket } from 'bun'
 import { connectRemoteRunner } from '../../../src/cli/session/remote-runner.ts'
 import type { Group } from '../../../src/core/types.ts'
 import type { OutputFrame } from '../../../src/protocol/container.ts'
-import { waitFor } from '../../helpers/wait.ts'
+import { createManualClock } from '../../fakes/manual-clock.ts'
+import { settle, waitFor } from '../../helpers/wait.ts'
 
 const group: Group = {
   folder: 'fam',
@@ -52,10 +53,12 @@ const push = (event: unknown) => {
 
 describe('connectRemoteRunner (ngb session through ngb serve)', () => {
   test('posts each line as the group web chat and turns the chat replies and activity into frames', async () => {
+    const clock = createManualClock(1_000_000)
     const runner = await connectRemoteRunner({
       url: `http://127.0.0.1:${server.port}`,
       token: 'tok',
       folder: 'fam',
+      clock,
     })
     const frames: OutputFrame[] = []
     const h = runner.start({
@@ -73,11 +76,28 @@ describe('connectRemoteRunner (ngb session through ngb serve)', () => {
       runId: 'r1',
       frame: { type: 'activity', kind: 'tool_use', summary: 'Bash ls' },
     })
+    const usage = {
+      inputTokens: 100,
+      outputTokens: 20,
+      cacheWriteTokens: 10,
+      cacheReadTokens: 50,
+      costUsd: 0.01,
+      apiCalls: 1,
+      apiMs: 5,
+    }
+    // The result itself is shown from message.out; its usage comes along for /usage.
+    push({
+      type: 'run.activity',
+      group: 'fam',
+      runId: 'r1',
+      frame: { type: 'result', text: 'hi back', usage },
+    })
     push({ type: 'message.out', group: 'fam', message: { chatJid: 'telegram:1', text: 'other chat' } })
     push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'hi back' } })
-    await waitFor(() => frames.length === 2, 'two frames')
+    await waitFor(() => frames.length === 3, 'three frames')
     expect(frames).toEqual([
       { type: 'activity', kind: 'tool_use', summary: 'Bash ls' },
+      { type: 'activity', kind: 'usage', summary: 'usage of a turn', usage },
       { type: 'result', text: 'hi back' },
     ])
 
@@ -89,10 +109,18 @@ describe('connectRemoteRunner (ngb session through ngb serve)', () => {
     void h.done.then(() => {
       settled = true
     })
-    await Bun.sleep(50)
+    // However long the answer takes, the close waits for it.
+    clock.advance(60_000)
+    await settle()
     expect(settled).toBe(false)
     push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'last answer, part 1' } })
     push({ type: 'message.out', group: 'fam', message: { chatJid: 'web:fam', text: 'part 2' } })
+    await waitFor(
+      () => frames.some((f) => f.type === 'result' && f.text === 'part 2'),
+      'both parts of the last answer',
+    )
+    // Then a quiet moment (quietMs, 1000 by default) ends the turn.
+    clock.advance(1000)
     expect((await h.done).status).toBe('ok')
     expect(frames.slice(-2)).toEqual([
       { type: 'result', text: 'last answer, part 1' },

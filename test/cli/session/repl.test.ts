@@ -124,3 +124,39 @@ describe('runSessionRepl (piped, with a fake runner)', () => {
     expect((await s.result).code).toBe(0)
   })
 })
+
+describe('/usage in ngb session', () => {
+  test('prints the last turn and the session total, as the agent reported them', async () => {
+    const s = start()
+    s.type('/usage')
+    await waitFor(() => s.out().includes('(no usage reported yet in this session)'), 'the empty note')
+    const usage = {
+      inputTokens: 1200,
+      outputTokens: 80,
+      cacheWriteTokens: 300,
+      cacheReadTokens: 2000,
+      costUsd: 0.006525,
+      model: 'claude-sonnet-4-5',
+      apiCalls: 1,
+      apiMs: 400,
+    }
+    s.type('hello')
+    await waitFor(() => s.runner.turns.length === 1 && s.out().includes('mock: hello'), 'the answer')
+    const turn = s.runner.turns[0]
+    turn?.emit({ type: 'result', text: 'priced one', usage })
+    turn?.emit({ type: 'activity', kind: 'usage', summary: 'turn ended without an answer', usage })
+    await waitFor(() => s.out().includes('priced one'), 'the priced answer')
+    s.type('/usage')
+    await waitFor(() => s.out().includes('session:'), 'the usage lines')
+    // A usage frame is accounting only: nothing printed for it.
+    expect(s.out()).not.toContain('turn ended without an answer')
+    expect(s.out()).toContain(
+      'last turn: 1,200 in / 80 out / 300 cache write / 2,000 cache read tokens, $0.0065 (claude-sonnet-4-5)',
+    )
+    expect(s.out()).toContain(
+      'session:   2,400 in / 160 out / 600 cache write / 4,000 cache read tokens, $0.01 (claude-sonnet-4-5)',
+    )
+    s.type('/exit')
+    await s.result
+  })
+})

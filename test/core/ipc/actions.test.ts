@@ -59,7 +59,7 @@ function setup() {
       get,
       create: (input) => {
         created.push(input)
-        return { ...task('task-new', input.groupFolder), chatJid: input.chatJid }
+        return { ...task('task-new', input.groupFolder), chatJid: input.chatJid ?? '' }
       },
       pause: (id) => {
         changed.push(`pause:${id}`)

@@ -30,7 +30,7 @@ test('a platform failing every send trips its circuit: fewer calls, waits for th
   const log = createMemoryLogger()
   const outbound = createOutbound({
     channelFor: () => channel,
-    plugins: createPluginHost({ log }),
+    plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
     messages: repos.messages,
     progress: repos.replyProgress,
     // Waiting advances the clock, so the breaker's reset time passes as it would in real time.

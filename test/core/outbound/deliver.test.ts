@@ -6,8 +6,8 @@ import { createEventBus } from '../../../src/core/events.ts'
 import { createOutbound } from '../../../src/core/outbound/deliver.ts'
 import { createSendQueue } from '../../../src/core/outbound/send-queue.ts'
 import { createPluginHost } from '../../../src/plugins/host.ts'
-import { systemClock } from '../../../src/util/clock.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { createManualClock } from '../../fakes/manual-clock.ts'
 import { testDb } from '../../helpers/db.ts'
 
 function setup(channel: Channel) {
@@ -17,19 +17,20 @@ function setup(channel: Channel) {
   bus.on('message.out', (e) => events.push(e))
   const log = createMemoryLogger()
   const waits: number[] = []
+  const clock = createManualClock(1_000_000)
   const outbound = createOutbound({
     channelFor: (jid) => (jid.startsWith(`${channel.name}:`) ? channel : undefined),
-    plugins: createPluginHost({ log }),
+    plugins: createPluginHost({ log, context: { assistantName: 'Andy', reply: async () => {} } }),
     messages: repos.messages,
     progress: repos.replyProgress,
     sendQueue: createSendQueue({ wait: async (ms) => void waits.push(ms) }),
     bus,
-    clock: systemClock,
+    clock,
     log,
     assistantName: 'Andy',
     typingRefreshMs: 20,
   })
-  return { outbound, repos, events, waits }
+  return { outbound, repos, events, waits, clock }
 }
 
 function recordingChannel(opts: { maxMessageLength: number; rateLimitFirst?: boolean }) {
@@ -89,9 +90,9 @@ describe('deliver', () => {
 
   test('typing is refreshed while the agent works and switched off at the end', async () => {
     const { channel, typing } = recordingChannel({ maxMessageLength: 100 })
-    const { outbound } = setup(channel)
+    const { outbound, clock } = setup(channel)
     const stop = outbound.startTyping('fake:1')
-    await new Promise((r) => setTimeout(r, 70))
+    clock.advance(70)
     stop()
     stop()
     expect(typing.filter((t) => t).length).toBeGreaterThanOrEqual(3)

@@ -6,8 +6,13 @@ describe('send queue', () => {
   test('sends to one chat in order even when an early send is slow; other chats do not wait', async () => {
     const q = createSendQueue()
     const order: string[] = []
+    // The first send of chat a hangs until chat b has been served: b must not wait behind it.
+    let release = () => {}
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve
+    })
     const slow = q.run('a', async () => {
-      await new Promise((r) => setTimeout(r, 30))
+      await hanging
       order.push('a1')
     })
     const a2 = q.run('a', async () => {
@@ -16,6 +21,8 @@ describe('send queue', () => {
     const b1 = q.run('b', async () => {
       order.push('b1')
     })
+    await b1
+    release()
     await Promise.all([slow, a2, b1])
     expect(order).toEqual(['b1', 'a1', 'a2'])
   })

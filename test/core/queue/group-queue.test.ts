@@ -2,8 +2,9 @@ import { describe, expect, test } from 'bun:test'
 import type { LiveTurn, MessageTurnResult, TurnControl } from '../../../src/core/queue/group-queue.ts'
 import { createGroupQueue } from '../../../src/core/queue/group-queue.ts'
 import type { Task } from '../../../src/core/types.ts'
-import { systemClock } from '../../../src/util/clock.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { createManualClock } from '../../fakes/manual-clock.ts'
+import { settle } from '../../helpers/wait.ts'
 
 function deferred<T>() {
   let resolve: (v: T) => void = () => {}
@@ -33,11 +34,12 @@ function harness(maxConcurrent: number) {
     { done: (r: MessageTurnResult) => void; live: LiveTurn & { followUps: number; closeAsked: boolean } }
   >()
   const tasks = new Map<string, () => void>()
+  const clock = createManualClock(1_000_000)
   const queue = createGroupQueue({
     maxConcurrent,
     retryBaseMs: 1,
     maxRetries: 1,
-    clock: systemClock,
+    clock,
     log: createMemoryLogger(),
     runMessages(folder: string, control: TurnControl) {
       log.push(`messages:${folder}`)
@@ -66,10 +68,10 @@ function harness(maxConcurrent: number) {
     },
     onGiveUp: (folder) => log.push(`gave-up:${folder}`),
   })
-  return { queue, log, turns, tasks }
+  return { queue, log, turns, tasks, clock }
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 0))
+const tick = settle
 
 describe('group queue', () => {
   test('a second enqueue for a running group is a follow-up, not a second turn', () => {
@@ -121,7 +123,9 @@ describe('group queue', () => {
     h.queue.enqueue('b')
     expect(h.log).toEqual(['messages:a', 'messages:b'])
     h.turns.get('b')?.done({ status: 'ok' })
-    await new Promise((r) => setTimeout(r, 20))
+    await tick()
+    // The retry waits for its backoff (retryBaseMs 1 × 2^0), on the queue's clock.
+    h.clock.advance(1)
     expect(h.log).toEqual(['messages:a', 'messages:b', 'messages:a'])
     h.turns.get('a')?.done({ status: 'failed', error: 'x', chatJid: 'web:a' })
     await tick()

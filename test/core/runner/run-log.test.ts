@@ -12,7 +12,8 @@ test('a run log that cannot be written reports it once, says it stopped, and nev
   mkdirSync(path)
   const failures: string[] = []
   const log = createRunLog(
-    path,
+    dir,
+    'run-x.log',
     createMasker([]),
     () => 0,
     (error) => failures.push(String(error)),
@@ -25,10 +26,12 @@ test('a run log that cannot be written reports it once, says it stopped, and nev
 })
 
 test('a writable run log gets every line, masked', () => {
-  const path = join(tempDir(), 'logs', 'run-y.log')
+  const root = tempDir()
+  const path = join(root, 'logs', 'run-y.log')
   const failures: unknown[] = []
   const log = createRunLog(
-    path,
+    root,
+    'logs/run-y.log',
     createMasker(['s3cret']),
     () => 0,
     (e) => failures.push(e),

@@ -113,11 +113,16 @@ describe('createAgentRunner (fake runtime, manual clock)', () => {
 
   test('the idle timeout writes _close; output re-arms it', async () => {
     const { paths, runtime, clock, runner, group } = setup()
-    const handle = runner.start(req(group))
+    let frameSeen = () => {}
+    const seen = new Promise<void>((resolve) => {
+      frameSeen = resolve
+    })
+    const handle = runner.start({ ...req(group), onFrame: () => frameSeen() })
     const close = join(inputDir(paths), '_close')
     clock.advance(9_000)
     runtime.containers[0]?.frame({ type: 'result', text: 'x' })
-    await Bun.sleep(5)
+    // The frame crosses the stdout stream asynchronously; the runner re-arms the timer on it.
+    await seen
     clock.advance(9_000)
     expect(existsSync(close)).toBe(false)
     clock.advance(1_001)

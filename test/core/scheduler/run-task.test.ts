@@ -5,9 +5,9 @@ import type { TurnRequest } from '../../../src/core/runner/types.ts'
 import { createRunTask } from '../../../src/core/scheduler/run-task.ts'
 import type { Task } from '../../../src/core/types.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import type { ScriptedTurn } from '../../fakes/fake-runner.ts'
+import { createFakeRunner } from '../../fakes/fake-runner.ts'
 import { createManualClock } from '../../fakes/manual-clock.ts'
-import type { ScriptedTurn } from '../../fakes/scripted-runner.ts'
-import { createScriptedRunner } from '../../fakes/scripted-runner.ts'
 import { testDb } from '../../helpers/db.ts'
 
 const T0 = 1_800_000_000_000
@@ -22,9 +22,11 @@ function setup(
   const bus = createEventBus()
   const events: NgbEvent[] = []
   bus.on('*', (e) => events.push(e))
-  const runner = createScriptedRunner((req, n) => {
-    clock.advance(250)
-    return script(req, n)
+  const runner = createFakeRunner({
+    script: (req, n) => {
+      clock.advance(250)
+      return script(req, n)
+    },
   })
   const sent: Array<{ chatJid: string; text: string }> = []
   const snapshots: string[] = []

@@ -63,6 +63,6 @@ describe('channels on the dashboard', () => {
       configured: false,
       detail: 'credentials incomplete: set SLACK_APP_TOKEN',
     })
-    await expect(channels.setEnabled('whatsapp', true)).rejects.toThrow('does not exist')
+    await expect(channels.setEnabled('myspace', true)).rejects.toThrow('does not exist')
   })
 })

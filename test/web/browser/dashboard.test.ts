@@ -8,6 +8,7 @@ import { openDatabase } from '../../../src/db/open.ts'
 import { createRepos } from '../../../src/db/repos/index.ts'
 import { ensureTestImage } from '../../helpers/agent-image.ts'
 import { docker, HAS_DOCKER } from '../../helpers/docker.ts'
+import { waitFor } from '../../helpers/wait.ts'
 import type { ServeProcess } from './serve.ts'
 import { SCREENSHOTS, startServe } from './serve.ts'
 
@@ -30,6 +31,7 @@ let serve: ServeProcess
 let browser: Browser
 let context: BrowserContext
 let page: Page
+const cspViolations: string[] = []
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return
@@ -61,6 +63,10 @@ beforeAll(async () => {
   })
   context = await browser.newContext({ viewport: { width: 390, height: 844 } })
   page = await context.newPage()
+  // The dashboard runs under a strict CSP (src/web/security-headers.ts): any violation is a bug.
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text())
+  })
 }, 120_000)
 
 afterAll(async () => {
@@ -121,7 +127,12 @@ describe('dashboard in a real browser', () => {
     expect(await item.locator('.text').textContent()).toBe(`hello ${XSS}`)
     expect(await page.locator('#chat-log script, #chat-log img').count()).toBe(0)
     await noXss()
-    expect(await page.getByLabel('Message').inputValue()).toBe('')
+    // The box is cleared when the POST answers, which can come after the live frame of the message
+    // itself: wait for it rather than read it once.
+    await waitFor(
+      async () => (await page.getByLabel('Message').inputValue()) === '',
+      'the message box to be cleared',
+    )
   })
 
   test.skipIf(!HAS_CHROMIUM || !HAS_DOCKER)(
@@ -228,5 +239,12 @@ describe('dashboard in a real browser', () => {
     await noXss()
     await other.close()
     await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true })
+  })
+
+  browserTest('no page broke the Content-Security-Policy', async () => {
+    const res = await page.goto(`${serve.url}/`)
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'")
+    expect(res?.headers()['x-frame-options']).toBe('DENY')
+    expect(cspViolations).toEqual([])
   })
 })

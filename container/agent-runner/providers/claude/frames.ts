@@ -1,5 +1,6 @@
 import type { SDKAssistantMessageError, SDKMessage } from '@anthropic-ai/claude-agent-sdk'
 import type { ErrorKind, OutputFrame } from '../../../../src/protocol/container.ts'
+import { createUsageMeter, type UsageMeter } from './usage.ts'
 
 const SUMMARY_MAX = 200
 
@@ -16,7 +17,10 @@ export interface FrameTranslator {
  * Turns the SDK's message stream into protocol frames: `session` once per session id, `activity` for
  * tool calls and their results, `result` per successful turn, `error` (classified) per failed turn.
  */
-export function createFrameTranslator(resumeId: string | undefined): FrameTranslator {
+export function createFrameTranslator(
+  resumeId: string | undefined,
+  meter: UsageMeter = createUsageMeter(),
+): FrameTranslator {
   let session: string | undefined
   let apiError: SDKAssistantMessageError | undefined
   let failed = false
@@ -76,14 +80,20 @@ export function createFrameTranslator(resumeId: string | undefined): FrameTransl
       case 'result': {
         const code = apiError
         apiError = undefined
+        const usage = meter.turn(msg)
         if (msg.subtype === 'success' && !msg.is_error) {
           failed = false
-          return msg.result ? [{ type: 'result', text: msg.result }] : []
+          // An empty answer sends nothing but still cost tokens: an activity frame carries them.
+          return msg.result
+            ? [{ type: 'result', text: msg.result, usage }]
+            : [{ type: 'activity', kind: 'usage', summary: 'turn ended without an answer', usage }]
         }
         failed = true
         const message =
           msg.subtype === 'success' ? msg.result : msg.errors.join('; ') || `agent stopped: ${msg.subtype}`
-        return [{ type: 'error', kind: classifyError(code, message), message: truncate(message, 1000) }]
+        return [
+          { type: 'error', kind: classifyError(code, message), message: truncate(message, 1000), usage },
+        ]
       }
       default:
         return []

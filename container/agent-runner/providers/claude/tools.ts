@@ -86,6 +86,26 @@ export function createNgbMcpServer(sdk: McpSdk, ctx: ProviderContext): McpSdkSer
         always,
       ),
       tool(
+        'send_file',
+        'Send a file from your workspace to the chat (images arrive as pictures). The path is relative to /workspace/group; files outside it are refused.',
+        {
+          path: z.string().min(1).describe('Path relative to the workspace, e.g. out/chart.png'),
+          caption: z.string().optional(),
+          chat_jid: z.string().optional().describe('Target chat JID; defaults to the current chat'),
+        },
+        async (args) => {
+          if (args.path.startsWith('/') || args.path.split('/').includes('..'))
+            return fail('Give a path relative to /workspace/group, without "..".')
+          actions.sendFile({
+            chatJid: args.chat_jid ?? input.chatJid,
+            path: args.path,
+            caption: args.caption,
+          })
+          return ok('File queued for delivery.')
+        },
+        always,
+      ),
+      tool(
         'list_tasks',
         'List the scheduled tasks visible to this group.',
         {},

@@ -17,6 +17,7 @@ import {
 } from '../../../../container/agent-runner/providers/claude/hooks.ts'
 import { PLACEHOLDER_KEY } from '../../../../container/agent-runner/providers/claude/key-proxy.ts'
 import { checkSchedule } from '../../../../container/agent-runner/providers/claude/tools.ts'
+import { createUsageMeter } from '../../../../container/agent-runner/providers/claude/usage.ts'
 import type { ContainerInput } from '../../../../src/protocol/container.ts'
 import { tempDir } from '../../../helpers/temp.ts'
 
@@ -123,13 +124,76 @@ describe('frames', () => {
       message: { content: [{ type: 'tool_use', id: 'a', name: 'Bash', input: { command: 'ls -la' } }] },
     } as unknown as SDKMessage
     expect(t.translate(assistant)).toEqual([{ type: 'activity', kind: 'tool_use', summary: 'Bash: ls -la' }])
-    expect(t.translate(result({}))).toEqual([{ type: 'result', text: 'done' }])
+    expect(t.translate(result({}))).toMatchObject([{ type: 'result', text: 'done' }])
     expect(t.lastTurnFailed()).toBe(false)
     t.translate({ type: 'assistant', error: 'rate_limit', message: { content: [] } } as unknown as SDKMessage)
-    expect(t.translate(result({ is_error: true, result: 'API Error: 429' }))).toEqual([
+    expect(t.translate(result({ is_error: true, result: 'API Error: 429' }))).toMatchObject([
       { type: 'error', kind: 'rate_limit', message: 'API Error: 429' },
     ])
     expect(t.lastTurnFailed()).toBe(true)
+  })
+
+  const model = (input: number, output: number, costUSD: number) => ({
+    inputTokens: input,
+    outputTokens: output,
+    cacheReadInputTokens: 2 * input,
+    cacheCreationInputTokens: 0,
+    costUSD,
+  })
+
+  test('usage per turn is the difference of the running totals, after the resumed baseline', () => {
+    const t = createFrameTranslator(
+      's',
+      createUsageMeter({ inputTokens: 100, outputTokens: 10, cacheReadTokens: 200, costUsd: 0.5, apiMs: 40 }),
+    )
+    // The first result of a resumed session already carries the earlier runs' 100 tokens and $0.50.
+    const first = t.translate(
+      result({
+        total_cost_usd: 0.75,
+        duration_api_ms: 70,
+        num_turns: 2,
+        modelUsage: { 'claude-sonnet-4-5': model(150, 15, 0.7), 'claude-haiku-4-5': model(10, 1, 0.05) },
+      }),
+    )
+    expect(first).toEqual([
+      {
+        type: 'result',
+        text: 'done',
+        usage: {
+          inputTokens: 60,
+          outputTokens: 6,
+          cacheWriteTokens: 0,
+          cacheReadTokens: 120,
+          costUsd: 0.25,
+          model: 'claude-sonnet-4-5',
+          apiCalls: 2,
+          apiMs: 30,
+        },
+      },
+    ])
+    const second = t.translate(
+      result({
+        result: '',
+        total_cost_usd: 1,
+        duration_api_ms: 100,
+        num_turns: 1,
+        modelUsage: { 'claude-sonnet-4-5': model(200, 20, 0.95), 'claude-haiku-4-5': model(10, 1, 0.05) },
+      }),
+    )
+    // An empty answer sends nothing, and still reports what it cost.
+    expect(second).toEqual([
+      {
+        type: 'activity',
+        kind: 'usage',
+        summary: 'turn ended without an answer',
+        usage: expect.objectContaining({ inputTokens: 50, outputTokens: 5, costUsd: 0.25, apiMs: 30 }),
+      },
+    ])
+    // A /clear resets the running totals: the smaller figure is the new turn's own.
+    const cleared = t.translate(
+      result({ total_cost_usd: 0.1, duration_api_ms: 5, num_turns: 1, modelUsage: { m: model(7, 3, 0.1) } }),
+    )
+    expect(cleared[0]).toMatchObject({ usage: { inputTokens: 7, outputTokens: 3, costUsd: 0.1, model: 'm' } })
   })
 
   test.each([
