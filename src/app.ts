@@ -4,10 +4,10 @@ import { createContainerRuntime, createRunner, mountPolicy } from './app/runner.
 import type { Runtime } from './app/runtime.ts'
 import { startWebServer, type WebServer } from './app/web.ts'
 import type { LoadedConfig } from './config/load.ts'
-import { imageExists } from './core/container/engine.ts'
-import { createImageWatch } from './core/container/image-watch.ts'
 import { createTranscriber } from './core/attachments/transcribe.ts'
 import { createWebhookRouter } from './core/channel/webhooks.ts'
+import { imageExists } from './core/container/engine.ts'
+import { createImageWatch } from './core/container/image-watch.ts'
 import { removeOrphans } from './core/container/orphans.ts'
 import { errorMessage } from './core/errors.ts'
 import { createEventBus } from './core/events.ts'
@@ -40,7 +40,15 @@ export { startWebServer, type WebServer, type WebServerOptions } from './app/web
 
 export type CoreParts = Pick<
   CoreDeps,
-  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels' | 'hooks' | 'pluginConfig' | 'agentImage'
+  | 'runner'
+  | 'removeOrphans'
+  | 'runTask'
+  | 'bus'
+  | 'plugins'
+  | 'channels'
+  | 'hooks'
+  | 'pluginConfig'
+  | 'agentImage'
 > & {
   /** `<data dir>/plugins` loadable (serve); `pluginManager.load()` loads the files. */
   pluginFiles?: boolean

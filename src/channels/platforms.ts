@@ -79,10 +79,13 @@ export const PLATFORMS: readonly PlatformRow[] = [
         import('./telegram/verify.ts'),
         import('./shared/probe.ts'),
       ])
-      return probeWith(() => verifyTelegramToken(secret(config, 'telegramBotToken'), config.telegramApiRoot), {
-        refused: 'copy the token @BotFather gave you into TELEGRAM_BOT_TOKEN',
-        unreachable: 'check the network path to api.telegram.org (or TELEGRAM_API_ROOT)',
-      })
+      return probeWith(
+        () => verifyTelegramToken(secret(config, 'telegramBotToken'), config.telegramApiRoot),
+        {
+          refused: 'copy the token @BotFather gave you into TELEGRAM_BOT_TOKEN',
+          unreachable: 'check the network path to api.telegram.org (or TELEGRAM_API_ROOT)',
+        },
+      )
     },
   },
   {
@@ -131,9 +134,15 @@ export const PLATFORMS: readonly PlatformRow[] = [
         import('./shared/probe.ts'),
       ])
       return probeWith(
-        () => verifySlackTokens(secret(config, 'slackBotToken'), secret(config, 'slackAppToken'), config.slackApiUrl),
+        () =>
+          verifySlackTokens(
+            secret(config, 'slackBotToken'),
+            secret(config, 'slackAppToken'),
+            config.slackApiUrl,
+          ),
         {
-          refused: 'copy the bot token (xoxb-) and the app-level token (xapp-, connections:write) into SLACK_BOT_TOKEN and SLACK_APP_TOKEN',
+          refused:
+            'copy the bot token (xoxb-) and the app-level token (xapp-, connections:write) into SLACK_BOT_TOKEN and SLACK_APP_TOKEN',
           unreachable: 'check the network path to slack.com (or SLACK_API_URL)',
         },
       )

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { PLATFORMS } from '../../../src/channels/platforms.ts'
 import { NGB_SOURCE } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/temp.ts'
 import { HAS_TMUX, startTmux } from '../../helpers/tmux.ts'
@@ -26,7 +27,7 @@ describe.skipIf(!HAS_TMUX)('ngb init on a terminal', () => {
       await t.waitFor('Once more:')
       t.type('tty-secret-pass')
       t.keys('Enter')
-      for (const label of ['Telegram', 'Discord', 'Slack']) {
+      for (const label of PLATFORMS.map((row) => row.label)) {
         await t.waitFor(`Connect ${label}? [y/N]:`)
         t.keys('Enter')
       }
