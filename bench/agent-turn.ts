@@ -28,14 +28,37 @@ function turn(): number {
   if (r.stdout.toString() !== 'mock: hello\n') throw new Error(`unexpected reply: ${r.stdout.toString()}`)
   return performance.now() - t0
 }
+/** The floor: a bare container of the same image starting Bun and exiting, without ngb. */
+function bareContainer(): number {
+  const t0 = performance.now()
+  const r = Bun.spawnSync(
+    [
+      'docker',
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      '/usr/local/bin/bun',
+      build.pinnedTag,
+      '-e',
+      '0',
+    ],
+    { stdout: 'pipe', stderr: 'pipe' },
+  )
+  if (r.exitCode !== 0) throw new Error(`bare container failed: ${r.stderr.toString()}`)
+  return performance.now() - t0
+}
 try {
   turn()
   const times = Array.from({ length: 5 }, turn).sort((a, b) => a - b)
+  const bare = Array.from({ length: 5 }, bareContainer).sort((a, b) => a - b)
   process.stdout.write(
     `${JSON.stringify({
       bench: 'agent-turn',
       turnMedianMs: Math.round(times[2] ?? 0),
       turnMs: times.map(Math.round),
+      baselineBareContainerMedianMs: Math.round(bare[2] ?? 0),
       imageBuildMs: Math.round(build.ms),
       imageBytes: Number(size.stdout.toString().trim()),
     })}\n`,

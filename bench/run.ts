@@ -5,7 +5,9 @@ import { join } from 'node:path'
 const dir = import.meta.dir
 const only = process.argv[2]
 const results: unknown[] = []
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts')) {
+// run.ts and readme-table.ts are tools, not benchmarks.
+const TOOLS = new Set(['run.ts', 'readme-table.ts'])
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !TOOLS.has(f))) {
   if (only && !file.startsWith(only)) continue
   // The soak runs 30 minutes with Docker: only on request (`bun bench/run.ts soak`).
   if (!only && file === 'soak.ts') continue

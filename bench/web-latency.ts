@@ -110,6 +110,16 @@ for (let n = 0; n < WARMUP + MESSAGES; n++) {
   }
 }
 
+// Baseline: the same loopback POST to a bare Bun.serve that answers 204 at once (HTTP floor).
+const bare = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response(null, { status: 204 }) })
+const bareFetch: number[] = []
+for (let n = 0; n < WARMUP + MESSAGES; n++) {
+  const t0 = performance.now()
+  await fetch(`http://127.0.0.1:${bare.port}/`, { method: 'POST', body: `text=hello+m-${n}` })
+  if (n >= WARMUP) bareFetch.push(performance.now() - t0)
+}
+await bare.stop(true)
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return Number((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN).toFixed(3))
@@ -122,6 +132,7 @@ process.stdout.write(
     handover: stats(handover.slice(WARMUP)),
     push: stats(push.slice(WARMUP)),
     roundTrip: stats(roundTrip),
+    baselineBarePost: stats(bareFetch),
   })}\n`,
 )
 ws.close()

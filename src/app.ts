@@ -6,11 +6,14 @@ import { startWebServer, type WebServer } from './app/web.ts'
 import type { LoadedConfig } from './config/load.ts'
 import { createTranscriber } from './core/attachments/transcribe.ts'
 import { createWebhookRouter } from './core/channel/webhooks.ts'
+import { imageExists } from './core/container/engine.ts'
+import { createImageWatch } from './core/container/image-watch.ts'
 import { removeOrphans } from './core/container/orphans.ts'
 import { errorMessage } from './core/errors.ts'
 import { createEventBus } from './core/events.ts'
 import { createGroupsService, type GroupsService } from './core/groups.ts'
 import type { AgentRunner } from './core/runner/types.ts'
+import { buildAgentImage } from './image/agent-image.ts'
 import { BUILTIN_PLUGINS } from './plugins/builtin/index.ts'
 import { notifyGroupHooks } from './plugins/group-hooks.ts'
 import { watchPluginDir } from './plugins/watcher.ts'
@@ -37,7 +40,15 @@ export { startWebServer, type WebServer, type WebServerOptions } from './app/web
 
 export type CoreParts = Pick<
   CoreDeps,
-  'runner' | 'removeOrphans' | 'runTask' | 'bus' | 'plugins' | 'channels' | 'hooks' | 'pluginConfig'
+  | 'runner'
+  | 'removeOrphans'
+  | 'runTask'
+  | 'bus'
+  | 'plugins'
+  | 'channels'
+  | 'hooks'
+  | 'pluginConfig'
+  | 'agentImage'
 > & {
   /** `<data dir>/plugins` loadable (serve); `pluginManager.load()` loads the files. */
   pluginFiles?: boolean
@@ -118,10 +129,21 @@ export async function startServe(
     rt.log.warn('event listener failed', { event: event.type, error: errorMessage(error) }),
   )
   const containers = createContainerRuntime(rt)
+  const { containerCli: cli, containerImage, agentProvider } = rt.config
+  const image = createImageWatch({
+    image: containerImage,
+    exists: (name) => imageExists(cli, name),
+    buildImage: (tag) => buildAgentImage({ cli, provider: agentProvider, tag }),
+    clock: rt.clock,
+    log: rt.log.child({ component: 'image' }),
+    bus,
+  })
+  rt.shutdown.add({ name: 'image watch', run: () => image.stop() })
   // Built before the channels: webhook platforms mount their routes into it; the web server serves it.
   const hooks = createWebhookRouter({ log: rt.log })
   const core = createCore(rt, {
     bus,
+    agentImage: image,
     runner: createRunner(rt, { runtime: containers, bus }),
     removeOrphans: async () => (await removeOrphans(containers, rt.installId)).length,
     channels: await createChannels(rt, hooks),
@@ -133,8 +155,10 @@ export async function startServe(
   rt.shutdown.add({ name: 'orchestrator', run: () => core.orchestrator.stop(10_000), timeoutMs: 12_000 })
   rt.shutdown.add({ name: 'scheduler', run: () => core.tasks.stop(), timeoutMs: 2000 })
   // The dashboard listens first, so /api/health answers while containers and channels start.
-  const web = await startWebServer(rt, opts.startedAt, { loaded: opts.loaded, bus: core.bus, core })
+  const web = await startWebServer(rt, opts.startedAt, { loaded: opts.loaded, bus: core.bus, core, image })
   rt.shutdown.add({ name: 'web', run: () => web.stop(), timeoutMs: 1500 })
+  // Says once, at start, when the image is missing; turns wait for it instead of failing.
+  void image.check()
   opts.onListening?.(web)
   await core.orchestrator.start()
   await applyDashboardChannelFlags(rt, core.channels)

@@ -229,7 +229,8 @@ describe('one door to the container engine', () => {
   const SPAWNERS: Record<string, string> = {
     'src/core/container/engine.ts': 'the container engine CLI (docker, podman)',
     'src/image/rootfs.ts': 'host tools that assemble a rootfs (ldd, chmod, tar)',
-    'src/cli/commands/service.ts': 'the service manager (systemctl, launchctl)',
+    'src/cli/service/host.ts': 'the service manager (systemctl, launchctl)',
+    'src/cli/upgrade/swap.ts': 'the smoke run of a downloaded ngb binary (--version)',
   }
   const spawning = (file: string) =>
     /Bun\.spawn(Sync)?\(|node:child_process/.test(readFileSync(join(ROOT, file), 'utf8'))

@@ -1,3 +1,4 @@
+import type { ImageStatus } from '../src/core/container/image-watch.ts'
 import type { NgbEvent } from '../src/core/events.ts'
 import type { Run, StoredMessage, Task } from '../src/core/types.ts'
 import { fmtDuration, fmtTime } from './format.ts'
@@ -206,6 +207,39 @@ export function TaskRow({ task }: { task: Task }) {
   )
 }
 
+/**
+ * Serve without an agent image: what is wrong, that messages wait, and the build (button + command).
+ * Empty when the image exists, so the live update can clear it.
+ */
+export function ImageBanner({ image }: { image?: ImageStatus }) {
+  if (!image || image.present !== false) return <div id="image-banner" />
+  return (
+    <div id="image-banner" class="alert warn" role="alert">
+      <strong>
+        The agent image <code safe>{image.image}</code> is missing.
+      </strong>{' '}
+      Messages are kept and wait; they are answered once it exists.{' '}
+      {image.building ? (
+        <span>Building it now…</span>
+      ) : (
+        <button type="button" hx-post="/api/image/build" hx-swap="none">
+          Build it now
+        </button>
+      )}{' '}
+      <span class="muted">
+        or run <code>ngb image build</code>
+      </span>
+      {image.buildError ? (
+        <p class="s-error" safe>
+          The last build failed: {image.buildError}
+        </p>
+      ) : (
+        ''
+      )}
+    </div>
+  )
+}
+
 function describe(e: NgbEvent): string {
   switch (e.type) {
     case 'message.in':
@@ -228,6 +262,8 @@ function describe(e: NgbEvent): string {
     case 'chat.bound':
     case 'chat.unbound':
       return `${e.chatJid} → ${e.group}`
+    case 'image.status':
+      return `${e.image} ${e.building ? 'building' : e.present ? 'present' : 'missing'}${e.buildError ? `: ${e.buildError}` : ''}`
     default:
       return `task ${e.task.id}: ${e.task.prompt.slice(0, 80)}`
   }

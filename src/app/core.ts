@@ -7,6 +7,7 @@ import { type BudgetGate, createBudgetGate } from '../core/budget/gate.ts'
 import type { Channel } from '../core/channel/channel.ts'
 import { type ChannelRegistry, createChannelRegistry } from '../core/channel/registry.ts'
 import { createWebhookRouter, type WebhookRouter } from '../core/channel/webhooks.ts'
+import type { AgentImage } from '../core/container/image-watch.ts'
 import { ConflictError, errorMessage } from '../core/errors.ts'
 import { createEventBus, type EventBus } from '../core/events.ts'
 import { createGroupsService, type GroupsService, type GroupsServiceDeps } from '../core/groups.ts'
@@ -42,6 +43,8 @@ export interface CoreDeps {
   log: Logger
   /** Starts agent turns in containers (core/runner/run-turn.ts in production, a fake in tests). */
   runner: AgentRunner
+  /** Turns and task runs wait for it (serve: core/container/image-watch.ts); absent = never wait. */
+  agentImage?: AgentImage
   /** Removes containers a previous ngb of this install left behind; returns how many. */
   removeOrphans(): Promise<number>
   /** Checks a group's extra mounts against the allowlist when they are saved (app/runner.ts#mountPolicy). */
@@ -183,6 +186,7 @@ export function createCore(deps: CoreDeps): Core {
       runner: deps.runner,
       deliver: (req) => outbound.deliver(req),
       writeSnapshots,
+      agentImage: deps.agentImage,
       bus,
       clock,
       log,
@@ -219,6 +223,7 @@ export function createCore(deps: CoreDeps): Core {
     outbound,
     runner: deps.runner,
     writeSnapshots,
+    agentImage: deps.agentImage,
     bus,
     clock,
     log: log.child({ component: 'orchestrator' }),

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../config/load.ts'
+import type { ImageWatch } from '../core/container/image-watch.ts'
 import { createEventBus, type EventBus } from '../core/events.ts'
 import { VERSION } from '../version.ts'
 import { createWebServices } from '../web/adapters/index.ts'
@@ -27,6 +28,8 @@ export interface WebServerOptions {
   /** The running pipeline: the dashboard chat goes through its web channel, status through its registry. */
   core?: Pick<Core, 'groups' | 'web' | 'channels' | 'pluginManager'> &
     Partial<Pick<Core, 'hooks'>> & { tasks?: Pick<Core['tasks'], 'limits'> }
+  /** Serve's agent image watch: status and the Build button. */
+  image?: ImageWatch
   /** Replaces individual web services (tests). */
   services?: Partial<WebServices>
   probes?: WebProbes
@@ -69,6 +72,7 @@ export async function startWebServer(
       groupsDir: rt.paths.groups,
       clock: rt.clock,
       core: opts.core,
+      image: opts.image,
     },
     opts.services,
   )

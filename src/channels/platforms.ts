@@ -74,6 +74,19 @@ export const PLATFORMS: readonly PlatformRow[] = [
           : undefined,
       })
     },
+    async probe(config) {
+      const [{ verifyTelegramToken }, { probeWith }] = await Promise.all([
+        import('./telegram/verify.ts'),
+        import('./shared/probe.ts'),
+      ])
+      return probeWith(
+        () => verifyTelegramToken(secret(config, 'telegramBotToken'), config.telegramApiRoot),
+        {
+          refused: 'copy the token @BotFather gave you into TELEGRAM_BOT_TOKEN',
+          unreachable: 'check the network path to api.telegram.org (or TELEGRAM_API_ROOT)',
+        },
+      )
+    },
   },
   {
     name: 'discord',
@@ -87,6 +100,16 @@ export const PLATFORMS: readonly PlatformRow[] = [
         apiBase: config.discordApiBase,
         assistantName: deps.assistantName,
         log: deps.log,
+      })
+    },
+    async probe(config) {
+      const [{ verifyDiscordToken }, { probeWith }] = await Promise.all([
+        import('./discord/verify.ts'),
+        import('./shared/probe.ts'),
+      ])
+      return probeWith(() => verifyDiscordToken(secret(config, 'discordBotToken'), config.discordApiBase), {
+        refused: 'copy the bot token from the Discord developer portal into DISCORD_BOT_TOKEN',
+        unreachable: 'check the network path to discord.com (or DISCORD_API_BASE)',
       })
     },
   },
@@ -104,6 +127,25 @@ export const PLATFORMS: readonly PlatformRow[] = [
         assistantName: deps.assistantName,
         log: deps.log,
       })
+    },
+    async probe(config) {
+      const [{ verifySlackTokens }, { probeWith }] = await Promise.all([
+        import('./slack/verify.ts'),
+        import('./shared/probe.ts'),
+      ])
+      return probeWith(
+        () =>
+          verifySlackTokens(
+            secret(config, 'slackBotToken'),
+            secret(config, 'slackAppToken'),
+            config.slackApiUrl,
+          ),
+        {
+          refused:
+            'copy the bot token (xoxb-) and the app-level token (xapp-, connections:write) into SLACK_BOT_TOKEN and SLACK_APP_TOKEN',
+          unreachable: 'check the network path to slack.com (or SLACK_API_URL)',
+        },
+      )
     },
   },
   {

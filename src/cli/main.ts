@@ -28,6 +28,8 @@ export const rootCommand = defineCommand({
     image: () => import('./commands/image.ts').then((m) => m.default),
     session: () => import('./commands/session.ts').then((m) => m.default),
     shell: () => import('./commands/shell.ts').then((m) => m.default),
+    upgrade: () => import('./commands/upgrade.ts').then((m) => m.default),
+    init: () => import('./commands/init.ts').then((m) => m.default),
   },
 })
 

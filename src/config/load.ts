@@ -1,16 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import * as v from 'valibot'
 import type { ConfigSource } from '../core/errors.ts'
 import { ConfigError } from '../core/errors.ts'
 import { parseDotenv } from './dotenv.ts'
-import { dataPaths, defaultDataDir } from './paths.ts'
+import { dataPaths, defaultConfigDir, defaultDataDir } from './paths.ts'
 import type { Config, ConfigKey } from './schema.ts'
 import { ConfigSchema } from './schema.ts'
 import { SECRET_KEYS, SETTINGS } from './sources.ts'
 
 export interface LoadOptions {
   env: Record<string, string | undefined>
-  /** ngb.toml path from `--config`; else `NGB_CONFIG`; else none. */
+  /** ngb.toml path from `--config`; else `NGB_CONFIG`; else `~/.config/nanogridbot/ngb.toml` if it exists. */
   configFile?: string
   /** Values from command-line flags (highest priority). */
   overrides?: Partial<Record<ConfigKey, string | number | boolean>>
@@ -151,7 +152,10 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   const files: LoadedConfig['files'] = {}
   const layers: Array<[ConfigSource, Raw]> = [['default', defaults(opts.env)]]
 
-  const tomlFile = opts.configFile ?? opts.env.NGB_CONFIG
+  // `ngb init` writes the default file; an explicit --config / NGB_CONFIG always wins over it.
+  const defaultToml = join(defaultConfigDir(opts.env), 'ngb.toml')
+  const tomlFile =
+    opts.configFile ?? opts.env.NGB_CONFIG ?? (existsSync(defaultToml) ? defaultToml : undefined)
   const tomlRead = tomlFile ? readToml(tomlFile) : { raw: {}, plugins: {} }
   const toml = tomlRead.raw
   if (tomlFile) files.toml = tomlFile

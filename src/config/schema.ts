@@ -65,6 +65,9 @@ function timeZone() {
 }
 
 /** Every setting ngb has. One schema; `sources.ts` says where each key may come from. */
+/** The admin password's one rule, for NGB_ADMIN_PASSWORD, `ngb init` and the setup form alike. */
+export const MIN_PASSWORD_LENGTH = 8
+
 export const ConfigSchema = v.object({
   dataDir: text(),
   logLevel: v.picklist(LOG_LEVELS, 'expected one of debug, info, warn, error'),
@@ -73,7 +76,9 @@ export const ConfigSchema = v.object({
   webHost: text(),
   webPort: int(0, 65535),
   webAllowedHosts: optionalText(),
-  adminPassword: optionalText(),
+  adminPassword: v.optional(
+    v.pipe(text(), v.minLength(MIN_PASSWORD_LENGTH, `expected at least ${MIN_PASSWORD_LENGTH} characters`)),
+  ),
   assistantName: v.pipe(text(), v.regex(/^[\p{L}\p{N}_-]{1,32}$/u, 'expected 1-32 letters, digits, _ or -')),
   timezone: timeZone(),
   maxConcurrent: int(1, 100),

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'channel_failed'
   | 'plugin_failed'
   | 'db_failed'
+  | 'verification_failed'
   /** Another process (ngb serve, a proxy in front of it) failed without saying why in ngb's terms. */
   | 'unavailable'
   | 'rate_limited'
@@ -67,6 +68,14 @@ export class ForbiddenError extends NgbError {
 }
 
 export type ContainerFailure = 'spawn' | 'timeout' | 'exit' | 'output_too_large' | 'agent'
+
+/** A download whose checksum or smoke run failed: nothing was installed. */
+export class VerificationError extends NgbError {
+  constructor(message: string) {
+    super('verification_failed', message)
+    this.name = 'VerificationError'
+  }
+}
 
 export class ContainerError extends NgbError {
   readonly failure: ContainerFailure

@@ -19,6 +19,7 @@ export type NgbEvent =
     }
   | { type: 'group.changed'; group: string; action: 'created' | 'updated' | 'removed' }
   | { type: 'chat.bound' | 'chat.unbound'; group: string; chatJid: string }
+  | { type: 'image.status'; image: string; present?: boolean; building: boolean; buildError?: string }
 
 export type NgbEventType = NgbEvent['type']
 /** Distributes over members whose `type` is itself a union (task.created | task.updated | …). */

@@ -8,6 +8,7 @@ import type { Transcriber } from './attachments/transcribe.ts'
 import type { BudgetGate } from './budget/gate.ts'
 import type { ChannelRegistry } from './channel/registry.ts'
 import { createChatCommands } from './chat-commands.ts'
+import type { AgentImage } from './container/image-watch.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
 import type { GroupsService } from './groups.ts'
@@ -39,6 +40,8 @@ export interface OrchestratorDeps {
   /** Delivery to the chats (core/outbound/deliver.ts): replies, notices, plugin replies. */
   outbound: Outbound
   runner: AgentRunner
+  /** Held before each message turn while the agent image is missing (serve). */
+  agentImage?: AgentImage
   /** Before every message run; task runs call the same writer (core/scheduler/run-task.ts). */
   writeSnapshots: WriteSnapshots
   bus: EventBus
@@ -80,6 +83,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     groups: deps.groups,
     runner: deps.runner,
     writeSnapshots: deps.writeSnapshots,
+    agentImage: deps.agentImage,
     outbound,
     plugins: deps.plugins,
     clock,

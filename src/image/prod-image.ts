@@ -34,13 +34,16 @@ export async function buildProductionImage(opts: {
   cli: string
   tag?: string
   output?: 'inherit' | 'ignore'
+  /** Each build output line (then nothing goes to the terminal): `ngb init` condenses them to steps. */
+  onLine?: (line: string) => void
 }): Promise<{ tag: string; ms: number }> {
   const started = performance.now()
   const tag = opts.tag ?? PRODUCTION_IMAGE
   const dir = await prepareBuildContext()
   try {
     const { code } = await runEngine(opts.cli, ['build', '-t', tag, dir], {
-      output: opts.output ?? 'inherit',
+      output: opts.onLine ? 'pipe' : (opts.output ?? 'inherit'),
+      onLine: opts.onLine,
     })
     if (code !== 0) {
       throw new ContainerError(

@@ -9,6 +9,7 @@ import type { Logger } from '../util/log.ts'
 import { chatsApi } from './api/chats.ts'
 import { filesApi } from './api/files.ts'
 import { groupsApi } from './api/groups.ts'
+import { imageApi } from './api/image.ts'
 import { metricsRoute } from './api/metrics.ts'
 import { runsApi } from './api/runs.ts'
 import { systemApi } from './api/system.ts'
@@ -130,6 +131,7 @@ export function createWebApp(deps: WebAppDeps) {
       .use(filesApi(s.files))
       .use(chatsApi({ chats: s.chats, groups: s.groups, webChat: s.webChat, guard }))
       .use(tasksApi(s.tasks))
+      .use(imageApi(s.image))
       .use(runsApi({ runs: s.runs, sessions: s.sessions }))
       .use(usageApi(s.usage))
       .use(systemApi({ channels: s.channels, plugins: s.plugins, config: s.config, auth: deps.auth }))

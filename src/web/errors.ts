@@ -25,6 +25,7 @@ const STATUS: Record<ErrorCode, number> = {
   channel_failed: 502,
   plugin_failed: 500,
   db_failed: 500,
+  verification_failed: 422,
   unavailable: 503,
   rate_limited: 429,
 }

@@ -1,4 +1,4 @@
-import { ActivityItem, MessageItem, RunRow, TaskRow } from '../../views/components.tsx'
+import { ActivityItem, ImageBanner, MessageItem, RunRow, TaskRow } from '../../views/components.tsx'
 import { UsageCharts } from '../../views/usage.tsx'
 import type { NgbEvent } from '../core/events.ts'
 import type { RunsService, UsageService, WebChatService, WebTasksService } from './services.ts'
@@ -57,6 +57,11 @@ export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiF
   })
   switch (filter.view) {
     case 'overview': {
+      if (e.type === 'image.status')
+        return [
+          activity(),
+          { target: '#image-banner', swap: 'outerHTML', content: String(<ImageBanner image={e} />) },
+        ]
       const frames = [activity()]
       if (e.type === 'run.started' || e.type === 'run.finished') frames.push(runningRows())
       if (e.type === 'run.finished' && deps.usage) frames.push(charts(deps.usage))

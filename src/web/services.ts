@@ -1,3 +1,4 @@
+import type { ImageStatus } from '../core/container/image-watch.ts'
 import type { PluginView } from '../plugins/manager.ts'
 import type { WorkspaceFiles } from './api/files.ts'
 /**
@@ -121,6 +122,13 @@ export interface ConfigRow {
   source: string
 }
 
+/** The agent image as serve sees it; without serve (tests, a bare web app) there is no status. */
+export interface AgentImageService {
+  status(): ImageStatus | undefined
+  /** Starts building the image; resolves when the build ended (the page does not wait for it). */
+  build(): Promise<void>
+}
+
 export interface BudgetOverview {
   timezone: string
   global: BudgetLine[]
@@ -165,5 +173,6 @@ export interface WebServices {
   channels: ChannelsService
   plugins: PluginsService
   config: { describe(): ConfigRow[] }
+  image: AgentImageService
   usage: UsageService
 }

@@ -1,5 +1,6 @@
+import type { ImageStatus } from '../../src/core/container/image-watch.ts'
 import type { Run } from '../../src/core/types.ts'
-import { RunsTable, StatusBadge } from '../components.tsx'
+import { ImageBanner, RunsTable, StatusBadge } from '../components.tsx'
 
 export interface OverviewProps {
   version: string
@@ -8,6 +9,7 @@ export interface OverviewProps {
   messages: number
   channels: Array<{ name: string; status: string; configured: boolean }>
   running: Run[]
+  image?: ImageStatus
   /** Server-rendered SVG charts (views/usage.tsx), replaced live when a run finishes. */
   charts: JSX.Element
 }
@@ -15,6 +17,7 @@ export interface OverviewProps {
 export function OverviewPage(p: OverviewProps) {
   return (
     <>
+      <ImageBanner image={p.image} />
       <section class="grid" aria-label="Health">
         <div class="card">
           <div class="muted">Version</div>

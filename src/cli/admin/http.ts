@@ -28,6 +28,7 @@ const CODES: readonly string[] = [
   'channel_failed',
   'plugin_failed',
   'db_failed',
+  'verification_failed',
   'unavailable',
   'rate_limited',
 ]

@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { homedir, tmpdir, userInfo } from 'node:os'
 import { defineCommand } from 'citty'
+import { dataPaths } from '../../config/paths.ts'
+import { InvalidInputError } from '../../core/errors.ts'
 import { globalArgs, loadFromFlags } from '../context.ts'
 import { withExamples } from '../help.ts'
+import { parseLogLine, renderLine } from '../logs/format.ts'
+import { tailLog } from '../logs/tail.ts'
 import { printJson } from '../output.ts'
-import type { ApplyDeps, CommandResult } from '../service/apply.ts'
 import { installService, serviceStatus, uninstallService } from '../service/apply.ts'
-import type { HostFacts, ServicePlan } from '../service/plan.ts'
+import { applyDeps, hostFacts } from '../service/host.ts'
+import type { ServicePlan } from '../service/plan.ts'
 import { planService } from '../service/plan.ts'
 
 const scopeArgs = {
@@ -15,52 +17,6 @@ const scopeArgs = {
   system: { type: 'boolean', description: 'A system service (default as root)' },
   name: { type: 'string', description: 'Service name', default: 'ngb' },
 } as const
-
-/** Bun's userInfo() can answer "unknown" (e.g. for root in containers); /etc/passwd knows. */
-function username(uid: number): string {
-  if (existsSync('/etc/passwd')) {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , id] = line.split(':')
-      if (name && id === String(uid)) return name
-    }
-  }
-  return process.env.USER || process.env.LOGNAME || userInfo().username
-}
-
-function hostFacts(): HostFacts {
-  const uid = process.getuid?.() ?? -1
-  return {
-    platform: process.platform,
-    env: process.env,
-    uid,
-    username: username(uid),
-    home: process.env.HOME || homedir(),
-    execPath: process.execPath,
-    mainPath: Bun.main,
-    tmpDir: tmpdir(),
-    hasDockerGroup: existsSync('/etc/group') && /^docker:/m.test(readFileSync('/etc/group', 'utf8')),
-  }
-}
-
-async function runTool(cmd: string[]): Promise<CommandResult> {
-  try {
-    const proc = Bun.spawn(cmd, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ])
-    return { code, out, err }
-  } catch (error) {
-    return { code: 127, out: '', err: error instanceof Error ? error.message : String(error) }
-  }
-}
-
-function applyDeps(plan: ServicePlan): ApplyDeps {
-  // sd_booted(): systemd is the init system when this directory exists. launchd always runs on macOS.
-  const managerRunning = plan.kind === 'launchd' || existsSync('/run/systemd/system')
-  return { run: runTool, managerRunning, say: (line) => process.stderr.write(`${line}\n`) }
-}
 
 interface ScopeFlags {
   user?: boolean
@@ -135,24 +91,44 @@ const uninstall = withExamples(
   ['ngb service uninstall --user'],
 )
 
+/** The last lines of ngb's own log (what the service wrote), pretty-printed like `ngb logs`. */
+function lastLogLines(dataDir: string, n: number): string[] {
+  return tailLog(dataPaths(dataDir).logFile, n, () => true).lines.map((line) =>
+    renderLine(line, parseLogLine(line), false, false),
+  )
+}
+
 const status = withExamples(
   defineCommand({
-    meta: { name: 'status', description: 'Is the service installed, current and running?' },
-    args: { ...scopeArgs, json: { type: 'boolean', description: 'Print JSON' } },
+    meta: {
+      name: 'status',
+      description: 'Is the service installed, current and running? With its last log lines',
+    },
+    args: {
+      ...scopeArgs,
+      json: { type: 'boolean', description: 'Print JSON' },
+      lines: { type: 'string', description: 'How many log lines to show', default: '10' },
+    },
     async run({ args }) {
       const p = plan(args)
       const s = await serviceStatus(p, applyDeps(p))
-      if (args.json) return printJson(s)
+      const n = Number(args.lines)
+      if (!Number.isInteger(n) || n < 0)
+        throw new InvalidInputError(`--lines must be a whole number, got "${args.lines}"`)
+      const log = lastLogLines(p.spec.dataDir, n)
+      if (args.json) return printJson({ ...s, log })
       const lines = [
         `${s.kind} ${s.scope} service: ${s.file}`,
         `installed: ${s.installed ? (s.current ? 'yes' : 'yes, but differs from what install would write now (install --force updates it)') : 'no'}`,
         ...Object.entries(s.manager ?? {}).map(([k, v]) => `${k}: ${v}`),
+        `log: ${dataPaths(p.spec.dataDir).logFile}${log.length === 0 ? ' (empty)' : ''}`,
+        ...log.map((l) => `  ${l}`),
       ]
       process.stdout.write(`${lines.join('\n')}\n`)
       if (!s.installed) process.exitCode = 1
     },
   }),
-  ['ngb service status --user', 'ngb service status --json'],
+  ['ngb service status --user', 'ngb service status --json', 'ngb service status --lines 50'],
 )
 
 export default withExamples(

@@ -41,6 +41,8 @@ export interface ServicePlan {
   disable: string[][]
   /** Run after removing the file. */
   afterRemove: string[][]
+  /** Restarts the running service (after `ngb upgrade` swapped the binary). */
+  restart: string[][]
   status: string[][]
   notes: string[]
 }
@@ -126,6 +128,7 @@ function planSystemd(spec: ServiceSpec, facts: HostFacts, notes: string[]): Serv
     ],
     disable: [[...ctl, 'disable', '--now', unit]],
     afterRemove: [[...ctl, 'daemon-reload']],
+    restart: [[...ctl, 'restart', unit]],
     status: [
       [...ctl, 'is-enabled', unit],
       [...ctl, 'is-active', unit],
@@ -151,6 +154,7 @@ function planLaunchd(spec: ServiceSpec, facts: HostFacts, notes: string[]): Serv
     enable: [['launchctl', 'bootstrap', domain, file]],
     disable: [['launchctl', 'bootout', `${domain}/${label}`]],
     afterRemove: [],
+    restart: [['launchctl', 'kickstart', '-k', `${domain}/${label}`]],
     status: [['launchctl', 'print', `${domain}/${label}`]],
     notes,
   }

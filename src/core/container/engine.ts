@@ -27,6 +27,29 @@ export interface EngineCallOptions {
   stdin?: ReadableStream<Uint8Array>
   /** `inherit` streams output to the user's terminal (`ngb image build`); `out`/`err` are then empty. */
   output?: 'pipe' | 'inherit' | 'ignore'
+  /** Each output line (stdout and stderr) as it arrives, e.g. for a build progress display. */
+  onLine?: (line: string) => void
+}
+
+/** Reads a stream to its end, handing each complete line to `onLine` as it arrives; returns all text. */
+async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine?: (line: string) => void,
+): Promise<string> {
+  const decoder = new TextDecoder()
+  let all = ''
+  let pending = ''
+  for await (const chunk of stream) {
+    const text = decoder.decode(chunk, { stream: true })
+    all += text
+    if (!onLine) continue
+    pending += text
+    const lines = pending.split(/\r?\n/)
+    pending = lines.pop() ?? ''
+    for (const line of lines) onLine(line)
+  }
+  if (onLine && pending) onLine(pending)
+  return all
 }
 
 /** Runs one engine command to completion. Never throws: a CLI that cannot start is code 127. */
@@ -50,7 +73,8 @@ export async function runEngine(
   const timer =
     opts.timeoutMs === undefined ? undefined : setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs)
   try {
-    const text = (s: unknown) => (s instanceof ReadableStream ? new Response(s).text() : Promise.resolve(''))
+    const text = (s: unknown) =>
+      s instanceof ReadableStream ? readLines(s, opts.onLine) : Promise.resolve('')
     const [out, err, code] = await Promise.all([text(proc.stdout), text(proc.stderr), proc.exited])
     return { code, out, err }
   } finally {
@@ -61,4 +85,12 @@ export async function runEngine(
 /** Starts a long-lived engine command with piped stdio (`docker run -i` of an agent turn). Throws if the CLI cannot start. */
 export function spawnEngine(cli: string, args: string[]) {
   return Bun.spawn([cli, ...args], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', env: engineEnv() })
+}
+
+/** Does the engine have this image locally? (`image inspect`; an unreachable engine answers no.) */
+export async function imageExists(cli: string, image: string): Promise<boolean> {
+  return (
+    (await runEngine(cli, ['image', 'inspect', '--format', '{{.Id}}', image], { timeoutMs: 15_000 })).code ===
+    0
+  )
 }

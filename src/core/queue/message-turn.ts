@@ -8,6 +8,7 @@ import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
 import { toAttachmentRef } from '../attachments/store.ts'
 import type { BudgetGate } from '../budget/gate.ts'
+import type { AgentImage } from '../container/image-watch.ts'
 import { errorMessage } from '../errors.ts'
 import type { GroupsService } from '../groups.ts'
 import type { WriteSnapshots } from '../ipc/snapshots.ts'
@@ -27,6 +28,8 @@ export interface MessageTurnDeps {
   runner: AgentRunner
   /** Before every container start: the agent's view of tasks and groups (core/ipc/snapshots.ts). */
   writeSnapshots: WriteSnapshots
+  /** Before a turn reads its messages: the agent image exists (serve holds turns while it is missing). */
+  agentImage?: AgentImage
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
   clock: Clock
@@ -76,6 +79,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
   }
 
   async function runMessages(folder: string, control: TurnControl): Promise<MessageTurnResult> {
+    // Waiting here, before the batch is read, lets messages that arrive meanwhile join this prompt.
+    await deps.agentImage?.ready()
     const group = deps.groups.get(folder)
     if (!group) return { status: 'skipped' }
     const start = cursors.get(folder)

@@ -2,6 +2,7 @@ import type { SessionsRepo } from '../../db/repos/sessions.ts'
 import type { TasksRepo } from '../../db/repos/tasks.ts'
 import type { Clock } from '../../util/clock.ts'
 import type { Logger } from '../../util/log.ts'
+import type { AgentImage } from '../container/image-watch.ts'
 import { errorMessage } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import type { WriteSnapshots } from '../ipc/snapshots.ts'
@@ -25,6 +26,8 @@ export interface RunTaskDeps {
   deliver: (req: DeliveryRequest) => Promise<DeliveryResult>
   /** Writes the agent's snapshots (current_tasks.json, available_groups.json) before the run. */
   writeSnapshots: WriteSnapshots
+  /** Held before the run while the agent image is missing (serve). */
+  agentImage?: AgentImage
   bus: EventBus
   clock: Clock
   log: Logger
@@ -154,6 +157,7 @@ export function createRunTask(deps: RunTaskDeps): RunTask {
         rowId = deps.tasks.startRun(task.id, startedAt, id)
         deps.bus.publish({ type: 'task.started', group: group.folder, task, runId: id })
       }
+      await deps.agentImage?.ready()
       deps.writeSnapshots(group)
       let outcome: TurnOutcome | undefined
       let error: string | undefined

@@ -5,6 +5,7 @@ import { describeConfig } from '../../config/load.ts'
 import { canonicalInWorkspace } from '../../core/attachments/safe-write.ts'
 import { sniffMime } from '../../core/attachments/sniff.ts'
 import type { ChannelRegistry } from '../../core/channel/registry.ts'
+import type { ImageWatch } from '../../core/container/image-watch.ts'
 import type { EventBus } from '../../core/events.ts'
 import type { GroupsService as CoreGroups } from '../../core/groups.ts'
 import { createGroupsService } from '../../core/groups.ts'
@@ -18,6 +19,7 @@ import { safeCopyOut } from '../../util/safe-fs/index.ts'
 import type { WebServices } from '../services.ts'
 import { createWebChannels } from './channels.ts'
 import { createWebGroups } from './groups.ts'
+import { createWebImage } from './image.ts'
 import { createWebPlugins } from './plugins.ts'
 import { createRepoChats, createRepoRuns, createRepoSessions } from './reads.ts'
 import { createWebTasks } from './tasks.ts'
@@ -32,6 +34,8 @@ export interface WebServicesDeps {
   clock: Clock
   /** The running pipeline under `ngb serve`; without it the web layer works on the repos alone. */
   core?: { groups: CoreGroups; web: PostingChannel; channels: ChannelRegistry; pluginManager: PluginManager }
+  /** Serve's watch over the agent image (missing → the Overview offers the build). */
+  image?: ImageWatch
 }
 
 /** Every web service over the repos and the bus; `overrides` swaps in the core's real ones. */
@@ -78,6 +82,7 @@ export function createWebServices(deps: WebServicesDeps, overrides: Partial<WebS
         }),
     ),
     config: { describe: () => describeConfig(deps.loaded) },
+    image: createWebImage(deps.image),
     usage: createWebUsage({ repos, config: deps.loaded.config, now }),
     ...overrides,
     webChat,

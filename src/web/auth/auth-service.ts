@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH } from '../../config/schema.ts'
 import { InvalidInputError, NgbError } from '../../core/errors.ts'
 import type { ApiToken, ApiTokensRepo, UsersRepo, WebSessionsRepo } from '../../db/repos/auth.ts'
 import type { MetaRepo } from '../../db/repos/meta.ts'
@@ -7,7 +8,6 @@ import type { LoginThrottle } from './throttle.ts'
 export const ADMIN_USERNAME = 'admin'
 const SESSION_TTL_MS = 7 * 24 * 3600_000
 const SETUP_TOKEN_KEY = 'web.setup_token_hash'
-export const MIN_PASSWORD_LENGTH = 8
 
 export interface Principal {
   kind: 'session' | 'token'

@@ -27,6 +27,7 @@ export function overviewPage(deps: {
           messages={deps.messageCount()}
           channels={s.channels.list()}
           running={s.runs.running()}
+          image={s.image.status()}
           charts={<UsageCharts data={s.usage.charts()} />}
         />
       ),

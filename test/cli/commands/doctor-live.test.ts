@@ -10,8 +10,12 @@ const api = Bun.serve({
   port: 0,
   fetch(req) {
     // Feishu's probe (FEISHU_DOMAIN points here) gets a tenant token.
-    if (new URL(req.url).pathname === '/open-apis/auth/v3/tenant_access_token/internal')
+    const path = new URL(req.url).pathname
+    if (path === '/open-apis/auth/v3/tenant_access_token/internal')
       return Response.json({ code: 0, tenant_access_token: 't-1', expire: 7200 })
+    // Slack's probe (SLACK_API_URL points here): both tokens accepted.
+    if (path === '/slack/auth.test') return Response.json({ ok: true, user: 'ngb', team: 'fake' })
+    if (path === '/slack/apps.connections.open') return Response.json({ ok: true, url: 'ws://127.0.0.1:1/' })
     seen.push(req.headers.get('authorization') ?? '')
     return Response.json([
       { name: 'feishu', enabled: true, configured: true, status: 'connected' },
@@ -54,6 +58,7 @@ test('with ngb serve running, doctor reports each ready platform’s live state;
       WECOM_BOT_SECRET: 'secret-2',
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_APP_TOKEN: 'xapp-1',
+      SLACK_API_URL: `http://127.0.0.1:${api.port}/slack/`,
     },
   })
   const checks = await runChecks(loaded)

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { runChecks } from '../../../src/cli/commands/doctor.ts'
 import { loadConfig } from '../../../src/config/load.ts'
+import { startTelegramFake } from '../../fakes/telegram.ts'
 import { runNgb } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
@@ -8,16 +9,22 @@ const env = () => ({ NGB_DATA_DIR: tempDir(), HOME: tempDir() })
 
 describe('the platform table in doctor and config show', () => {
   test('doctor: one check per platform; off is fine, half-configured is a problem with a hint', async () => {
+    // A ready platform is asked whether it accepts the credentials: here the Telegram fake.
+    const telegram = startTelegramFake({ token: '1:x' })
     const loaded = loadConfig({
       env: {
         ...env(),
         NGB_CONTAINER_CLI: 'no-such-docker-cli',
         SLACK_BOT_TOKEN: 'xoxb-1',
         TELEGRAM_BOT_TOKEN: '1:x',
+        TELEGRAM_API_ROOT: telegram.apiRoot,
       },
     })
-    const checks = await runChecks(loaded)
-    expect(checks.find((c) => c.name === 'telegram')?.ok).toBe(true)
+    const checks = await runChecks(loaded).finally(() => telegram.stop())
+    expect(checks.find((c) => c.name === 'telegram')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`credentials accepted (@${telegram.bot.username})`),
+    })
     expect(checks.find((c) => c.name === 'discord')).toMatchObject({
       ok: true,
       detail: expect.stringContaining('off'),

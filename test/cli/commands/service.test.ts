@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { compiledBinary } from '../../helpers/binary.ts'
 import { runNgb } from '../../helpers/cli.ts'
@@ -55,6 +55,15 @@ describe('ngb service', () => {
       env,
     })
     expect(JSON.parse(stale.stdout)).toMatchObject({ installed: true, current: false, file: unitFile })
+    const otherLogs = join(home, 'other', 'logs')
+    mkdirSync(otherLogs, { recursive: true })
+    writeFileSync(
+      join(otherLogs, 'ngb.log'),
+      `${JSON.stringify({ ts: Date.UTC(2026, 11, 6, 12), level: 'info', msg: 'serving the dashboard', component: 'web' })}\n`,
+    )
+    const withLog = await runNgb(['service', 'status', '--user', '--data-dir', join(home, 'other')], { env })
+    expect(withLog.stdout).toContain(`log: ${join(otherLogs, 'ngb.log')}`)
+    expect(withLog.stdout).toMatch(/ {2}2026-12-06 \d\d:00:00\.000 info {2}\[web\] serving the dashboard/)
     const forced = await runNgb(
       ['service', 'install', '--user', '--force', '--data-dir', join(home, 'other')],
       {
