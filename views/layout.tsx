@@ -23,6 +23,18 @@ const NAV: Array<[string, string]> = [
   ['/settings', 'Settings'],
 ]
 
+/** How every page's head starts, dashboard and login alike: charset, viewport, colour scheme, title. */
+function HeadBasics({ title }: { title: string }) {
+  return (
+    <>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="color-scheme" content="light dark" />
+      <title safe>{`${title} · ngb`}</title>
+    </>
+  )
+}
+
 export function Layout(p: LayoutProps) {
   const headers = JSON.stringify({ 'X-CSRF-Token': p.csrf })
   return (
@@ -30,10 +42,7 @@ export function Layout(p: LayoutProps) {
       {'<!doctype html>'}
       <html lang="en">
         <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="color-scheme" content="light dark" />
-          <title safe>{`${p.title} · ngb`}</title>
+          <HeadBasics title={p.title} />
           <link rel="stylesheet" href={p.assets.css} />
           <script src={p.assets.htmx} />
           <script src={p.assets.ws} />
@@ -87,10 +96,7 @@ export function AuthLayout({ title, css, children }: { title: string; css: strin
       {'<!doctype html>'}
       <html lang="en">
         <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="color-scheme" content="light dark" />
-          <title safe>{`${title} · ngb`}</title>
+          <HeadBasics title={title} />
           <link rel="stylesheet" href={css} />
         </head>
         <body class="auth">
