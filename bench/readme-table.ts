@@ -107,7 +107,7 @@ if (import.meta.main) {
     readme,
     replaceBetweenMarkers(
       readFileSync(readme, 'utf8'),
-      renderTable(results, 'bench/results/' + file.split('/').at(-1)),
+      renderTable(results, `bench/results/${file.split('/').at(-1)}`),
     ),
   )
   process.stdout.write(`README.md performance table rewritten from ${file}\n`)

@@ -212,7 +212,7 @@ export function TaskRow({ task }: { task: Task }) {
  * Empty when the image exists, so the live update can clear it.
  */
 export function ImageBanner({ image }: { image?: ImageStatus }) {
-  if (!image || image.present !== false) return <div id="image-banner" />
+  if (image?.present !== false) return <div id="image-banner" />
   return (
     <div id="image-banner" class="alert warn" role="alert">
       <strong>
