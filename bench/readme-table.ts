@@ -25,7 +25,9 @@ function num(r: Result, path: string): number | undefined {
 }
 
 const ms = (v: number | undefined) =>
-  v === undefined ? '—' : `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v)} ms`
+  v === undefined
+    ? '—'
+    : `${v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v)} ms`
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`
 
@@ -59,6 +61,35 @@ const ROWS: Record<string, (r: Result) => Row[]> = {
       value: `${num(r, 'messagesPerSec') ?? '—'} msg/s`,
       baseline: `raw SQLite insert ${num(r, 'baseline.messagesPerSec') ?? '—'} msg/s`,
       ratio: ratio(num(r, 'messagesPerSec'), num(r, 'baseline.messagesPerSec')),
+    },
+    // Present when the bench ran its plugin and usage scenarios (each against a run without, same process).
+    ...(num(r, 'plugins.latencyMs.p50') === undefined
+      ? []
+      : [
+          {
+            what: 'pipeline p50 per message with the three built-in plugins on',
+            value: ms(num(r, 'plugins.latencyMs.p50')),
+            baseline: `no plugins ${ms(num(r, 'latencyMs.p50'))}`,
+            ratio: ratio(num(r, 'plugins.latencyMs.p50'), num(r, 'latencyMs.p50')),
+          },
+        ]),
+    ...(num(r, 'usage.after.latencyMs.p50') === undefined
+      ? []
+      : [
+          {
+            what: 'pipeline p50 per message, recording usage',
+            value: ms(num(r, 'usage.after.latencyMs.p50')),
+            baseline: `without ${ms(num(r, 'usage.before.latencyMs.p50'))}`,
+            ratio: ratio(num(r, 'usage.after.latencyMs.p50'), num(r, 'usage.before.latencyMs.p50')),
+          },
+        ]),
+  ],
+  attachments: (r) => [
+    {
+      what: `a ${Math.round((num(r, 'fileBytes') ?? 0) / 1048576)} MB received file through the attachment store, median`,
+      value: ms(num(r, 'storeMedianMs')),
+      baseline: `plain download + Bun.write ${ms(num(r, 'baselineMedianMs'))}`,
+      ratio: ratio(num(r, 'storeMedianMs'), num(r, 'baselineMedianMs')),
     },
   ],
   'web-latency': (r) => [

@@ -36,7 +36,7 @@ describe('the README performance table', () => {
     expect(table).toContain(
       '| `ngb run` one mock-agent turn in a container, median | 664 ms | bare container of the image 420 ms | 1.58× |',
     )
-    expect(table).toContain('bare loopback POST 0.40 ms | 5.50× |')
+    expect(table).toContain('bare loopback POST 0.400 ms | 5.50× |')
     expect(table).toContain('from `bench/results/1.json`')
     expect(
       table
