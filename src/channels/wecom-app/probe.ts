@@ -1,5 +1,5 @@
-import { ChannelError, errorMessage } from '../../core/errors.ts'
 import type { ProbeResult } from '../platforms.ts'
+import { probeWith } from '../shared/probe.ts'
 import { createAppApi } from './api.ts'
 
 /** For `ngb doctor`: does WeCom issue an access token for this corp id and app secret? */
@@ -11,26 +11,10 @@ export async function probeWecomApp(deps: {
 }): Promise<ProbeResult> {
   const apiBase = deps.apiBase ?? 'https://qyapi.weixin.qq.com'
   const api = createAppApi({ ...deps, apiBase })
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ChannelError('WeCom did not answer within 5 s', { retryable: true })),
-      5000,
-    )
+  return probeWith(() => api.accessToken().then(() => 'access token issued'), {
+    platform: 'WeCom',
+    refused:
+      'copy the CorpID and the app’s Secret from the WeCom admin console into WECOM_CORP_ID and WECOM_CORP_SECRET',
+    unreachable: `check the network path to ${apiBase} (or WECOM_API_BASE)`,
   })
-  try {
-    await Promise.race([api.accessToken(), timeout])
-    return { ok: true, detail: 'credentials accepted (access token issued)' }
-  } catch (err) {
-    const bad = err instanceof ChannelError && !err.retryable
-    return {
-      ok: false,
-      detail: bad ? `bad credentials: ${errorMessage(err)}` : errorMessage(err),
-      hint: bad
-        ? 'copy the CorpID and the app’s Secret from the WeCom admin console into WECOM_CORP_ID and WECOM_CORP_SECRET'
-        : `check the network path to ${apiBase} (or WECOM_API_BASE)`,
-    }
-  } finally {
-    clearTimeout(timer)
-  }
 }

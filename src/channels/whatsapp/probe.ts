@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { ChannelError, errorMessage } from '../../core/errors.ts'
 import type { ProbeResult } from '../platforms.ts'
+import { probeFailure } from '../shared/probe.ts'
 import { graphError } from './outbound.ts'
 
 const NumberInfo = v.object({ display_phone_number: v.optional(v.string()) })
@@ -47,13 +48,9 @@ export async function probeWhatsApp(deps: {
     )
     return { ok: true, detail: `credentials accepted for +${phone ?? deps.phoneNumberId}` }
   } catch (err) {
-    const bad = err instanceof ChannelError && !err.retryable
-    return {
-      ok: false,
-      detail: bad ? `bad credentials: ${errorMessage(err)}` : errorMessage(err),
-      hint: bad
-        ? 'check WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID in the Meta app dashboard'
-        : 'check the network path to the Graph API (or WHATSAPP_API_BASE)',
-    }
+    return probeFailure(err, {
+      refused: 'check WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID in the Meta app dashboard',
+      unreachable: 'check the network path to the Graph API (or WHATSAPP_API_BASE)',
+    })
   }
 }
