@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import { ChannelError, errorMessage, InvalidInputError } from '../../core/errors.ts'
 import { parseJid } from '../../core/jid.ts'
 import type { TokenBucket } from '../../util/token-bucket.ts'
+import { createAppToken } from '../shared/app-token.ts'
 
 const TokenResult = v.object({ accessToken: v.string(), expireIn: v.number() })
 const WebhookResult = v.object({ errcode: v.optional(v.number()), errmsg: v.optional(v.string()) })
@@ -19,48 +20,15 @@ export interface AccessTokenDeps {
 
 /** The app's access token for the robot APIs: fetched on first use, renewed 60 s before expiry or when refused. */
 export function createAccessToken(deps: AccessTokenDeps) {
-  const now = deps.now ?? Date.now
-  let token: { value: string; renewAt: number } | undefined
-  let inFlight: Promise<string> | undefined
-
-  async function fetchToken(): Promise<string> {
-    let res: Response
-    try {
-      res = await fetch(`${deps.apiBase}/v1.0/oauth2/accessToken`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ appKey: deps.clientId, appSecret: deps.clientSecret }),
-      })
-    } catch (err) {
-      throw new ChannelError(`DingTalk token request failed: ${errorMessage(err)}`, {
-        retryable: true,
-        cause: err,
-      })
-    }
-    const parsed = v.safeParse(TokenResult, await res.json().catch(() => undefined))
-    if (!res.ok || !parsed.success) {
-      throw new ChannelError(
-        `DingTalk refused the access token request (HTTP ${res.status}); check DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET`,
-        { retryable: res.status >= 500 || res.status === 429 },
-      )
-    }
-    token = { value: parsed.output.accessToken, renewAt: now() + parsed.output.expireIn * 1000 - 60_000 }
-    return token.value
-  }
-
-  return {
-    get(): Promise<string> {
-      if (token && now() < token.renewAt) return Promise.resolve(token.value)
-      inFlight ??= fetchToken().finally(() => {
-        inFlight = undefined
-      })
-      return inFlight
-    },
-    /** The platform said the token is no longer valid (revoked, or expired early). */
-    invalidate() {
-      token = undefined
-    },
-  }
+  return createAppToken({
+    platform: 'DingTalk',
+    url: `${deps.apiBase}/v1.0/oauth2/accessToken`,
+    body: { appKey: deps.clientId, appSecret: deps.clientSecret },
+    schema: TokenResult,
+    read: (r) => ({ value: r.accessToken, expiresInS: r.expireIn }),
+    credentialKeys: 'DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET',
+    now: deps.now,
+  })
 }
 export type AccessToken = ReturnType<typeof createAccessToken>
 
