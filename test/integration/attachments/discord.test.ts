@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { symlinkSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord.ts'
 import { dockerTest, HAS_DOCKER } from '../../helpers/docker.ts'
-import { bigPdf, PDF_SMALL, PNG_1X1 } from '../../helpers/files.ts'
 import { type LiveNgb, stopNgb } from '../../helpers/spawn-ngb.ts'
-import { attachmentsSandbox, LIMIT, replyWaiter, startAttachmentsServe, waitForLog } from './harness.ts'
+import { attachmentsSandbox, replyWaiter, startAttachmentsServe } from './harness.ts'
+import { expectFilesIn, expectSendFile } from './scenarios.ts'
 
 /** Done-when of the attachments issue for Discord, through `ngb serve` with the mock agent in containers. */
 const ann = { id: '4242000000000000001', username: 'ann', global_name: 'Ann' }
 const dmChannel = '7000000000000000001'
 const folder = 'dc-dm'
 const sandbox = attachmentsSandbox(folder)
-const { box, workspace, inboxFiles } = sandbox
+const { box, workspace } = sandbox
 
 describe('Discord attachments through ngb serve', () => {
   let fake: DiscordFake
@@ -43,70 +43,28 @@ describe('Discord attachments through ngb serve', () => {
 
   dockerTest(
     'an image and a PDF reach the agent; a file over the limit is refused and nothing is written',
-    async () => {
-      const image = await nextReply(() =>
+    () =>
+      expectFilesIn(sandbox, nextReply, (f) =>
         fake.injectFile({
           channelId: dmChannel,
           author: ann,
-          content: '/attachments',
-          file: { name: 'shot.png', bytes: PNG_1X1, contentType: 'image/png' },
+          content: f.text,
+          file: { name: f.name, bytes: f.bytes, contentType: f.type, declaredSize: f.declaredSize },
         }),
-      )
-      expect(image).toContain(`image "shot.png" image/png ${PNG_1X1.length} bytes present; image blocks: 1`)
-      const pdf = await nextReply(() =>
-        fake.injectFile({
-          channelId: dmChannel,
-          author: ann,
-          content: '/attachments',
-          file: { name: 'report.pdf', bytes: PDF_SMALL, contentType: 'application/pdf' },
-        }),
-      )
-      expect(pdf).toContain(`document "report.pdf" application/pdf ${PDF_SMALL.length} bytes present`)
-      expect(
-        inboxFiles()
-          .map((f) => f.slice(-4))
-          .sort(),
-      ).toEqual(['.pdf', '.png'])
-      const big = await nextReply(() =>
-        fake.injectFile({
-          channelId: dmChannel,
-          author: ann,
-          file: {
-            name: 'big.pdf',
-            bytes: bigPdf(LIMIT * 2),
-            contentType: 'application/pdf',
-            declaredSize: 100,
-          },
-        }),
-      )
-      expect(big).toContain('"big.pdf"')
-      expect(big).toContain('over the 0.1 MB limit')
-      expect(inboxFiles()).toHaveLength(2)
-    },
+      ),
     60_000,
   )
 
   dockerTest(
     "the agent's send_file of a PNG arrives as an attachment; a symlink out of the workspace is refused",
     async () => {
-      writeFileSync(join(workspace, 'chart.png'), PNG_1X1)
-      symlinkSync('/etc/hostname', join(workspace, 'host.png'))
-      await nextReply(() =>
-        fake.injectMessage({ channelId: dmChannel, author: ann, content: '/sendfile chart.png the chart' }),
+      const say = (content: string) => fake.injectMessage({ channelId: dmChannel, author: ann, content })
+      await expectSendFile(sandbox, nextReply, say, fake.uploads, (upload) =>
+        expect(upload).toMatchObject({ channelId: dmChannel, name: 'chart.png', content: 'the chart' }),
       )
-      const upload = await fake.uploads.waitFor(() => true, 15_000, 'an upload')
-      expect(upload).toMatchObject({ channelId: dmChannel, name: 'chart.png', content: 'the chart' })
-      expect(upload.bytes).toEqual(PNG_1X1)
-      await nextReply(() =>
-        fake.injectMessage({ channelId: dmChannel, author: ann, content: '/sendfile host.png' }),
-      )
-      await waitForLog(sandbox.logFile, 'resolves outside the workspace', 'the refusal in the log')
-      expect(fake.uploads.calls).toHaveLength(1)
       // Over Discord's 10 MB: a clear message in the chat instead of a failed upload.
       writeFileSync(join(workspace, 'huge.bin'), new Uint8Array(10 * 1024 * 1024 + 1))
-      const answers = await nextReplies(2, () =>
-        fake.injectMessage({ channelId: dmChannel, author: ann, content: '/sendfile huge.bin' }),
-      )
+      const answers = await nextReplies(2, () => say('/sendfile huge.bin'))
       expect(
         answers.some((r) =>
           r.includes('I could not send "huge.bin": it is 10 MB, and discord takes files up to 10 MB'),

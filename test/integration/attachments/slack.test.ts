@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect } from 'bun:test'
-import { symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { type SlackFake, startSlackFake } from '../../fakes/slack.ts'
 import { dockerTest, HAS_DOCKER } from '../../helpers/docker.ts'
-import { bigPdf, PDF_SMALL, PNG_1X1 } from '../../helpers/files.ts'
 import { type LiveNgb, stopNgb } from '../../helpers/spawn-ngb.ts'
-import { attachmentsSandbox, LIMIT, replyWaiter, startAttachmentsServe, waitForLog } from './harness.ts'
+import { attachmentsSandbox, replyWaiter, startAttachmentsServe } from './harness.ts'
+import { expectFilesIn, expectSendFile } from './scenarios.ts'
 
 /** Done-when of the attachments issue for Slack, through `ngb serve` with the mock agent in containers. */
 const ann = 'U0000ANN1'
 const dm = 'D0000DM01'
 const folder = 'sl-dm'
 const sandbox = attachmentsSandbox(folder)
-const { box, workspace, inboxFiles } = sandbox
+const { box } = sandbox
 
 describe('Slack attachments through ngb serve', () => {
   let fake: SlackFake
@@ -43,42 +41,15 @@ describe('Slack attachments through ngb serve', () => {
   dockerTest(
     'an image and a PDF reach the agent; a file over the limit is refused and nothing is written',
     async () => {
-      const image = await nextReply(() =>
+      await expectFilesIn(sandbox, nextReply, (f) =>
         fake.injectFile({
           channel: dm,
           user: ann,
           channelType: 'im',
-          text: '/attachments',
-          file: { name: 'shot.png', bytes: PNG_1X1, mimetype: 'image/png' },
+          text: f.text,
+          file: { name: f.name, bytes: f.bytes, mimetype: f.type, declaredSize: f.declaredSize },
         }),
       )
-      expect(image).toContain(`image "shot.png" image/png ${PNG_1X1.length} bytes present; image blocks: 1`)
-      const pdf = await nextReply(() =>
-        fake.injectFile({
-          channel: dm,
-          user: ann,
-          channelType: 'im',
-          text: '/attachments',
-          file: { name: 'report.pdf', bytes: PDF_SMALL, mimetype: 'application/pdf' },
-        }),
-      )
-      expect(pdf).toContain(`document "report.pdf" application/pdf ${PDF_SMALL.length} bytes present`)
-      expect(
-        inboxFiles()
-          .map((f) => f.slice(-4))
-          .sort(),
-      ).toEqual(['.pdf', '.png'])
-      const big = await nextReply(() =>
-        fake.injectFile({
-          channel: dm,
-          user: ann,
-          channelType: 'im',
-          file: { name: 'big.pdf', bytes: bigPdf(LIMIT * 2), mimetype: 'application/pdf', declaredSize: 100 },
-        }),
-      )
-      expect(big).toContain('"big.pdf"')
-      expect(big).toContain('over the 0.1 MB limit')
-      expect(inboxFiles()).toHaveLength(2)
       // Every download carried the bot token.
       expect(fake.downloads.calls.every((d) => d.authorized)).toBe(true)
     },
@@ -87,26 +58,14 @@ describe('Slack attachments through ngb serve', () => {
 
   dockerTest(
     "the agent's send_file of a PNG arrives through the external upload flow; a symlink out of the workspace is refused",
-    async () => {
-      writeFileSync(join(workspace, 'chart.png'), PNG_1X1)
-      symlinkSync('/etc/hostname', join(workspace, 'host.png'))
-      await nextReply(() =>
-        fake.injectMessage({
-          channel: dm,
-          user: ann,
-          channelType: 'im',
-          text: '/sendfile chart.png the chart',
-        }),
-      )
-      const upload = await fake.uploads.waitFor(() => true, 15_000, 'an upload')
-      expect(upload).toMatchObject({ channel: dm, name: 'chart.png', comment: 'the chart' })
-      expect(upload.bytes).toEqual(PNG_1X1)
-      await nextReply(() =>
-        fake.injectMessage({ channel: dm, user: ann, channelType: 'im', text: '/sendfile host.png' }),
-      )
-      await waitForLog(sandbox.logFile, 'resolves outside the workspace', 'the refusal in the log')
-      expect(fake.uploads.calls).toHaveLength(1)
-    },
+    () =>
+      expectSendFile(
+        sandbox,
+        nextReply,
+        (text) => fake.injectMessage({ channel: dm, user: ann, channelType: 'im', text }),
+        fake.uploads,
+        (upload) => expect(upload).toMatchObject({ channel: dm, name: 'chart.png', comment: 'the chart' }),
+      ),
     60_000,
   )
 })
