@@ -24,3 +24,10 @@ export const UTF8_MARKDOWN = {
   fencesBalanced,
   visibleLength: utf8Length,
 }
+
+/** How the contract reads a Markdown dialect whose message limit counts characters (Discord, DingTalk, QQ, WhatsApp). */
+export const PLAIN_MARKDOWN = {
+  codeLines: (text: string) => fencedCodeLines(text),
+  fencesBalanced,
+  visibleLength: (text: string) => text.length,
+}

@@ -1,7 +1,8 @@
 import { createDingTalkChannel } from '../../../src/channels/dingtalk/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { PLAIN_MARKDOWN } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { type DingCall, type DingTalkFake, startDingTalkFake } from '../../fakes/dingtalk.ts'
 
 const ann = 'staff-ann'
@@ -26,7 +27,7 @@ export async function startDingTalkHarness(): Promise<DingTalkHarness> {
     reconnectBaseMs: 100,
   })
   const isSend = (jid: string) => (c: DingCall) => c.jid === jid && c.text !== ''
-  const sentTo = (jid: string) => fake.calls.calls.filter((c) => isSend(jid)(c) && c.ok).map((c) => c.text)
+  const isSent = (jid: string) => (c: DingCall) => isSend(jid)(c) && c.ok
   let lastGroup: string | undefined
   const groupMsg = (text: string, atBot: boolean) => {
     lastGroup = fake.injectMessage({
@@ -68,16 +69,10 @@ export async function startDingTalkHarness(): Promise<DingTalkHarness> {
     injectGroup: (text, { mention }) => groupMsg(text, mention),
     injectThreadMention: (text) => groupMsg(text, true),
     redeliver: (id) => fake.redeliver(id),
-    sent: sentTo,
     attempts: (jid) =>
       fake.calls.calls.filter(isSend(jid)).map((c) => ({ text: c.text, ok: c.ok, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t),
-    fencesBalanced,
-    visibleLength: (t) => t.length,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount((c) => isSend(jid)(c) && c.ok, count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...sentReaders(fake.calls, isSent, (c) => c.text),
+    ...PLAIN_MARKDOWN,
     failNextSend: (f) => fake.failNext(f),
     // Session webhooks need no token, so they expire too: the next reply must use the robot API.
     expireTokens: () => {

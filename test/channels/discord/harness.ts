@@ -1,7 +1,7 @@
 import { createDiscordChannel } from '../../../src/channels/discord/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { PLAIN_MARKDOWN } from '../../contract/fences.ts'
 import { sentReaders } from '../../contract/sent.ts'
 import { startDiscordFake } from '../../fakes/discord.ts'
 
@@ -31,9 +31,7 @@ export async function startDiscordHarness(): Promise<ContractHarness> {
       fake.calls.calls
         .filter((c) => c.method === 'POST' && target(c.path) === wireChannel(jid))
         .map((c) => ({ text: String(c.body.content), ok: c.status === 200, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t),
-    fencesBalanced,
-    visibleLength: (t) => t.length,
+    ...PLAIN_MARKDOWN,
     assistantName: 'Andy',
     dmJid: `discord:${dmChannel}`,
     groupJid: `discord:${fake.channelId}`,

@@ -1,7 +1,8 @@
 import { createQqChannel } from '../../../src/channels/qq/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { PLAIN_MARKDOWN } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { type QqCall, type QqFake, startQqFake } from '../../fakes/qq.ts'
 
 const ann = 'E7A1B2C3D4E5F60718293A4B5C6D7E8F'
@@ -29,7 +30,7 @@ export async function startQqHarness(
     reconnectBaseMs: 100,
   })
   const isSend = (jid: string) => (c: QqCall) => c.jid === jid && c.text !== ''
-  const sentTo = (jid: string) => fake.calls.calls.filter((c) => isSend(jid)(c) && c.ok).map((c) => c.text)
+  const isSent = (jid: string) => (c: QqCall) => isSend(jid)(c) && c.ok
   const groupAt = (text: string) => fake.injectGroupAt({ groupOpenid: group, memberOpenid: ann, text })
   return {
     fake,
@@ -49,16 +50,10 @@ export async function startQqHarness(
     },
     injectThreadMention: groupAt,
     redeliver: (id) => fake.redeliver(id),
-    sent: sentTo,
     attempts: (jid) =>
       fake.calls.calls.filter(isSend(jid)).map((c) => ({ text: c.text, ok: c.ok, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t),
-    fencesBalanced,
-    visibleLength: (t) => t.length,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount((c) => isSend(jid)(c) && c.ok, count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...sentReaders(fake.calls, isSent, (c) => c.text),
+    ...PLAIN_MARKDOWN,
     failNextSend: (f) => fake.failNext(f),
     dropConnection: async () => fake.dropConnection(),
     expireTokens: () => fake.expireTokens(),

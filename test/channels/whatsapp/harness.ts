@@ -2,7 +2,8 @@ import { createWhatsAppChannel } from '../../../src/channels/whatsapp/index.ts'
 import { createWebhookRouter } from '../../../src/core/channel/webhooks.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
+import { PLAIN_MARKDOWN } from '../../contract/fences.ts'
+import { sentReaders } from '../../contract/sent.ts'
 import { type GraphCall, startWhatsAppFake, type WhatsAppFake } from '../../fakes/whatsapp.ts'
 
 const ann = '4915112345678'
@@ -44,8 +45,7 @@ export async function startWhatsAppHarness(): Promise<WhatsAppHarness> {
   const isText = (jid: string) => (c: GraphCall) =>
     c.method === 'POST' && c.path.endsWith('/messages') && c.body.type === 'text' && jidOf(c) === jid
   const textOf = (c: GraphCall) => String((c.body.text as { body?: unknown } | undefined)?.body ?? '')
-  const sentTo = (jid: string) =>
-    fake.calls.calls.filter((c) => isText(jid)(c) && c.status === 200).map(textOf)
+  const isSent = (jid: string) => (c: GraphCall) => isText(jid)(c) && c.status === 200
   /** Which chat each injected message was in, for the typing (read receipt) calls. */
   const chatOf = new Map<string, string>()
   const inject = (jid: string, m: Parameters<WhatsAppFake['injectMessage']>[0]) => {
@@ -85,16 +85,10 @@ export async function startWhatsAppHarness(): Promise<WhatsAppHarness> {
         replyTo: lastGroupMessage,
       }),
     redeliver: (id) => fake.redeliver(id),
-    sent: sentTo,
     attempts: (jid) =>
       fake.calls.calls.filter(isText(jid)).map((c) => ({ text: textOf(c), ok: c.status === 200, at: c.at })),
-    codeLines: (t) => fencedCodeLines(t),
-    fencesBalanced,
-    visibleLength: (t) => t.length,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount((c) => isText(jid)(c) && c.status === 200, count, timeoutMs)
-      return sentTo(jid)
-    },
+    ...sentReaders(fake.calls, isSent, textOf),
+    ...PLAIN_MARKDOWN,
     failNextSend: (f) => fake.failNext(f),
     // A webhook platform has no connection to drop: the next delivery fails and Meta retries it.
     dropConnection: async () => fake.failNextDelivery(),
