@@ -69,14 +69,7 @@ export function createDingTalkChannel(deps: DingTalkChannelDeps): Channel {
     maxMessageLength: DINGTALK_MAX_MESSAGE_LENGTH,
     async connect(context) {
       ctx = context
-      setHealth({ status: 'connecting' })
-      try {
-        await stream.start()
-      } catch (err) {
-        const detail = err instanceof Error ? err.message : String(err)
-        setHealth({ status: 'error', detail })
-        throw err
-      }
+      await health.startWith(() => stream.start())
       if (health.get().status === 'connected') log.info('connected (stream mode)')
     },
     async disconnect() {

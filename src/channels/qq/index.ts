@@ -1,5 +1,4 @@
 import type { Channel, ChannelContext } from '../../core/channel/channel.ts'
-import { errorMessage } from '../../core/errors.ts'
 import type { Logger } from '../../util/log.ts'
 import { createHealthState } from '../shared/health.ts'
 import { markdownToQq } from './dialect.ts'
@@ -69,13 +68,7 @@ export function createQqChannel(deps: QqChannelDeps): Channel & { heldFor(jid: s
     maxMessageLength: QQ_MAX_MESSAGE_LENGTH,
     async connect(context) {
       ctx = context
-      setHealth({ status: 'connecting' })
-      try {
-        await gateway.start()
-      } catch (err) {
-        setHealth({ status: 'error', detail: errorMessage(err) })
-        throw err
-      }
+      await health.startWith(() => gateway.start())
       if (health.get().status === 'connected') log.info('connected (gateway)')
     },
     async disconnect() {

@@ -83,13 +83,7 @@ export function createWecomAppChannel(deps: WecomAppChannelDeps): Channel {
     measureLength: utf8Length,
     async connect(context) {
       ctx = context
-      setHealth({ status: 'connecting' })
-      try {
-        await api.accessToken()
-      } catch (err) {
-        setHealth({ status: 'error', detail: err instanceof Error ? err.message : String(err) })
-        throw err
-      }
+      await health.startWith(() => api.accessToken())
       unmount ??= deps.hooks.mount(WECOM_APP, handle)
       setHealth({ status: 'connected' })
       log.info(`callback mounted at /hooks/${WECOM_APP}`)

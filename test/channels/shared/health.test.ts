@@ -19,4 +19,16 @@ describe('channel health', () => {
     ])
     expect(health.get()).toEqual({ status: 'connected' })
   })
+
+  test('startWith: connecting while the start runs; a failed start is an error with its message, rethrown', async () => {
+    const reported: ChannelHealth[] = []
+    const health = createHealthState((h) => reported.push(h))
+    await health.startWith(async () => {
+      expect(health.get()).toEqual({ status: 'connecting' })
+    })
+    const refused = new Error('token refused')
+    await expect(health.startWith(() => Promise.reject(refused))).rejects.toBe(refused)
+    expect(health.get()).toEqual({ status: 'error', detail: 'token refused' })
+    expect(reported).toEqual([{ status: 'connecting' }, { status: 'error', detail: 'token refused' }])
+  })
 })
