@@ -1,4 +1,4 @@
-import type { Recorder } from '../fakes/recorder.ts'
+import type { ChatCall, Recorder } from '../fakes/recorder.ts'
 import type { ContractHarness } from './channel-contract.ts'
 
 /**
@@ -17,6 +17,24 @@ export function sentReaders<C>(
       await calls.waitForCount(isSent(jid), count, timeoutMs)
       return sent(jid)
     },
+  }
+}
+
+/**
+ * `sent`, `waitForSent` and `attempts` for a fake that records each send with its chat and text
+ * (ChatCall): every non-empty send to the chat is an attempt; the accepted ones were sent.
+ */
+export function chatCallReaders(
+  calls: Recorder<ChatCall>,
+): Pick<ContractHarness, 'sent' | 'waitForSent' | 'attempts'> {
+  const isSend = (jid: string) => (c: ChatCall) => c.jid === jid && c.text !== ''
+  return {
+    ...sentReaders(
+      calls,
+      (jid) => (c) => isSend(jid)(c) && c.ok,
+      (c) => c.text,
+    ),
+    attempts: (jid) => calls.calls.filter(isSend(jid)).map((c) => ({ text: c.text, ok: c.ok, at: c.at })),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
-import type { FailureKind, Recorder } from './recorder.ts'
+import type { ChatCall, FailureKind, Recorder } from './recorder.ts'
 import { createRecorder, readBody } from './recorder.ts'
 
 /**
@@ -9,19 +9,8 @@ import { createRecorder, readBody } from './recorder.ts'
  * token endpoint and the robot send APIs (refusing expired tokens with 401 InvalidAuthentication).
  */
 
-export interface DingCall {
-  path: string
-  token: string
-  body: Record<string, unknown>
-  /** The chat a send went to (`dingtalk:user:<id>` / `dingtalk:group:<id>`); '' for other calls. */
-  jid: string
-  /** The message text of a send. */
-  text: string
-  status: number
-  /** Accepted: HTTP 200 and, for session webhooks, errcode 0. */
-  ok: boolean
-  at: number
-}
+/** `jid` is `dingtalk:user:<id>` / `dingtalk:group:<id>`; `ok`: HTTP 200 and, for session webhooks, errcode 0. */
+export type DingCall = ChatCall
 
 export interface DingFrameAck {
   messageId: string

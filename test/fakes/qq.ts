@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
-import type { FailureKind, Recorder } from './recorder.ts'
+import type { ChatCall, FailureKind, Recorder } from './recorder.ts'
 import { createRecorder, readBody } from './recorder.ts'
 
 /**
@@ -10,17 +10,9 @@ import { createRecorder, readBody } from './recorder.ts'
  * Error codes other than 22009/100001 are this fake's own; the adapter treats them as refusals.
  */
 
-export interface QqCall {
-  path: string
-  token: string
-  body: Record<string, unknown>
-  /** `qq:user:<openid>` / `qq:group:<openid>` for sends; '' otherwise. */
-  jid: string
-  text: string
-  status: number
-  ok: boolean
+/** `jid` is `qq:user:<openid>` / `qq:group:<openid>` for sends; `code` is QQ's error code, if any. */
+export interface QqCall extends ChatCall {
   code?: number
-  at: number
 }
 
 export interface QqFake {

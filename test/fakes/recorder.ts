@@ -8,6 +8,21 @@ export interface Recorder<T> {
   waitForCount(pred: (call: T) => boolean, n: number, timeoutMs?: number): Promise<T[]>
 }
 
+/**
+ * One HTTP call at a fake whose sends name their chat and text (DingTalk, QQ). `jid` and `text` are
+ * '' for calls that are not sends; `ok` is the platform's acceptance (status and, where there is one, its code).
+ */
+export interface ChatCall {
+  path: string
+  token: string
+  body: Record<string, unknown>
+  jid: string
+  text: string
+  status: number
+  ok: boolean
+  at: number
+}
+
 export function createRecorder<T>(): Recorder<T> {
   const calls: T[] = []
   const waiters = new Set<() => void>()

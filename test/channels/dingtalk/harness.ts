@@ -2,8 +2,8 @@ import { createDingTalkChannel } from '../../../src/channels/dingtalk/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { PLAIN_MARKDOWN } from '../../contract/fences.ts'
-import { sentReaders } from '../../contract/sent.ts'
-import { type DingCall, type DingTalkFake, startDingTalkFake } from '../../fakes/dingtalk.ts'
+import { chatCallReaders } from '../../contract/sent.ts'
+import { type DingTalkFake, startDingTalkFake } from '../../fakes/dingtalk.ts'
 
 const ann = 'staff-ann'
 const bob = 'staff-bob'
@@ -26,8 +26,6 @@ export async function startDingTalkHarness(): Promise<DingTalkHarness> {
     rateLimit: { capacity: 100, refillPerSecond: 100 },
     reconnectBaseMs: 100,
   })
-  const isSend = (jid: string) => (c: DingCall) => c.jid === jid && c.text !== ''
-  const isSent = (jid: string) => (c: DingCall) => isSend(jid)(c) && c.ok
   let lastGroup: string | undefined
   const groupMsg = (text: string, atBot: boolean) => {
     lastGroup = fake.injectMessage({
@@ -69,9 +67,7 @@ export async function startDingTalkHarness(): Promise<DingTalkHarness> {
     injectGroup: (text, { mention }) => groupMsg(text, mention),
     injectThreadMention: (text) => groupMsg(text, true),
     redeliver: (id) => fake.redeliver(id),
-    attempts: (jid) =>
-      fake.calls.calls.filter(isSend(jid)).map((c) => ({ text: c.text, ok: c.ok, at: c.at })),
-    ...sentReaders(fake.calls, isSent, (c) => c.text),
+    ...chatCallReaders(fake.calls),
     ...PLAIN_MARKDOWN,
     failNextSend: (f) => fake.failNext(f),
     // Session webhooks need no token, so they expire too: the next reply must use the robot API.

@@ -2,8 +2,8 @@ import { createQqChannel } from '../../../src/channels/qq/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { PLAIN_MARKDOWN } from '../../contract/fences.ts'
-import { sentReaders } from '../../contract/sent.ts'
-import { type QqCall, type QqFake, startQqFake } from '../../fakes/qq.ts'
+import { chatCallReaders } from '../../contract/sent.ts'
+import { type QqFake, startQqFake } from '../../fakes/qq.ts'
 
 const ann = 'E7A1B2C3D4E5F60718293A4B5C6D7E8F'
 const bob = 'F00DBABE0000111122223333444455556'
@@ -29,8 +29,6 @@ export async function startQqHarness(
     now: opts.now,
     reconnectBaseMs: 100,
   })
-  const isSend = (jid: string) => (c: QqCall) => c.jid === jid && c.text !== ''
-  const isSent = (jid: string) => (c: QqCall) => isSend(jid)(c) && c.ok
   const groupAt = (text: string) => fake.injectGroupAt({ groupOpenid: group, memberOpenid: ann, text })
   return {
     fake,
@@ -50,9 +48,7 @@ export async function startQqHarness(
     },
     injectThreadMention: groupAt,
     redeliver: (id) => fake.redeliver(id),
-    attempts: (jid) =>
-      fake.calls.calls.filter(isSend(jid)).map((c) => ({ text: c.text, ok: c.ok, at: c.at })),
-    ...sentReaders(fake.calls, isSent, (c) => c.text),
+    ...chatCallReaders(fake.calls),
     ...PLAIN_MARKDOWN,
     failNextSend: (f) => fake.failNext(f),
     dropConnection: async () => fake.dropConnection(),
