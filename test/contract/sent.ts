@@ -1,3 +1,4 @@
+import { expect } from 'bun:test'
 import type { ChatCall, Recorder } from '../fakes/recorder.ts'
 import type { ContractHarness } from './channel-contract.ts'
 
@@ -36,6 +37,16 @@ export function chatCallReaders(
     ),
     attempts: (jid) => calls.calls.filter(isSend(jid)).map((c) => ({ text: c.text, ok: c.ok, at: c.at })),
   }
+}
+
+/**
+ * After a forced rate limit (retry after 1 s): the refused text was sent again, the same, at least
+ * ~1 s later, and accepted. `attempts` are the attempts in the chat since the limit was set.
+ */
+export function expectSameTextRetried(attempts: { text: string; ok: boolean; at: number }[]): void {
+  expect(attempts.map((a) => a.ok)).toEqual([false, true])
+  expect(attempts[1]?.text).toBe(attempts[0]?.text ?? '')
+  expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
 }
 
 /**

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { buildTestImage } from '../../src/image/test-image.ts'
 import { startFeishuWebhookHarness } from '../channels/feishu/harness.ts'
 import { startWecomAppHarness } from '../channels/wecom-app/harness.ts'
 import { expectBinaryServeAnswers } from '../contract/binary-serve.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
-import { timedExchanges } from '../contract/sent.ts'
-import { agentSandbox } from '../helpers/agent-image.ts'
+import { expectSameTextRetried, timedExchanges } from '../contract/sent.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
-import { attachServe } from '../helpers/platforms.ts'
+import { mockAgentBox, startHarnessServe, stopHarnessServe } from '../helpers/harness-serve.ts'
 import { seedGroups } from '../helpers/seed-groups.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
-import { startServe, stopNgb } from '../helpers/spawn-ngb.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 /**
@@ -19,12 +16,7 @@ import { waitFor } from '../helpers/wait.ts'
  * /hooks/<platform>. They cannot share a serve with the long-connection modes the other
  * serve-level tests run (one channel per platform), so they get their own.
  */
-const IMAGE = process.env.NGB_TEST_IMAGE ?? 'ngb-agent:test'
-const box = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
-beforeAll(async () => {
-  if (HAS_DOCKER) await buildTestImage({ cli: 'docker', tag: IMAGE })
-}, 120_000)
-afterAll(() => box.cleanup())
+const box = mockAgentBox()
 
 type Mode = 'feishu webhook' | 'wecom app'
 const forgedMessage = 'forged'
@@ -93,19 +85,11 @@ describe('alternative transports through ngb serve', () => {
         groups.bind(h[m].dmJid, folder)
       }
     })
-    serve = await startServe({
-      ...box.env,
-      NGB_ADMIN_PASSWORD: 'test-admin-password',
-      ...Object.assign({}, ...MODE_NAMES.map((m) => h[m].serveEnv)),
-    })
-    attachServe(serve.stdout(), Object.values(h))
+    serve = await startHarnessServe(box, Object.values(h))
   }, 60_000)
 
   afterAll(async () => {
-    if (!serve) return
-    expect(await stopNgb(serve)).toBe(0)
-    for (const m of MODE_NAMES) await h[m]?.stop()
-    process.stdout.write(`${JSON.stringify({ channelModesE2eMs: timed.figures })}\n`)
+    if (serve) await stopHarnessServe(serve, Object.values(h), { channelModesE2eMs: timed.figures })
   }, 30_000)
 
   for (const m of MODE_NAMES) {
@@ -141,10 +125,7 @@ describe('alternative transports through ngb serve', () => {
         const before = h[m].attempts(jid).length
         h[m].failNextSend({ kind: 'rate_limit', retryAfterSeconds: 1 })
         await exchange(m, 'reply through a rate limit', () => h[m].injectDm('limited'))
-        const attempts = h[m].attempts(jid).slice(before)
-        expect(attempts.map((a) => a.ok)).toEqual([false, true])
-        expect(attempts[1]?.text).toBe(attempts[0]?.text ?? '')
-        expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
+        expectSameTextRetried(h[m].attempts(jid).slice(before))
         h[m].expireTokens?.()
         expect(
           await exchange(m, 'reply through a token refresh', () => h[m].injectDm('after expiry')),

@@ -1,35 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chunkText } from '../../src/core/outbound/chunk.ts'
-import { buildTestImage } from '../../src/image/test-image.ts'
 import type { ContractHarness } from '../contract/channel-contract.ts'
 import { expectSplitCorrectly, longReply } from '../contract/long-reply.ts'
-import { timedExchanges } from '../contract/sent.ts'
-import { agentSandbox } from '../helpers/agent-image.ts'
+import { expectSameTextRetried, timedExchanges } from '../contract/sent.ts'
 import { dockerTest, HAS_DOCKER } from '../helpers/docker.ts'
+import { mockAgentBox, startHarnessServe, stopHarnessServe } from '../helpers/harness-serve.ts'
 import {
-  attachServe,
   EXPIRING_TOKEN_PLATFORMS,
   PLATFORMS,
   type Platform,
-  platformEnv,
   START_HARNESS,
   seedPlatformGroups,
 } from '../helpers/platforms.ts'
 import type { LiveNgb } from '../helpers/spawn-ngb.ts'
-import { startServe, stopNgb } from '../helpers/spawn-ngb.ts'
 
 /**
  * Done-when of the channels issue, end to end: `ngb serve` with Telegram, Discord and Slack pointed
  * at their wire fakes, real containers of ngb-agent:test running the mock agent (it answers
  * `mock: <last message>`). Figures (inject → reply at the fake) are printed as JSON at the end.
  */
-/** ngb-agent:test; NGB_TEST_IMAGE picks a private tag where other checkouts share the engine and rebuild it. */
-const IMAGE = process.env.NGB_TEST_IMAGE ?? 'ngb-agent:test'
-const box = agentSandbox({ NGB_CONTAINER_IMAGE: IMAGE })
-beforeAll(async () => {
-  if (HAS_DOCKER) await buildTestImage({ cli: 'docker', tag: IMAGE })
-}, 120_000)
-afterAll(() => box.cleanup())
+const box = mockAgentBox()
 
 describe('chat platforms through ngb serve with the mock agent in real containers', () => {
   const h = {} as Record<Platform, ContractHarness>
@@ -44,15 +34,11 @@ describe('chat platforms through ngb serve with the mock agent in real container
     if (!HAS_DOCKER) return
     for (const p of PLATFORMS) h[p] = await START_HARNESS[p]()
     seedPlatformGroups(box.dataDir, h)
-    serve = await startServe({ ...box.env, NGB_ADMIN_PASSWORD: 'test-admin-password', ...platformEnv(h) })
-    attachServe(serve.stdout(), Object.values(h))
+    serve = await startHarnessServe(box, Object.values(h))
   }, 60_000)
 
   afterAll(async () => {
-    if (!serve) return
-    expect(await stopNgb(serve)).toBe(0)
-    for (const p of PLATFORMS) await h[p]?.stop()
-    process.stdout.write(`${JSON.stringify({ channelsE2eMs: timed.figures })}\n`)
+    if (serve) await stopHarnessServe(serve, Object.values(h), { channelsE2eMs: timed.figures })
   }, 30_000)
 
   for (const p of PLATFORMS) {
@@ -106,10 +92,7 @@ describe('chat platforms through ngb serve with the mock agent in real container
         const before = h[p].attempts(h[p].dmJid).length
         h[p].failNextSend({ kind: 'rate_limit', retryAfterSeconds: 1 })
         await exchange(p, 'reply through a 429', h[p].dmJid, () => h[p].injectDm('limited'))
-        const attempts = h[p].attempts(h[p].dmJid).slice(before)
-        expect(attempts.map((a) => a.ok)).toEqual([false, true])
-        expect(attempts[1]?.text).toBe(attempts[0]?.text ?? '')
-        expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(950)
+        expectSameTextRetried(h[p].attempts(h[p].dmJid).slice(before))
       },
       60_000,
     )
