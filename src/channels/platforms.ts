@@ -7,7 +7,7 @@ import type { Logger } from '../util/log.ts'
 /** What `ngb doctor` learns by asking the platform whether it accepts the credentials. */
 export type ProbeResult = { ok: true; detail: string } | { ok: false; detail: string; hint: string }
 
-/** What the composition root hands every platform factory besides its own settings. */
+/** What the composition root hands every platform factory besides its own settings (passed on as they are). */
 export interface PlatformDeps {
   assistantName: string
   log: Logger
@@ -50,6 +50,38 @@ const isSet = (config: Config, key: ConfigKey) => {
   return value !== undefined && value !== ''
 }
 
+/**
+ * The settings a platform's channel and its probe both take (credentials, API base), so a row maps
+ * its config keys once; create adds what only the running channel needs.
+ */
+const whatsappApp = (config: Config) => ({
+  accessToken: secret(config, 'whatsappAccessToken'),
+  phoneNumberId: secret(config, 'whatsappPhoneNumberId'),
+  apiBase: config.whatsappApiBase,
+})
+const dingtalkApp = (config: Config) => ({
+  clientId: secret(config, 'dingtalkClientId'),
+  clientSecret: secret(config, 'dingtalkClientSecret'),
+  apiBase: config.dingtalkApiBase,
+})
+const qqApp = (config: Config) => ({
+  appId: secret(config, 'qqAppId'),
+  appSecret: secret(config, 'qqAppSecret'),
+  apiBase: config.qqApiBase,
+  tokenUrl: config.qqTokenUrl,
+})
+const feishuApp = (config: Config) => ({
+  appId: secret(config, 'feishuAppId'),
+  appSecret: secret(config, 'feishuAppSecret'),
+  domain: config.feishuDomain,
+})
+const wecomApp = (config: Config) => ({
+  corpId: secret(config, 'wecomCorpId'),
+  corpSecret: secret(config, 'wecomCorpSecret'),
+  agentId: secret(config, 'wecomAgentId'),
+  apiBase: config.wecomApiBase,
+})
+
 /** Reads a setting the row's `secretKeys` / `requiredKeys` promised is set (platformState checked it). */
 function secret(config: Config, key: ConfigKey): string {
   const value = config[key]
@@ -67,8 +99,7 @@ export const PLATFORMS: readonly PlatformRow[] = [
       return createTelegramChannel({
         token: secret(config, 'telegramBotToken'),
         apiRoot: config.telegramApiRoot,
-        assistantName: deps.assistantName,
-        log: deps.log,
+        ...deps,
         webhook: config.telegramWebhookUrl
           ? { url: config.telegramWebhookUrl, port: config.telegramWebhookPort ?? 8443 }
           : undefined,
@@ -98,8 +129,7 @@ export const PLATFORMS: readonly PlatformRow[] = [
       return createDiscordChannel({
         token: secret(config, 'discordBotToken'),
         apiBase: config.discordApiBase,
-        assistantName: deps.assistantName,
-        log: deps.log,
+        ...deps,
       })
     },
     async probe(config) {
@@ -124,8 +154,7 @@ export const PLATFORMS: readonly PlatformRow[] = [
         botToken: secret(config, 'slackBotToken'),
         appToken: secret(config, 'slackAppToken'),
         apiUrl: config.slackApiUrl,
-        assistantName: deps.assistantName,
-        log: deps.log,
+        ...deps,
       })
     },
     async probe(config) {
@@ -163,23 +192,15 @@ export const PLATFORMS: readonly PlatformRow[] = [
     async create(config, deps) {
       const { createWhatsAppChannel } = await import('./whatsapp/index.ts')
       return createWhatsAppChannel({
-        accessToken: secret(config, 'whatsappAccessToken'),
-        phoneNumberId: secret(config, 'whatsappPhoneNumberId'),
+        ...whatsappApp(config),
         verifyToken: secret(config, 'whatsappVerifyToken'),
         appSecret: secret(config, 'whatsappAppSecret'),
-        apiBase: config.whatsappApiBase,
-        hooks: deps.hooks,
-        assistantName: deps.assistantName,
-        log: deps.log,
+        ...deps,
       })
     },
     async probe(config) {
       const { probeWhatsApp } = await import('./whatsapp/probe.ts')
-      return probeWhatsApp({
-        accessToken: secret(config, 'whatsappAccessToken'),
-        phoneNumberId: secret(config, 'whatsappPhoneNumberId'),
-        apiBase: config.whatsappApiBase,
-      })
+      return probeWhatsApp(whatsappApp(config))
     },
   },
   {
@@ -190,21 +211,11 @@ export const PLATFORMS: readonly PlatformRow[] = [
     requiredKeys: ['dingtalkClientId'],
     async create(config, deps) {
       const { createDingTalkChannel } = await import('./dingtalk/index.ts')
-      return createDingTalkChannel({
-        clientId: secret(config, 'dingtalkClientId'),
-        clientSecret: secret(config, 'dingtalkClientSecret'),
-        apiBase: config.dingtalkApiBase,
-        assistantName: deps.assistantName,
-        log: deps.log,
-      })
+      return createDingTalkChannel({ ...dingtalkApp(config), ...deps })
     },
     async probe(config) {
       const { probeDingTalk } = await import('./dingtalk/probe.ts')
-      return probeDingTalk({
-        clientId: secret(config, 'dingtalkClientId'),
-        clientSecret: secret(config, 'dingtalkClientSecret'),
-        apiBase: config.dingtalkApiBase,
-      })
+      return probeDingTalk(dingtalkApp(config))
     },
   },
   {
@@ -215,23 +226,11 @@ export const PLATFORMS: readonly PlatformRow[] = [
     requiredKeys: ['qqAppId'],
     async create(config, deps) {
       const { createQqChannel } = await import('./qq/index.ts')
-      return createQqChannel({
-        appId: secret(config, 'qqAppId'),
-        appSecret: secret(config, 'qqAppSecret'),
-        apiBase: config.qqApiBase,
-        tokenUrl: config.qqTokenUrl,
-        assistantName: deps.assistantName,
-        log: deps.log,
-      })
+      return createQqChannel({ ...qqApp(config), ...deps })
     },
     async probe(config) {
       const { probeQq } = await import('./qq/probe.ts')
-      return probeQq({
-        appId: secret(config, 'qqAppId'),
-        appSecret: secret(config, 'qqAppSecret'),
-        apiBase: config.qqApiBase,
-        tokenUrl: config.qqTokenUrl,
-      })
+      return probeQq(qqApp(config))
     },
   },
   {
@@ -250,9 +249,7 @@ export const PLATFORMS: readonly PlatformRow[] = [
     async create(config, deps) {
       const { createFeishuChannel } = await import('./feishu/index.ts')
       return createFeishuChannel({
-        appId: secret(config, 'feishuAppId'),
-        appSecret: secret(config, 'feishuAppSecret'),
-        domain: config.feishuDomain,
+        ...feishuApp(config),
         // Missing webhook keys are reported by connect() (Channels page, logs), not silently ignored.
         webhook:
           config.feishuEventMode === 'webhook'
@@ -262,17 +259,12 @@ export const PLATFORMS: readonly PlatformRow[] = [
                 verificationToken: config.feishuVerificationToken ?? '',
               }
             : undefined,
-        assistantName: deps.assistantName,
-        log: deps.log,
+        ...deps,
       })
     },
     async probe(config) {
       const { probeFeishu } = await import('./feishu/probe.ts')
-      return probeFeishu({
-        appId: secret(config, 'feishuAppId'),
-        appSecret: secret(config, 'feishuAppSecret'),
-        domain: config.feishuDomain,
-      })
+      return probeFeishu(feishuApp(config))
     },
   },
   {
@@ -287,8 +279,7 @@ export const PLATFORMS: readonly PlatformRow[] = [
         botId: secret(config, 'wecomBotId'),
         secret: secret(config, 'wecomBotSecret'),
         wsUrl: config.wecomWsUrl,
-        assistantName: deps.assistantName,
-        log: deps.log,
+        ...deps,
       })
     },
   },
@@ -308,25 +299,15 @@ export const PLATFORMS: readonly PlatformRow[] = [
     async create(config, deps) {
       const { createWecomAppChannel } = await import('./wecom-app/index.ts')
       return createWecomAppChannel({
-        corpId: secret(config, 'wecomCorpId'),
-        corpSecret: secret(config, 'wecomCorpSecret'),
-        agentId: secret(config, 'wecomAgentId'),
+        ...wecomApp(config),
         callbackToken: secret(config, 'wecomCallbackToken'),
         encodingAesKey: secret(config, 'wecomEncodingAesKey'),
-        apiBase: config.wecomApiBase,
-        hooks: deps.hooks,
-        assistantName: deps.assistantName,
-        log: deps.log,
+        ...deps,
       })
     },
     async probe(config) {
       const { probeWecomApp } = await import('./wecom-app/probe.ts')
-      return probeWecomApp({
-        corpId: secret(config, 'wecomCorpId'),
-        corpSecret: secret(config, 'wecomCorpSecret'),
-        agentId: secret(config, 'wecomAgentId'),
-        apiBase: config.wecomApiBase,
-      })
+      return probeWecomApp(wecomApp(config))
     },
   },
 ]
