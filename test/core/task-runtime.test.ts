@@ -10,6 +10,7 @@ import { createMemoryLogger } from '../../src/util/log.ts'
 import { createFakeRunner } from '../fakes/fake-runner.ts'
 import { createManualClock } from '../fakes/manual-clock.ts'
 import { boundGroupsOf, testDb } from '../helpers/db.ts'
+import { hourlyTask } from '../helpers/tasks.ts'
 import { tempDir } from '../helpers/temp.ts'
 
 const T0 = 1_800_000_000_000
@@ -92,18 +93,9 @@ test('an agent schedules a task through IPC; the scheduler runs it on time and d
 test('start() closes task runs a crash left running', async () => {
   const { repos } = testDb()
   repos.groups.create({ folder: 'main', name: 'Main', isMain: true, triggerMode: 'always' }, T0)
-  repos.tasks.create({
-    id: 'task-x',
-    groupFolder: 'main',
-    chatJid: 'web:main',
-    prompt: 'p',
-    scheduleType: 'interval',
-    scheduleValue: '1h',
-    contextMode: 'isolated',
-    status: 'active',
-    nextRunAt: T0 + 3_600_000,
-    createdAt: T0,
-  })
+  repos.tasks.create(
+    hourlyTask('task-x', 'main', { chatJid: 'web:main', nextRunAt: T0 + 3_600_000, createdAt: T0 }),
+  )
   repos.tasks.startRun('task-x', T0 - 5000, 'run-cut')
   const clock = createManualClock(T0)
   const rt = createTaskRuntime({

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import type { Run } from '../../src/core/types.ts'
 import { SESSION_COOKIE } from '../../src/web/auth/guard.ts'
+import { hourlyTask } from '../helpers/tasks.ts'
 import { createTestWeb } from './harness.ts'
 
 const web = await createTestWeb()
@@ -92,17 +93,7 @@ describe('/ws', () => {
     web.bus.publish({
       type: 'task.created',
       group: 'main',
-      task: {
-        id: 't1',
-        groupFolder: 'main',
-        chatJid: 'web:main',
-        prompt: 'p',
-        scheduleType: 'interval',
-        scheduleValue: '1h',
-        contextMode: 'isolated',
-        status: 'active',
-        createdAt: 1,
-      },
+      task: hourlyTask('t1', 'main', { chatJid: 'web:main', createdAt: 1 }),
     })
     expect(JSON.parse(await c.next((f) => f.includes('task.created'))).task.id).toBe('t1')
     c.ws.close()

@@ -5,6 +5,7 @@ import { createIpcActions } from '../../../src/core/ipc/actions.ts'
 import type { NewTask } from '../../../src/core/tasks.ts'
 import type { Group, Task } from '../../../src/core/types.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
+import { hourlyTask } from '../../helpers/tasks.ts'
 
 const group = (folder: string, isMain = false): Group => ({
   folder,
@@ -22,17 +23,7 @@ const OWNER: Record<string, Group> = {
   [CHAT.alpha]: GROUPS.alpha,
   [CHAT.beta]: GROUPS.beta,
 }
-const task = (id: string, groupFolder: string): Task => ({
-  id,
-  groupFolder,
-  chatJid: 'web:x',
-  prompt: 'p',
-  scheduleType: 'interval',
-  scheduleValue: '1h',
-  contextMode: 'isolated',
-  status: 'active',
-  createdAt: 0,
-})
+const task = (id: string, groupFolder: string): Task => hourlyTask(id, groupFolder)
 
 /** Plain objects only: every call the actions make is recorded, nothing is real but the rules. */
 function setup() {

@@ -6,6 +6,7 @@ import { createSnapshotWriter } from '../../../src/core/ipc/snapshots.ts'
 import type { Task } from '../../../src/core/types.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { testDb } from '../../helpers/db.ts'
+import { hourlyTask } from '../../helpers/tasks.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
 function setup() {
@@ -22,18 +23,9 @@ function setup() {
     repos.chats.upsert({ jid, platform: 'telegram', isGroup: true }, 1)
     repos.chats.bind(jid, folder, 1)
   }
-  const base: Omit<Task, 'id' | 'groupFolder'> = {
-    chatJid: 'web:x',
-    prompt: 'p',
-    scheduleType: 'interval',
-    scheduleValue: '1h',
-    contextMode: 'isolated',
-    status: 'active',
-    nextRunAt: Date.parse('2026-06-01T10:00:00Z'),
-    createdAt: 1,
-  }
-  for (const folder of ['main', 'alpha', 'beta'])
-    repos.tasks.create({ ...base, id: `task-${folder}`, groupFolder: folder })
+  const taskIn = (id: string, groupFolder: string): Task =>
+    hourlyTask(id, groupFolder, { nextRunAt: Date.parse('2026-06-01T10:00:00Z'), createdAt: 1 })
+  for (const folder of ['main', 'alpha', 'beta']) repos.tasks.create(taskIn(`task-${folder}`, folder))
   const write = createSnapshotWriter({
     ipcDir,
     tasks: repos.tasks,
@@ -43,7 +35,7 @@ function setup() {
   })
   const read = <T>(folder: string, file: string) =>
     JSON.parse(readFileSync(join(ipcDir, folder, file), 'utf8')) as T
-  return { main, alpha, write, read, repos, ipcDir, base }
+  return { main, alpha, write, read, repos, ipcDir, taskIn }
 }
 
 test('main sees every group with its chats and every task', () => {
@@ -75,7 +67,7 @@ test('a file is rewritten only when its content changed', () => {
   const first = statSync(file).ino
   s.write(s.alpha)
   expect(statSync(file).ino).toBe(first)
-  s.repos.tasks.create({ ...s.base, id: 'task-new', groupFolder: 'alpha' })
+  s.repos.tasks.create(s.taskIn('task-new', 'alpha'))
   s.write(s.alpha)
   expect(statSync(file).ino).not.toBe(first)
   expect(s.read<TaskSnapshot[]>('alpha', 'current_tasks.json').map((t) => t.id)).toContain('task-new')
