@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { describe, expect } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord.ts'
-import { dockerTest, HAS_DOCKER } from '../../helpers/docker.ts'
-import { type LiveNgb, stopNgb } from '../../helpers/spawn-ngb.ts'
-import { attachmentsSandbox, replyWaiter, startAttachmentsServe } from './harness.ts'
+import { dockerTest } from '../../helpers/docker.ts'
+import { attachmentsSandbox, replyWaiter, serveAttachments } from './harness.ts'
 import { expectFilesIn, expectSendFile } from './scenarios.ts'
 
 /** Done-when of the attachments issue for Discord, through `ngb serve` with the mock agent in containers. */
@@ -12,11 +11,10 @@ const ann = { id: '4242000000000000001', username: 'ann', global_name: 'Ann' }
 const dmChannel = '7000000000000000001'
 const folder = 'dc-dm'
 const sandbox = attachmentsSandbox(folder)
-const { box, workspace } = sandbox
+const { workspace } = sandbox
 
 describe('Discord attachments through ngb serve', () => {
   let fake: DiscordFake
-  let serve: LiveNgb | undefined
 
   const replies = () =>
     fake.calls.calls
@@ -25,21 +23,10 @@ describe('Discord attachments through ngb serve', () => {
       .filter((t): t is string => typeof t === 'string')
   const { nextReply, nextReplies } = replyWaiter(replies, 'Discord')
 
-  beforeAll(async () => {
-    if (!HAS_DOCKER) return
+  serveAttachments(sandbox, { jid: `discord:${dmChannel}`, folder }, () => {
     fake = startDiscordFake()
-    serve = await startAttachmentsServe(
-      sandbox,
-      { jid: `discord:${dmChannel}`, folder },
-      { DISCORD_BOT_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase },
-    )
-  }, 180_000)
-
-  afterAll(async () => {
-    if (serve) expect(await stopNgb(serve)).toBe(0)
-    await fake?.stop()
-    box.cleanup()
-  }, 30_000)
+    return { env: { DISCORD_BOT_TOKEN: fake.token, DISCORD_API_BASE: fake.apiBase }, fakes: [fake] }
+  })
 
   dockerTest(
     'an image and a PDF reach the agent; a file over the limit is refused and nothing is written',

@@ -1,9 +1,11 @@
+import { afterAll, beforeAll, expect } from 'bun:test'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dataPaths } from '../../../src/config/paths.ts'
 import { type AgentSandbox, agentSandbox, ensureTestImage } from '../../helpers/agent-image.ts'
+import { HAS_DOCKER } from '../../helpers/docker.ts'
 import { seedGroups } from '../../helpers/seed-groups.ts'
-import { type LiveNgb, startServe } from '../../helpers/spawn-ngb.ts'
+import { type LiveNgb, startServe, stopNgb } from '../../helpers/spawn-ngb.ts'
 import { waitFor } from '../../helpers/wait.ts'
 
 /**
@@ -58,6 +60,30 @@ export async function startAttachmentsServe(
     NGB_ADMIN_PASSWORD: 'test-admin-password',
     ...env,
   })
+}
+
+/**
+ * Serve for the file's tests: before them, `startFakes` starts the platform's fake(s) and returns
+ * serve's environment; after them, serve must exit cleanly, the fakes stop and the sandbox goes.
+ */
+export function serveAttachments(
+  sandbox: AttachmentsSandbox,
+  bind: { jid: string; folder: string },
+  startFakes: () => { env: Record<string, string>; fakes: Array<{ stop(): Promise<void> }> },
+): void {
+  let serve: LiveNgb | undefined
+  let fakes: Array<{ stop(): Promise<void> }> = []
+  beforeAll(async () => {
+    if (!HAS_DOCKER) return
+    const started = startFakes()
+    fakes = started.fakes
+    serve = await startAttachmentsServe(sandbox, bind, started.env)
+  }, 180_000)
+  afterAll(async () => {
+    if (serve) expect(await stopNgb(serve)).toBe(0)
+    for (const fake of fakes) await fake.stop()
+    sandbox.box.cleanup()
+  }, 30_000)
 }
 
 /** Sends through the fake and waits for the bot's next reply(ies) there; `replies` lists them all so far. */

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { describe, expect } from 'bun:test'
 import { type SlackFake, startSlackFake } from '../../fakes/slack.ts'
-import { dockerTest, HAS_DOCKER } from '../../helpers/docker.ts'
-import { type LiveNgb, stopNgb } from '../../helpers/spawn-ngb.ts'
-import { attachmentsSandbox, replyWaiter, startAttachmentsServe } from './harness.ts'
+import { dockerTest } from '../../helpers/docker.ts'
+import { attachmentsSandbox, replyWaiter, serveAttachments } from './harness.ts'
 import { expectFilesIn, expectSendFile } from './scenarios.ts'
 
 /** Done-when of the attachments issue for Slack, through `ngb serve` with the mock agent in containers. */
@@ -10,11 +9,9 @@ const ann = 'U0000ANN1'
 const dm = 'D0000DM01'
 const folder = 'sl-dm'
 const sandbox = attachmentsSandbox(folder)
-const { box } = sandbox
 
 describe('Slack attachments through ngb serve', () => {
   let fake: SlackFake
-  let serve: LiveNgb | undefined
 
   const replies = () =>
     fake.calls.calls
@@ -22,21 +19,13 @@ describe('Slack attachments through ngb serve', () => {
       .map((c) => String(c.body.text))
   const { nextReply } = replyWaiter(replies, 'Slack')
 
-  beforeAll(async () => {
-    if (!HAS_DOCKER) return
+  serveAttachments(sandbox, { jid: `slack:${dm}`, folder }, () => {
     fake = startSlackFake()
-    serve = await startAttachmentsServe(
-      sandbox,
-      { jid: `slack:${dm}`, folder },
-      { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl },
-    )
-  }, 180_000)
-
-  afterAll(async () => {
-    if (serve) expect(await stopNgb(serve)).toBe(0)
-    await fake?.stop()
-    box.cleanup()
-  }, 30_000)
+    return {
+      env: { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl },
+      fakes: [fake],
+    }
+  })
 
   dockerTest(
     'an image and a PDF reach the agent; a file over the limit is refused and nothing is written',

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect } from 'bun:test'
+import { describe, expect } from 'bun:test'
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startTelegramFake, type TelegramFake } from '../../fakes/telegram.ts'
 import { startTranscriptionFake, type TranscriptionFake } from '../../fakes/transcription.ts'
-import { dockerTest, HAS_DOCKER } from '../../helpers/docker.ts'
+import { dockerTest } from '../../helpers/docker.ts'
 import { bigPdf, OGG_VOICE, PDF_SMALL, PNG_1X1 } from '../../helpers/files.ts'
-import { type LiveNgb, stopNgb } from '../../helpers/spawn-ngb.ts'
 import { waitFor } from '../../helpers/wait.ts'
-import { attachmentsSandbox, LIMIT, replyWaiter, startAttachmentsServe } from './harness.ts'
+import { attachmentsSandbox, LIMIT, replyWaiter, serveAttachments } from './harness.ts'
 
 /**
  * Done-when of the attachments issue for Telegram, through `ngb serve` with the mock agent in real
@@ -21,7 +20,6 @@ const { box, workspace, inboxFiles } = sandbox
 
 let fake: TelegramFake
 let stt: TranscriptionFake
-let serve: LiveNgb | undefined
 
 const replies = () =>
   fake.calls.calls
@@ -30,28 +28,19 @@ const replies = () =>
 const { nextReply } = replyWaiter(replies, 'Telegram')
 
 describe('Telegram attachments through ngb serve', () => {
-  beforeAll(async () => {
-    if (!HAS_DOCKER) return
+  serveAttachments(sandbox, { jid: `telegram:${dm.id}`, folder }, () => {
     fake = startTelegramFake()
     stt = startTranscriptionFake({ text: 'please summarise the report' })
-    serve = await startAttachmentsServe(
-      sandbox,
-      { jid: `telegram:${dm.id}`, folder },
-      {
+    return {
+      env: {
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.apiRoot,
         NGB_TRANSCRIPTION_URL: stt.url,
         NGB_TRANSCRIPTION_API_KEY: stt.apiKey,
       },
-    )
-  }, 180_000)
-
-  afterAll(async () => {
-    if (serve) expect(await stopNgb(serve)).toBe(0)
-    await fake?.stop()
-    await stt?.stop()
-    box.cleanup()
-  }, 30_000)
+      fakes: [fake, stt],
+    }
+  })
 
   dockerTest(
     'a photo reaches the agent as an image (one image block) and is in the workspace',
