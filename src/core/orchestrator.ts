@@ -7,7 +7,7 @@ import { createAttachmentStore } from './attachments/store.ts'
 import type { Transcriber } from './attachments/transcribe.ts'
 import type { BudgetGate } from './budget/gate.ts'
 import type { ChannelRegistry } from './channel/registry.ts'
-import { createChatCommands } from './chat-commands.ts'
+import { createChatCommands, parseChatCommand } from './chat-commands.ts'
 import type { AgentImage } from './container/image-watch.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
@@ -84,6 +84,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     runner: deps.runner,
     writeSnapshots: deps.writeSnapshots,
     agentImage: deps.agentImage,
+    isChatCommand: (text) => parseChatCommand(text, config.assistantName) !== undefined,
     outbound,
     plugins: deps.plugins,
     clock,

@@ -49,7 +49,8 @@ export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiF
   })
   const runningRows = (): UiFrame => ({
     target: '#active-runs',
-    swap: 'innerHTML',
+    // htmx's ws extension skips an empty swap unless asked: the last finished run would stay listed.
+    swap: 'innerHTML swapEmpty:true',
     content: deps.runs
       .running()
       .map((r) => String(<RunRow run={r} />))
@@ -86,7 +87,7 @@ export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiF
       return [
         {
           target: '#tasks-body',
-          swap: 'innerHTML',
+          swap: 'innerHTML swapEmpty:true',
           content: deps.tasks
             .list()
             .map((t) => String(<TaskRow task={t} />))
@@ -98,7 +99,7 @@ export function renderLive(deps: LiveDeps, filter: LiveFilter, e: NgbEvent): UiF
       return [
         {
           target: '#runs-body',
-          swap: 'innerHTML',
+          swap: 'innerHTML swapEmpty:true',
           content: deps.runs
             .list({ limit: 100 })
             .map((r) => String(<RunRow run={r} />))

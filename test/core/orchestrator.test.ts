@@ -42,6 +42,21 @@ describe('orchestrator pipeline (fake runner, real SQLite)', () => {
     turn?.finish()
   })
 
+  test('a chat command ngb answered itself is not in the next prompt', async () => {
+    const runner = createFakeRunner({ onStart: (t) => t.result('ok') })
+    const core = createTestCore({ runner })
+    core.groups.createGroup({ folder: 'main' })
+    await core.orchestrator.start()
+    await core.web.post('main', '/status')
+    await core.waitFor((e) => e.type === 'message.out' && e.message.text.includes('Group:'))
+    await core.web.post('main', 'hello after status')
+    const [turn] = await runner.waitForTurns(1)
+    expect(turn?.req.prompt).toContain('>hello after status</message>')
+    expect(turn?.req.prompt).not.toContain('/status')
+    expect(core.repos.messages.page('web:main').map((m) => m.text)).toContain('/status')
+    turn?.finish()
+  })
+
   test('a message sent while the container runs goes in as a follow-up; replies arrive in order', async () => {
     const runner = createFakeRunner()
     const core = createTestCore({ runner })

@@ -39,7 +39,7 @@ describe('Plugins page', async () => {
 
   test('the live status table shows source, state, error count and the last error (escaped)', async () => {
     let status = await web.call('GET', '/plugins/status')
-    expect(status.text).toContain('hx-trigger="every 2s"')
+    expect(status.text).toContain('hx-trigger="every 2s, plugins-changed from:body"')
     expect(status.text).toMatch(/flaky<\/td><td>code<\/td><td><\/td><td><span class="badge s-active">running/)
     await manager.host.chain('onMessage', message)
     status = await web.call('GET', '/plugins/status')
@@ -52,7 +52,9 @@ describe('Plugins page', async () => {
 
   test('enabling a built-in on the page puts it into the running chain; a bad config is refused', async () => {
     expect(manager.host.list().map((p) => p.name)).toEqual(['flaky'])
-    await web.call('POST', '/plugins/auto-reply/enable')
+    const toggled = await web.call('POST', '/plugins/auto-reply/enable')
+    // The page's status table listens for this event, so it follows at once.
+    expect(toggled.headers.get('hx-trigger')).toBe('plugins-changed')
     expect(manager.host.list().map((p) => p.name)).toEqual(['auto-reply', 'flaky'])
     const bad = await web.call('PUT', '/api/plugins/auto-reply/config', {
       config: { rules: [{ pattern: '(x)\\1', reply: 'x' }] },

@@ -133,7 +133,7 @@ describe('/ws/ui', () => {
       scheduleValue: '1h',
     })
     const body = JSON.parse(await tasks.next((f) => f.includes('#tasks-body')))
-    expect(body.swap).toBe('innerHTML')
+    expect(body.swap).toBe('innerHTML swapEmpty:true')
     expect(body.content).toContain('nightly &lt;i&gt;x&lt;/i&gt;')
     web.repos.runs.start({ id: 'r-live', groupFolder: 'main', trigger: 'web', startedAt: Date.now() })
     web.bus.publish({ type: 'run.started', group: 'main', run: { ...run, id: 'r-live' } })

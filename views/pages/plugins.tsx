@@ -42,7 +42,12 @@ export function PluginStatusRow({ p }: { p: PluginInfo }) {
 
 export function PluginStatusTable({ plugins }: { plugins: PluginInfo[] }) {
   return (
-    <div id="plugins-status" hx-get="/plugins/status" hx-trigger="every 2s" hx-swap="outerHTML">
+    <div
+      id="plugins-status"
+      hx-get="/plugins/status"
+      hx-trigger="every 2s, plugins-changed from:body"
+      hx-swap="outerHTML"
+    >
       <table class="cards">
         <thead>
           <tr>

@@ -30,6 +30,8 @@ export interface MessageTurnDeps {
   writeSnapshots: WriteSnapshots
   /** Before a turn reads its messages: the agent image exists (serve holds turns while it is missing). */
   agentImage?: AgentImage
+  /** Chat commands ngb answers itself (core/chat-commands.ts); left out of the agent's prompt. */
+  isChatCommand?: (text: string) => boolean
   outbound: Outbound
   plugins: Pick<PluginHost, 'chain' | 'has' | 'notify'>
   clock: Clock
@@ -70,7 +72,8 @@ export function createMessageTurns(deps: MessageTurnDeps) {
   function nextBatch(group: Group, afterSeq: number): Batch | undefined {
     const chats = deps.chats.chatsOf(group.folder)
     const all = deps.messages.since(chats, afterSeq, limit)
-    const fromUsers = all.filter((m) => !m.fromBot)
+    // `/help` and `/status` were answered by ngb itself: they are not the agent's conversation.
+    const fromUsers = all.filter((m) => !m.fromBot && !deps.isChatCommand?.(m.text))
     // Decided once per message by the inbound trigger step (core/inbound.ts).
     const last = fromUsers.findLast((m) => m.triggers)
     const lastSeq = all.at(-1)?.seq

@@ -18,6 +18,9 @@ const BindForm = v.object({ chatJid: BindBody.entries.chatJid, groupFolder: Fold
 const Toggle = v.object({ name: NameParams.entries.name, action: v.picklist(['enable', 'disable']) })
 const ConfigForm = v.object({ config: v.pipe(v.string(), v.maxLength(64 * 1024)) })
 
+/** The plugin status table refreshes on this event at once instead of at its next 2 s poll. */
+const PLUGINS_CHANGED = { 'HX-Trigger': 'plugins-changed' }
+
 /** Chats, runs, channels, plugins and settings pages with their small actions. */
 export function systemPages(deps: {
   guard: AuthGuard
@@ -94,7 +97,11 @@ export function systemPages(deps: {
     .post(
       '/plugins/:name/:action',
       ({ params }) =>
-        fragment(<PluginRow p={s.plugins.setEnabled(params.name, params.action === 'enable')} />),
+        fragment(
+          <PluginRow p={s.plugins.setEnabled(params.name, params.action === 'enable')} />,
+          200,
+          PLUGINS_CHANGED,
+        ),
       { params: Toggle },
     )
     .put(
@@ -108,7 +115,11 @@ export function systemPages(deps: {
         }
         if (typeof config !== 'object' || config === null || Array.isArray(config))
           throw new InvalidInputError('config must be a JSON object', 'config')
-        return fragment(<PluginRow p={s.plugins.setConfig(params.name, config as Record<string, unknown>)} />)
+        return fragment(
+          <PluginRow p={s.plugins.setConfig(params.name, config as Record<string, unknown>)} />,
+          200,
+          PLUGINS_CHANGED,
+        )
       },
       { params: NameParams, body: ConfigForm },
     )

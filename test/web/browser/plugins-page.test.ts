@@ -84,6 +84,11 @@ describe('Plugins page in a real browser', () => {
     const card = page.locator('#plugin-auto-reply')
     await card.getByRole('button', { name: 'Enable' }).click()
     await card.getByRole('button', { name: 'Disable' }).waitFor()
+    // The table follows at once (the toggle's HX-Trigger), not at its next 2 s poll.
+    await page
+      .locator('#plugins-status tr', { hasText: 'auto-reply' })
+      .getByText('running')
+      .waitFor({ timeout: 1500 })
     const list = (await api('GET', '/api/plugins')) as Array<{ name: string; running: boolean }>
     expect(list.find((p) => p.name === 'auto-reply')?.running).toBe(true)
     mkdirSync(SCREENSHOTS, { recursive: true })

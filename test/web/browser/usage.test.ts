@@ -119,6 +119,10 @@ describe('usage charts in a real browser', () => {
       .locator('#usage-charts svg[aria-label="Runs per day, last 30 days"]:not(.chart-empty)')
       .waitFor({ timeout: 45_000 })
     expect(await page.evaluate(() => (window as unknown as { __sameLoad?: boolean }).__sameLoad)).toBe(true)
+    // The same run.finished empties the Active runs table (an empty swap must not be skipped).
+    await page.waitForFunction(() => document.querySelectorAll('#active-runs tr').length === 0, null, {
+      timeout: 5000,
+    })
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(Date.now()).slice(5)
     expect(await bars(page, 'Runs per day, last 30 days')).toEqual([`${today}: 1 run`])
     expect(await bars(page, 'Cost per day, last 30 days')).toEqual([`${today}: $0.01`])
