@@ -3,7 +3,7 @@ import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
 import { fencedCodeLines, fencesBalanced } from '../../contract/fences.ts'
 import { sentReaders } from '../../contract/sent.ts'
-import { startSlackFake } from '../../fakes/slack.ts'
+import { type SlackCall, startSlackFake } from '../../fakes/slack.ts'
 
 const dm = 'D0000DM01'
 const channelId = 'C0000GEN1'
@@ -21,20 +21,16 @@ export async function startSlackHarness(): Promise<ContractHarness> {
     pingTimeoutMs: 300,
     rateLimit: { capacity: 50, refillPerSecond: 50 },
   })
-  const isSend = (jid: string) => (c: { method: string; status: number; body: Record<string, unknown> }) =>
-    c.method === 'chat.postMessage' &&
-    c.status === 200 &&
-    `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}` === jid
+  /** The channel (and thread) a call went to. */
+  const jidOf = (c: SlackCall) => `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}`
+  const isSend = (jid: string) => (c: SlackCall) => c.method === 'chat.postMessage' && jidOf(c) === jid
+  const isSent = (jid: string) => (c: SlackCall) => isSend(jid)(c) && c.status === 200
   const unescapeHtml = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
   return {
     channel,
     attempts: (jid) =>
       fake.calls.calls
-        .filter(
-          (c) =>
-            c.method === 'chat.postMessage' &&
-            `slack:${c.body.channel}${c.body.thread_ts ? `#${c.body.thread_ts}` : ''}` === jid,
-        )
+        .filter(isSend(jid))
         .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
     codeLines: (t) => fencedCodeLines(t, unescapeHtml),
     fencesBalanced,
@@ -59,7 +55,7 @@ export async function startSlackHarness(): Promise<ContractHarness> {
         threadTs: '1700000000.000100',
       }),
     redeliver: (ts) => fake.redeliver(ts),
-    ...sentReaders(fake.calls, isSend, (c) => String(c.body.text)),
+    ...sentReaders(fake.calls, isSent, (c) => String(c.body.text)),
     failNextSend: (f) => fake.failNext('chat.postMessage', f),
     dropConnection: async () => fake.dropConnection(),
     serveEnv: { SLACK_BOT_TOKEN: fake.botToken, SLACK_APP_TOKEN: fake.appToken, SLACK_API_URL: fake.apiUrl },

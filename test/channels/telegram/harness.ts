@@ -1,7 +1,8 @@
 import { createTelegramChannel } from '../../../src/channels/telegram/index.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import type { ContractHarness } from '../../contract/channel-contract.ts'
-import { checkTelegramHtml, startTelegramFake } from '../../fakes/telegram.ts'
+import { sentReaders } from '../../contract/sent.ts'
+import { checkTelegramHtml, startTelegramFake, type TelegramCall } from '../../fakes/telegram.ts'
 
 const user = { id: 4242, first_name: 'Ann', username: 'ann' }
 const group = { id: -1001234, type: 'supergroup' as const, title: 'devs' }
@@ -29,16 +30,11 @@ export async function startTelegramHarness(opts: { webhook?: boolean } = {}): Pr
     reconnect: { baseMs: 50, maxMs: 500 },
     webhook: opts.webhook ? { url: `http://127.0.0.1:${hookPort}/telegram-hook`, port: hookPort } : undefined,
   })
-  const sentTo = (jid: string) =>
-    fake.calls.calls
-      .filter(
-        (c) =>
-          c.method === 'sendMessage' &&
-          c.status === 200 &&
-          `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
-            jid,
-      )
-      .map((c) => String(c.body.text))
+  /** The chat (and forum topic) a call went to. */
+  const jidOf = (c: TelegramCall) =>
+    `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}`
+  const isSend = (jid: string) => (c: TelegramCall) => c.method === 'sendMessage' && jidOf(c) === jid
+  const isSent = (jid: string) => (c: TelegramCall) => isSend(jid)(c) && c.status === 200
   const unescapeHtml = (t: string) =>
     t
       .replace(/&lt;/g, '<')
@@ -49,12 +45,7 @@ export async function startTelegramHarness(opts: { webhook?: boolean } = {}): Pr
     channel,
     attempts: (jid) =>
       fake.calls.calls
-        .filter(
-          (c) =>
-            c.method === 'sendMessage' &&
-            `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
-              jid,
-        )
+        .filter(isSend(jid))
         .map((c) => ({ text: String(c.body.text), ok: c.status === 200, at: c.at })),
     codeLines: (html) =>
       [...html.matchAll(/<pre>(?:<code[^>]*>)?([\s\S]*?)(?:<\/code>)?<\/pre>/g)].flatMap((m) =>
@@ -106,28 +97,11 @@ export async function startTelegramHarness(opts: { webhook?: boolean } = {}): Pr
       )
     },
     redeliver: (id) => fake.redeliver(Number(id)),
-    sent: sentTo,
-    waitForSent: async (jid, count, timeoutMs) => {
-      await fake.calls.waitForCount(
-        (c) =>
-          c.method === 'sendMessage' &&
-          c.status === 200 &&
-          `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
-            jid,
-        count,
-        timeoutMs,
-      )
-      return sentTo(jid)
-    },
+    ...sentReaders(fake.calls, isSent, (c) => String(c.body.text)),
     failNextSend: (f) => fake.failNext('sendMessage', f),
     dropConnection: () => fake.dropConnections(),
     waitForTyping: async (jid) => {
-      await fake.calls.waitFor(
-        (c) =>
-          c.method === 'sendChatAction' &&
-          `telegram:${c.body.chat_id}${c.body.message_thread_id ? `#${c.body.message_thread_id}` : ''}` ===
-            jid,
-      )
+      await fake.calls.waitFor((c) => c.method === 'sendChatAction' && jidOf(c) === jid)
     },
     serveEnv: { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot },
     stop: () => fake.stop(),
