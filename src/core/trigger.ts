@@ -1,6 +1,5 @@
-import { RE2JS } from 're2js'
 import type { Logger } from '../util/log.ts'
-import { InvalidInputError } from './errors.ts'
+import { compileSafePattern, type SafePattern } from './safe-pattern.ts'
 import type { Group } from './types.ts'
 
 /** What the trigger check needs to know about one stored message. */
@@ -15,35 +14,11 @@ function escapeRegExp(s: string): string {
 }
 
 /** A compiled trigger pattern. */
-export interface TriggerPattern {
-  test(text: string): boolean
-}
+export type TriggerPattern = SafePattern
 
-/** Only this much of a message is matched: a bound on the (already linear) work per message. */
-export const TRIGGER_TEXT_MAX_CHARS = 16 * 1024
-
-/**
- * Compiles a group's trigger pattern, or throws a message naming the problem. Patterns come from
- * the admin but are matched against every message anyone in a bound chat sends, so they run on
- * RE2 (re2js), which matches in time linear in the text: no pattern, `^(a+)+$` included, can stall
- * the pipeline with catastrophic backtracking. The price: no backreferences or lookarounds.
- * Case-insensitive, and Unicode-aware like the `iu` flags.
- */
+/** Compiles a group's trigger pattern (core/safe-pattern.ts: RE2, linear time), or throws naming the problem. */
 export function compileTriggerPattern(pattern: string): TriggerPattern {
-  if (pattern.trim() === '')
-    throw new InvalidInputError('the trigger pattern must not be empty', 'triggerPattern')
-  if (pattern.length > 1000)
-    throw new InvalidInputError('the trigger pattern is limited to 1000 characters', 'triggerPattern')
-  let re: RE2JS
-  try {
-    re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE)
-  } catch (error) {
-    throw new InvalidInputError(
-      `the trigger pattern "${pattern}" is not a valid regular expression (RE2 syntax: no backreferences or lookarounds): ${error instanceof Error ? error.message : error}`,
-      'triggerPattern',
-    )
-  }
-  return { test: (text) => re.matcher(text.slice(0, TRIGGER_TEXT_MAX_CHARS)).find() }
+  return compileSafePattern(pattern, { label: 'the trigger pattern', field: 'triggerPattern' })
 }
 
 /** `@<assistant>` at the start, not followed by another name character (so `@AndyBot` ≠ `@Andy`). */

@@ -1,8 +1,21 @@
 import * as v from 'valibot'
+import { compileSafePattern, MAX_PATTERN_LENGTH, type SafePattern } from '../../core/safe-pattern.ts'
 import type { StoredMessage } from '../../core/types.ts'
 import type { PluginContext } from '../plugin.ts'
 import type { BuiltinPlugin } from './builtin.ts'
-import { compileSafePattern, MAX_PATTERN_LENGTH, patternProblem, type SafePattern } from './safe-pattern.ts'
+
+/** Rule patterns are compiled like trigger patterns (core/safe-pattern.ts); errors name the rule field. */
+const RULE_PATTERN = { label: 'rules: the pattern', field: 'rules' }
+
+/** Why a rule pattern is refused, or undefined when it compiles. */
+function patternProblem(source: string): string | undefined {
+  try {
+    compileSafePattern(source, RULE_PATTERN)
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
 
 const Rule = v.object({
   pattern: v.pipe(
@@ -11,7 +24,7 @@ const Rule = v.object({
     v.maxLength(MAX_PATTERN_LENGTH, `rules: pattern must be at most ${MAX_PATTERN_LENGTH} characters`),
     v.check(
       (p) => patternProblem(p) === undefined,
-      (issue) => `rules: ${patternProblem(String(issue.input)) ?? 'bad pattern'}`,
+      (issue) => patternProblem(String(issue.input)) ?? 'rules: bad pattern',
     ),
   ),
   reply: v.pipe(v.string('rules: reply must be text'), v.minLength(1, 'rules: reply must not be empty')),
@@ -41,7 +54,7 @@ function createAutoReply() {
       return compiled
     }
     for (const r of parsed.output.rules)
-      compiled.push({ re: compileSafePattern(r.pattern, 'rules'), reply: r.reply })
+      compiled.push({ re: compileSafePattern(r.pattern, RULE_PATTERN), reply: r.reply })
     return compiled
   }
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
+import { compileSafePattern } from '../../../src/core/safe-pattern.ts'
 import type { StoredMessage } from '../../../src/core/types.ts'
 import { BUILTIN_PLUGINS } from '../../../src/plugins/builtin/index.ts'
-import { compileSafePattern } from '../../../src/plugins/builtin/safe-pattern.ts'
 import { createPluginManager } from '../../../src/plugins/manager.ts'
 import { createMemoryLogger } from '../../../src/util/log.ts'
 import { testDb } from '../../helpers/db.ts'
@@ -123,10 +123,12 @@ describe('auto-reply', () => {
   })
 
   test('only the first 16 KiB of a message is matched', () => {
-    const p = compileSafePattern('tail$', 'rules')
+    const p = compileSafePattern('tail$', { label: 'rules: the pattern', field: 'rules' })
     expect(p.test(`${'x'.repeat(100)}tail`)).toBe(true)
     expect(p.test(`${'x'.repeat(20_000)}tail`)).toBe(false)
-    expect(() => compileSafePattern(' ', 'rules')).toThrow('rules: the pattern must not be empty')
+    expect(() => compileSafePattern(' ', { label: 'rules: the pattern', field: 'rules' })).toThrow(
+      'rules: the pattern must not be empty',
+    )
   })
 })
 
