@@ -29,11 +29,20 @@ export interface ChatCommands {
 
 export type ChatCommandName = 'help' | 'status'
 
-export function parseChatCommand(text: string, assistantName: string): ChatCommandName | undefined {
+/** The command parser for one assistant name; the pattern is compiled once (it runs per message). */
+export function createChatCommandParser(
+  assistantName: string,
+): (text: string) => ChatCommandName | undefined {
   const name = assistantName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const m = new RegExp(`^\\s*(?:@${name}[,:]?\\s+)?[/!](help|status)(?:@\\S+)?\\s*$`, 'iu').exec(text)
-  const cmd = m?.[1]?.toLowerCase()
-  return cmd === 'help' || cmd === 'status' ? cmd : undefined
+  const re = new RegExp(`^\\s*(?:@${name}[,:]?\\s+)?[/!](help|status)(?:@\\S+)?\\s*$`, 'iu')
+  return (text) => {
+    const cmd = re.exec(text)?.[1]?.toLowerCase()
+    return cmd === 'help' || cmd === 'status' ? cmd : undefined
+  }
+}
+
+export function parseChatCommand(text: string, assistantName: string): ChatCommandName | undefined {
+  return createChatCommandParser(assistantName)(text)
 }
 
 function triggerLine(group: Group, assistantName: string, isGroup: boolean): string {
@@ -83,9 +92,10 @@ export function createChatCommands(deps: ChatCommandsDeps): ChatCommands {
     return lines.join('\n')
   }
 
+  const parse = createChatCommandParser(assistantName)
   return {
     reply(input) {
-      const cmd = parseChatCommand(input.text, assistantName)
+      const cmd = parse(input.text)
       if (cmd === 'help') return help(input)
       if (cmd === 'status') return status(input)
       return undefined

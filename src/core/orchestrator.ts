@@ -7,7 +7,7 @@ import { createAttachmentStore } from './attachments/store.ts'
 import type { Transcriber } from './attachments/transcribe.ts'
 import type { BudgetGate } from './budget/gate.ts'
 import type { ChannelRegistry } from './channel/registry.ts'
-import { createChatCommands, parseChatCommand } from './chat-commands.ts'
+import { createChatCommandParser, createChatCommands } from './chat-commands.ts'
 import type { AgentImage } from './container/image-watch.ts'
 import { errorMessage } from './errors.ts'
 import type { EventBus } from './events.ts'
@@ -75,6 +75,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const { repos, log, clock, config } = deps
   const trigger = createTriggerChecker(config.assistantName, log.child({ component: 'trigger' }))
   const { outbound } = deps
+  const parseCommand = createChatCommandParser(config.assistantName)
   const turns = createMessageTurns({
     messages: repos.messages,
     chats: repos.chats,
@@ -84,7 +85,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     runner: deps.runner,
     writeSnapshots: deps.writeSnapshots,
     agentImage: deps.agentImage,
-    isChatCommand: (text) => parseChatCommand(text, config.assistantName) !== undefined,
+    isChatCommand: (text) => parseCommand(text) !== undefined,
     outbound,
     plugins: deps.plugins,
     clock,
