@@ -35,7 +35,7 @@ const FS_OPS = new Set([
 const ALLOWED: Record<string, string> = {
   // Resolving only (realpath, lstat): the file is then read through safe-fs (safeCopyOut), which
   // refuses it if the agent swapped a component for a link after the check.
-  'src/core/attachments/safe-write.ts': 'resolves send_file paths; reads go through safeCopyOut',
+  'src/core/attachments/workspace-path.ts': 'resolves send_file paths; reads go through safeCopyOut',
   'src/util/safe-fs/index.ts': 'the one module that owns the symlink-safe primitives',
   'src/util/safe-fs/dir.ts': 'the verified-directory half of that module',
   'src/util/log.ts': 'the host log under <data>/logs (never mounted)',

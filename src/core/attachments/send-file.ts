@@ -5,8 +5,8 @@ import { type PrivateCopy, safeCopyOut } from '../../util/safe-fs/index.ts'
 import type { Channel } from '../channel/channel.ts'
 import { errorMessage, NgbError } from '../errors.ts'
 import type { DeliveryRequest, DeliveryResult } from '../outbound/deliver.ts'
-import { canonicalInWorkspace } from './safe-write.ts'
 import { isImageMime, sniffMime } from './sniff.ts'
+import { canonicalInWorkspace } from './workspace-path.ts'
 
 export type SendFileOutcome = { kind: 'done' } | { kind: 'refused' | 'invalid' | 'failed'; reason: string }
 

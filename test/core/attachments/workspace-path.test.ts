@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { resolveInWorkspace } from '../../../src/core/attachments/safe-write.ts'
 import { sniffMime } from '../../../src/core/attachments/sniff.ts'
+import { resolveInWorkspace } from '../../../src/core/attachments/workspace-path.ts'
 import { OGG_VOICE, PDF_SMALL, PNG_1X1 } from '../../helpers/files.ts'
 import { tempDir } from '../../helpers/temp.ts'
 
